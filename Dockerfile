@@ -1,0 +1,22 @@
+# The image behind docker-compose.yml: web (gunicorn), worker and beat.
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    PATH="/opt/venv/bin:$PATH"
+
+RUN pip install --no-cache-dir "uv==0.13.9"
+
+WORKDIR /app
+COPY pyproject.toml uv.lock .python-version ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY . .
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --create-home --uid 1000 consult && mkdir -p /app/var && chown -R consult /app/var
+
+USER consult
+EXPOSE 8000
+CMD ["gunicorn", "consult.wsgi:application", "--config", "consult/gunicorn.conf.py"]

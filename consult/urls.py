@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from consult import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", views.healthz, name="healthz"),
+    path("assess/", include("advisor.urls")),
+    path("book/", include("bookings.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,22 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from consult import health
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "consult/landing.html")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": health.database_status(), "broker": health.broker_status()}
+    healthy = all(value in {"ok", "in-process"} for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks},
+        status=200 if healthy else 503,
+    )
