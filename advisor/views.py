@@ -1,6 +1,356 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The assessment wizard and its result page.
+
+One view per page. An htmx request gets the ``#step`` partial of the same
+template; a plain request (or htmx restoring history) gets the full page, so
+every URL works without JavaScript and after the browser's back button.
+"""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST
+
+from advisor import charts, selectors, services
+from advisor.engine import ContractError
+from advisor.forms import INDUSTRY_LABELS, AboutForm, OrganisationForm, UseCaseForm
+from advisor.models import Assessment, UseCase
+
+STEPS = [
+    ("about", "About you"),
+    ("organisation", "Your organisation"),
+    ("use_cases", "Your use cases"),
+    ("check", "Check your answers"),
+]
+STALE_MESSAGE = (
+    "These answers were changed in another tab or window after this page was opened. "
+    "We have loaded the latest saved answers: check them and save again."
+)
+SUBMITTED_MESSAGE = (
+    "This assessment is already submitted, so its answers can no longer change."
+)
 
 
+def _redirect(name: str, token: str, **kwargs) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        reverse(f"advisor:{name}", kwargs={"token": token, **kwargs}), status=303
+    )
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict, *, status: int = 200
+) -> HttpResponse:
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(
+        request, f"{template}#step" if partial else template, context, status=status
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    if status >= 400 and request.htmx:
+        # An invalid form re-renders in place: keep the address bar as it is.
+        response["HX-Push-Url"] = "false"
+    return response
+
+
+def _progress(current: str, assessment: Assessment, token: str) -> list[dict]:
+    reached = _reached(assessment)
+    items = []
+    for index, (key, label) in enumerate(STEPS, start=1):
+        items.append(
+            {
+                "key": key,
+                "label": label,
+                "number": index,
+                "current": key == current,
+                "done": reached[key] and key != current,
+                "url": reverse(f"advisor:{key}", kwargs={"token": token}),
+                "reachable": reached[key] or key == current,
+            }
+        )
+    return items
+
+
+def _reached(assessment: Assessment) -> dict[str, bool]:
+    about = bool(
+        assessment.contact_name and assessment.contact_email and assessment.company
+    )
+    organisation = (
+        about and assessment.data_can_leave is not None and bool(assessment.industry)
+    )
+    use_cases = organisation and bool(assessment.use_cases.all())
+    return {
+        "about": True,
+        "organisation": about,
+        "use_cases": organisation,
+        "check": use_cases,
+    }
+
+
+def _step_context(request, assessment, token, step, **extra) -> dict:
+    number = next(index for index, (key, _) in enumerate(STEPS, start=1) if key == step)
+    return {
+        "assessment": assessment,
+        "token": token,
+        "step": step,
+        "step_number": number,
+        "step_count": len(STEPS),
+        "step_label": dict(STEPS)[step],
+        "progress": _progress(step, assessment, token),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        started = services.assessment_start()
+        return _redirect("about", started.token)
     return render(request, "advisor/start.html")
+
+
+def _draft_or_result(token: str) -> tuple[Assessment, HttpResponse | None]:
+    assessment = selectors.assessment_by_token(token)
+    if assessment.is_submitted:
+        return assessment, _redirect("result", token)
+    return assessment, None
+
+
+def _form_step(request, token, *, step, form_class, next_step):
+    assessment, done = _draft_or_result(token)
+    if done:
+        if request.method == "POST":
+            messages.info(request, SUBMITTED_MESSAGE)
+        return done
+    stale = False
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                services.assessment_save_step(
+                    assessment=assessment,
+                    version=form.cleaned_data["version"],
+                    fields=form.answers(),
+                )
+            except services.StaleAnswers:
+                stale = True
+                form = form_class(initial=form_class.initial_for(assessment))
+            except services.AlreadySubmitted:
+                messages.info(request, SUBMITTED_MESSAGE)
+                return _redirect("result", token)
+            else:
+                return _redirect(next_step, token)
+    else:
+        form = form_class(initial=form_class.initial_for(assessment))
+    context = _step_context(
+        request,
+        assessment,
+        token,
+        step,
+        form=form,
+        stale=stale,
+        step_template=f"advisor/steps/{step}.html",
+    )
+    status = 409 if stale else 422 if form.is_bound and form.errors else 200
+    return _render(request, "advisor/wizard.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def about(request: HttpRequest, token: str) -> HttpResponse:
+    return _form_step(
+        request, token, step="about", form_class=AboutForm, next_step="organisation"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = selectors.assessment_by_token(token)
+    if not assessment.is_submitted and not _reached(assessment)["organisation"]:
+        return _redirect("about", token)
+    return _form_step(
+        request,
+        token,
+        step="organisation",
+        form_class=OrganisationForm,
+        next_step="use_cases",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def use_cases(request: HttpRequest, token: str) -> HttpResponse:
+    assessment, done = _draft_or_result(token)
+    if done:
+        return done
+    if not _reached(assessment)["use_cases"]:
+        return _redirect("organisation", token)
+    error = None
+    if request.method == "POST":
+        # "Continue": only once at least one use case is in.
+        if assessment.use_cases.all():
+            return _redirect("check", token)
+        error = "Add at least one use case to continue."
+    context = _step_context(
+        request,
+        assessment,
+        token,
+        "use_cases",
+        step_template="advisor/steps/use_cases.html",
+        error=error,
+        max_use_cases=services.MAX_USE_CASES,
+        can_add=len(assessment.use_cases.all()) < services.MAX_USE_CASES,
+    )
+    return _render(
+        request, "advisor/wizard.html", context, status=422 if error else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def use_case_edit(
+    request: HttpRequest, token: str, position: int | None = None
+) -> HttpResponse:
+    assessment, done = _draft_or_result(token)
+    if done:
+        return done
+    if not _reached(assessment)["use_cases"]:
+        return _redirect("organisation", token)
+    use_case = None
+    if position is not None:
+        use_case = get_object_or_404(UseCase, assessment=assessment, position=position)
+    elif len(assessment.use_cases.all()) >= services.MAX_USE_CASES:
+        messages.info(
+            request, f"An assessment holds at most {services.MAX_USE_CASES} use cases."
+        )
+        return _redirect("use_cases", token)
+    stale = False
+    if request.method == "POST":
+        form = UseCaseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.use_case_save(
+                    assessment=assessment,
+                    use_case=use_case,
+                    version=form.cleaned_data.get("version"),
+                    fields=form.answers(),
+                )
+            except services.StaleAnswers:
+                stale = True
+                use_case.refresh_from_db()
+                form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
+            except services.AlreadySubmitted:
+                return _redirect("result", token)
+            except ValueError as exc:
+                messages.info(request, str(exc))
+                return _redirect("use_cases", token)
+            else:
+                return _redirect("use_cases", token)
+    else:
+        form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
+    context = _step_context(
+        request,
+        assessment,
+        token,
+        "use_cases",
+        form=form,
+        use_case=use_case,
+        stale=stale,
+        step_template="advisor/steps/use_case_form.html",
+    )
+    status = 409 if stale else 422 if form.is_bound and form.errors else 200
+    return _render(request, "advisor/wizard.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def use_case_remove(request: HttpRequest, token: str, position: int) -> HttpResponse:
+    assessment, done = _draft_or_result(token)
+    if done:
+        return done
+    use_case = UseCase.objects.filter(assessment=assessment, position=position).first()
+    if use_case is None:
+        # Already removed (a second click, or another tab): nothing to confirm.
+        return _redirect("use_cases", token)
+    if request.method == "POST":
+        services.use_case_remove(assessment=assessment, use_case=use_case)
+        messages.success(request, f"“{use_case.name}” was removed.")
+        return _redirect("use_cases", token)
+    context = _step_context(
+        request,
+        assessment,
+        token,
+        "use_cases",
+        use_case=use_case,
+        step_template="advisor/steps/use_case_remove.html",
+    )
+    return _render(request, "advisor/wizard.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = selectors.assessment_by_token(token)
+    if assessment.is_submitted:
+        # A resubmitted old page lands on the one result that exists.
+        return _redirect("result", token)
+    if not _reached(assessment)["check"]:
+        return _redirect("use_cases", token)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.assessment_submit(assessment=assessment)
+        except ContractError as exc:
+            errors = [str(error) for error in exc.errors]
+        else:
+            return _redirect("result", token)
+    context = _step_context(
+        request,
+        assessment,
+        token,
+        "check",
+        step_template="advisor/steps/check.html",
+        errors=errors,
+        industry_label=INDUSTRY_LABELS.get(assessment.industry, assessment.industry),
+    )
+    return _render(
+        request, "advisor/wizard.html", context, status=422 if errors else 200
+    )
+
+
+def result(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = selectors.assessment_by_token(token)
+    if not assessment.is_submitted:
+        return _redirect("check", token)
+    recommendation = assessment.recommendation
+    output = recommendation.output
+    use_cases = list(assessment.use_cases.all())
+    prices = recommendation.price_book.prices()
+    cards = []
+    for use_case, answer in zip(use_cases, output["use_cases"], strict=True):
+        cards.append(
+            {
+                "use_case": use_case,
+                "answer": answer,
+                "chart": charts.cost_chart(use_case.contract(), prices)
+                if use_case.is_language
+                else None,
+            }
+        )
+    context = {
+        "assessment": assessment,
+        "token": token,
+        "recommendation": recommendation,
+        "output": output,
+        "cards": cards,
+        "price_book": recommendation.price_book,
+        "paths": [card["answer"]["path"] for card in cards],
+    }
+    response = render(request, "advisor/result.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_POST
+def email_link(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = selectors.assessment_by_token(token)
+    services.assessment_email_link(assessment=assessment, token=token)
+    messages.success(
+        request, f"We have sent your private link to {assessment.contact_email}."
+    )
+    target = "result" if assessment.is_submitted else "about"
+    return _redirect(target, token)

@@ -1,0 +1,182 @@
+"""Monthly cost against volume, API versus self-hosted, as plain geometry.
+
+Pure: the result page renders it as SVG and the PDF draws the same points.
+Both axes are logarithmic, because volumes and bills span several orders of
+magnitude and a straight API line reads well on log-log axes.
+"""
+
+import math
+from dataclasses import dataclass
+
+from advisor.engine import (
+    Prices,
+    api_monthly_cost,
+    break_even_monthly_requests,
+    self_hosted_monthly_cost,
+    validate,
+)
+
+WIDTH, HEIGHT = 640, 340
+LEFT, RIGHT, TOP, BOTTOM = 72, 24, 24, 56
+SAMPLES = 80
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Marker:
+    x: float
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    api_points: tuple[tuple[float, float], ...]
+    self_hosted_points: tuple[tuple[float, float], ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    you: Marker
+    break_even: Marker | None
+    description: str
+    # The same curves in data units, for drawing elsewhere (the PDF).
+    volumes: tuple[float, ...]
+    api_costs: tuple[float, ...]
+    self_hosted_costs: tuple[float, ...]
+
+    @property
+    def api_polyline(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.api_points)
+
+    @property
+    def self_hosted_polyline(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.self_hosted_points)
+
+
+def compact_number(value: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            scaled = value / size
+            text = (
+                f"{scaled:.1f}".rstrip("0").rstrip(".")
+                if scaled < 10
+                else f"{scaled:.0f}"
+            )
+            return f"{text}{suffix}"
+    return f"{value:.0f}"
+
+
+def money(value: float) -> str:
+    if value >= 1000:
+        return f"${compact_number(value)}"
+    if value >= 1:
+        return f"${value:,.0f}"
+    return f"${value:.2f}"
+
+
+def dollars(value: float) -> str:
+    return f"${value:,.0f}" if value >= 1 else f"${value:.2f}"
+
+
+def _decade_floor(value: float) -> float:
+    return 10 ** math.floor(math.log10(value))
+
+
+def _decade_ceil(value: float) -> float:
+    return 10 ** math.ceil(math.log10(value))
+
+
+def cost_chart(use_case: dict, prices: Prices) -> Chart:
+    """Chart one language use case (in the contract's input form)."""
+    case = validate({"use_cases": [use_case]}).use_cases[0]
+    volume = max(case.monthly_requests, 1)
+    break_even = break_even_monthly_requests(case, prices)
+    anchors = [volume] + ([break_even] if break_even else [])
+    low = max(_decade_floor(min(anchors) / 30), 10.0)
+    high = min(_decade_ceil(max(anchors) * 30), 1e10)
+    if high <= low:
+        high = low * 100
+
+    step = (math.log10(high) - math.log10(low)) / (SAMPLES - 1)
+    volumes = tuple(10 ** (math.log10(low) + step * index) for index in range(SAMPLES))
+    api = tuple(api_monthly_cost(case, prices, round(v)) for v in volumes)
+    hosted = tuple(self_hosted_monthly_cost(case, prices, round(v)) for v in volumes)
+
+    positive = [cost for cost in api + hosted if cost > 0]
+    y_low = _decade_floor(max(min(positive), 0.01))
+    y_high = _decade_ceil(max(positive))
+    if y_high <= y_low:
+        y_high = y_low * 10
+
+    plot_left, plot_right = LEFT, WIDTH - RIGHT
+    plot_top, plot_bottom = TOP, HEIGHT - BOTTOM
+
+    def x_of(v: float) -> float:
+        share = (math.log10(v) - math.log10(low)) / (math.log10(high) - math.log10(low))
+        return plot_left + share * (plot_right - plot_left)
+
+    def y_of(cost: float) -> float:
+        cost = min(max(cost, y_low), y_high)
+        share = (math.log10(cost) - math.log10(y_low)) / (
+            math.log10(y_high) - math.log10(y_low)
+        )
+        return plot_bottom - share * (plot_bottom - plot_top)
+
+    x_ticks = tuple(
+        Tick(x_of(10**power), compact_number(10**power))
+        for power in range(round(math.log10(low)), round(math.log10(high)) + 1)
+    )
+    y_powers = range(round(math.log10(y_low)), round(math.log10(y_high)) + 1)
+    y_ticks = tuple(Tick(y_of(10**power), money(10**power)) for power in y_powers)
+
+    api_here = api_monthly_cost(case, prices, volume)
+    hosted_here = self_hosted_monthly_cost(case, prices, volume)
+    you = Marker(x_of(volume), y_of(api_here), f"You: {compact_number(volume)}/month")
+    be_marker = None
+    description = (
+        f"At your {volume:,} requests a month the API costs about {dollars(api_here)} "
+        f"and self-hosting about {dollars(hosted_here)} a month."
+    )
+    if break_even:
+        be_cost = api_monthly_cost(case, prices, break_even)
+        be_marker = Marker(
+            x_of(break_even),
+            y_of(be_cost),
+            f"Break-even: {compact_number(break_even)}/month",
+        )
+        description += (
+            f" Self-hosting becomes cheaper from about {break_even:,} requests a month."
+        )
+    else:
+        description += " Within this range the API stays cheaper."
+
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        plot_left=plot_left,
+        plot_right=plot_right,
+        plot_top=plot_top,
+        plot_bottom=plot_bottom,
+        api_points=tuple((x_of(v), y_of(c)) for v, c in zip(volumes, api, strict=True)),
+        self_hosted_points=tuple(
+            (x_of(v), y_of(c)) for v, c in zip(volumes, hosted, strict=True)
+        ),
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        you=you,
+        break_even=be_marker,
+        description=description,
+        volumes=volumes,
+        api_costs=api,
+        self_hosted_costs=hosted,
+    )

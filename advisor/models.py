@@ -1,0 +1,241 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from advisor.engine import PriceBookError, Prices
+from advisor.engine.contract import TASK_TOKEN_DEFAULTS, TASKS
+
+TASK_LABELS = {
+    "summarization": "Summarise documents or conversations",
+    "text_classification": "Sort or label text",
+    "extraction": "Pull fields out of documents",
+    "question_answering": "Answer questions from your knowledge",
+    "content_generation": "Write content or replies",
+    "translation": "Translate text",
+    "fraud_detection": "Detect fraud",
+    "forecasting": "Forecast numbers over time",
+    "recommendation": "Recommend products or content",
+    "specialized_vision": "Inspect specialised images",
+    "tabular_prediction": "Predict an outcome from table data",
+    "anomaly_detection": "Spot anomalies in data or systems",
+}
+assert set(TASK_LABELS) == set(TASKS)  # noqa: S101 -- the contract and the labels must agree
+
+
+class PriceBook(models.Model):
+    """Dated prices the engine costs with. Data, not code: edited in the admin."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    as_of = models.DateField(help_text="The date the figures were checked.")
+    data = models.JSONField(
+        help_text="The full price book: every figure with its source and date."
+    )
+    is_active = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-as_of", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="advisor_one_active_price_book",
+                violation_error_message="Only one price book can be active.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (as of {self.as_of:%Y-%m-%d})"
+
+    def prices(self) -> Prices:
+        return Prices.from_dict({**self.data, "name": self.name})
+
+    def clean(self) -> None:
+        try:
+            self.prices()
+        except PriceBookError as exc:
+            raise ValidationError(
+                {"data": [str(error) for error in exc.errors]}
+            ) from None
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    class Review(models.TextChoices):
+        NEW = "new", "New"
+        REVIEWED = "reviewed", "Reviewed"
+        CONTACTED = "contacted", "Contacted"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=12, choices=Status, default=Status.DRAFT)
+    # Raised on every saved step; a form posted from an older copy of the page
+    # (another tab) is refused instead of overwriting newer answers.
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    contact_name = models.CharField("name", max_length=120, blank=True)
+    contact_email = models.EmailField("work email", blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=120, blank=True)
+    consent_contact = models.BooleanField(default=False)
+    consent_at = models.DateTimeField(null=True, blank=True)
+
+    industry = models.CharField(max_length=80, blank=True)
+    ml_engineers = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+    data_can_leave = models.BooleanField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    review_status = models.CharField(max_length=12, choices=Review, default=Review.NEW)
+    consultant_notes = models.TextField(blank=True)
+
+    summary_pdf = models.FileField(upload_to="summaries/", blank=True, editable=False)
+    summary_pdf_built_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-submitted_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.company or self.contact_name or f"Draft assessment {self.pk}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class UseCase(models.Model):
+    class ProprietaryData(models.TextChoices):
+        NONE = "none", "None, or only public data"
+        SOME = "some", "Some: hundreds of examples or a knowledge base"
+        SUBSTANTIAL = (
+            "substantial",
+            "Substantial: thousands of labelled examples that change the right answer",
+        )
+
+    class FormatConsistency(models.TextChoices):
+        FLEXIBLE = "flexible", "Flexible: wording can vary"
+        CRITICAL = "critical", "Critical: every answer must follow one exact structure"
+
+    class AccuracyLift(models.TextChoices):
+        LOW = "low", "Nice to have: good enough is good enough"
+        HIGH = "high", "A lot: a small gain in quality is a competitive edge"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="use_cases"
+    )
+    position = models.PositiveSmallIntegerField()
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    name = models.CharField(max_length=120)
+    task = models.CharField(max_length=32, choices=list(TASK_LABELS.items()))
+    monthly_requests = models.PositiveBigIntegerField(
+        validators=[MaxValueValidator(10_000_000_000)]
+    )
+    input_tokens = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(2_000_000)],
+    )
+    output_tokens = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(200_000)],
+    )
+    latency_budget_ms = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600_000)],
+    )
+    value_per_request_usd = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    proprietary_data = models.CharField(
+        max_length=12, choices=ProprietaryData, default=ProprietaryData.NONE
+    )
+    format_consistency = models.CharField(
+        max_length=12, choices=FormatConsistency, default=FormatConsistency.FLEXIBLE
+    )
+    sensitive_data = models.BooleanField(default=False)
+    accuracy_lift_value = models.CharField(
+        max_length=8, choices=AccuracyLift, default=AccuracyLift.LOW
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "position"],
+                name="advisor_use_case_position_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_language(self) -> bool:
+        return self.task in TASK_TOKEN_DEFAULTS
+
+    def contract(self) -> dict:
+        """This use case in the engine's contract (blank answers left out)."""
+        data = {
+            "name": self.name,
+            "task": self.task,
+            "monthly_requests": self.monthly_requests,
+            "proprietary_data": self.proprietary_data,
+            "format_consistency": self.format_consistency,
+            "sensitive_data": self.sensitive_data,
+            "accuracy_lift_value": self.accuracy_lift_value,
+        }
+        if self.is_language:
+            if self.input_tokens is not None:
+                data["input_tokens"] = self.input_tokens
+            if self.output_tokens is not None:
+                data["output_tokens"] = self.output_tokens
+        if self.latency_budget_ms is not None:
+            data["latency_budget_ms"] = self.latency_budget_ms
+        if self.value_per_request_usd is not None:
+            data["value_per_request_usd"] = float(self.value_per_request_usd)
+        return data
+
+
+class Recommendation(models.Model):
+    """What the engine answered, frozen with the engine version and prices it used."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="recommendation"
+    )
+    engine_version = models.CharField(max_length=20)
+    price_book = models.ForeignKey(
+        PriceBook, on_delete=models.PROTECT, related_name="+"
+    )
+    input = models.JSONField(help_text="The assessment exactly as the engine read it.")
+    output = models.JSONField(help_text="The engine's answer.")
+    stack = models.CharField(max_length=16, db_index=True)
+    api_monthly_usd = models.DecimalField(
+        "estimated monthly API spend", max_digits=16, decimal_places=2, null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.stack} for {self.assessment}"

@@ -1,0 +1,50 @@
+"""factory_boy factories shared across the suite."""
+
+import factory
+from django.utils import timezone
+
+from advisor.models import Assessment, UseCase
+from consult.tokens import token_hash
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """A draft with both first steps answered. ``token`` holds the private token."""
+
+    class Meta:
+        model = Assessment
+        skip_postgeneration_save = True
+
+    class Params:
+        token = factory.Sequence(
+            lambda n: f"test-token-{n:04d}-abcdefghijklmnopqrstuvwxyz"
+        )
+
+    token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
+    contact_name = "Ada Lovelace"
+    contact_email = factory.Sequence(lambda n: f"ada{n}@example.com")
+    company = "Analytical Engines Ltd"
+    role = "CTO"
+    industry = "healthcare"
+    ml_engineers = 2
+    data_can_leave = True
+    consent_contact = True
+    consent_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        token = kwargs.pop("token", None)
+        obj = super()._create(model_class, *args, **kwargs)
+        obj.token = token
+        return obj
+
+
+class UseCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UseCase
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Use case {n}")
+    task = "summarization"
+    monthly_requests = 40_000
+    latency_budget_ms = 2_000
