@@ -216,7 +216,16 @@ CELERY_TASK_ROUTES = {
     "email.*": {"queue": "email"},
     "pdf.*": {"queue": "pdf"},
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Re-enqueues outbox rows the broker never got and rows whose worker died
+    # mid-send. Expires before the next run, so a stopped worker does not come
+    # back to a pile of identical scans.
+    "email-relay-queued": {
+        "task": "email.relay_queued",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 # --- Email ------------------------------------------------------------------
 
