@@ -14,10 +14,8 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
         model = Assessment
         skip_postgeneration_save = True
 
-    class Params:
-        token = factory.Sequence(
-            lambda n: f"test-token-{n:04d}-abcdefghijklmnopqrstuvwxyz"
-        )
+    # Not a model field: popped in _create and kept on the instance.
+    token = factory.Sequence(lambda n: f"test-token-{n:04d}-abcdefghijklmnopqrstuvwxyz")
 
     token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
     contact_name = "Ada Lovelace"

@@ -1,0 +1,358 @@
+import pytest
+from django.urls import reverse
+
+from advisor.models import Assessment, Recommendation, UseCase
+from tests.factories import AssessmentFactory, UseCaseFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+USE_CASE = {
+    "name": "Ticket triage",
+    "task": "text_classification",
+    "monthly_requests": "20000",
+    "size": "typical",
+    "latency": "interactive",
+    "proprietary_data": "none",
+    "format_consistency": "flexible",
+    "sensitive_data": "no",
+    "accuracy_lift_value": "low",
+}
+
+
+def url(name: str, assessment, **kwargs) -> str:
+    return reverse(f"advisor:{name}", kwargs={"token": assessment.token, **kwargs})
+
+
+def test_start_creates_a_draft_and_redirects_to_its_private_link(client):
+    response = client.post("/assess/")
+
+    assessment = Assessment.objects.get()
+    token = response["Location"].split("/")[2]
+    assert response.status_code == 303
+    assert response["Location"] == f"/assess/{token}/about/"
+    assert len(token) == 43
+    assert token not in assessment.token_hash
+    assert assessment.status == Assessment.Status.DRAFT
+
+
+def test_start_get_shows_the_introduction(client):
+    response = client.get("/assess/")
+
+    assert response.status_code == 200
+    assert b"Start the assessment" in response.content
+
+
+def test_about_valid_saves_and_moves_on(client):
+    assessment = AssessmentFactory(contact_name="", contact_email="", company="")
+
+    response = client.post(
+        url("about", assessment),
+        {
+            "version": "0",
+            "contact_name": "Grace Hopper",
+            "contact_email": "Grace@Example.COM",
+            "company": "Compilers Inc",
+            "consent_contact": "on",
+        },
+    )
+
+    assessment.refresh_from_db()
+    assert response.status_code == 303
+    assert response["Location"] == url("organisation", assessment)
+    assert (assessment.contact_name, assessment.contact_email, assessment.company) == (
+        "Grace Hopper",
+        "grace@example.com",
+        "Compilers Inc",
+    )
+    assert assessment.version == 1
+    assert assessment.consent_contact is True
+    assert assessment.consent_at is not None
+
+
+def test_about_invalid_shows_errors_beside_fields_and_keeps_saved_answers(client):
+    assessment = AssessmentFactory()
+
+    response = client.post(
+        url("about", assessment),
+        {"version": "0", "contact_name": "", "contact_email": "not-an-email", "company": "New"},
+    )
+
+    html = response.content.decode()
+    assessment.refresh_from_db()
+    assert response.status_code == 422
+    assert '<div class="error-summary" role="alert"' in html
+    assert '<a href="#id_contact_email">Enter a valid email address.</a>' in html
+    assert 'id="id_contact_name_error"' in html
+    assert assessment.company == "Analytical Engines Ltd"
+    assert assessment.version == 0
+
+
+def test_about_htmx_gets_the_partial_and_plain_request_the_page(client):
+    assessment = AssessmentFactory()
+
+    partial = client.get(url("about", assessment), **HTMX)
+    page = client.get(url("about", assessment))
+
+    assert partial.content.decode().lstrip().startswith('<div id="wizard"')
+    assert b"<html" not in partial.content
+    assert page.content.decode().startswith("<!doctype html>")
+    assert partial["Vary"] == page["Vary"]
+    assert "HX-Request" in page["Vary"]
+
+
+def test_htmx_history_restore_gets_the_full_page(client):
+    assessment = AssessmentFactory()
+
+    response = client.get(
+        url("organisation", assessment), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+
+    assert response.content.decode().startswith("<!doctype html>")
+
+
+def test_htmx_invalid_post_keeps_the_address_bar(client):
+    assessment = AssessmentFactory()
+
+    response = client.post(url("organisation", assessment), {"version": "0"}, **HTMX)
+
+    assert response.status_code == 422
+    assert response["HX-Push-Url"] == "false"
+    assert b'<div id="wizard"' in response.content
+
+
+def test_organisation_valid_saves_and_moves_on(client):
+    assessment = AssessmentFactory(industry="", data_can_leave=None, ml_engineers=None)
+
+    response = client.post(
+        url("organisation", assessment),
+        {"version": "0", "industry": "retail", "ml_engineers": "0", "data_can_leave": "no"},
+    )
+
+    assessment.refresh_from_db()
+    assert response.status_code == 303
+    assert response["Location"] == url("use_cases", assessment)
+    assert (assessment.industry, assessment.ml_engineers, assessment.data_can_leave) == (
+        "retail",
+        0,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ml_engineers", "-1", "Ensure this value is greater than or equal to 0."),
+        ("ml_engineers", "lots", "Enter a whole number."),
+        ("ml_engineers", "100001", "Ensure this value is less than or equal to 100000."),
+        ("industry", "spaceships", "Select a valid choice. spaceships is not one of the available choices."),
+        ("data_can_leave", "maybe", "Select a valid choice. maybe is not one of the available choices."),
+    ],
+)
+def test_organisation_invalid_names_the_field(client, field, value, message):
+    assessment = AssessmentFactory()
+    data = {"version": "0", "industry": "retail", "ml_engineers": "1", "data_can_leave": "yes"}
+    data[field] = value
+
+    response = client.post(url("organisation", assessment), data)
+
+    assert response.status_code == 422
+    assert f'<a href="#id_{field}">{message}</a>' in response.content.decode()
+
+
+def test_organisation_before_about_redirects_back(client):
+    assessment = AssessmentFactory(contact_name="", contact_email="", company="")
+
+    response = client.get(url("organisation", assessment))
+
+    assert response.status_code == 303
+    assert response["Location"] == url("about", assessment)
+
+
+def test_back_navigation_shows_saved_answers(client):
+    assessment = AssessmentFactory(industry="energy", ml_engineers=7, data_can_leave=False)
+
+    response = client.get(url("organisation", assessment))
+
+    html = response.content.decode()
+    assert '<option value="energy" selected>' in html
+    assert 'value="7"' in html
+    assert 'value="no" id="id_data_can_leave_1" checked' in html or 'value="no"' in html and "checked" in html
+
+
+def test_stale_tab_cannot_overwrite_newer_answers(client):
+    assessment = AssessmentFactory()
+    first = {"version": "0", "contact_name": "Tab One", "contact_email": "one@example.com", "company": "One"}
+    second = {"version": "0", "contact_name": "Tab Two", "contact_email": "two@example.com", "company": "Two"}
+
+    client.post(url("about", assessment), first)
+    response = client.post(url("about", assessment), second)
+
+    assessment.refresh_from_db()
+    assert response.status_code == 409
+    assert assessment.contact_name == "Tab One"
+    assert b"changed in another tab or window" in response.content
+    assert b'value="Tab One"' in response.content
+
+
+def test_use_case_add_edit_remove(client):
+    assessment = AssessmentFactory()
+
+    added = client.post(url("use_case_new", assessment), USE_CASE)
+    use_case = UseCase.objects.get()
+    edited = client.post(
+        url("use_case_edit", assessment, position=use_case.position),
+        {**USE_CASE, "version": "0", "name": "Renamed", "size": "custom", "input_tokens": "900", "output_tokens": "5"},
+    )
+    use_case.refresh_from_db()
+    confirm = client.get(url("use_case_remove", assessment, position=use_case.position))
+    removed = client.post(url("use_case_remove", assessment, position=use_case.position))
+
+    assert added.status_code == 303
+    assert edited.status_code == 303
+    assert (use_case.name, use_case.input_tokens, use_case.output_tokens) == ("Renamed", 900, 5)
+    assert confirm.status_code == 200
+    assert b"Yes, remove it" in confirm.content
+    assert removed.status_code == 303
+    assert UseCase.objects.count() == 0
+
+
+def test_use_case_custom_size_needs_token_counts(client):
+    assessment = AssessmentFactory()
+
+    response = client.post(url("use_case_new", assessment), {**USE_CASE, "size": "custom"})
+
+    assert response.status_code == 422
+    assert b"Enter a whole number of tokens, or pick a size above." in response.content
+    assert UseCase.objects.count() == 0
+
+
+def test_use_case_presets_map_to_tokens_and_latency(client):
+    assessment = AssessmentFactory()
+
+    client.post(url("use_case_new", assessment), {**USE_CASE, "size": "long", "latency": "batch"})
+
+    use_case = UseCase.objects.get()
+    assert (use_case.input_tokens, use_case.output_tokens, use_case.latency_budget_ms) == (8000, 800, None)
+
+
+def test_use_case_limit_is_ten(client):
+    assessment = AssessmentFactory()
+    UseCaseFactory.create_batch(10, assessment=assessment)
+
+    response = client.post(url("use_case_new", assessment), USE_CASE)
+
+    assert response.status_code == 303
+    assert UseCase.objects.count() == 10
+
+
+def test_use_cases_continue_needs_one(client):
+    assessment = AssessmentFactory()
+
+    response = client.post(url("use_cases", assessment))
+
+    assert response.status_code == 422
+    assert b"Add at least one use case to continue." in response.content
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_check_page_query_count_does_not_grow(client, django_assert_num_queries, count):
+    assessment = AssessmentFactory()
+    UseCaseFactory.create_batch(count, assessment=assessment)
+
+    with django_assert_num_queries(2):
+        response = client.get(url("check", assessment))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_use_cases_page_query_count_does_not_grow(client, django_assert_num_queries, count):
+    assessment = AssessmentFactory()
+    UseCaseFactory.create_batch(count, assessment=assessment)
+
+    with django_assert_num_queries(2):
+        client.get(url("use_cases", assessment))
+
+
+def test_submit_twice_creates_one_result(client):
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment)
+
+    first = client.post(url("check", assessment))
+    second = client.post(url("check", assessment))
+
+    assert first.status_code == 303
+    assert second.status_code == 303
+    assert first["Location"] == second["Location"] == url("result", assessment)
+    assert Recommendation.objects.count() == 1
+
+
+def test_submitted_assessment_steps_lead_to_the_result(client):
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment)
+    client.post(url("check", assessment))
+
+    response = client.post(url("about", assessment), {"version": "1", "contact_name": "Late"})
+
+    assessment.refresh_from_db()
+    assert response.status_code == 303
+    assert response["Location"] == url("result", assessment)
+    assert assessment.contact_name == "Ada Lovelace"
+
+
+def test_result_shows_verdict_paths_costs_and_chart(client):
+    assessment = AssessmentFactory(data_can_leave=True, ml_engineers=2)
+    UseCaseFactory(assessment=assessment, name="Support summaries", task="summarization", monthly_requests=20_000)
+    UseCaseFactory(
+        assessment=assessment,
+        name="Invoice fields",
+        task="extraction",
+        monthly_requests=50_000,
+        format_consistency="critical",
+        proprietary_data="substantial",
+    )
+    UseCaseFactory(assessment=assessment, name="Card fraud", task="fraud_detection", monthly_requests=3_000_000)
+    client.post(url("check", assessment))
+
+    response = client.get(url("result", assessment))
+
+    html = response.content.decode()
+    output = Recommendation.objects.get().output
+    assert [use_case["path"] for use_case in output["use_cases"]] == ["api", "fine_tune", "classical_ml"]
+    assert output["stack"] == "hybrid"
+    assert 'Your stack: <span class="badge badge--hybrid badge--large">Hybrid</span>' in html
+    assert html.count('<svg viewBox="0 0 640 340" role="img"') == 2
+    assert f'href="/book/?assessment={assessment.token}"' in html
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("name", ["about", "organisation", "use_cases", "check", "result"])
+def test_wrong_token_is_404_and_leaks_nothing(client, name):
+    AssessmentFactory(company="Secret Corp")
+
+    response = client.get(reverse(f"advisor:{name}", kwargs={"token": "x" * 43}))
+
+    assert response.status_code == 404
+    assert b"Secret Corp" not in response.content
+
+
+def test_resume_by_token_in_a_new_browser(client):
+    assessment = AssessmentFactory(contact_name="Resumed Person")
+
+    response = client.get(url("about", assessment))
+
+    assert response.status_code == 200
+    assert b'value="Resumed Person"' in response.content
+
+
+def test_email_link_sends_the_private_link(client, mailoutbox, django_capture_on_commit_callbacks):
+    assessment = AssessmentFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("email_link", assessment))
+
+    assert response.status_code == 303
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [assessment.contact_email]
+    assert f"http://testserver/assess/{assessment.token}/about/" in mailoutbox[0].body
