@@ -211,7 +211,11 @@ def _limit_message(kind: str, ctx: dict[str, Any]) -> str | None:
         return f"{phrase} {_plural(limit, noun)}"
     if kind in _BOUND_MESSAGES:
         phrase, key = _BOUND_MESSAGES[kind]
-        return f"{phrase} {ctx.get(key)}"
+        bound = ctx.get(key)
+        # A float field's bound of 0 reads better as "0" than as "0.0".
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"{phrase} {bound}"
     return None
 
 
