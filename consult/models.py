@@ -1,0 +1,79 @@
+"""The email outbox: every email the product sends is a row here first.
+
+Services in ``consult/emails.py`` write and move the rows; nothing else
+should change ``status``.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class OutboundEmail(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.SlugField(max_length=64, help_text="Template folder under emails/.")
+    to = models.EmailField("recipient")
+    reply_to = models.EmailField(blank=True)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    # Small text parts inline ({"filename", "content_type", "text"}) or a file
+    # in default storage read at send time ({"filename", "content_type",
+    # "storage_name"}), so a PDF is not copied into the table.
+    attachments = models.JSONField(default=list, blank=True)
+    # Callers derive it from what caused the email (booking + kind + sequence),
+    # so queuing the same email twice cannot send it twice.
+    dedupe_key = models.CharField(max_length=255, unique=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the relay re-enqueues the row, so a long backlog is not
+    # enqueued again on every relay run.
+    relayed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    related_model = models.CharField(
+        max_length=100, blank=True, help_text="app_label.model of what caused it."
+    )
+    related_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "email"
+        verbose_name_plural = "email log"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The relay only ever scans unfinished rows; a partial index stays
+            # small while sent rows pile up.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="outboundemail_relay_idx",
+            ),
+            models.Index(fields=["-created_at", "-id"], name="outboundemail_log_idx"),
+            models.Index(
+                fields=["related_model", "related_id"],
+                name="outboundemail_related_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sending", "sent", "failed"]),
+                name="outboundemail_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="outboundemail_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"
