@@ -1,0 +1,457 @@
+"""The email outbox: every email is a row written with the change that causes it.
+
+- ``email_queue`` renders an email and writes its row in the caller's
+  transaction; the send is enqueued only once that transaction commits.
+- ``email_send`` (run by the ``email.send`` task) claims the row with a
+  conditional update, sends it and marks it sent, so running it twice sends once.
+- ``email_relay`` (beat, every minute) re-enqueues rows the broker never got
+  and puts back rows whose worker died mid-send.
+- ``email_resend`` lets staff try a failed email again.
+
+Each kind of email has ``templates/emails/<kind>/subject.txt``, ``body.txt``
+and ``body.html`` (extending ``emails/base.html``); ``email_render`` is the one
+helper that builds them all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from functools import partial
+from typing import TYPE_CHECKING
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template import Context, Engine
+from django.utils import timezone
+
+from consult.models import OutboundEmail
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from django.db import models
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 15 * 60
+# A row still queued this long after it was due was never handed to a worker
+# (the broker was down at commit, or a retry message was lost).
+RELAY_GRACE = timedelta(minutes=2)
+# Longer than the task's hard time limit plus the SMTP timeout: a row sending
+# for this long belongs to a worker that died.
+SENDING_TIMEOUT = timedelta(minutes=10)
+RELAY_BATCH = 500
+SUBJECT_MAX_LENGTH = 255
+DEDUPE_KEY_MAX_LENGTH = 255
+ERROR_MAX_LENGTH = 2000
+
+_KIND = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_CONTENT_TYPE = re.compile(
+    r"^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*"
+    r'(\s*;\s*[a-z0-9-]+=("[^"\r\n]*"|[a-z0-9.+-]+))*$',
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_validate_email = EmailValidator()
+
+# A publish that cannot reach the broker must not hold a web request for long:
+# one reconnect, then give up and leave the row to the relay.
+_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+
+class EmailSendDeferred(Exception):
+    """A transient failure: the row is queued again, due in ``retry_in`` s."""
+
+    def __init__(self, *, email_id: int, retry_in: int, error: str) -> None:
+        super().__init__(f"email {email_id}: {error}; retrying in {retry_in} s")
+        self.email_id = email_id
+        self.retry_in = retry_in
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached at send time: small text inline, or a stored file."""
+
+    filename: str
+    content_type: str
+    content: str | None = None
+    storage_name: str | None = None
+
+    def __post_init__(self) -> None:
+        # Both end up in MIME headers, so they get the same scrutiny as a
+        # subject or an address.
+        if not self.filename or _CONTROL.search(self.filename):
+            raise ValidationError(f"Invalid attachment file name {self.filename!r}.")
+        if not _CONTENT_TYPE.match(self.content_type):
+            raise ValidationError(f"Invalid content type {self.content_type!r}.")
+        if (self.content is None) == (self.storage_name is None):
+            raise ValidationError("An attachment has either text or a stored file.")
+
+    @classmethod
+    def text(cls, filename: str, content_type: str, text: str) -> Attachment:
+        return cls(filename=filename, content_type=content_type, content=text)
+
+    @classmethod
+    def stored(cls, filename: str, content_type: str, storage_name: str) -> Attachment:
+        return cls(
+            filename=filename, content_type=content_type, storage_name=storage_name
+        )
+
+    def as_json(self) -> dict[str, str]:
+        part = {"filename": self.filename, "content_type": self.content_type}
+        if self.storage_name is not None:
+            part["storage_name"] = self.storage_name
+        else:
+            part["text"] = self.content or ""
+        return part
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def subject_line(raw: str) -> str:
+    # Collapsing every run of whitespace (CR and LF included) keeps user input
+    # in a subject on one header line.
+    line = " ".join(_CONTROL.sub(" ", raw).split())
+    if len(line) > SUBJECT_MAX_LENGTH:
+        line = line[: SUBJECT_MAX_LENGTH - 1].rstrip() + "…"
+    return line
+
+
+def _text_tidy(raw: str) -> str:
+    # Template tags leave blank lines and trailing spaces behind; plain-text
+    # readers see every one of them.
+    lines = [line.rstrip() for line in raw.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def email_render(*, kind: str, context: Mapping[str, object]) -> RenderedEmail:
+    if not _KIND.match(kind):
+        raise ValidationError(f"Invalid email kind {kind!r}.")
+    engine = Engine.get_default()
+    values = {"site_url": settings.SITE_URL, **context}
+
+    def render(name: str, *, autoescape: bool) -> str:
+        template = engine.get_template(f"emails/{kind}/{name}")
+        return template.render(Context(values, autoescape=autoescape))
+
+    # Plain-text parts are not HTML: escaping would show "&amp;" to readers.
+    return RenderedEmail(
+        subject=subject_line(render("subject.txt", autoescape=False)),
+        text=_text_tidy(render("body.txt", autoescape=False)),
+        html=render("body.html", autoescape=True),
+    )
+
+
+def _address_check(value: str, *, field: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValidationError(f"{field} must not contain line breaks.")
+    try:
+        _validate_email(value)
+    except ValidationError:
+        raise ValidationError(f"{field} is not a valid email address.") from None
+    return value
+
+
+def _send_enqueue(email_id: int) -> None:
+    # Imported here: the task module imports this one.
+    from consult.tasks import email_send as email_send_task  # noqa: PLC0415
+
+    try:
+        email_send_task.apply_async(
+            kwargs={"email_id": email_id},
+            retry=True,
+            retry_policy=_PUBLISH_RETRY_POLICY,
+        )
+    except Exception:
+        # The row is committed and the relay re-enqueues it, so a broker
+        # outage must not turn into an error for whoever caused the email.
+        logger.warning(
+            "email %s: not handed to the worker; the relay will send it",
+            email_id,
+            exc_info=True,
+        )
+
+
+def _send_enqueue_many(email_ids: Sequence[int]) -> None:
+    for email_id in email_ids:
+        _send_enqueue(email_id)
+
+
+def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
+    *,
+    kind: str,
+    to: str,
+    context: Mapping[str, object],
+    dedupe_key: str,
+    attachments: Sequence[Attachment] = (),
+    reply_to: str | None = None,
+    related: models.Model | None = None,
+) -> OutboundEmail:
+    """Write an email to the outbox in the caller's transaction.
+
+    Idempotent on ``dedupe_key``: a second call returns the first row and
+    queues nothing. The send is enqueued when the caller's transaction
+    commits, and never if it rolls back.
+    """
+    _address_check(to, field="to")
+    if reply_to is not None:
+        _address_check(reply_to, field="reply_to")
+    if not 0 < len(dedupe_key) <= DEDUPE_KEY_MAX_LENGTH:
+        raise ValidationError(
+            f"dedupe_key must be 1 to {DEDUPE_KEY_MAX_LENGTH} characters."
+        )
+    if related is not None and related.pk is None:
+        raise ValidationError("related must be saved before its email is queued.")
+
+    existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+
+    rendered = email_render(kind=kind, context=context)
+    now = timezone.now()
+    email = OutboundEmail(
+        kind=kind,
+        to=to,
+        reply_to=reply_to or "",
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachments=[attachment.as_json() for attachment in attachments],
+        dedupe_key=dedupe_key,
+        created_at=now,
+        next_attempt_at=now,
+        # _meta is Django's documented model metadata API.
+        related_model=related._meta.label_lower if related else "",  # noqa: SLF001
+        related_id=str(related.pk) if related else "",
+    )
+    try:
+        # A savepoint, so losing a race on dedupe_key leaves the caller's
+        # transaction usable.
+        with transaction.atomic():
+            email.save(force_insert=True)
+    except IntegrityError:
+        existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is None:
+            raise
+        return existing
+    transaction.on_commit(partial(_send_enqueue, email.pk))
+    return email
+
+
+def email_backoff(*, attempts: int) -> int:
+    """Seconds to wait after the ``attempts``-th failed attempt."""
+    return min(BACKOFF_BASE_SECONDS * 2**attempts, BACKOFF_MAX_SECONDS)
+
+
+def _error_is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        # Greylisting refuses a recipient with 4xx: worth another try.
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPException):
+        # No reply code: the server lacks something we need (AUTH, STARTTLS).
+        return False
+    # Connection refused or timed out, a stored attachment not written yet,
+    # the task's soft time limit: another try later may well succeed.
+    return isinstance(exc, (OSError, SoftTimeLimitExceeded))
+
+
+def _error_describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text[:ERROR_MAX_LENGTH]
+
+
+def _message_id(email: OutboundEmail) -> str:
+    # Stable per row: if a send is ever repeated (the worker died after the
+    # server accepted it), receiving systems can recognise the duplicate.
+    domain = Address(addr_spec=_sender_address()).domain or "localhost"
+    stamp = int(email.created_at.timestamp())
+    return f"<outbox.{email.pk}.{stamp}@{domain}>"
+
+
+def _sender_address() -> str:
+    from_email = settings.DEFAULT_FROM_EMAIL
+    if "<" in from_email:
+        return from_email.rsplit("<", 1)[1].rstrip(">").strip()
+    return from_email.strip()
+
+
+def email_message_build(*, email: OutboundEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers={
+            "Message-ID": _message_id(email),
+            # RFC 3834: asks vacation responders not to answer automatically.
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(email.body_html, "text/html")
+    for part in email.attachments:
+        if "storage_name" in part:
+            with default_storage.open(part["storage_name"], "rb") as stored:
+                content: str | bytes = stored.read()
+        else:
+            content = part["text"]
+        message.attach(part["filename"], content, part["content_type"])
+    return message
+
+
+def email_send(*, email_id: int, now: datetime | None = None) -> bool:
+    """Send one queued email; True if this call sent it.
+
+    Safe to run any number of times for the same row: only the call whose
+    conditional update claims the row sends it. A transient failure puts the
+    row back in the queue with a backoff and raises ``EmailSendDeferred``; a
+    permanent one, or the last attempt, marks it failed.
+    """
+    now = now or timezone.now()
+    claimed = (
+        OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        # Sent, failed, being sent by another worker, or not due yet.
+        return False
+    email = OutboundEmail.objects.get(pk=email_id)
+    try:
+        email_message_build(email=email).send()
+    except Exception as exc:  # noqa: BLE001 -- every failure is recorded on the row
+        _email_failure_record(email=email, exc=exc, now=now)
+        return False
+    OutboundEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    logger.info("email %s: %s sent to %s", email_id, email.kind, email.to)
+    return True
+
+
+def _email_failure_record(
+    *, email: OutboundEmail, exc: Exception, now: datetime
+) -> None:
+    error = _error_describe(exc)
+    still_sending = OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING)
+    if _error_is_transient(exc) and email.attempts < MAX_ATTEMPTS:
+        retry_in = email_backoff(attempts=email.attempts)
+        still_sending.update(
+            status=Status.QUEUED,
+            next_attempt_at=now + timedelta(seconds=retry_in),
+            last_error=error,
+        )
+        logger.warning(
+            "email %s: attempt %s failed (%s); retrying in %s s",
+            email.pk,
+            email.attempts,
+            error,
+            retry_in,
+        )
+        raise EmailSendDeferred(
+            email_id=email.pk, retry_in=retry_in, error=error
+        ) from exc
+    still_sending.update(status=Status.FAILED, last_error=error)
+    logger.error(
+        "email %s: failed after %s attempt(s): %s", email.pk, email.attempts, error
+    )
+
+
+def email_relay(*, now: datetime | None = None) -> int:
+    """Catch up on what the queue lost; return how many rows were re-enqueued.
+
+    Rows sending for longer than ``SENDING_TIMEOUT`` belonged to a worker that
+    died: they go back to the queue (or fail, on their last attempt). Rows
+    still queued ``RELAY_GRACE`` after they were due never reached a worker:
+    they are enqueued again. A row that did reach one is harmless to enqueue
+    twice, since only one claim succeeds.
+    """
+    now = now or timezone.now()
+    stuck = OutboundEmail.objects.filter(
+        status=Status.SENDING, claimed_at__lte=now - SENDING_TIMEOUT
+    )
+    # The server may have accepted it before the worker died; staff decide.
+    gave_up = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED,
+        last_error="The worker stopped while sending the last attempt.",
+    )
+    returned = stuck.update(
+        status=Status.QUEUED, last_error="The worker stopped while sending."
+    )
+
+    due_before = now - RELAY_GRACE
+    with transaction.atomic():
+        # SKIP LOCKED (PostgreSQL) lets two relays run at once without both
+        # taking the same rows; SQLite serialises writers anyway.
+        email_ids = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.QUEUED)
+            .filter(
+                Q(next_attempt_at__lte=due_before)
+                | Q(next_attempt_at__isnull=True, created_at__lte=due_before)
+            )
+            .filter(Q(relayed_at__isnull=True) | Q(relayed_at__lte=due_before))
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:RELAY_BATCH]
+        )
+        if email_ids:
+            OutboundEmail.objects.filter(pk__in=email_ids).update(relayed_at=now)
+            transaction.on_commit(partial(_send_enqueue_many, email_ids))
+    if gave_up or returned or email_ids:
+        logger.warning(
+            "email relay: %s stuck sending put back, %s failed, %s re-enqueued",
+            returned,
+            gave_up,
+            len(email_ids),
+        )
+    return len(email_ids)
+
+
+def email_resend(*, email: OutboundEmail) -> None:
+    """Queue a failed email again with a fresh set of attempts."""
+    now = timezone.now()
+    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).update(
+        status=Status.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        claimed_at=None,
+        relayed_at=None,
+    )
+    if not updated:
+        raise ValidationError("Only a failed email can be sent again.")
+    email.status = Status.QUEUED
+    email.attempts = 0
+    email.next_attempt_at = now
+    email.claimed_at = None
+    email.relayed_at = None
+    transaction.on_commit(partial(_send_enqueue, email.pk))
