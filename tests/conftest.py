@@ -61,3 +61,17 @@ def _test_storage(settings, tmp_path) -> None:
         },
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def active_price_book():
+    """The seeded price book, recreated after transactional tests flushed it."""
+    from advisor.engine import DEFAULT_PRICES  # noqa: PLC0415 -- needs settings
+    from advisor.models import PriceBook  # noqa: PLC0415
+
+    data = DEFAULT_PRICES.to_dict()
+    book, _ = PriceBook.objects.get_or_create(
+        name=DEFAULT_PRICES.name,
+        defaults={"as_of": DEFAULT_PRICES.as_of, "data": data, "is_active": True},
+    )
+    return book

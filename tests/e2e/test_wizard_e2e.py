@@ -1,0 +1,120 @@
+"""A client completes a three-use-case assessment in Chromium."""
+
+import re
+
+import pytest
+
+from advisor.models import Recommendation
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def fill_use_case(page, *, name, task, volume, latency, extra=()):
+    page.get_by_label("Give this use case a short name").fill(name)
+    page.get_by_label("What must the model do?").select_option(task)
+    page.get_by_label("How many requests or predictions a month?").fill(str(volume))
+    page.get_by_label(latency).check()
+    for label in extra:
+        page.get_by_label(label).check()
+    page.get_by_role("button", name="Save use case").click()
+    page.get_by_role("heading", name="Your use cases").wait_for()
+
+
+@pytest.mark.parametrize(("width", "label"), [(390, "phone"), (1280, "desktop")])
+def test_wizard_three_use_cases_to_a_hybrid_result(
+    live_server, page_factory, output_dir, active_price_book, width, label
+):
+    page = page_factory(width=width, height=844 if width == 390 else 900)
+    page.goto(live_server.url + "/assess/")
+    page.get_by_role("button", name="Start the assessment").click()
+
+    # About you, by keyboard only.
+    page.get_by_role("heading", name="About you").wait_for()
+    page.get_by_label("Your name").focus()
+    page.keyboard.type("Ada Lovelace")
+    page.keyboard.press("Tab")
+    page.keyboard.type("ada@engines.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Analytical Engines")
+    page.keyboard.press("Enter")
+
+    # An error first: the step re-renders in place with the message beside the field.
+    page.get_by_role("heading", name="Your organisation").wait_for()
+    about_url = page.url.replace("/organisation/", "/about/")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    page.screenshot(
+        path=output_dir / f"organisation-errors-{label}.png", full_page=True
+    )
+    page.get_by_label("Industry").select_option("financial_services")
+    page.get_by_label("How many people can train and run ML models today?").fill("2")
+    page.get_by_label("Yes, under a business agreement").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="Your use cases").wait_for()
+    page.wait_for_url(re.compile(r"/use-cases/$"))
+
+    # The browser's back button mid-way: the previous step comes back whole, answers kept.
+    page.go_back()
+    page.get_by_role("heading", name="Your organisation").wait_for()
+    field = page.get_by_label("How many people can train and run ML models today?")
+    assert field.input_value() == "2"
+    assert page.locator("header.site-header").count() == 1
+    page.go_forward()
+    page.get_by_role("heading", name="Your use cases").wait_for()
+
+    page.get_by_role("link", name="Add a use case").click()
+    fill_use_case(
+        page,
+        name="Support summaries",
+        task="summarization",
+        volume=20000,
+        latency="Quickly: within 2 seconds (someone is waiting)",
+    )
+    page.get_by_role("link", name="Add another use case").click()
+    fill_use_case(
+        page,
+        name="Invoice fields",
+        task="extraction",
+        volume=60000,
+        latency="Quickly: within 2 seconds (someone is waiting)",
+        extra=["Critical: every answer must follow one exact structure"],
+    )
+    page.get_by_role("link", name="Add another use case").click()
+    fill_use_case(
+        page,
+        name="Card fraud",
+        task="fraud_detection",
+        volume=3000000,
+        latency="Instantly: under 0.1 seconds (inside another system's request)",
+        extra=["A lot: a small gain in quality is a competitive edge"],
+    )
+    page.screenshot(path=output_dir / f"use-cases-{label}.png", full_page=True)
+
+    page.get_by_role("button", name="Continue to check your answers").click()
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    page.screenshot(path=output_dir / f"check-{label}.png", full_page=True)
+    page.get_by_role("button", name="Get my recommendation").click()
+
+    page.get_by_role("heading", name=re.compile("Your stack")).wait_for()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your stack: Hybrid"
+    charts = page.locator("svg[role=img]")
+    assert charts.count() == 2
+    output = Recommendation.objects.get().output
+    assert [uc["path"] for uc in output["use_cases"]] == [
+        "api",
+        "fine_tune",
+        "classical_ml",
+    ]
+    assert output["stack"] == "hybrid"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=output_dir / f"result-{label}.png", full_page=True)
+
+    # An old step's address now shows the result: nothing changes, nothing submits twice.
+    page.goto(about_url)
+    page.get_by_role("heading", name=re.compile("Your stack")).wait_for()
+    assert Recommendation.objects.count() == 1
+    # The only failed load is the invalid form's own 422, which htmx swapped in.
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
+    ]
