@@ -213,8 +213,8 @@ def test_back_navigation_shows_saved_answers(client):
     assert '<option value="energy" selected>' in html
     assert 'value="7"' in html
     assert (
-        '<input type="radio" name="data_can_leave" value="no" required '
-        'id="id_data_can_leave_1" checked>'
+        '<input type="radio" name="data_can_leave" value="no" '
+        'id="id_data_can_leave_1" required checked>'
     ) in html
 
 
