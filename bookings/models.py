@@ -1,0 +1,389 @@
+"""Consultants, their hours, the booking policy and bookings.
+
+Times of day (weekly hours, date overrides) are wall-clock times in the consultant's own
+zone; instants (bookings, time off) are stored in UTC. The rules that turn them into free
+slots live in ``bookings.availability``.
+
+PostgreSQL refuses overlapping active bookings of one consultant with an exclusion
+constraint over ``[blocked_start, blocked_end)``. Django cannot create that constraint on
+SQLite, so it is added by migration 0002 on PostgreSQL only (SQLite serialises writers with
+immediate-mode transactions instead; see ``bookings.services``).
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+import zoneinfo
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from bookings import availability
+
+MIDNIGHT = time(0, 0)
+
+
+@functools.cache
+def timezone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The zone called ``name`` if it is a known IANA name, else None (never raises)."""
+    if not name or name not in timezone_names():
+        return None
+    return zoneinfo.ZoneInfo(name)
+
+
+def validate_timezone(value: str) -> None:
+    if zone_or_none(value) is None:
+        raise ValidationError(
+            "%(value)s is not a time zone we know. Use an IANA name such as Europe/London.",
+            params={"value": value},
+            code="invalid_timezone",
+        )
+
+
+class Expertise(models.TextChoices):
+    API = "api", "Foundation-model APIs"
+    FINE_TUNE = "fine_tune", "Fine-tuning open models"
+    CLASSICAL_ML = "classical_ml", "Classical machine learning"
+
+
+def validate_expertise(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        item in Expertise.values for item in value
+    ):
+        raise ValidationError(
+            "Expertise must be a list of: %(choices)s.",
+            params={"choices": ", ".join(Expertise.values)},
+            code="invalid_expertise",
+        )
+
+
+class Weekday(models.IntegerChoices):
+    # Python's date.weekday(): Monday is 0 (JavaScript counts from Sunday).
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Consultant(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consultant",
+        limit_choices_to={"is_staff": True},
+    )
+    display_name = models.CharField(max_length=100)
+    bio = models.TextField(blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        validators=[validate_timezone],
+        help_text="IANA time zone of the working hours, e.g. Europe/London.",
+    )
+    # A list of Expertise values: portable to SQLite, unlike ArrayField.
+    expertise = models.JSONField(
+        default=list, blank=True, validators=[validate_expertise]
+    )
+    meeting_url = models.URLField(
+        blank=True, help_text="Video call link sent with every booking."
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive consultants are offered no new slots."
+    )
+
+    class Meta:
+        ordering = ["display_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def expertise_choices(self) -> list[tuple[str, str]]:
+        return [
+            (item, Expertise(item).label)
+            for item in self.expertise
+            if item in Expertise.values
+        ]
+
+
+def _end_after_start() -> Q:
+    # An end of 00:00 means midnight at the end of the day (see availability.TimeRange).
+    return Q(end__gt=F("start")) | Q(end=MIDNIGHT)
+
+
+class WeeklyHours(models.Model):
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="weekly_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        verbose_name = "weekly hours"
+        verbose_name_plural = "weekly hours"
+        ordering = ["consultant", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_end_after_start(), name="weekly_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start and self.end and not _ends_after(self.start, self.end):
+            raise ValidationError({"end": "The end must be after the start."})
+
+
+def _ends_after(start: time, end: time) -> bool:
+    return end == MIDNIGHT or end > start
+
+
+class DateOverride(models.Model):
+    """Hours for one local date, replacing that weekday's hours.
+
+    Several rows on one date give several ranges; a row without times is a day off.
+    """
+
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="date_overrides"
+    )
+    date = models.DateField()
+    start = models.TimeField(null=True, blank=True)
+    end = models.TimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["consultant", "date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True)
+                | (Q(start__isnull=False, end__isnull=False) & _end_after_start()),
+                name="date_override_day_off_or_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.start is None:
+            return f"{self.date}: day off"
+        return f"{self.date}: {self.start:%H:%M}-{self.end:%H:%M}"
+
+    def clean(self) -> None:
+        if (self.start is None) != (self.end is None):
+            raise ValidationError(
+                "Give both a start and an end, or neither for a day off."
+            )
+        if self.start is not None and not _ends_after(self.start, self.end):
+            raise ValidationError({"end": "The end must be after the start."})
+
+
+class TimeOff(models.Model):
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="time_off"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        ordering = ["consultant", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="time_off_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "The end must be after the start."})
+
+
+class BookingPolicy(models.Model):
+    """The one row of booking rules; edited in the admin."""
+
+    SINGLETON_ID = 1
+
+    meeting_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    slot_interval_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text="Minutes between possible start times.",
+    )
+    buffer_before_minutes = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(240)]
+    )
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(240)]
+    )
+    minimum_notice_minutes = models.PositiveIntegerField(
+        default=720,
+        validators=[MaxValueValidator(60 * 24 * 30)],
+        help_text="How long before a meeting it can still be booked (720 = 12 hours).",
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="How many days ahead clients can book.",
+    )
+    max_per_consultant_per_day = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Leave empty for no limit.",
+    )
+
+    class Meta:
+        verbose_name = "booking policy"
+        verbose_name_plural = "booking policy"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="booking_policy_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Booking policy"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> BookingPolicy:
+        """The saved policy, or the defaults (unsaved) before anyone edited it."""
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls(
+            pk=cls.SINGLETON_ID
+        )
+
+    def to_policy(self) -> availability.Policy:
+        return availability.Policy(
+            meeting_minutes=self.meeting_minutes,
+            slot_interval_minutes=self.slot_interval_minutes,
+            buffer_before_minutes=self.buffer_before_minutes,
+            buffer_after_minutes=self.buffer_after_minutes,
+            minimum_notice_minutes=self.minimum_notice_minutes,
+            horizon_days=self.horizon_days,
+            max_per_day=self.max_per_consultant_per_day,
+        )
+
+    @property
+    def buffer_before(self) -> timedelta:
+        return timedelta(minutes=self.buffer_before_minutes)
+
+    @property
+    def buffer_after(self) -> timedelta:
+        return timedelta(minutes=self.buffer_after_minutes)
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
+ACTIVE_STATUSES = (BookingStatus.CONFIRMED,)
+
+
+class CancelledBy(models.TextChoices):
+    CLIENT = "client", "Client"
+    STAFF = "staff", "Staff"
+
+
+class Booking(models.Model):
+    # Public, random and stable: the calendar event's UID. Never a sequential id.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, related_name="bookings"
+    )
+    name = models.CharField(max_length=120)
+    email = models.EmailField(max_length=254)
+    company = models.CharField(max_length=120, blank=True)
+    topic = models.TextField(blank=True)
+    client_timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    consent = models.BooleanField(default=False)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    # Which assessment brought the client here, and the stack it recommended
+    # (api, fine_tune, classical_ml or hybrid): the consultant prepares from it.
+    assessment_ref = models.CharField(max_length=64, blank=True)
+    stack = models.CharField(max_length=20, blank=True)
+
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The meeting plus the policy's buffers at booking time. The exclusion constraint
+    # compares these, so a later policy change does not reinterpret existing rows.
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+
+    status = models.CharField(
+        max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    # Calendar SEQUENCE: rises on every change so calendars update the same event.
+    sequence = models.PositiveIntegerField(default=0)
+    # sha256 of the private manage token; the token itself is never stored.
+    manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    cancel_reason = models.TextField(blank=True)
+    cancelled_by = models.CharField(
+        max_length=10, choices=CancelledBy.choices, blank=True
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        indexes = [
+            models.Index(
+                fields=["consultant", "start"], name="booking_consultant_start"
+            ),
+            models.Index(fields=["status", "start"], name="booking_status_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start"))
+                & Q(blocked_start__lte=F("start"))
+                & Q(blocked_end__gte=F("end")),
+                name="booking_times_ordered",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=Q(status=BookingStatus.CONFIRMED),
+                name="booking_one_active_per_email",
+                violation_error_message=(
+                    "There is already an upcoming consultation for this email address."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} with {self.consultant} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def client_zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.client_timezone)

@@ -1,0 +1,199 @@
+"""Reads for the booking pages and services.
+
+Slots come from a fixed number of queries (policy, consultants, then one query each for
+weekly hours, overrides, time off and active bookings), however many consultants or
+bookings there are, and the pure ``availability.free_slots`` does the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from bookings import availability
+from bookings.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingPolicy,
+    Consultant,
+    DateOverride,
+    TimeOff,
+    WeeklyHours,
+)
+from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+logger = logging.getLogger(__name__)
+
+# Reaches past the window so that a booking on the same local day (daily cap) or just
+# outside it (buffers) is still seen; zones are at most 14 h from UTC.
+MARGIN = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Availability:
+    policy: BookingPolicy
+    consultants: list[Consultant]
+    slots: list[availability.Slot]
+    now: datetime
+
+    @property
+    def consultants_by_id(self) -> dict[int, Consultant]:
+        return {consultant.pk: consultant for consultant in self.consultants}
+
+
+def consultants_active() -> list[Consultant]:
+    return list(Consultant.objects.filter(is_active=True))
+
+
+def consultant_active_get(consultant_id: int) -> Consultant | None:
+    return Consultant.objects.filter(pk=consultant_id, is_active=True).first()
+
+
+def _merged(
+    ranges: Iterable[availability.TimeRange],
+) -> tuple[availability.TimeRange, ...]:
+    # Staff may enter overlapping rows for one day; the union is what they mean, and the
+    # pure function refuses overlaps, so merge them rather than fail the whole page.
+    merged: list[availability.TimeRange] = []
+    for item in sorted(ranges, key=lambda r: r.start_offset):
+        if merged and item.start_offset <= merged[-1].end_offset:
+            last = merged[-1]
+            if item.end_offset > last.end_offset:
+                merged[-1] = availability.TimeRange(last.start, item.end)
+        else:
+            merged.append(item)
+    return tuple(merged)
+
+
+def schedules_for(
+    consultants: Sequence[Consultant],
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    exclude_booking_id: int | None = None,
+) -> list[availability.ConsultantSchedule]:
+    """The consultants' rules and active bookings around ``[window_start, window_end)``.
+
+    Four queries for any number of consultants. ``exclude_booking_id`` leaves out the
+    booking being moved, so it does not block its own new time.
+    """
+    ids = [consultant.pk for consultant in consultants]
+    low, high = window_start - MARGIN, window_end + MARGIN
+
+    weekly: defaultdict[int, defaultdict[int, list]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row in WeeklyHours.objects.filter(consultant_id__in=ids).values_list(
+        "consultant_id", "weekday", "start", "end"
+    ):
+        consultant_id, weekday, start, end = row
+        weekly[consultant_id][weekday].append(availability.TimeRange(start, end))
+
+    overrides: defaultdict[int, defaultdict] = defaultdict(lambda: defaultdict(list))
+    for consultant_id, day, start, end in DateOverride.objects.filter(
+        consultant_id__in=ids, date__gte=low.date(), date__lte=high.date()
+    ).values_list("consultant_id", "date", "start", "end"):
+        ranges = overrides[consultant_id][day]
+        if start is not None:
+            ranges.append(availability.TimeRange(start, end))
+
+    time_off: defaultdict[int, list] = defaultdict(list)
+    for consultant_id, start, end in TimeOff.objects.filter(
+        consultant_id__in=ids, start__lt=high, end__gt=low
+    ).values_list("consultant_id", "start", "end"):
+        time_off[consultant_id].append(availability.TimeOff(start, end))
+
+    bookings = Booking.objects.filter(
+        consultant_id__in=ids,
+        status__in=ACTIVE_STATUSES,
+        start__lt=high,
+        end__gt=low,
+    )
+    if exclude_booking_id is not None:
+        bookings = bookings.exclude(pk=exclude_booking_id)
+    busy: defaultdict[int, list] = defaultdict(list)
+    for consultant_id, start, end in bookings.values_list(
+        "consultant_id", "start", "end"
+    ):
+        busy[consultant_id].append(availability.Busy(start, end))
+
+    schedules = []
+    for consultant in consultants:
+        key = consultant.pk
+        try:
+            schedule = availability.ConsultantSchedule(
+                key=key,
+                tz=consultant.zone,
+                weekly=availability.WeeklyHours(
+                    {day: _merged(ranges) for day, ranges in weekly[key].items()}
+                ),
+                overrides=tuple(
+                    availability.DateOverride(day, _merged(ranges))
+                    for day, ranges in overrides[key].items()
+                ),
+                time_off=tuple(time_off[key]),
+                busy=tuple(busy[key]),
+            )
+        except (ValueError, TypeError, LookupError):
+            # One consultant's broken data must not take the booking page down.
+            logger.exception("Skipping consultant %s: invalid schedule", key)
+            continue
+        schedules.append(schedule)
+    return schedules
+
+
+def availability_get(
+    *,
+    consultant_id: int | None = None,
+    now: datetime | None = None,
+    exclude_booking_id: int | None = None,
+) -> Availability:
+    """Free slots over the whole booking horizon, of one consultant or of all (the union).
+
+    ``exclude_booking_id`` shows the times a booking could move to, its own time not
+    counting against them.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    consultants = consultants_active()
+    chosen = [c for c in consultants if consultant_id in {None, c.pk}]
+    horizon_end = now + timedelta(days=policy.horizon_days)
+    schedules = schedules_for(
+        chosen,
+        window_start=now,
+        window_end=horizon_end,
+        exclude_booking_id=exclude_booking_id,
+    )
+    slots = availability.free_slots(schedules, policy.to_policy(), now)
+    return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
+
+
+def slots_nearest(
+    slots: Sequence[availability.Slot], target: datetime, *, limit: int = 3
+) -> list[availability.Slot]:
+    """The ``limit`` free slots closest to ``target`` (either side), in time order."""
+    closest = sorted(slots, key=lambda slot: (abs(slot.start - target), slot.start))
+    return sorted(closest[:limit], key=lambda slot: slot.start)
+
+
+def booking_get_by_token(token: str) -> Booking | None:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    booking = (
+        Booking.objects.select_related("consultant")
+        .filter(manage_token_hash=token_hash(token))
+        .first()
+    )
+    # The lookup is by hash, so its timing says nothing about the token; the
+    # constant-time comparison guards against a store that matched loosely.
+    if booking is None or not token_matches(token, booking.manage_token_hash):
+        return None
+    return booking

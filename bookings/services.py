@@ -1,0 +1,379 @@
+"""Writes: create, reschedule and cancel bookings.
+
+Each service runs in one transaction and re-computes availability inside it. What keeps two
+clients off the same consultant at the same time:
+
+* PostgreSQL: the consultant rows are locked (``SELECT ... FOR UPDATE``) before the
+  re-check, which serialises bookings per consultant (so the daily cap and the round robin
+  see every committed booking), and the exclusion constraint refuses any overlap that got
+  past the re-check anyway.
+* SQLite: transactions are immediate-mode (see settings), so the write lock is held from
+  the first statement and the re-check cannot race another writer.
+
+A constraint violation is caught in a savepoint and turned into an outcome the page can
+explain ("just taken, here are the nearest free times"), never an error page.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from bookings import availability, selectors
+from bookings.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingPolicy,
+    BookingStatus,
+    CancelledBy,
+    Consultant,
+    Expertise,
+)
+from bookings.tokens import token_for_submission, token_hash, token_new
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+ALTERNATIVES = 3
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    # The same form arrived twice: the booking the first submission made.
+    DUPLICATE = "duplicate"
+    SLOT_TAKEN = "slot_taken"
+    EMAIL_HAS_BOOKING = "email_has_booking"
+    MOVED = "moved"
+    UNCHANGED = "unchanged"
+    CANCELLED = "cancelled"
+    ALREADY_CANCELLED = "already_cancelled"
+    # Cancelled, completed or no-show: nothing left to move or cancel.
+    NOT_ACTIVE = "not_active"
+    # The meeting has started or passed.
+    TOO_LATE = "too_late"
+
+
+@dataclass(frozen=True)
+class AssessmentLink:
+    """The assessment a client booked from, as far as routing and preparation need it."""
+
+    reference: str
+    stack: str = ""
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    outcome: Outcome
+    booking: Booking | None = None
+    # The private manage token, available only here: the database keeps its hash.
+    manage_token: str = ""
+    alternatives: tuple[availability.Slot, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in {Outcome.CREATED, Outcome.DUPLICATE}
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    outcome: Outcome
+    booking: Booking
+    alternatives: tuple[availability.Slot, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in {Outcome.MOVED, Outcome.UNCHANGED, Outcome.CANCELLED}
+
+
+def _lock_consultants(consultants: Sequence[Consultant] | None) -> list[Consultant]:
+    candidates = Consultant.objects.filter(is_active=True)
+    if consultants is not None:
+        candidates = candidates.filter(pk__in=[c.pk for c in consultants])
+    # pk order, so two transactions locking overlapping sets cannot deadlock.
+    # SQLite ignores FOR UPDATE; its immediate transaction already holds the lock.
+    return list(candidates.select_for_update().order_by("pk"))
+
+
+def _free_consultants(
+    consultants: Sequence[Consultant],
+    *,
+    policy: BookingPolicy,
+    start: datetime,
+    now: datetime,
+    exclude_booking_id: int | None = None,
+) -> list[Consultant]:
+    schedules = selectors.schedules_for(
+        consultants,
+        window_start=start,
+        window_end=start + timedelta(minutes=policy.meeting_minutes),
+        exclude_booking_id=exclude_booking_id,
+    )
+    rules = policy.to_policy()
+    free_keys = {
+        schedule.key
+        for schedule in schedules
+        if availability.is_slot_free(schedule, rules, start, now)
+    }
+    return [consultant for consultant in consultants if consultant.pk in free_keys]
+
+
+def _matches_stack(consultant: Consultant, stack: str) -> bool:
+    if stack in Expertise.values:
+        return stack in consultant.expertise
+    if stack == "hybrid":
+        return bool(consultant.expertise)
+    return False
+
+
+def _pick_consultant(
+    consultants: Sequence[Consultant], *, stack: str, start: datetime
+) -> Consultant:
+    """Prefer expertise matching the client's stack, then the fewest bookings that week.
+
+    The week is the consultant's own (Monday to Sunday in their zone); ties go to the
+    lowest id, so the choice is repeatable.
+    """
+    if len(consultants) == 1:
+        return consultants[0]
+    week_counts = dict.fromkeys((c.pk for c in consultants), 0)
+    zones = {c.pk: c.zone for c in consultants}
+    starts = Booking.objects.filter(
+        consultant_id__in=week_counts,
+        status__in=ACTIVE_STATUSES,
+        start__gte=start - timedelta(days=8),
+        start__lt=start + timedelta(days=8),
+    ).values_list("consultant_id", "start")
+    for consultant_id, booked_start in starts:
+        zone = zones[consultant_id]
+        if (
+            booked_start.astimezone(zone).isocalendar()[:2]
+            == start.astimezone(zone).isocalendar()[:2]
+        ):
+            week_counts[consultant_id] += 1
+    return min(
+        consultants,
+        key=lambda c: (not _matches_stack(c, stack), week_counts[c.pk], c.pk),
+    )
+
+
+def _alternatives(
+    *, start: datetime, consultant: Consultant | None, now: datetime
+) -> tuple[availability.Slot, ...]:
+    found = selectors.availability_get(
+        consultant_id=consultant.pk if consultant else None, now=now
+    )
+    return tuple(selectors.slots_nearest(found.slots, start, limit=ALTERNATIVES))
+
+
+def _active_for_email(email: str):
+    return Booking.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower=email.lower(), status=BookingStatus.CONFIRMED
+    )
+
+
+def _blocked(start: datetime, policy: BookingPolicy) -> dict[str, datetime]:
+    end = start + timedelta(minutes=policy.meeting_minutes)
+    return {
+        "start": start,
+        "end": end,
+        "blocked_start": start - policy.buffer_before,
+        "blocked_end": end + policy.buffer_after,
+    }
+
+
+@transaction.atomic
+def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
+    *,
+    start: datetime,
+    consultant: Consultant | None = None,
+    name: str,
+    email: str,
+    company: str = "",
+    topic: str = "",
+    client_timezone: str = "UTC",
+    consent: bool,
+    assessment: AssessmentLink | None = None,
+    idempotency_key: str = "",
+    now: datetime | None = None,
+) -> BookingResult:
+    """Book ``start`` with ``consultant``, or with whichever consultant fits (``None``).
+
+    ``idempotency_key`` comes from the booking form: the same form submitted twice yields
+    the first booking (outcome DUPLICATE, same manage token) instead of an error.
+    """
+    if not consent:
+        raise ValueError("A booking needs the client's consent to store their details.")
+    now = now or timezone.now()
+    manage_token = (
+        token_for_submission(idempotency_key) if idempotency_key else token_new()[0]
+    )
+    hashed = token_hash(manage_token)
+    policy = BookingPolicy.current()
+
+    candidates = _lock_consultants([consultant] if consultant else None)
+
+    # After the locks, so a concurrent copy of this submission has committed by now.
+    existing = Booking.objects.select_related("consultant").filter(
+        manage_token_hash=hashed
+    )
+    if booking := existing.first():
+        return BookingResult(Outcome.DUPLICATE, booking, manage_token)
+
+    # The partial unique index cannot see the clock: a confirmed booking whose time has
+    # passed would otherwise keep its client from ever booking again.
+    _active_for_email(email).filter(end__lte=now).update(
+        status=BookingStatus.COMPLETED, updated_at=now
+    )
+    if _active_for_email(email).exists():
+        return BookingResult(Outcome.EMAIL_HAS_BOOKING)
+
+    free = _free_consultants(candidates, policy=policy, start=start, now=now)
+    if not free:
+        return BookingResult(
+            Outcome.SLOT_TAKEN,
+            alternatives=_alternatives(start=start, consultant=consultant, now=now),
+        )
+    stack = assessment.stack if assessment else ""
+    chosen = _pick_consultant(free, stack=stack, start=start)
+
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                consultant=chosen,
+                name=name,
+                email=email,
+                company=company,
+                topic=topic,
+                client_timezone=client_timezone,
+                consent=True,
+                consented_at=now,
+                assessment_ref=assessment.reference if assessment else "",
+                stack=stack,
+                manage_token_hash=hashed,
+                **_blocked(start, policy),
+            )
+    except IntegrityError:
+        # Only reachable when the checks above were overtaken (the locks make that rare
+        # on PostgreSQL); the constraints had the last word, so explain which one.
+        if booking := existing.first():
+            return BookingResult(Outcome.DUPLICATE, booking, manage_token)
+        if _active_for_email(email).exists():
+            return BookingResult(Outcome.EMAIL_HAS_BOOKING)
+        return BookingResult(
+            Outcome.SLOT_TAKEN,
+            alternatives=_alternatives(start=start, consultant=consultant, now=now),
+        )
+
+    # The confirmation emails are outbox rows written here, in this transaction, so they
+    # exist exactly when the booking does; they are sent on commit.
+    return BookingResult(Outcome.CREATED, booking, manage_token)
+
+
+def _reload(booking: Booking) -> Booking:
+    return Booking.objects.select_related("consultant").get(pk=booking.pk)
+
+
+@transaction.atomic
+def booking_reschedule(
+    *, booking: Booking, new_start: datetime, now: datetime | None = None
+) -> ChangeResult:
+    """Move ``booking`` (same row, same calendar event, SEQUENCE + 1) to ``new_start``.
+
+    The new time must be free under the same rules a new booking meets; the booking's own
+    current time does not count against it.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    Consultant.objects.select_for_update().filter(pk=booking.consultant_id).first()
+    current = _reload(booking)
+
+    if current.status != BookingStatus.CONFIRMED:
+        return ChangeResult(Outcome.NOT_ACTIVE, current)
+    if current.start <= now:
+        return ChangeResult(Outcome.TOO_LATE, current)
+    if new_start == current.start:
+        return ChangeResult(Outcome.UNCHANGED, current)
+
+    def taken() -> ChangeResult:
+        return ChangeResult(
+            Outcome.SLOT_TAKEN,
+            current,
+            _alternatives(start=new_start, consultant=current.consultant, now=now),
+        )
+
+    if not _free_consultants(
+        [current.consultant],
+        policy=policy,
+        start=new_start,
+        now=now,
+        exclude_booking_id=current.pk,
+    ):
+        return taken()
+    try:
+        with transaction.atomic():
+            # Compare-and-swap: only a booking still confirmed at the sequence we read
+            # moves, so a cancel or move that got in first wins cleanly.
+            moved = Booking.objects.filter(
+                pk=current.pk,
+                status=BookingStatus.CONFIRMED,
+                sequence=current.sequence,
+            ).update(
+                **_blocked(new_start, policy),
+                sequence=F("sequence") + 1,
+                updated_at=now,
+            )
+    except IntegrityError:
+        return taken()
+    current = _reload(current)
+    if not moved:
+        return ChangeResult(Outcome.NOT_ACTIVE, current)
+    # The "your booking moved" emails (same UID, new SEQUENCE) are written here.
+    return ChangeResult(Outcome.MOVED, current)
+
+
+@transaction.atomic
+def booking_cancel(
+    *,
+    booking: Booking,
+    reason: str = "",
+    by: CancelledBy,
+    now: datetime | None = None,
+) -> ChangeResult:
+    """Cancel a confirmed booking; cancelling again changes nothing and says so.
+
+    Clients can cancel only before the meeting starts; staff can cancel any confirmed one.
+    """
+    now = now or timezone.now()
+    if by == CancelledBy.CLIENT and booking.start <= now:
+        current = _reload(booking)
+        outcome = (
+            Outcome.ALREADY_CANCELLED
+            if current.status == BookingStatus.CANCELLED
+            else Outcome.TOO_LATE
+        )
+        return ChangeResult(outcome, current)
+    cancelled = Booking.objects.filter(
+        pk=booking.pk, status=BookingStatus.CONFIRMED
+    ).update(
+        status=BookingStatus.CANCELLED,
+        cancel_reason=reason.strip(),
+        cancelled_by=by,
+        cancelled_at=now,
+        # Calendars drop the event only for a CANCEL with a newer SEQUENCE.
+        sequence=F("sequence") + 1,
+        updated_at=now,
+    )
+    current = _reload(booking)
+    if cancelled:
+        # The cancellation emails (METHOD:CANCEL) are written here.
+        return ChangeResult(Outcome.CANCELLED, current)
+    if current.status == BookingStatus.CANCELLED:
+        return ChangeResult(Outcome.ALREADY_CANCELLED, current)
+    return ChangeResult(Outcome.NOT_ACTIVE, current)
