@@ -6,6 +6,8 @@ reported as a ``FieldError`` that names the field in plain words.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
@@ -151,14 +153,23 @@ _ENUM_VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def format_path(loc: tuple[int | str, ...]) -> str:
-    """``("use_cases", 2, "monthly_requests")`` -> ``use_cases[2].monthly_requests``."""
+    """``("use_cases", 2, "monthly_requests")`` -> ``use_cases[2].monthly_requests``.
+
+    A key that is not a plain name (an unknown field called "" or "a b") is
+    shown quoted, ``organization["a b"]``, so the path stays unambiguous.
+    """
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
+        elif _PLAIN_KEY.fullmatch(part):
+            path += f".{part}" if path else part
         else:
-            path += f".{part}" if path else str(part)
+            path += f"[{json.dumps(part, ensure_ascii=False)}]"
     return path or ROOT_PATH
 
 
