@@ -62,16 +62,19 @@ class VersionedForm(forms.Form):
 class AboutForm(VersionedForm):
     contact_name = forms.CharField(
         label="Your name",
+        error_messages={"required": "Enter your name."},
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     contact_email = forms.EmailField(
         label="Work email",
+        error_messages={"required": "Enter your work email address."},
         help_text="We send your results and your private link here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     company = forms.CharField(
         label="Company",
+        error_messages={"required": "Enter your company name."},
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
@@ -110,9 +113,16 @@ class AboutForm(VersionedForm):
 
 
 class OrganisationForm(VersionedForm):
-    industry = forms.ChoiceField(label="Industry", choices=INDUSTRIES)
+    industry = forms.ChoiceField(
+        label="Industry",
+        error_messages={"required": "Choose your industry."},
+        choices=INDUSTRIES,
+    )
     ml_engineers = forms.IntegerField(
         label="How many people can train and run ML models today?",
+        error_messages={
+            "required": "Enter how many people can train and run models: 0 is fine."
+        },
         help_text="Data scientists or ML engineers on your staff. 0 is a common answer.",
         min_value=0,
         max_value=100_000,
@@ -120,6 +130,9 @@ class OrganisationForm(VersionedForm):
     )
     data_can_leave = forms.ChoiceField(
         label="May your data be sent to a third-party AI provider's API?",
+        error_messages={
+            "required": "Choose whether your data may be sent to a third-party API."
+        },
         help_text="For example OpenAI, Anthropic or Google, under their business terms.",
         choices=[
             ("yes", "Yes, under a business agreement"),
@@ -160,12 +173,20 @@ class UseCaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     name = forms.CharField(
         label="Give this use case a short name",
+        error_messages={"required": "Give this use case a name."},
         help_text="For example “Support ticket triage” or “Card fraud scoring”.",
         max_length=120,
     )
-    task = forms.ChoiceField(label="What must the model do?", choices=TASK_CHOICES)
+    task = forms.ChoiceField(
+        label="What must the model do?",
+        error_messages={"required": "Choose what the model must do."},
+        choices=TASK_CHOICES,
+    )
     monthly_requests = forms.IntegerField(
         label="How many requests or predictions a month?",
+        error_messages={
+            "required": "Enter how many requests a month, as a whole number."
+        },
         help_text="Your best estimate at full use. 50,000 a month is about one a minute, around the clock.",
         min_value=0,
         max_value=10_000_000_000,
@@ -195,6 +216,7 @@ class UseCaseForm(forms.Form):
     )
     latency = forms.ChoiceField(
         label="How fast must each answer arrive?",
+        error_messages={"required": "Choose how fast each answer must arrive."},
         choices=[(key, label) for key, (label, _) in LATENCY_PRESETS.items()],
         widget=forms.RadioSelect,
     )
@@ -210,22 +232,26 @@ class UseCaseForm(forms.Form):
     )
     proprietary_data = forms.ChoiceField(
         label="Do you have your own labelled data for this?",
+        error_messages={"required": "Choose how much labelled data you have."},
         choices=UseCase.ProprietaryData.choices,
         widget=forms.RadioSelect,
     )
     format_consistency = forms.ChoiceField(
         label="How strict is the output format?",
+        error_messages={"required": "Choose how strict the output format is."},
         choices=UseCase.FormatConsistency.choices,
         widget=forms.RadioSelect,
     )
     sensitive_data = forms.ChoiceField(
         label="Must this use case's data stay on your own infrastructure?",
+        error_messages={"required": "Choose whether this data must stay in-house."},
         help_text="For example health records, card data or anything under a residency rule.",
         choices=YES_NO,
         widget=forms.RadioSelect,
     )
     accuracy_lift_value = forms.ChoiceField(
         label="How much is a small gain in quality worth?",
+        error_messages={"required": "Choose what a small gain in quality is worth."},
         choices=UseCase.AccuracyLift.choices,
         widget=forms.RadioSelect,
     )

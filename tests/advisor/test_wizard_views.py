@@ -451,3 +451,20 @@ def test_email_link_sends_the_private_link(
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [assessment.contact_email]
     assert f"http://testserver/assess/{assessment.token}/about/" in mailoutbox[0].body
+
+
+def test_organisation_blank_says_what_to_do_for_each_field(client):
+    assessment = AssessmentFactory()
+
+    response = client.post(url("organisation", assessment), {"version": "0"})
+
+    html = response.content.decode()
+    assert '<a href="#id_industry">Choose your industry.</a>' in html
+    assert (
+        '<a href="#id_ml_engineers">Enter how many people can train and run models: 0 is fine.</a>'
+        in html
+    )
+    assert (
+        '<a href="#id_data_can_leave">Choose whether your data may be sent to a third-party API.</a>'
+        in html
+    )
