@@ -127,6 +127,12 @@ def gpus_needed(unit: UnitCosts, monthly_requests: int) -> int:
     return max(1, math.ceil(hours / HOURS_PER_MONTH))
 
 
+def _self_hosting_wins(volume: int, k: float, s: float, floor: float) -> bool:
+    # self_hosted_cost(volume) <= api_cost(volume), with the same float operations
+    own = volume * s
+    return max(floor, own) <= volume * k
+
+
 def break_even(unit: UnitCosts) -> int | None:
     """Smallest volume at which self-hosting costs no more than the API, or None."""
     # The API costs k per request; self-hosting max(F, s per request). They
@@ -142,10 +148,10 @@ def break_even(unit: UnitCosts) -> int | None:
     if volume > MAX_MONTHLY_REQUESTS + 1:
         return None
     # Settle float rounding so the answer agrees exactly with api_cost and
-    # self_hosted_cost (the same expressions, written out for speed).
-    while volume > 1 and max(floor, (volume - 1) * s) <= (volume - 1) * k:
+    # self_hosted_cost.
+    while volume > 1 and _self_hosting_wins(volume - 1, k, s, floor):
         volume -= 1
-    while max(floor, volume * s) > volume * k:
+    while not _self_hosting_wins(volume, k, s, floor):
         volume += 1
     return volume if volume <= MAX_MONTHLY_REQUESTS else None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from advisor.engine.advice import effort, next_steps, stack_of, summary
 from advisor.engine.contract import Assessment, validate
@@ -10,45 +10,28 @@ from advisor.engine.prices import DEFAULT_PRICES, Prices
 from advisor.engine.result import Result, UseCaseResult, result_dict, use_case_dict
 from advisor.engine.rules import evaluate
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from advisor.engine.contract import UseCase
-    from advisor.engine.rules import Evaluation
-
 ENGINE_VERSION = "2026.1"
-
-
-def _each(
-    assessment: Assessment, prices: Prices
-) -> Iterator[tuple[UseCase, Evaluation, tuple[str, ...], str]]:
-    organization = assessment.organization
-    for use_case in assessment.use_cases:
-        evaluation = evaluate(use_case, organization, prices)
-        yield (
-            use_case,
-            evaluation,
-            next_steps(use_case, evaluation, prices),
-            effort(evaluation.path, organization.ml_engineers),
-        )
 
 
 def decide(assessment: Assessment, prices: Prices = DEFAULT_PRICES) -> Result:
     """Recommend a path for every use case, and a stack for the whole company."""
-    results = [
-        UseCaseResult(
-            use_case.name,
-            use_case.task,
-            "predictive" if evaluation.facts is None else "language",
-            evaluation.path,
-            evaluation.confidence,
-            evaluation.reasons,
-            evaluation.costs,
-            steps,
-            work,
+    organization = assessment.organization
+    results = []
+    for use_case in assessment.use_cases:
+        evaluation = evaluate(use_case, organization, prices)
+        results.append(
+            UseCaseResult(
+                use_case.name,
+                use_case.task,
+                "predictive" if evaluation.facts is None else "language",
+                evaluation.path,
+                evaluation.confidence,
+                evaluation.reasons,
+                evaluation.costs,
+                next_steps(use_case, evaluation, prices),
+                effort(evaluation.path, organization.ml_engineers),
+            )
         )
-        for use_case, evaluation, steps, work in _each(assessment, prices)
-    ]
     stack = stack_of([result.path for result in results])
     return Result(
         ENGINE_VERSION, prices.name, stack, summary(stack, results), tuple(results)
@@ -59,11 +42,15 @@ def advise(payload: object, prices: Prices = DEFAULT_PRICES) -> dict[str, Any]:
     """Validate raw input (raising ``ContractError``) and return the contract's output.
 
     Equal to ``decide(validate(payload), prices).to_dict()``, built without the
-    intermediate records.
+    intermediate records (this is the hot path of the site and the command).
     """
+    assessment = validate(payload)
+    organization = assessment.organization
+    engineers = organization.ml_engineers
     evaluations = []
     use_cases = []
-    for use_case, evaluation, steps, work in _each(validate(payload), prices):
+    for use_case in assessment.use_cases:
+        evaluation = evaluate(use_case, organization, prices)
         evaluations.append(evaluation)
         use_cases.append(
             use_case_dict(
@@ -74,8 +61,8 @@ def advise(payload: object, prices: Prices = DEFAULT_PRICES) -> dict[str, Any]:
                 evaluation.confidence,
                 evaluation.reasons,
                 evaluation.costs,
-                steps,
-                work,
+                next_steps(use_case, evaluation, prices),
+                effort(evaluation.path, engineers),
             )
         )
     stack = stack_of([evaluation.path for evaluation in evaluations])

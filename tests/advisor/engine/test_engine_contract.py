@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from advisor.engine import ContractError, FieldError, Organization, validate
-from advisor.engine.contract import LANGUAGE_TASKS, PREDICTIVE_TASKS, TASKS
+from advisor.engine.contract import LANGUAGE_TASKS, PREDICTIVE_TASKS, TASKS, format_path
 
 ALL_TASKS = (
     "summarization, text_classification, extraction, question_answering, "
@@ -346,3 +346,24 @@ def test_validate_accepts_organization_limits():
     ).organization
 
     assert (len(organization.name or ""), organization.ml_engineers) == (200, 100_000)
+
+
+@pytest.mark.parametrize(
+    ("loc", "path"),
+    [
+        ((), "(root)"),
+        (("use_cases",), "use_cases"),
+        (("use_cases", 2, "monthly_requests"), "use_cases[2].monthly_requests"),
+        (("organization", ""), 'organization[""]'),
+        (("organization", "a b"), 'organization["a b"]'),
+        (("café",), '["café"]'),
+    ],
+)
+def test_format_path_quotes_keys_that_are_not_plain_names(loc, path):
+    assert format_path(loc) == path
+
+
+def test_validate_names_an_unknown_field_with_an_unusual_name():
+    payload = {"organization": {"data can leave": False}, "use_cases": [use_case()]}
+
+    assert errors_of(payload) == ['organization["data can leave"]: unknown field']
