@@ -24,6 +24,7 @@ SMALL_TEAM_MAX = 3
 def next_steps(
     use_case: UseCase, evaluation: Evaluation, prices: Prices
 ) -> tuple[str, ...]:
+    """Concrete steps for the chosen path, in the order to take them."""
     if evaluation.path == "classical_ml":
         return _classical_steps_for(use_case.task, rules.MOAT in evaluation.codes)
     if evaluation.path == "fine_tune":

@@ -11,9 +11,12 @@ runs); dividing by the utilisation gives the GPU time it really costs, since a
 fleet sized for peaks idles part of the day. Two rules shape the bill:
 
 * Never less than one always-on GPU (730 hours a month). A self-hosted model
-  is a service the product calls at any hour; we do not model scale-to-zero,
-  because start-stop orchestration is real engineering work and it only saves
-  money at volumes where the API is cheaper anyway.
+  is a service the product calls at any hour. Scale-to-zero is not modelled,
+  even for batch work without a latency budget: cold starts, start-stop
+  orchestration and the people who run it are real costs this model does not
+  price, and at volumes too small to keep one GPU busy an API is the simpler
+  choice. The floor keeps the comparison conservative about self-hosting,
+  which suits a recommendation that starts from the API.
 * Above one GPU, extra GPUs are paid by the hour they run (an autoscaled fleet
   follows the traffic), so the bill grows in proportion to the volume. At each
   volume that exactly fills whole GPUs this equals paying for whole GPUs; in
