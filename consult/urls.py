@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from consult import views
 
@@ -9,10 +7,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page links to.
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
-    ),
+    path("favicon.ico", views.favicon),
     path("assess/", include("advisor.urls")),
     path("book/", include("bookings.urls")),
     path("admin/", admin.site.urls),

@@ -91,6 +91,7 @@ def test_celery_routes_tasks_to_their_queues(task_name, queue):
     assert route["queue"].name == queue
 
 
+@pytest.mark.django_db
 def test_celery_registered_tasks_follow_the_queue_naming():
     app.loader.import_default_modules()
     ours = [name for name in app.tasks if not name.startswith("celery.")]

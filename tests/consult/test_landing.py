@@ -1,4 +1,3 @@
-import pytest
 from django.urls import reverse
 
 
@@ -41,8 +40,8 @@ def test_landing_sends_a_nonce_based_content_security_policy(client):
     assert response["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("path", ["/assess/", "/book/"])
-def test_placeholder_pages_render(client, path):
-    response = client.get(path)
+def test_favicon_redirects_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
 
-    assert response.status_code == 200
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"
