@@ -151,6 +151,42 @@ def assessment_submit(*, assessment: Assessment) -> Recommendation:
 
 
 @transaction.atomic
+def assessment_save_contract(*, contract: dict, result: dict, price_book) -> Assessment:
+    """Store an assessment that arrived as a contract (``manage.py advise --save``).
+
+    It has no private link: nobody outside holds one, and consultants see it
+    in the admin.
+    """
+    _, digest = token_new()
+    organization = contract.get("organization") or {}
+    now = timezone.now()
+    assessment = Assessment.objects.create(
+        token_hash=digest,
+        status=Assessment.Status.SUBMITTED,
+        submitted_at=now,
+        company=organization.get("name") or "",
+        industry=organization.get("industry") or "",
+        ml_engineers=organization.get("ml_engineers", 0),
+        data_can_leave=organization.get("data_can_leave", True),
+    )
+    for position, use_case in enumerate(contract["use_cases"], start=1):
+        fields = {key: value for key, value in use_case.items() if key != "name"}
+        UseCase.objects.create(
+            assessment=assessment, position=position, name=use_case["name"], **fields
+        )
+    Recommendation.objects.create(
+        assessment=assessment,
+        engine_version=result["engine_version"],
+        price_book=price_book,
+        input=contract,
+        output=result,
+        stack=result["stack"],
+        api_monthly_usd=_api_spend(result),
+    )
+    return assessment
+
+
+@transaction.atomic
 def assessment_email_link(*, assessment: Assessment, token: str) -> None:
     """Email the client their private link (to resume a draft or reopen a result)."""
     if not assessment.contact_email:
