@@ -1,6 +1,652 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Booking pages: pick a time, give details, see the confirmation, manage the booking.
+
+Every page works as plain links and forms; htmx requests get the ``#slots`` partial of the
+same template (week navigation and filter changes swap in place). Pages reached through a
+private manage token send no Referer and are never cached.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_safe
+
+from bookings import selectors, services
+from bookings.forms import (
+    BookingForm,
+    CancelForm,
+    RescheduleForm,
+    format_start,
+    parse_start,
+)
+from bookings.ics import booking_ics
+from bookings.models import (
+    Booking,
+    BookingStatus,
+    CancelledBy,
+    timezone_names,
+    zone_or_none,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from zoneinfo import ZoneInfo
+
+    from bookings.availability import Slot
+
+DEFAULT_TZ = "UTC"
 
 
+def assessment_prefill(token: str) -> dict | None:
+    """What the client's assessment tells the booking form, or None.
+
+    The contract is ``advisor.selectors.assessment_booking_prefill(token) -> dict | None``
+    with the keys ``name, email, company, topic, stack, assessment_id``; wire it in here
+    (the one place bookings learns about assessments). Until then a client arriving from a
+    result page starts with an empty form and is routed without a stack preference.
+    """
+    return None
+
+
+# --- formatting -----------------------------------------------------------------------
+
+
+def _day_label(day: date) -> str:
+    return dateformat.format(day, "l j F")
+
+
+def _time_label(moment: datetime) -> str:
+    return dateformat.format(moment, "H:i")
+
+
+def slot_label(start: datetime, zone: ZoneInfo, tz_name: str) -> str:
+    local = start.astimezone(zone)
+    return f"{_day_label(local.date())}, {_time_label(local)} ({tz_name})"
+
+
+def when_label(start: datetime, end: datetime, zone: ZoneInfo, tz_name: str) -> str:
+    """Like "Thursday 3 December 2026, 09:30-10:00 (Asia/Tokyo)", with an en dash."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    day = dateformat.format(local_start.date(), "l j F Y")
+    return (
+        f"{day}, {_time_label(local_start)}\u2013{_time_label(local_end)} ({tz_name})"
+    )
+
+
+def _query(**params: object) -> str:
+    present = {key: value for key, value in params.items() if value not in {None, ""}}
+    # ":" and "/" stay readable in times and zone names (both are legal in a query).
+    return f"?{urlencode(present, safe=':/')}" if present else ""
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+# --- the week of slots (shared by booking and rescheduling) -----------------------------
+
+
+@dataclass(frozen=True)
+class SlotView:
+    value: str
+    time_label: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: date
+    label: str
+    weekday: str
+    short_date: str
+    anchor: str
+    slots: list[SlotView]
+
+
+@dataclass(frozen=True)
+class WeekView:
+    label: str
+    days: list[DayView]
+    prev_url: str
+    next_url: str
+    next_slot: SlotView | None
+    next_slot_week_url: str
+
+    @property
+    def has_slots(self) -> bool:
+        return any(day.slots for day in self.days)
+
+
+def _slot_view(
+    slot: Slot, zone: ZoneInfo, tz_name: str, slot_url: Callable[[str], str]
+) -> SlotView:
+    value = format_start(slot.start)
+    return SlotView(
+        value=value,
+        time_label=_time_label(slot.start.astimezone(zone)),
+        label=slot_label(slot.start, zone, tz_name),
+        url=slot_url(value),
+    )
+
+
+def _week_view(  # noqa: PLR0913 -- keyword-only; the two pages differ in every one
+    *,
+    slots: Sequence[Slot],
+    zone: ZoneInfo,
+    tz_name: str,
+    requested_week: str,
+    now: datetime,
+    horizon_days: int,
+    slot_url: Callable[[str], str],
+    week_url: Callable[[date], str],
+) -> WeekView:
+    first_week = _monday(now.astimezone(zone).date())
+    last_week = _monday((now + timedelta(days=horizon_days)).astimezone(zone).date())
+    by_day: dict[date, list[Slot]] = {}
+    for slot in slots:
+        by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
+
+    try:
+        week = _monday(date.fromisoformat(requested_week))
+    except ValueError:
+        # No week asked for: open where the first free time is.
+        week = _monday(min(by_day)) if by_day else first_week
+    week = min(max(week, first_week), last_week)
+
+    days = []
+    for offset in range(7):
+        day = week + timedelta(days=offset)
+        days.append(
+            DayView(
+                day=day,
+                label=_day_label(day),
+                weekday=dateformat.format(day, "D"),
+                short_date=dateformat.format(day, "j M"),
+                anchor=f"day-{day.isoformat()}",
+                slots=[
+                    _slot_view(slot, zone, tz_name, slot_url)
+                    for slot in by_day.get(day, [])
+                ],
+            )
+        )
+    week_end = week + timedelta(days=6)
+    later = [day for day in by_day if day > week_end]
+    next_slot = (
+        _slot_view(by_day[min(later)][0], zone, tz_name, slot_url) if later else None
+    )
+    return WeekView(
+        label=f"{_day_label(week)} to {_day_label(week_end)}",
+        days=days,
+        prev_url=week_url(week - timedelta(days=7)) if week > first_week else "",
+        next_url=week_url(week + timedelta(days=7)) if week < last_week else "",
+        next_slot=next_slot,
+        next_slot_week_url=week_url(_monday(min(later))) if later else "",
+    )
+
+
+def _zone_from(value: str | None, fallback: str) -> tuple[ZoneInfo, str, str]:
+    """(zone, its name, an error about ``value``) with ``fallback`` for a bad value."""
+    value = (value or "").strip()
+    if value:
+        zone = zone_or_none(value)
+        if zone is not None:
+            return zone, value, ""
+        error = (
+            f"We don't recognise the time zone “{value[:64]}”, "
+            f"so times are shown in {fallback}."
+        )
+        return zone_or_none(fallback), fallback, error
+    return zone_or_none(fallback), fallback, ""
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _render_page(  # noqa: PLR0913 -- keyword-only options
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    partial: str = "",
+    status: int = 200,
+    private: bool = False,
+) -> HttpResponse:
+    name = f"{template}#{partial}" if partial and _wants_partial(request) else template
+    response = render(request, name, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    if private:
+        _make_private(response)
+    return response
+
+
+def _make_private(response: HttpResponse) -> HttpResponse:
+    # Token pages: the URL is the credential, so it must not leak through the Referer
+    # header, caches or search engines.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
+    return response
+
+
+# --- /book/ ---------------------------------------------------------------------------
+
+
+@require_safe
 def book(request: HttpRequest) -> HttpResponse:
-    return render(request, "bookings/book.html")
+    now = timezone.now()
+    found = selectors.availability_get(now=now)
+    consultants = found.consultants
+
+    notices = []
+    raw_consultant = request.GET.get("consultant", "")
+    consultant = None
+    if raw_consultant not in {"", "any"}:
+        consultant = next((c for c in consultants if str(c.pk) == raw_consultant), None)
+        if consultant is None:
+            notices.append(
+                "That consultant isn't taking bookings at the moment, "
+                "so we're showing times with any consultant."
+            )
+    consultant_value = str(consultant.pk) if consultant else "any"
+    slots = [
+        slot
+        for slot in found.slots
+        if consultant is None or consultant.pk in slot.consultant_keys
+    ]
+
+    tz_param = request.GET.get("tz")
+    zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
+    assessment = request.GET.get("assessment", "")[:100]
+
+    def slot_url(value: str) -> str:
+        return reverse("bookings:details") + _query(
+            start=value,
+            consultant=consultant_value,
+            tz=tz_name,
+            assessment=assessment,
+        )
+
+    def week_url(week: date) -> str:
+        return reverse("bookings:book") + _query(
+            consultant=consultant_value,
+            tz=tz_name,
+            week=week.isoformat(),
+            assessment=assessment,
+        )
+
+    week = _week_view(
+        slots=slots,
+        zone=zone,
+        tz_name=tz_name,
+        requested_week=request.GET.get("week", ""),
+        now=now,
+        horizon_days=found.policy.horizon_days,
+        slot_url=slot_url,
+        week_url=week_url,
+    )
+    context = {
+        "consultants": consultants,
+        "consultant": consultant,
+        "consultant_value": consultant_value,
+        "tz_name": tz_name,
+        "tz_value": (tz_param or "").strip()[:64],
+        "tz_given": bool(tz_param) and not tz_error,
+        "tz_error": tz_error,
+        "timezone_names": timezone_names(),
+        "assessment": assessment,
+        "week": week,
+        "notices": notices,
+        "meeting_minutes": found.policy.meeting_minutes,
+    }
+    return _render_page(request, "bookings/book.html", context, partial="slots")
+
+
+# --- /book/details/ -------------------------------------------------------------------
+
+
+def _slot_summary(start: datetime, minutes: int, zone: ZoneInfo, tz_name: str) -> str:
+    return when_label(start, start + timedelta(minutes=minutes), zone, tz_name)
+
+
+def _details_page(  # noqa: PLR0913 -- keyword-only options
+    request: HttpRequest,
+    form: BookingForm,
+    *,
+    prefill: dict | None,
+    alternatives: Sequence[Slot] | None = None,
+    taken: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    found = selectors.availability_get()
+    zone, tz_name, _ = _zone_from(
+        form["timezone"].value() or request.GET.get("tz"), DEFAULT_TZ
+    )
+    start = parse_start(form["start"].value())
+    consultant_value = str(form["consultant"].value() or "any")
+    consultant = next(
+        (c for c in found.consultants if str(c.pk) == consultant_value), None
+    )
+    assessment_token = form["assessment"].value() or ""
+    if start is None:
+        # Only a tampered form gets here: offer the week view instead.
+        alternatives = []
+    elif alternatives is None:
+        slots = [
+            slot
+            for slot in found.slots
+            if consultant is None or consultant.pk in slot.consultant_keys
+        ]
+        if not any(slot.start == start for slot in slots):
+            alternatives = selectors.slots_nearest(slots, start)
+
+    def alternative_url(value: str) -> str:
+        return reverse("bookings:details") + _query(
+            start=value,
+            consultant=consultant_value,
+            tz=tz_name,
+            assessment=assessment_token,
+        )
+
+    context = {
+        "form": form,
+        "summary": (
+            _slot_summary(start, found.policy.meeting_minutes, zone, tz_name)
+            if start
+            else ""
+        ),
+        "consultant": consultant,
+        "alternatives": (
+            None
+            if alternatives is None
+            else [_slot_view(s, zone, tz_name, alternative_url) for s in alternatives]
+        ),
+        "taken": taken,
+        "change_url": reverse("bookings:book")
+        + _query(consultant=consultant_value, tz=tz_name, assessment=assessment_token),
+        "timezone_names": timezone_names(),
+        "prefilled": bool(prefill),
+    }
+    return _render_page(
+        request, "bookings/details.html", context, status=status, private=True
+    )
+
+
+def _details_initial(
+    request: HttpRequest, start: datetime, assessment_token: str, prefill: dict | None
+) -> dict:
+    initial = {
+        "start": format_start(start),
+        "consultant": request.GET.get("consultant", "any"),
+        # Left empty without a zone, for the browser to fill in.
+        "timezone": (request.GET.get("tz") or "").strip()[:64],
+        "assessment": assessment_token,
+        "key": secrets.token_urlsafe(32),
+    }
+    for field in ("name", "email", "company", "topic"):
+        if prefill and prefill.get(field):
+            initial[field] = str(prefill[field])
+    return initial
+
+
+def _book(data: dict, prefill: dict | None) -> services.BookingResult:
+    consultant = None
+    if data["consultant"] is not None:
+        consultant = selectors.consultant_active_get(data["consultant"])
+        if consultant is None:
+            # The chosen consultant stopped taking bookings since the page was shown.
+            return services.BookingResult(services.Outcome.SLOT_TAKEN)
+    assessment = None
+    if prefill:
+        assessment = services.AssessmentLink(
+            reference=str(prefill.get("assessment_id", ""))[:64],
+            stack=str(prefill.get("stack", ""))[:20],
+        )
+    return services.booking_create(
+        start=data["start"],
+        consultant=consultant,
+        name=data["name"],
+        email=data["email"],
+        company=data["company"],
+        topic=data["topic"],
+        client_timezone=data["timezone"],
+        consent=data["consent"],
+        assessment=assessment,
+        idempotency_key=data["key"],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest) -> HttpResponse:
+    source = request.POST if request.method == "POST" else request.GET
+    assessment_token = source.get("assessment", "")[:100]
+    prefill = assessment_prefill(assessment_token) if assessment_token else None
+
+    if request.method == "GET":
+        start = parse_start(request.GET.get("start"))
+        if start is None:
+            params = {k: v for k, v in request.GET.items() if k != "start"}
+            return redirect(reverse("bookings:book") + _query(**params))
+        form = BookingForm(
+            initial=_details_initial(request, start, assessment_token, prefill)
+        )
+        return _details_page(request, form, prefill=prefill)
+
+    form = BookingForm(request.POST)
+    if not form.is_valid():
+        return _details_page(request, form, prefill=prefill, status=422)
+    result = _book(form.cleaned_data, prefill)
+    if result.ok:
+        return redirect("bookings:confirmed", token=result.manage_token)
+    if result.outcome == services.Outcome.EMAIL_HAS_BOOKING:
+        form.add_error(
+            "email",
+            "There's already an upcoming consultation booked with this email address. "
+            "To change it, use the private link from your booking confirmation.",
+        )
+        return _details_page(request, form, prefill=prefill, status=409)
+    return _details_page(
+        request,
+        form,
+        prefill=prefill,
+        alternatives=result.alternatives,
+        taken=True,
+        status=409,
+    )
+
+
+# --- private pages: confirmation and manage ----------------------------------------------
+
+
+def _booking_or_404(token: str) -> Booking:
+    booking = selectors.booking_get_by_token(token)
+    if booking is None:
+        raise Http404("No booking has this link.")
+    return booking
+
+
+def _booking_context(booking: Booking, token: str, tz_param: str | None) -> dict:
+    zone, tz_name, _ = _zone_from(tz_param, booking.client_timezone)
+    now = timezone.now()
+    return {
+        "booking": booking,
+        "token": token,
+        "when": when_label(booking.start, booking.end, zone, tz_name),
+        "tz_name": tz_name,
+        "is_confirmed": booking.status == BookingStatus.CONFIRMED,
+        "is_cancelled": booking.status == BookingStatus.CANCELLED,
+        "can_change": booking.status == BookingStatus.CONFIRMED and booking.start > now,
+        "has_passed": booking.start <= now,
+        "manage_url": reverse("bookings:manage", kwargs={"token": token}),
+    }
+
+
+@require_safe
+def confirmed(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_or_404(token)
+    context = _booking_context(booking, token, request.GET.get("tz"))
+    # Built like the links in emails: from SITE_URL, never from the Host header.
+    context["absolute_manage_url"] = settings.SITE_URL + context["manage_url"]
+    return _render_page(request, "bookings/confirmed.html", context, private=True)
+
+
+@require_safe
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_or_404(token)
+    context = _booking_context(booking, token, request.GET.get("tz"))
+    return _render_page(request, "bookings/manage.html", context, private=True)
+
+
+@require_safe
+def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_or_404(token)
+    manage_url = settings.SITE_URL + reverse("bookings:manage", kwargs={"token": token})
+    method = "CANCEL" if booking.status == BookingStatus.CANCELLED else "REQUEST"
+    response = HttpResponse(
+        booking_ics(booking, manage_url=manage_url),
+        content_type=f"text/calendar; charset=utf-8; method={method}",
+    )
+    response["Content-Disposition"] = 'attachment; filename="consultation.ics"'
+    return _make_private(response)
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_or_404(token)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.booking_cancel(
+            booking=booking, reason=form.cleaned_data["reason"], by=CancelledBy.CLIENT
+        )
+        texts = {
+            services.Outcome.CANCELLED: (
+                messages.SUCCESS,
+                "Your consultation is cancelled. We hope to talk another time.",
+            ),
+            services.Outcome.ALREADY_CANCELLED: (
+                messages.INFO,
+                "This consultation was already cancelled; nothing has changed.",
+            ),
+            services.Outcome.TOO_LATE: (
+                messages.ERROR,
+                "This consultation has already started, so it can't be cancelled here.",
+            ),
+        }
+        level, text = texts.get(
+            result.outcome,
+            (messages.ERROR, "This consultation can no longer be cancelled."),
+        )
+        messages.add_message(request, level, text)
+        return _make_private(redirect("bookings:manage", token=token))
+    context = _booking_context(booking, token, request.GET.get("tz"))
+    context["form"] = form
+    return _render_page(request, "bookings/cancel.html", context, private=True)
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _booking_or_404(token)
+    tz_param = request.POST.get("tz") or request.GET.get("tz")
+    zone, tz_name, tz_error = _zone_from(tz_param, booking.client_timezone)
+    status = 200
+    alternatives: Sequence[Slot] = ()
+    taken = False
+    chosen = None
+
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if not form.is_valid():
+            status = 422
+        else:
+            result = services.booking_reschedule(
+                booking=booking, new_start=form.cleaned_data["start"]
+            )
+            booking = result.booking
+            if result.outcome in {services.Outcome.MOVED, services.Outcome.UNCHANGED}:
+                messages.success(
+                    request,
+                    "Your consultation has moved to "
+                    f"{when_label(booking.start, booking.end, zone, tz_name)}.",
+                )
+                return _make_private(redirect("bookings:manage", token=token))
+            if result.outcome != services.Outcome.SLOT_TAKEN:
+                messages.error(
+                    request,
+                    "This consultation can't be moved any more: "
+                    "it has been cancelled or has already taken place.",
+                )
+                return _make_private(redirect("bookings:manage", token=token))
+            taken, alternatives, status = True, result.alternatives, 409
+
+    context = _booking_context(booking, token, tz_name)
+    context["tz_error"] = tz_error
+    if not context["can_change"]:
+        return _render_page(
+            request, "bookings/reschedule.html", context, status=status, private=True
+        )
+
+    now = timezone.now()
+    found = selectors.availability_get(
+        consultant_id=booking.consultant_id, now=now, exclude_booking_id=booking.pk
+    )
+    slots = [slot for slot in found.slots if slot.start != booking.start]
+    base = reverse("bookings:reschedule", kwargs={"token": token})
+
+    def slot_url(value: str) -> str:
+        return base + _query(start=value, tz=tz_name)
+
+    def week_url(week: date) -> str:
+        return base + _query(tz=tz_name, week=week.isoformat())
+
+    if request.method == "GET" and (wanted := parse_start(request.GET.get("start"))):
+        if any(slot.start == wanted for slot in slots):
+            chosen = wanted
+        else:
+            taken, alternatives = True, selectors.slots_nearest(slots, wanted)
+
+    context.update(
+        {
+            "week": _week_view(
+                slots=slots,
+                zone=zone,
+                tz_name=tz_name,
+                requested_week=request.GET.get("week", ""),
+                now=now,
+                horizon_days=found.policy.horizon_days,
+                slot_url=slot_url,
+                week_url=week_url,
+            ),
+            "taken": taken,
+            "alternatives": [
+                _slot_view(slot, zone, tz_name, slot_url) for slot in alternatives
+            ],
+            "chosen": (
+                _slot_summary(chosen, found.policy.meeting_minutes, zone, tz_name)
+                if chosen
+                else ""
+            ),
+            "chosen_value": format_start(chosen) if chosen else "",
+            "back_url": base + _query(tz=tz_name),
+        }
+    )
+    return _render_page(
+        request,
+        "bookings/reschedule.html",
+        context,
+        partial="slots",
+        status=status,
+        private=True,
+    )

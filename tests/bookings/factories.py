@@ -121,3 +121,10 @@ class BookingFactory(factory.django.DjangoModelFactory):
         obj = super()._create(model_class, *args, **kwargs)
         obj.token = token
         return obj
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        token = kwargs.pop("token")
+        obj = super()._build(model_class, *args, **kwargs)
+        obj.token = token
+        return obj

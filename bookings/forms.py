@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from django import forms
+
+from bookings.models import zone_or_none
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def parse_start(value: str | None) -> datetime | None:
+    """An aware ISO 8601 instant (``2026-12-03T00:30:00Z``) in UTC, or None."""
+    if not value or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(UTC)
+
+
+def format_start(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class BookingForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=120,
+        error_messages={"required": "Enter your name."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We send the confirmation and the call link here.",
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    company = forms.CharField(
+        label="Company (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    topic = forms.CharField(
+        label="What would you like to discuss? (optional)",
+        max_length=2000,
+        required=False,
+        help_text="A few lines help your consultant prepare.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    timezone = forms.CharField(
+        label="Your time zone",
+        max_length=64,
+        help_text="We show times in this zone, e.g. Europe/London.",
+        error_messages={"required": "Enter your time zone, e.g. Europe/London."},
+        widget=forms.TextInput(
+            attrs={
+                "list": "timezone-names",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "data-detect-timezone": "",
+            }
+        ),
+    )
+    consent = forms.BooleanField(
+        label=(
+            "I agree that Consult keeps these details to arrange and prepare this call."
+        ),
+        error_messages={
+            "required": "Tick the box so we can keep your details for the call."
+        },
+    )
+    # Carried from the slot picker; the service checks the time is still free.
+    start = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose a time for your call."},
+    )
+    consultant = forms.CharField(widget=forms.HiddenInput, required=False)
+    assessment = forms.CharField(widget=forms.HiddenInput, required=False)
+    # One random key per rendered form: submitting it twice books once.
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    field_order = ["name", "email", "company", "topic", "timezone", "consent"]
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_timezone(self) -> str:
+        name = self.cleaned_data["timezone"].strip()
+        if zone_or_none(name) is None:
+            raise forms.ValidationError(
+                "We don't recognise that time zone. Use a name like Europe/London."
+            )
+        return name
+
+    def clean_start(self) -> datetime:
+        start = parse_start(self.cleaned_data["start"])
+        if start is None:
+            raise forms.ValidationError("Choose a time for your call.")
+        return start
+
+    def clean_consultant(self) -> int | None:
+        value = self.cleaned_data["consultant"]
+        if value in {"", "any"}:
+            return None
+        if not value.isdigit():
+            raise forms.ValidationError("Choose a consultant from the list.")
+        return int(value)
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        return key if KEY_PATTERN.match(key) else ""
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Anything you'd like to tell us? (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RescheduleForm(forms.Form):
+    start = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose a new time."},
+    )
+
+    def clean_start(self) -> datetime:
+        start = parse_start(self.cleaned_data["start"])
+        if start is None:
+            raise forms.ValidationError("Choose a new time.")
+        return start

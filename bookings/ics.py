@@ -1,0 +1,75 @@
+"""The calendar file for a booking (RFC 5545/5546), in UTC.
+
+The UID stays the same for the life of a booking and SEQUENCE rises with every change, so a
+calendar that imported the first file updates the same event when it gets a later one (a
+moved time, or METHOD:CANCEL).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from bookings.models import BookingStatus
+
+if TYPE_CHECKING:
+    from bookings.models import Booking
+
+PRODID = "-//Consult//Bookings//EN"
+
+
+def booking_uid(booking: Booking) -> str:
+    return f"{booking.uid}@consult"
+
+
+def booking_ics(
+    booking: Booking,
+    *,
+    manage_url: str = "",
+    attendee: bool = False,
+    now: datetime | None = None,
+) -> bytes:
+    """The .ics for ``booking``: METHOD:REQUEST while it stands, METHOD:CANCEL once cancelled.
+
+    ``attendee`` adds the client's address; the file downloaded from the manage page leaves
+    it out, so the private link shows no more personal data than the page does.
+    """
+    cancelled = booking.status == BookingStatus.CANCELLED
+    consultant = booking.consultant
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+
+    event = Event()
+    event.add("uid", booking_uid(booking))
+    event.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC))
+    event.add("dtstart", booking.start.astimezone(UTC))
+    event.add("dtend", booking.end.astimezone(UTC))
+    event.add("sequence", booking.sequence)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("summary", f"Free consultation with {consultant.display_name}")
+    lines = ["Your free 30-minute consultation with Consult."]
+    if consultant.meeting_url:
+        lines.append(f"Join: {consultant.meeting_url}")
+        event.add("location", vText(consultant.meeting_url))
+    if manage_url:
+        lines.append(f"Reschedule or cancel: {manage_url}")
+    event.add("description", "\n".join(lines))
+
+    organizer = vCalAddress(
+        f"mailto:{consultant.user.email or 'hello@consult.localhost'}"
+    )
+    organizer.params["cn"] = vText(consultant.display_name)
+    event.add("organizer", organizer)
+    if attendee:
+        guest = vCalAddress(f"mailto:{booking.email}")
+        guest.params["cn"] = vText(booking.name)
+        guest.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", guest)
+
+    calendar.add_component(event)
+    return calendar.to_ical()

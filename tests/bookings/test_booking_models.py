@@ -1,0 +1,105 @@
+from datetime import time, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from bookings import availability
+from bookings.models import BookingPolicy, DateOverride, WeeklyHours
+from tests.bookings.factories import (
+    BookingFactory,
+    BookingPolicyFactory,
+    ConsultantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/St_Johns", "UTC"])
+def test_consultant_timezone_accepts_iana_names(zone):
+    consultant = ConsultantFactory(timezone=zone)
+
+    consultant.full_clean()
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../etc/passwd", "europe/london"])
+def test_consultant_timezone_refuses_unknown_names(zone):
+    consultant = ConsultantFactory.build(timezone=zone, user=ConsultantFactory().user)
+
+    with pytest.raises(ValidationError) as caught:
+        consultant.full_clean(exclude=["user"])
+
+    assert "timezone" in caught.value.message_dict
+
+
+def test_consultant_expertise_refuses_unknown_tags():
+    consultant = ConsultantFactory(expertise=["api", "astrology"])
+
+    with pytest.raises(ValidationError) as caught:
+        consultant.full_clean()
+
+    assert list(caught.value.message_dict) == ["expertise"]
+
+
+def test_booking_policy_current_without_a_row_is_the_unsaved_default(
+    django_assert_num_queries,
+):
+    with django_assert_num_queries(1):
+        policy = BookingPolicy.current()
+
+    assert policy.to_policy() == availability.Policy()
+    assert BookingPolicy.objects.count() == 0
+
+
+def test_booking_policy_current_reads_the_saved_row():
+    BookingPolicyFactory(minimum_notice_minutes=60, max_per_consultant_per_day=4)
+
+    policy = BookingPolicy.current().to_policy()
+
+    assert (policy.minimum_notice_minutes, policy.max_per_day) == (60, 4)
+
+
+def test_booking_policy_is_a_single_row():
+    BookingPolicy(horizon_days=10).save()
+    BookingPolicy(horizon_days=20).save()
+
+    assert list(BookingPolicy.objects.values_list("pk", "horizon_days")) == [(1, 20)]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BookingPolicy.objects.bulk_create([BookingPolicy(pk=2)])
+
+
+def test_one_confirmed_booking_per_email_is_enforced_by_the_database():
+    BookingFactory(email="grace@example.com")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BookingFactory(email="GRACE@example.com")
+
+
+def test_booking_times_must_be_ordered_in_the_database():
+    booking = BookingFactory.build(consultant=ConsultantFactory())
+    booking.end = booking.start - timedelta(minutes=30)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        booking.save()
+
+
+def test_weekly_hours_end_must_follow_start_but_midnight_ends_the_day():
+    consultant = ConsultantFactory(hours={})
+    late = WeeklyHours(consultant=consultant, weekday=0, start=time(18), end=time(0))
+    wrong = WeeklyHours(consultant=consultant, weekday=0, start=time(18), end=time(9))
+
+    late.full_clean()
+    with pytest.raises(ValidationError):
+        wrong.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        wrong.save()
+
+
+def test_date_override_is_a_day_off_or_a_full_range():
+    consultant = ConsultantFactory(hours={})
+    half = DateOverride(consultant=consultant, date="2027-03-01", start=time(9))
+
+    with pytest.raises(ValidationError):
+        half.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        half.save()
