@@ -61,6 +61,8 @@ def _test_storage(settings, tmp_path) -> None:
         },
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Password hashing is slow on purpose; tests log in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
