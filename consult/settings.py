@@ -355,6 +355,10 @@ if env_bool("DJANGO_BEHIND_PROXY", default=False):
 # The health check is probed over plain HTTP by the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- Abuse protection ------------------------------------------------------
+
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
+
 # --- Logging ----------------------------------------------------------------
 
 LOGGING = {

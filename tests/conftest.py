@@ -63,6 +63,10 @@ def _test_storage(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     # Password hashing is slow on purpose; tests log in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit counts live in the cache: every test starts with none.
+    from django.core.cache import cache  # noqa: PLC0415 -- needs settings
+
+    cache.clear()
 
 
 @pytest.fixture
