@@ -37,6 +37,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Every benchmark in bench/, one table; uses DATABASE_URL and CELERY_BROKER_URL.
+bench: install
+	$(VENV)/bin/python bench/run.py
+
 worker: install
 	$(VENV)/bin/celery -A consult worker -Q default,email,pdf --loglevel INFO
 
