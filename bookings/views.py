@@ -223,20 +223,28 @@ def _render_page(  # noqa: PLR0913 -- keyword-only options
     *,
     partial: str = "",
     status: int = 200,
-    private: bool = False,
+    private: str = "",
 ) -> HttpResponse:
     name = f"{template}#{partial}" if partial and _wants_partial(request) else template
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     if private:
-        _make_private(response)
+        _make_private(response, private)
     return response
 
 
-def _make_private(response: HttpResponse) -> HttpResponse:
-    # Token pages: the URL is the credential, so it must not leak through the Referer
-    # header, caches or search engines.
-    response["Referrer-Policy"] = "no-referrer"
+# Token pages: the URL is the credential, so it must not leak through the Referer header,
+# caches or search engines. Pages with a POST form use same-origin instead: under
+# no-referrer browsers send "Origin: null", which CSRF protection rightly refuses, and
+# same-origin still keeps the URL on this site.
+NO_REFERRER = "no-referrer"
+SAME_ORIGIN = "same-origin"
+
+
+def _make_private(
+    response: HttpResponse, referrer_policy: str = NO_REFERRER
+) -> HttpResponse:
+    response["Referrer-Policy"] = referrer_policy
     response["X-Robots-Tag"] = "noindex, nofollow"
     add_never_cache_headers(response)
     return response
@@ -381,7 +389,7 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         "prefilled": bool(prefill),
     }
     return _render_page(
-        request, "bookings/details.html", context, status=status, private=True
+        request, "bookings/details.html", context, status=status, private=SAME_ORIGIN
     )
 
 
@@ -500,14 +508,16 @@ def confirmed(request: HttpRequest, token: str) -> HttpResponse:
     context = _booking_context(booking, token, request.GET.get("tz"))
     # Built like the links in emails: from SITE_URL, never from the Host header.
     context["absolute_manage_url"] = settings.SITE_URL + context["manage_url"]
-    return _render_page(request, "bookings/confirmed.html", context, private=True)
+    return _render_page(
+        request, "bookings/confirmed.html", context, private=NO_REFERRER
+    )
 
 
 @require_safe
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     context = _booking_context(booking, token, request.GET.get("tz"))
-    return _render_page(request, "bookings/manage.html", context, private=True)
+    return _render_page(request, "bookings/manage.html", context, private=NO_REFERRER)
 
 
 @require_safe
@@ -553,7 +563,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         return _make_private(redirect("bookings:manage", token=token))
     context = _booking_context(booking, token, request.GET.get("tz"))
     context["form"] = form
-    return _render_page(request, "bookings/cancel.html", context, private=True)
+    return _render_page(request, "bookings/cancel.html", context, private=SAME_ORIGIN)
 
 
 @require_http_methods(["GET", "POST"])
@@ -595,7 +605,11 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     context["tz_error"] = tz_error
     if not context["can_change"]:
         return _render_page(
-            request, "bookings/reschedule.html", context, status=status, private=True
+            request,
+            "bookings/reschedule.html",
+            context,
+            status=status,
+            private=SAME_ORIGIN,
         )
 
     now = timezone.now()
@@ -648,5 +662,5 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         context,
         partial="slots",
         status=status,
-        private=True,
+        private=SAME_ORIGIN,
     )

@@ -1,0 +1,134 @@
+import re
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from bookings import selectors
+from bookings.models import Booking, BookingStatus
+from tests.bookings.factories import ConsultantFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+LONDON_OFFICE = {day: [(time(9, 0), time(17, 0))] for day in range(5)}
+
+
+def slot_label(start) -> str:
+    local = start.astimezone(TOKYO)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} (Asia/Tokyo)"
+
+
+def when(start) -> str:
+    local = start.astimezone(TOKYO)
+    end = (start + timedelta(minutes=30)).astimezone(TOKYO)
+    return (
+        f"{local:%A} {local.day} {local:%B %Y}, "
+        f"{local:%H:%M}\u2013{end:%H:%M} (Asia/Tokyo)"
+    )
+
+
+def tokyo_week(start):
+    return start.astimezone(TOKYO).isocalendar()[:2]
+
+
+def test_client_in_tokyo_books_reschedules_and_cancels_with_a_london_consultant(
+    live_server, page_factory, output_dir
+):
+    consultant = ConsultantFactory(
+        display_name="Amelia Hart", timezone="Europe/London", hours=LONDON_OFFICE
+    )
+    slots = [s.start for s in selectors.availability_get().slots]
+    first = slots[0]
+    # A later time in the week the reschedule page opens on (its first free time's).
+    later = [s for s in slots[1:] if tokyo_week(s) == tokyo_week(slots[1])]
+    new_start = later[min(3, len(later) - 1)]
+
+    page = page_factory(timezone_id="Asia/Tokyo")
+    page.goto(live_server.url + "/book/")
+
+    # The browser's zone is filled in and the week is fetched again in it.
+    expect(page.locator(".week .hint")).to_have_text("Times in Asia/Tokyo")
+    expect(page.locator("#tz")).to_have_value("Asia/Tokyo")
+    page.get_by_role("link", name=slot_label(first)).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    expect(page.locator(".booking-summary__when")).to_have_text(when(first))
+    page.get_by_label("Your name").fill("Haruki Tanaka")
+    page.get_by_label("Email address").fill("haruki@example.jp")
+    page.get_by_label("Company (optional)").fill("Tanaka Logistics")
+    page.get_by_label("What would you like to discuss? (optional)").fill(
+        "Routing forecasts: fine-tune or classical ML?"
+    )
+    page.get_by_label("I agree that Consult keeps these details").check()
+    page.get_by_role("button", name="Book this time").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
+    expect(page.locator(".booking-summary__when")).to_have_text(when(first))
+    expect(page.locator(".booking-summary")).to_contain_text("with Amelia Hart")
+    page.screenshot(path=output_dir / "confirmation-desktop.png", full_page=True)
+    booking = Booking.objects.get()
+    assert (booking.start, booking.consultant, booking.client_timezone) == (
+        first,
+        consultant,
+        "Asia/Tokyo",
+    )
+
+    page.locator(".private-link a").click()
+    page.get_by_role("link", name="Choose a new time").click()
+    page.get_by_role("link", name=slot_label(new_start)).click()
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        f"Move your consultation to {when(new_start)}?"
+    )
+    page.get_by_role("button", name="Confirm new time").click()
+
+    expect(page.locator(".messages")).to_have_text(
+        f"Your consultation has moved to {when(new_start)}."
+    )
+    expect(page.locator(".booking-summary__when")).to_have_text(when(new_start))
+    booking.refresh_from_db()
+    assert (booking.start, booking.sequence) == (new_start, 1)
+
+    page.get_by_role("link", name="Cancel consultation").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
+
+    expect(page.locator(".messages")).to_have_text(
+        "Your consultation is cancelled. We hope to talk another time."
+    )
+    expect(page.get_by_role("link", name="Choose a new time")).to_have_count(0)
+    page.screenshot(path=output_dir / "cancelled-desktop.png", full_page=True)
+    booking.refresh_from_db()
+    assert (booking.status, booking.sequence) == (BookingStatus.CANCELLED, 2)
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("width", "label"), [(390, "phone"), (1280, "desktop")])
+def test_booking_page_fits_the_screen_and_renders_without_errors(
+    live_server, page_factory, output_dir, width, label
+):
+    ConsultantFactory(
+        display_name="Amelia Hart",
+        timezone="Europe/London",
+        hours=LONDON_OFFICE,
+        expertise=["api", "fine_tune"],
+    )
+    ConsultantFactory(
+        display_name="Priya Raman", timezone="Asia/Kolkata", expertise=["classical_ml"]
+    )
+    page = page_factory(
+        width=width, height=844 if width == 390 else 900, timezone_id="Asia/Tokyo"
+    )
+
+    page.goto(live_server.url + "/book/")
+
+    expect(page.locator(".week .hint")).to_have_text("Times in Asia/Tokyo")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("link", name="Next week").click()
+    expect(page).to_have_url(
+        re.compile(r".*/book/\?consultant=any&tz=Asia/Tokyo&week=.*")
+    )
+    # Focus moves to the new week's heading after the swap.
+    expect(page.locator("#week-heading")).to_be_focused()
+    page.screenshot(path=output_dir / f"book-{label}.png", full_page=True)
+    assert page.console_errors == []
