@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -682,32 +683,34 @@ def test_email_resend_refuses_an_email_that_did_not_fail(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("item_count", [1, 3])
-def test_email_log_changelist_query_count_is_constant(
-    admin_client,
-    django_capture_on_commit_callbacks,
-    django_assert_num_queries,
-    item_count,
+def test_email_log_changelist_query_count_is_the_same_for_1_and_3_rows(
+    admin_client, django_capture_on_commit_callbacks
 ):
-    for number in range(item_count):
-        queued(
-            django_capture_on_commit_callbacks,
-            to=f"client{number}@example.com",
-            key=f"link:{number}",
-        )
-    OutboundEmail.objects.filter(to="client0@example.com").update(
-        status=Status.FAILED, last_error="SMTPDataError: " + "x" * 200
-    )
+    # Compared rather than hard-coded: the admin's sidebar asks every
+    # registered app, so the absolute number belongs to the whole project.
     url = reverse("admin:consult_outboundemail_changelist")
 
-    with django_assert_num_queries(7):
-        response = admin_client.get(url)
+    def changelist_queries(item_count):
+        for number in range(OutboundEmail.objects.count(), item_count):
+            queued(
+                django_capture_on_commit_callbacks,
+                to=f"client{number}@example.com",
+                key=f"link:{number}",
+            )
+        OutboundEmail.objects.filter(to="client0@example.com").update(
+            status=Status.FAILED, last_error="SMTPDataError: " + "x" * 200
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(url)
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert content.count("@example.com</td>") == item_count
+        assert "SMTPDataError: xxxx" in content
+        assert "Resend selected failed emails" in content
+        return len(queries)
 
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert content.count("@example.com</td>") == item_count
-    assert "SMTPDataError: xxxx" in content
-    assert "Resend selected failed emails" in content
+    admin_client.get(url)
+    assert changelist_queries(1) == changelist_queries(3)
 
 
 @pytest.mark.django_db
