@@ -1,0 +1,207 @@
+"""Benchmark: the booking page's reads for 20 consultants, 30 days and 2,000 bookings.
+
+Run: ``python bench/bench_booking_queries.py`` (SQLite, in memory) or with
+``DATABASE_URL=postgres://...`` (a database of its own, the name with
+``_bench_booking`` appended, created and dropped here). Prints two JSON lines: the
+selector (queries and median time, database included) and the whole ``/book/`` page
+through Django's test client (median time, rendering included). The query count must not
+depend on how many consultants or bookings there are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import time as clock
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CONSULTANTS = 20
+BOOKINGS = 2_000
+RUNS = 30
+QUERIES = 6
+SELECTOR_TARGET_MS = 50.0
+PAGE_TARGET_MS = 100.0
+ZONES = (
+    "Europe/London",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/Los_Angeles",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Europe/Lisbon",
+)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+    os.environ.setdefault(
+        "DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghij"
+    )
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import warnings  # noqa: PLC0415
+
+    import django  # noqa: PLC0415 -- after the environment is set
+
+    warnings.filterwarnings("ignore", message="No directory at")
+
+    django.setup()
+    from django.conf import settings  # noqa: PLC0415
+
+    database = settings.DATABASES["default"]
+    # A database of its own: never the development data, never another test run's.
+    if database["ENGINE"].endswith("postgresql"):
+        database["TEST"]["NAME"] = f"{database['NAME']}_bench_booking"
+        database["OPTIONS"].pop("pool", None)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    # Static files from their sources, as in the tests: no collectstatic manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+def populate(rng: random.Random) -> None:
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from bookings.models import (  # noqa: PLC0415
+        Booking,
+        BookingPolicy,
+        Consultant,
+        TimeOff,
+        WeeklyHours,
+    )
+    from bookings.tokens import token_hash  # noqa: PLC0415
+
+    BookingPolicy.objects.get_or_create(pk=BookingPolicy.SINGLETON_ID)
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bench{n}", is_staff=True)
+        for n in range(CONSULTANTS)
+    )
+    consultants = Consultant.objects.bulk_create(
+        Consultant(
+            user=user,
+            display_name=f"Consultant {n:02d}",
+            timezone=ZONES[n % len(ZONES)],
+            expertise=["api"],
+        )
+        for n, user in enumerate(users)
+    )
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(consultant=c, weekday=day, start=start, end=end)
+        for c in consultants
+        for day in range(5)
+        for start, end in ((clock(8), clock(12)), (clock(13), clock(18)))
+    )
+    now = timezone.now()
+    TimeOff.objects.bulk_create(
+        TimeOff(
+            consultant=c,
+            start=now + timedelta(days=rng.randrange(5, 25)),
+            end=now + timedelta(days=rng.randrange(26, 29)),
+        )
+        for c in consultants[::4]
+    )
+    # Distinct half-hour starts per consultant, so none overlap.
+    first = now.replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    starts = [first + timedelta(minutes=30 * k) for k in range(28 * 48)]
+    bookings = []
+    for n in range(BOOKINGS):
+        consultant = consultants[n % CONSULTANTS]
+        start = starts[(n // CONSULTANTS) * 13 % len(starts)]
+        start += timedelta(minutes=30 * rng.randrange(0, 2))
+        bookings.append(
+            Booking(
+                consultant=consultant,
+                name=f"Client {n}",
+                email=f"client{n}@example.com",
+                client_timezone="UTC",
+                consent=True,
+                start=start,
+                end=start + timedelta(minutes=30),
+                blocked_start=start,
+                blocked_end=start + timedelta(minutes=30),
+                manage_token_hash=token_hash(f"bench-{n}"),
+            )
+        )
+    Booking.objects.bulk_create(bookings, ignore_conflicts=False)
+
+
+def median_ms(action) -> float:
+    action()  # warm caches (zones, templates)
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(timings), 2)
+
+
+def main() -> None:
+    setup_django()
+    from django.db import connection  # noqa: PLC0415
+    from django.test import Client  # noqa: PLC0415
+    from django.test.utils import (  # noqa: PLC0415
+        CaptureQueriesContext,
+        setup_test_environment,
+        teardown_test_environment,
+    )
+
+    from bookings import selectors  # noqa: PLC0415
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        populate(random.Random(20261126))
+        with CaptureQueriesContext(connection) as captured:
+            found = selectors.availability_get()
+        queries = len(captured)
+        selector_ms = median_ms(selectors.availability_get)
+        client = Client()
+        page_ms = median_ms(lambda: client.get("/book/?tz=Asia/Tokyo"))
+        assert client.get("/book/?tz=Asia/Tokyo").status_code == 200  # noqa: S101
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+    backend = connection.vendor
+    print(
+        json.dumps(
+            {
+                "name": f"booking slots selector ({backend}): 20 consultants, 2,000 bookings",
+                "queries": queries,
+                "slots": len(found.slots),
+                "median_ms": selector_ms,
+                "target": f"{QUERIES} queries, median < {SELECTOR_TARGET_MS:g} ms",
+                "ok": queries == QUERIES and selector_ms < SELECTOR_TARGET_MS,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "name": f"/book/ page ({backend}): 20 consultants, 2,000 bookings",
+                "median_ms": page_ms,
+                "target": f"median < {PAGE_TARGET_MS:g} ms",
+                "ok": page_ms < PAGE_TARGET_MS,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
