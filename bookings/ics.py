@@ -8,8 +8,10 @@ moved time, or METHOD:CANCEL).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from bookings.models import BookingStatus
@@ -52,7 +54,8 @@ def booking_ics(
     event.add("sequence", booking.sequence)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("summary", f"Free consultation with {consultant.display_name}")
-    lines = ["Your free 30-minute consultation with Consult."]
+    minutes = int((booking.end - booking.start).total_seconds() // 60)
+    lines = [f"Your free {minutes}-minute consultation with Consult."]
     if consultant.meeting_url:
         lines.append(f"Join: {consultant.meeting_url}")
         event.add("location", vText(consultant.meeting_url))
@@ -60,9 +63,8 @@ def booking_ics(
         lines.append(f"Reschedule or cancel: {manage_url}")
     event.add("description", "\n".join(lines))
 
-    organizer = vCalAddress(
-        f"mailto:{consultant.user.email or 'hello@consult.localhost'}"
-    )
+    address = consultant.user.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    organizer = vCalAddress(f"mailto:{address}")
     organizer.params["cn"] = vText(consultant.display_name)
     event.add("organizer", organizer)
     if attendee:
