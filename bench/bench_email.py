@@ -229,7 +229,7 @@ def main() -> None:  # noqa: PLR0915 -- one straight-line scenario
             {
                 "name": NAME,
                 "per_second": round(per_second, 1),
-                "seconds": round(elapsed, 2),
+                "elapsed_s": round(elapsed, 2),
                 "queue_ms_median": round(statistics.median(queue_ms), 2),
                 "delivered": sum(counts.values()),
                 "delivered_once": delivered_once,
