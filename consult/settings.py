@@ -205,6 +205,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=120)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes database connections (and, under prefork, the
+# whole psycopg pool) around every task unless told to reuse them; reconnecting
+# per email halved the outbox's throughput.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", default=100)
 # Short, bounded: web requests must not hang when the broker is down (the
 # outbox relay re-sends later).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -225,6 +229,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # back to a pile of identical scans.
     "email-relay-queued": {
         "task": "email.relay_queued",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Builds the summary PDFs whose task the broker never got (it was down when
+    # the assessment was submitted); the build is idempotent.
+    "advisor-summaries-relay": {
+        "task": "advisor.summaries_relay",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
