@@ -82,8 +82,7 @@ def test_price_book_used_by_a_result_is_read_only(admin_client, active_price_boo
 
 
 def test_admin_is_for_staff_only(client, django_user_model):
-    django_user_model.objects.create_user("visitor", password="pw-12345-long")
-    client.login(username="visitor", password="pw-12345-long")
+    client.force_login(django_user_model.objects.create_user("visitor"))
 
     response = client.get(reverse("admin:advisor_assessment_changelist"))
 
