@@ -1,9 +1,15 @@
 """Reads for the advisor: assessments by private token, and the engine contract."""
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
+from advisor import charts
 from advisor.models import Assessment, PriceBook, UseCase
+from advisor.pdf import SummaryData, UseCaseSummary
+from consult.templatetags.humanize_consult import PATH_LABELS
 from consult.tokens import token_hash, token_matches
 
 
@@ -68,3 +74,62 @@ def assessment_booking_prefill(token: str) -> dict | None:
         if stack != "hybrid"
         else f"My assessment recommends a hybrid stack for: {names}.",
     }
+
+
+def assessment_summary_data(
+    *, assessment: Assessment, token: str | None = None
+) -> SummaryData:
+    """What the summary PDF and email show, read once so the PDF needs no database.
+
+    ``assessment`` must be submitted; its use cases, recommendation and price
+    book are best fetched up front (``select_related`` and ``prefetch_related``).
+    Without ``token`` there is no private link to show, only the booking page.
+    """
+    recommendation = assessment.recommendation
+    output = recommendation.output
+    book = recommendation.price_book
+    prices = book.prices()
+    use_cases = []
+    for use_case, answer in zip(
+        assessment.use_cases.all(), output["use_cases"], strict=True
+    ):
+        costs = answer["costs"]
+        use_cases.append(
+            UseCaseSummary(
+                name=use_case.name,
+                task_label=use_case.get_task_display(),
+                monthly_requests=use_case.monthly_requests,
+                path=answer["path"],
+                path_label=PATH_LABELS.get(answer["path"], answer["path"]),
+                confidence=answer["confidence"],
+                reasons=tuple(reason["detail"] for reason in answer["reasons"]),
+                api_monthly_usd=costs["api_monthly_usd"],
+                self_hosted_monthly_usd=costs["self_hosted_monthly_usd"],
+                fine_tune_one_off_usd=costs["fine_tune_one_off_usd"],
+                break_even_monthly_requests=costs["break_even_monthly_requests"],
+                next_steps=tuple(answer["next_steps"]),
+                effort=answer["effort"],
+                # The same chart as the result page, from the same inputs.
+                chart=charts.cost_chart(use_case.contract(), prices)
+                if use_case.is_language
+                else None,
+            )
+        )
+    booking = settings.SITE_URL + reverse("bookings:book")
+    return SummaryData(
+        company=assessment.company,
+        contact_name=assessment.contact_name,
+        submitted_on=timezone.localdate(assessment.submitted_at),
+        stack=output["stack"],
+        stack_label=PATH_LABELS.get(output["stack"], output["stack"]),
+        summary=output["summary"],
+        use_cases=tuple(use_cases),
+        price_book_name=book.name,
+        price_book_as_of=book.as_of,
+        engine_version=recommendation.engine_version,
+        booking_url=f"{booking}?assessment={token}" if token else booking,
+        result_url=settings.SITE_URL
+        + reverse("advisor:result", kwargs={"token": token})
+        if token
+        else None,
+    )
