@@ -1,20 +1,33 @@
 """Writes for the advisor. Keyword-only, each in one transaction."""
 
+import logging
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
 from advisor.engine import ContractError, decide, validate
 from advisor.models import Assessment, Recommendation, UseCase
-from advisor.selectors import assessment_contract, price_book_active
-from consult.emails import email_queue
-from consult.tokens import token_new
+from advisor.pdf import SummaryData, assessment_summary_pdf, summary_filename
+from advisor.selectors import (
+    assessment_contract,
+    assessment_summary_data,
+    price_book_active,
+)
+from consult.emails import Attachment, email_queue
+from consult.tokens import token_matches, token_new
+
+logger = logging.getLogger(__name__)
 
 MAX_USE_CASES = 10  # the wizard's limit; the engine accepts more from the command line
 
@@ -118,12 +131,16 @@ def _api_spend(output: dict) -> Decimal | None:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment) -> Recommendation:
-    """Run the engine and store its answer, once.
+def assessment_submit(
+    *, assessment: Assessment, token: str | None = None
+) -> Recommendation:
+    """Run the engine and store its answer, once; then build the PDF summary.
 
     The draft row is locked, so a double click or a resubmitted old page gets
     the recommendation the first request stored instead of a second one.
-    Raises ``ContractError`` when the answers are incomplete.
+    Raises ``ContractError`` when the answers are incomplete. ``token`` (the
+    private link the request came in by) goes to the PDF worker so the PDF and
+    its email can link back to the result; see ``assessment_summary_build``.
     """
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_submitted:
@@ -145,6 +162,9 @@ def assessment_submit(*, assessment: Assessment) -> Recommendation:
     now = timezone.now()
     Assessment.objects.filter(pk=locked.pk).update(
         status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now
+    )
+    transaction.on_commit(
+        partial(_summary_build_enqueue, assessment_id=locked.pk, token=token)
     )
     assessment.refresh_from_db()
     return recommendation
@@ -188,26 +208,232 @@ def assessment_save_contract(*, contract: dict, result: dict, price_book) -> Ass
 
 @transaction.atomic
 def assessment_email_link(*, assessment: Assessment, token: str) -> None:
-    """Email the client their private link (to resume a draft or reopen a result)."""
+    """Email the client their private link, or for a result its summary and PDF.
+
+    One email per click a minute at most: a double click sends one.
+    """
     if not assessment.contact_email:
         return
-    step = "result" if assessment.is_submitted else "about"
-    url = settings.SITE_URL + reverse(f"advisor:{step}", kwargs={"token": token})
     now = timezone.now()
+    if assessment.is_submitted:
+        if assessment.summary_pdf_built_at is None:
+            # The build, once done, sends the summary email itself (one, by
+            # its dedupe key, however many clicks enqueued it).
+            transaction.on_commit(
+                partial(
+                    _summary_build_enqueue, assessment_id=assessment.pk, token=token
+                )
+            )
+            return
+        _summary_email_queue(
+            assessment=assessment,
+            summary=assessment_summary_data(assessment=assessment, token=token),
+            dedupe_key=f"assessment-summary:{assessment.pk}:{now:%Y%m%d%H%M}",
+        )
+        return
+    url = settings.SITE_URL + reverse("advisor:about", kwargs={"token": token})
     email_queue(
         kind="link",
         to=assessment.contact_email,
         context={
             "name": assessment.contact_name,
             "url": url,
-            "what": "your recommendation"
-            if assessment.is_submitted
-            else "your assessment",
+            "what": "your assessment",
         },
-        # One email per click a minute at most: a double click sends one.
         dedupe_key=f"assessment-link:{assessment.pk}:{now:%Y%m%d%H%M}",
         related=assessment,
     )
+
+
+# --- The PDF summary ---------------------------------------------------------
+#
+# The private token is not stored (only its hash), yet the PDF and its email
+# should link back to the client's result. The request that holds the token
+# (submit, "Email me this result") passes it to the ``pdf.assessment_summary``
+# task as an argument: it lives in the broker until the task is acknowledged,
+# is masked in Celery's logs and events (``kwargsrepr``), and is never logged
+# here. The PDF carrying the link is private media, served only through the
+# token-checked download view, and no more sensitive than the outbox row whose
+# email body holds the same link. The beat relay, which catches up on builds
+# the broker lost, has no token: that PDF and email link to the booking page
+# only, and "Email me this result" sends the private link again.
+
+SUMMARY_CONTENT_TYPE = "application/pdf"
+# A build still missing this long after submitting never reached a worker.
+SUMMARY_RELAY_GRACE = timedelta(minutes=2)
+# A build that has kept failing for this long needs a person, not another try
+# every minute: the relay leaves it (the assessment shows no PDF in the admin).
+SUMMARY_RELAY_MAX_AGE = timedelta(days=2)
+SUMMARY_RELAY_BATCH = 100
+# A relayed build waiting longer than this is dropped by the worker, so a pdf
+# worker that is down for hours finds at most ten per assessment, not hundreds.
+SUMMARY_RELAY_EXPIRES = 10 * 60
+# Like the outbox: a web request must not hang on a broker that is down.
+_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+
+def _summary_build_enqueue(
+    *, assessment_id: int, token: str | None, expires: int | None = None
+) -> None:
+    # Imported here: the task module imports this one.
+    from advisor.tasks import assessment_summary  # noqa: PLC0415
+
+    kwargs: dict[str, Any] = {"assessment_id": assessment_id}
+    if token:
+        kwargs["token"] = token
+    try:
+        assessment_summary.apply_async(
+            kwargs=kwargs,
+            kwargsrepr=repr({"assessment_id": assessment_id, "token": "…"}),
+            expires=expires,
+            retry=True,
+            retry_policy=_PUBLISH_RETRY_POLICY,
+        )
+    except Exception:
+        # Runs after the commit (the broker is down, or in-process the build
+        # itself failed): the submit stands, and the relay builds it later.
+        logger.warning(
+            "assessment %s: summary build not done now; the relay will retry",
+            assessment_id,
+            exc_info=True,
+        )
+
+
+def _summary_email_queue(
+    *, assessment: Assessment, summary: SummaryData, dedupe_key: str
+) -> None:
+    use_cases = [
+        {
+            "name": use_case.name,
+            "path": use_case.path,
+            "path_label": use_case.path_label,
+            "monthly_usd": use_case.monthly_usd,
+        }
+        for use_case in summary.use_cases
+    ]
+    email_queue(
+        kind="assessment_summary",
+        to=assessment.contact_email,
+        context={
+            "name": assessment.contact_name,
+            "company": summary.company,
+            "stack": summary.stack,
+            "stack_label": summary.stack_label,
+            "summary": summary.summary,
+            "use_cases": use_cases,
+            "result_url": summary.result_url,
+            "booking_url": summary.booking_url,
+            "price_book_as_of": summary.price_book_as_of,
+        },
+        dedupe_key=dedupe_key,
+        attachments=[
+            Attachment.stored(
+                summary_filename(summary.company),
+                SUMMARY_CONTENT_TYPE,
+                assessment.summary_pdf.name,
+            )
+        ],
+        related=assessment,
+    )
+
+
+def _summary_pdf_store(*, assessment: Assessment, summary: SummaryData) -> bool:
+    """Render and store the PDF unless another worker got there first."""
+    content = assessment_summary_pdf(summary=summary)
+    old_name = assessment.summary_pdf.name
+    # A random name: storage is private, but should it ever be exposed by
+    # mistake (a public bucket), names must not be guessable.
+    assessment.summary_pdf.save(
+        f"{secrets.token_urlsafe(16)}.pdf", ContentFile(content), save=False
+    )
+    new_name = assessment.summary_pdf.name
+    now = timezone.now()
+    # A conditional update of just these two fields, not save(): of two
+    # workers building at once (a redelivered message) one wins, and the
+    # loser removes its copy instead of orphaning the winner's.
+    stored = Assessment.objects.filter(
+        pk=assessment.pk, summary_pdf_built_at__isnull=True
+    ).update(summary_pdf=new_name, summary_pdf_built_at=now)
+    if not stored:
+        default_storage.delete(new_name)
+        assessment.refresh_from_db(fields=["summary_pdf", "summary_pdf_built_at"])
+        return False
+    if old_name and old_name != new_name:
+        # A rebuild (staff cleared ``summary_pdf_built_at``) replaces the file.
+        default_storage.delete(old_name)
+    assessment.summary_pdf_built_at = now
+    return True
+
+
+def assessment_summary_build(*, assessment_id: int, token: str | None = None) -> bool:
+    """Build the summary PDF once and queue its email; True if this call built it.
+
+    Idempotent: a second run finds the PDF built and the email's dedupe key
+    taken, and does nothing. The PDF is rendered outside any transaction, so no
+    row stays locked while ReportLab works.
+    """
+    assessment = (
+        Assessment.objects.select_related("recommendation__price_book")
+        .prefetch_related(
+            Prefetch("use_cases", queryset=UseCase.objects.order_by("position"))
+        )
+        .filter(pk=assessment_id, status=Assessment.Status.SUBMITTED)
+        .first()
+    )
+    if assessment is None:
+        logger.warning(
+            "assessment %s: no submitted assessment to summarise", assessment_id
+        )
+        return False
+    if token is not None and not token_matches(token, assessment.token_hash):
+        # Never put a link to something else in this client's PDF.
+        logger.warning("assessment %s: the token given does not match", assessment_id)
+        token = None
+    summary = assessment_summary_data(assessment=assessment, token=token)
+    built = False
+    if assessment.summary_pdf_built_at is None:
+        built = _summary_pdf_store(assessment=assessment, summary=summary)
+        if built:
+            logger.info("assessment %s: summary PDF built", assessment_id)
+    if assessment.contact_email:
+        with transaction.atomic():
+            _summary_email_queue(
+                assessment=assessment,
+                summary=summary,
+                dedupe_key=f"assessment-summary:{assessment.pk}",
+            )
+    return built
+
+
+def assessment_summaries_relay(*, now: datetime | None = None) -> int:
+    """Enqueue the builds the broker lost; return how many were enqueued.
+
+    A build that did reach a worker is harmless to enqueue again: it finds the
+    PDF built and stops.
+    """
+    now = now or timezone.now()
+    assessment_ids = list(
+        Assessment.objects.filter(
+            status=Assessment.Status.SUBMITTED,
+            summary_pdf_built_at__isnull=True,
+            submitted_at__lte=now - SUMMARY_RELAY_GRACE,
+            submitted_at__gte=now - SUMMARY_RELAY_MAX_AGE,
+        )
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:SUMMARY_RELAY_BATCH]
+    )
+    for assessment_id in assessment_ids:
+        _summary_build_enqueue(
+            assessment_id=assessment_id, token=None, expires=SUMMARY_RELAY_EXPIRES
+        )
+    if assessment_ids:
+        logger.warning("summary relay: %s build(s) re-enqueued", len(assessment_ids))
+    return len(assessment_ids)
 
 
 __all__ = [
@@ -219,6 +445,8 @@ __all__ = [
     "assessment_save_step",
     "assessment_start",
     "assessment_submit",
+    "assessment_summaries_relay",
+    "assessment_summary_build",
     "use_case_remove",
     "use_case_save",
 ]

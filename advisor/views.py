@@ -5,17 +5,31 @@ template; a plain request (or htmx restoring history) gets the full page, so
 every URL works without JavaScript and after the browser's back button.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
 from advisor import charts, selectors, services
 from advisor.engine import ContractError
 from advisor.forms import INDUSTRY_LABELS, AboutForm, OrganisationForm, UseCaseForm
 from advisor.models import Assessment, UseCase
+from advisor.pdf import summary_filename
 
 STEPS = [
     ("about", "About you"),
@@ -293,7 +307,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         try:
-            services.assessment_submit(assessment=assessment)
+            services.assessment_submit(assessment=assessment, token=token)
         except ContractError as exc:
             errors = [str(error) for error in exc.errors]
         else:
@@ -310,6 +324,26 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     return _render(
         request, "advisor/wizard.html", context, status=422 if errors else 200
     )
+
+
+# Past this, the page stops polling and says the PDF will come by email (the
+# beat relay retries a lost build after two minutes).
+SUMMARY_WAIT = timedelta(minutes=5)
+SUMMARY_POLL_DONE = 286  # htmx: swap this response, then stop polling
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The address holds the private token: keep it out of Referer headers.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _summary_state(assessment: Assessment) -> str:
+    if assessment.summary_pdf_built_at and assessment.summary_pdf:
+        return "ready"
+    if timezone.now() - assessment.submitted_at > SUMMARY_WAIT:
+        return "delayed"
+    return "building"
 
 
 def result(request: HttpRequest, token: str) -> HttpResponse:
@@ -339,18 +373,68 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "cards": cards,
         "price_book": recommendation.price_book,
         "paths": [card["answer"]["path"] for card in cards],
+        "summary_state": _summary_state(assessment),
     }
-    response = render(request, "advisor/result.html", context)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return _private(render(request, "advisor/result.html", context))
+
+
+@require_GET
+def summary_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF's status for the result page's polling; the page itself without htmx."""
+    assessment = selectors.assessment_by_token(token)
+    if not assessment.is_submitted or not request.htmx:
+        return _redirect("result", token)
+    state = _summary_state(assessment)
+    response = render(
+        request,
+        "advisor/_summary_status.html",
+        {"token": token, "summary_state": state, "announce": True},
+        status=200 if state == "building" else SUMMARY_POLL_DONE,
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    response["Cache-Control"] = "private, no-store"
+    return _private(response)
+
+
+@require_GET
+def summary_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The summary PDF, only to whoever holds the private link."""
+    assessment = selectors.assessment_by_token(token)
+    if not assessment.is_submitted:
+        return _redirect("check", token)
+    if _summary_state(assessment) != "ready":
+        messages.info(
+            request,
+            "Your PDF summary is still being prepared. It will be ready here in a "
+            "moment, and we will email it to you too.",
+        )
+        return _redirect("result", token)
+    try:
+        stored = assessment.summary_pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404("No summary at this link.") from None
+    response = FileResponse(
+        stored,
+        as_attachment=True,
+        filename=summary_filename(assessment.company),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return _private(response)
 
 
 @require_POST
 def email_link(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_token(token)
     services.assessment_email_link(assessment=assessment, token=token)
+    if assessment.is_submitted:
+        messages.success(
+            request,
+            f"We are emailing your recommendation and its PDF summary to "
+            f"{assessment.contact_email}.",
+        )
+        return _redirect("result", token)
     messages.success(
         request, f"We have sent your private link to {assessment.contact_email}."
     )
-    target = "result" if assessment.is_submitted else "about"
-    return _redirect(target, token)
+    return _redirect("about", token)

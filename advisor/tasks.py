@@ -1,0 +1,30 @@
+"""Celery tasks for the advisor: thin wrappers that take ids.
+
+``pdf.assessment_summary`` runs on the ``pdf`` queue; ``advisor.summaries_relay``
+(beat, every minute) on ``default``.
+"""
+
+from celery import shared_task
+
+from advisor import services
+
+
+@shared_task(
+    name="pdf.assessment_summary",
+    acks_late=True,
+    # Storage hiccups (a full or unreachable disk or bucket) pass; a bug in
+    # the PDF does not, and the relay tries it again later anyway.
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=4,
+)
+def assessment_summary(*, assessment_id: int, token: str | None = None) -> bool:
+    # ``token`` is the client's private link, to put in the PDF and email; it
+    # is masked in Celery's logs by the caller (see advisor.services).
+    return services.assessment_summary_build(assessment_id=assessment_id, token=token)
+
+
+@shared_task(name="advisor.summaries_relay", acks_late=True)
+def summaries_relay() -> int:
+    return services.assessment_summaries_relay()
