@@ -22,6 +22,7 @@ from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
+from advisor.selectors import assessment_booking_prefill
 from bookings import selectors, services
 from bookings.forms import (
     BookingForm,
@@ -38,6 +39,7 @@ from bookings.models import (
     timezone_names,
     zone_or_none,
 )
+from bookings.tokens import MAX_TOKEN_LENGTH
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -51,12 +53,12 @@ DEFAULT_TZ = "UTC"
 def assessment_prefill(token: str) -> dict | None:
     """What the client's assessment tells the booking form, or None.
 
-    The contract is ``advisor.selectors.assessment_booking_prefill(token) -> dict | None``
-    with the keys ``name, email, company, topic, stack, assessment_id``; wire it in here
-    (the one place bookings learns about assessments). Until then a client arriving from a
-    result page starts with an empty form and is routed without a stack preference.
+    The one place bookings learns about assessments: ``name, email, company,
+    topic, stack, assessment_id`` of a submitted assessment behind this link.
     """
-    return None
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return assessment_booking_prefill(token)
 
 
 # --- formatting -----------------------------------------------------------------------

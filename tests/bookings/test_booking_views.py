@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from bookings import selectors, views
+from advisor.services import assessment_submit
+from bookings import selectors
 from bookings.forms import format_start
 from bookings.models import Booking, BookingStatus
 from tests.bookings.factories import (
@@ -14,6 +15,7 @@ from tests.bookings.factories import (
     ConsultantFactory,
     TimeOffFactory,
 )
+from tests.factories import AssessmentFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -375,36 +377,52 @@ def test_details_post_with_an_email_that_has_a_booking_is_refused_kindly(client)
     assert Booking.objects.count() == 1
 
 
-def test_details_prefills_from_the_assessment_and_records_it(client, monkeypatch):
+@pytest.mark.usefixtures("active_price_book")
+def test_details_prefills_from_the_assessment_and_records_it(client):
     consultant = ConsultantFactory(expertise=["fine_tune"])
     start = free_starts(consultant)[0]
-    prefill = {
-        "assessment_id": 17,
-        "name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "company": "Engines Ltd",
-        "topic": "My assessment recommends a fine-tune stack.",
-        "stack": "fine_tune",
-    }
-    monkeypatch.setattr(
-        views, "assessment_prefill", lambda token: prefill if token == "abc" else None
+    assessment = AssessmentFactory(
+        contact_name="Ada Lovelace",
+        contact_email="ada@example.com",
+        company="Engines Ltd",
     )
+    UseCaseFactory(
+        assessment=assessment, name="Invoice fields", format_consistency="critical"
+    )
+    assessment_submit(assessment=assessment)
+    token = assessment.token
 
     html = client.get(
-        f"/book/details/?start={format_start(start)}&assessment=abc"
+        f"/book/details/?start={format_start(start)}&assessment={token}"
     ).content.decode()
     client.post(
         "/book/details/",
         form_data(
-            start, assessment="abc", name="Ada Lovelace", email="ada@example.com"
+            start, assessment=token, name="Ada Lovelace", email="ada@example.com"
         ),
     )
 
     assert 'value="Ada Lovelace"' in html
     assert 'value="ada@example.com"' in html
-    assert "My assessment recommends a fine-tune stack.</textarea>" in html
+    assert 'value="Engines Ltd"' in html
+    assert (
+        "My assessment recommends a fine-tune stack for: Invoice fields.</textarea>"
+        in html
+    )
     booking = Booking.objects.get()
-    assert (booking.assessment_ref, booking.stack) == ("17", "fine_tune")
+    assert (booking.assessment_ref, booking.stack) == (str(assessment.pk), "fine_tune")
+
+
+def test_details_with_an_unknown_assessment_link_starts_empty(client):
+    consultant = ConsultantFactory()
+    start = free_starts(consultant)[0]
+
+    response = client.get(
+        f"/book/details/?start={format_start(start)}&assessment={'x' * 43}"
+    )
+
+    assert response.status_code == 200
+    assert 'value="Ada Lovelace"' not in response.content.decode()
 
 
 # --- confirmation, calendar file, manage -----------------------------------------------
