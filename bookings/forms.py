@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from django import forms
 
 from bookings.models import zone_or_none
+from consult.forms import HoneypotMixin
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -27,7 +28,7 @@ def format_start(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class BookingForm(forms.Form):
+class BookingForm(HoneypotMixin, forms.Form):
     name = forms.CharField(
         label="Your name",
         max_length=120,

@@ -40,6 +40,7 @@ from bookings.models import (
     zone_or_none,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH
+from consult.ratelimit import ratelimit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -440,6 +441,7 @@ def _book(data: dict, prefill: dict | None) -> services.BookingResult:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="booking", per_ip="10/h", per_email="5/h")
 def details(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     assessment_token = source.get("assessment", "")[:100]
@@ -536,6 +538,7 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="manage", per_ip="30/h")
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     form = CancelForm(request.POST or None)
@@ -569,6 +572,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="manage", per_ip="30/h")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     tz_param = request.POST.get("tz") or request.GET.get("tz")

@@ -1,0 +1,26 @@
+"""Form pieces shared by the public forms."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+HONEYPOT_MESSAGE = "This form could not be accepted. Please leave the last field empty."
+
+
+class HoneypotMixin(forms.Form):
+    """A field people never see and simple bots fill in.
+
+    Rendered off-screen by ``includes/honeypot.html``; a filled one rejects the
+    form with a message (a person who somehow filled it learns what to do).
+    """
+
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_website(self) -> str:
+        value = self.cleaned_data.get("website", "")
+        if value:
+            raise ValidationError(HONEYPOT_MESSAGE, code="honeypot")
+        return value
