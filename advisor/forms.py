@@ -6,6 +6,7 @@ from django import forms
 
 from advisor.engine.contract import LANGUAGE_TASKS, PREDICTIVE_TASKS
 from advisor.models import TASK_LABELS, UseCase
+from consult.forms import HoneypotMixin
 
 INDUSTRIES = [
     ("", "Choose an industry"),
@@ -59,7 +60,7 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class AboutForm(VersionedForm):
+class AboutForm(HoneypotMixin, VersionedForm):
     contact_name = forms.CharField(
         label="Your name",
         error_messages={"required": "Enter your name."},

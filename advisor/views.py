@@ -30,6 +30,7 @@ from advisor.engine import ContractError
 from advisor.forms import INDUSTRY_LABELS, AboutForm, OrganisationForm, UseCaseForm
 from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
+from consult.ratelimit import ratelimit
 
 STEPS = [
     ("about", "About you"),
@@ -115,6 +116,7 @@ def _step_context(request, assessment, token, step, **extra) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-start", per_ip="30/h")
 def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         started = services.assessment_start()
@@ -169,6 +171,7 @@ def _form_step(request, token, *, step, form_class, next_step):
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-step", per_ip="300/h", per_email="60/h")
 def about(request: HttpRequest, token: str) -> HttpResponse:
     return _form_step(
         request, token, step="about", form_class=AboutForm, next_step="organisation"
@@ -176,6 +179,7 @@ def about(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-step", per_ip="300/h")
 def organisation(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_token(token)
     if not assessment.is_submitted and not _reached(assessment)["organisation"]:
@@ -190,6 +194,7 @@ def organisation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-step", per_ip="300/h")
 def use_cases(request: HttpRequest, token: str) -> HttpResponse:
     assessment, done = _draft_or_result(token)
     if done:
@@ -218,6 +223,7 @@ def use_cases(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-step", per_ip="300/h")
 def use_case_edit(
     request: HttpRequest, token: str, position: int | None = None
 ) -> HttpResponse:
@@ -273,6 +279,7 @@ def use_case_edit(
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-step", per_ip="300/h")
 def use_case_remove(request: HttpRequest, token: str, position: int) -> HttpResponse:
     assessment, done = _draft_or_result(token)
     if done:
@@ -297,6 +304,7 @@ def use_case_remove(request: HttpRequest, token: str, position: int) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-submit", per_ip="30/h")
 def check(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_token(token)
     if assessment.is_submitted:
@@ -424,6 +432,7 @@ def summary_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@ratelimit(scope="assess-email", per_ip="10/h")
 def email_link(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_token(token)
     services.assessment_email_link(assessment=assessment, token=token)
