@@ -7,6 +7,7 @@ every URL works without JavaScript and after the browser's back button.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import (
     FileResponse,
@@ -30,6 +31,7 @@ from advisor.engine import ContractError
 from advisor.forms import INDUSTRY_LABELS, AboutForm, OrganisationForm, UseCaseForm
 from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
+from consult.privacy import assessment_erase
 from consult.ratelimit import ratelimit
 
 STEPS = [
@@ -111,6 +113,7 @@ def _step_context(request, assessment, token, step, **extra) -> dict:
         "step_count": len(STEPS),
         "step_label": dict(STEPS)[step],
         "progress": _progress(step, assessment, token),
+        "draft_retention_days": settings.DRAFT_RETENTION_DAYS,
         **extra,
     }
 
@@ -382,6 +385,7 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "price_book": recommendation.price_book,
         "paths": [card["answer"]["path"] for card in cards],
         "summary_state": _summary_state(assessment),
+        "retention_days": settings.DATA_RETENTION_DAYS,
     }
     return _private(render(request, "advisor/result.html", context))
 
@@ -447,3 +451,38 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
         request, f"We have sent your private link to {assessment.contact_email}."
     )
     return _redirect("about", token)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-delete", per_ip="20/h")
+def erase(request: HttpRequest, token: str) -> HttpResponse:
+    """Let the client delete their assessment (and bookings made from it)."""
+    assessment = selectors.assessment_by_token(token)
+    if request.method == "POST":
+        assessment_erase(assessment=assessment)
+        response = render(
+            request,
+            "consult/erased.html",
+            {
+                "done": "Your assessment, its answers, its result and its PDF are deleted."
+            },
+        )
+    else:
+        back = "result" if assessment.is_submitted else "about"
+        response = render(
+            request,
+            "consult/erase_confirm.html",
+            {
+                "what": "We will delete this assessment and everything in it.",
+                "consequences": [
+                    "Your answers, the recommendation and the PDF summary are deleted.",
+                    "A consultation you booked from this result is cancelled, and the consultant is told.",
+                    "Our copies of the emails we sent you are erased.",
+                ],
+                "action": reverse("advisor:erase", kwargs={"token": token}),
+                "back_url": reverse(f"advisor:{back}", kwargs={"token": token}),
+            },
+        )
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response

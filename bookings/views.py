@@ -40,6 +40,7 @@ from bookings.models import (
     zone_or_none,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH
+from consult.privacy import booking_erase
 from consult.ratelimit import ratelimit
 
 if TYPE_CHECKING:
@@ -670,3 +671,35 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         status=status,
         private=SAME_ORIGIN,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(scope="manage", per_ip="30/h")
+def erase(request: HttpRequest, token: str) -> HttpResponse:
+    """Let the client delete their details; a consultation still to come is cancelled."""
+    booking = _booking_or_404(token)
+    if request.method == "POST":
+        booking_erase(booking=booking)
+        response = render(
+            request,
+            "consult/erased.html",
+            {"done": "Your details are deleted from this booking."},
+        )
+    else:
+        response = render(
+            request,
+            "consult/erase_confirm.html",
+            {
+                "what": "We will delete your name, email, company and what you wanted to discuss.",
+                "consequences": [
+                    "If the consultation is still to come, it is cancelled and the consultant is told.",
+                    "Our copies of the emails we sent you about it are erased.",
+                    "This link stops showing your details.",
+                ],
+                "action": reverse("bookings:erase", kwargs={"token": token}),
+                "back_url": reverse("bookings:manage", kwargs={"token": token}),
+            },
+        )
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -239,6 +239,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Erases drafts and records past their retention (consult/privacy.py).
+    "privacy-purge": {
+        "task": "consult.privacy_purge",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 # --- Email ------------------------------------------------------------------
@@ -369,6 +375,11 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- Abuse protection ------------------------------------------------------
 
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
+
+# --- Privacy: how long client data is kept (see consult/privacy.py) ---------
+
+DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", default=30, minimum=1)
+DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", default=730, minimum=1)
 
 # --- Logging ----------------------------------------------------------------
 

@@ -1,0 +1,152 @@
+"""Erasing a client's data, on request and when its retention runs out.
+
+It spans the apps (assessments, bookings and the emails about them), so it
+lives with the shared plumbing. A client erases their data from their private
+link; the purge erases drafts left untouched for DRAFT_RETENTION_DAYS and
+everything else DATA_RETENTION_DAYS after it was last needed.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from advisor.models import Assessment
+from bookings.models import Booking, BookingStatus, CancelledBy
+from bookings.services import booking_cancel
+from consult.models import OutboundEmail
+
+ERASED_NAME = "(deleted)"
+ERASED_REASON = "The client deleted their data."
+
+
+def erased_address(key: str) -> str:
+    # A syntactically valid address under a reserved domain: it can never be delivered.
+    return f"deleted-{key}@erased.invalid"
+
+
+def _emails_erase(*, related: list[tuple[str, str]]) -> int:
+    """Strip the content and recipient of emails already sent (or failed) about these rows.
+
+    Emails still queued are left to go out (a cancellation notice, say); the
+    purge clears them once they are sent.
+    """
+    if not related:
+        return 0
+    match = Q()
+    for model_label, pk in related:
+        match |= Q(related_model=model_label, related_id=pk)
+    rows = OutboundEmail.objects.filter(match).exclude(
+        status=OutboundEmail.Status.QUEUED
+    )
+    rows = rows.exclude(status=OutboundEmail.Status.SENDING)
+    erased = 0
+    for email in rows.only("pk"):
+        erased += OutboundEmail.objects.filter(pk=email.pk).update(
+            to=erased_address(f"email-{email.pk}"),
+            reply_to="",
+            subject="(deleted)",
+            body_text="",
+            body_html="",
+            attachments=[],
+        )
+    return erased
+
+
+def _label(instance) -> str:
+    # The same key the outbox stores in OutboundEmail.related_model.
+    return instance._meta.label_lower  # noqa: SLF001 -- Django's documented metadata API
+
+
+@transaction.atomic
+def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
+    """Cancel a booking still to come (the consultant is told) and strip the client's details."""
+    now = now or timezone.now()
+    if booking.status == BookingStatus.CONFIRMED and booking.start > now:
+        booking_cancel(
+            booking=booking, reason=ERASED_REASON, by=CancelledBy.CLIENT, now=now
+        )
+    elif booking.status == BookingStatus.CONFIRMED:
+        Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+            status=BookingStatus.COMPLETED, updated_at=now
+        )
+    Booking.objects.filter(pk=booking.pk).update(
+        name=ERASED_NAME,
+        email=erased_address(f"booking-{booking.uid}"),
+        company="",
+        topic="",
+        updated_at=now,
+    )
+    _emails_erase(related=[(_label(booking), str(booking.pk))])
+
+
+def _bookings_of(assessment: Assessment):
+    return Booking.objects.filter(assessment_ref=str(assessment.pk))
+
+
+@transaction.atomic
+def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> None:
+    """Delete an assessment, its answers, result and PDF; erase the bookings made from it."""
+    now = now or timezone.now()
+    for booking in _bookings_of(assessment):
+        booking_erase(booking=booking, now=now)
+    _emails_erase(related=[(_label(assessment), str(assessment.pk))])
+    if assessment.summary_pdf:
+        pdf_name = assessment.summary_pdf.name
+        storage = assessment.summary_pdf.storage
+        # The file goes only once the rows are gone for good.
+        transaction.on_commit(lambda: storage.delete(pdf_name))
+    assessment.delete()
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    drafts: int
+    assessments: int
+    bookings: int
+    emails: int
+
+
+def purge_dates(assessment: Assessment) -> datetime | None:
+    """When the purge will erase this assessment (shown to staff)."""
+    if assessment.status == Assessment.Status.DRAFT:
+        return assessment.updated_at + timedelta(days=settings.DRAFT_RETENTION_DAYS)
+    if assessment.submitted_at:
+        return assessment.submitted_at + timedelta(days=settings.DATA_RETENTION_DAYS)
+    return None
+
+
+def privacy_purge(*, now: datetime | None = None) -> PurgeReport:
+    """Erase what has outlived its retention; safe to run as often as wanted."""
+    now = now or timezone.now()
+    draft_cutoff = now - timedelta(days=settings.DRAFT_RETENTION_DAYS)
+    data_cutoff = now - timedelta(days=settings.DATA_RETENTION_DAYS)
+
+    drafts = 0
+    for assessment in Assessment.objects.filter(
+        status=Assessment.Status.DRAFT, updated_at__lt=draft_cutoff
+    ):
+        assessment_erase(assessment=assessment, now=now)
+        drafts += 1
+    assessments = 0
+    for assessment in Assessment.objects.filter(
+        status=Assessment.Status.SUBMITTED, submitted_at__lt=data_cutoff
+    ):
+        assessment_erase(assessment=assessment, now=now)
+        assessments += 1
+    bookings = 0
+    for booking in Booking.objects.filter(end__lt=data_cutoff).exclude(
+        name=ERASED_NAME
+    ):
+        booking_erase(booking=booking, now=now)
+        bookings += 1
+    emails, _ = OutboundEmail.objects.filter(
+        created_at__lt=data_cutoff,
+        status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED],
+    ).delete()
+    return PurgeReport(
+        drafts=drafts, assessments=assessments, bookings=bookings, emails=emails
+    )

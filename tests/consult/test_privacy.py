@@ -1,0 +1,156 @@
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+
+from advisor.models import Assessment
+from advisor.services import assessment_submit
+from bookings.models import Booking, BookingStatus
+from consult.models import OutboundEmail
+from consult.privacy import ERASED_NAME, privacy_purge
+from tests.bookings.factories import BookingFactory
+from tests.factories import AssessmentFactory, UseCaseFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
+
+
+def submitted_with_booking():
+    assessment = AssessmentFactory(company="Private Co")
+    UseCaseFactory(assessment=assessment)
+    assessment_submit(assessment=assessment)
+    booking = BookingFactory(
+        assessment_ref=str(assessment.pk), email="client@private.example"
+    )
+    return assessment, booking
+
+
+def sent_email(related, to="client@private.example") -> OutboundEmail:
+    return OutboundEmail.objects.create(
+        kind="link",
+        to=to,
+        subject="Your link",
+        body_text="secret body",
+        body_html="<p>secret body</p>",
+        dedupe_key=f"test:{related._meta.label_lower}:{related.pk}",
+        status=OutboundEmail.Status.SENT,
+        sent_at=timezone.now(),
+        related_model=related._meta.label_lower,
+        related_id=str(related.pk),
+    )
+
+
+def test_erase_assessment_asks_first(client):
+    assessment, _ = submitted_with_booking()
+
+    response = client.get(reverse("advisor:erase", kwargs={"token": assessment.token}))
+
+    assert response.status_code == 200
+    assert "Yes, delete my data" in response.content.decode()
+    assert Assessment.objects.filter(pk=assessment.pk).exists()
+
+
+def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
+    client, django_capture_on_commit_callbacks
+):
+    assessment, booking = submitted_with_booking()
+    name = default_storage.save("summaries/test.pdf", ContentFile(b"%PDF-1.4"))
+    Assessment.objects.filter(pk=assessment.pk).update(summary_pdf=name)
+    email = sent_email(assessment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("advisor:erase", kwargs={"token": assessment.token})
+        )
+
+    booking.refresh_from_db()
+    email.refresh_from_db()
+    assert response.status_code == 200
+    assert "Your data is deleted" in response.content.decode()
+    assert not Assessment.objects.filter(pk=assessment.pk).exists()
+    assert not default_storage.exists(name)
+    assert booking.status == BookingStatus.CANCELLED
+    assert (booking.name, booking.company, booking.topic) == (ERASED_NAME, "", "")
+    assert booking.email == f"deleted-booking-{booking.uid}@erased.invalid"
+    assert (email.to, email.body_text, email.subject) == (
+        f"deleted-email-{email.pk}@erased.invalid",
+        "",
+        "(deleted)",
+    )
+    after = client.get(reverse("advisor:result", kwargs={"token": assessment.token}))
+    assert after.status_code == 404
+
+
+def test_erase_booking_from_the_manage_link(client):
+    booking = BookingFactory(name="Grace Hopper", topic="Our plans")
+
+    response = client.post(reverse("bookings:erase", kwargs={"token": booking.token}))
+
+    booking.refresh_from_db()
+    assert response.status_code == 200
+    assert booking.status == BookingStatus.CANCELLED
+    assert (booking.name, booking.topic) == (ERASED_NAME, "")
+    page = client.get(reverse("bookings:manage", kwargs={"token": booking.token}))
+    assert "Grace Hopper" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("advisor:erase", kwargs={"token": "y" * 43}),
+        reverse("bookings:erase", kwargs={"token": "y" * 43}),
+    ],
+)
+def test_erase_with_a_wrong_token_is_404(client, url):
+    assert client.post(url).status_code == 404
+
+
+def test_purge_deletes_old_drafts_and_keeps_recent_ones():
+    now = timezone.now()
+    old = AssessmentFactory()
+    recent = AssessmentFactory()
+    Assessment.objects.filter(pk=old.pk).update(updated_at=now - timedelta(days=31))
+    Assessment.objects.filter(pk=recent.pk).update(updated_at=now - timedelta(days=29))
+
+    report = privacy_purge(now=now)
+
+    assert report.drafts == 1
+    assert list(Assessment.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_purge_erases_records_past_retention(settings):
+    settings.DATA_RETENTION_DAYS = 365
+    assessment, booking = submitted_with_booking()
+    Assessment.objects.filter(pk=assessment.pk).update(
+        submitted_at=timezone.now() - timedelta(days=30)
+    )
+    later = timezone.now() + timedelta(days=400)
+
+    report = privacy_purge(now=later)
+
+    booking.refresh_from_db()
+    assert (report.assessments, report.bookings) == (1, 0)
+    assert not Assessment.objects.exists()
+    assert booking.name == ERASED_NAME
+    assert booking.status == BookingStatus.COMPLETED
+
+
+def test_purge_twice_changes_nothing_more():
+    AssessmentFactory()
+    later = timezone.now() + timedelta(days=40)
+
+    first = privacy_purge(now=later)
+    second = privacy_purge(now=later)
+
+    assert first.drafts == 1
+    assert (second.drafts, second.assessments, second.bookings) == (0, 0, 0)
+
+
+def test_purge_runs_hourly_from_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["privacy-purge"]
+
+    assert entry["task"] == "consult.privacy_purge"
+    assert entry["schedule"] == 3600.0
+    assert Booking.objects.count() == 0
