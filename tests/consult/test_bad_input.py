@@ -1,0 +1,231 @@
+"""Arbitrary input to every public form gets a 4xx or a success, never a 500,
+and a refused form changes nothing already saved."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.models import Assessment, UseCase
+from bookings.models import Booking
+from tests.bookings.factories import ConsultantFactory
+from tests.factories import AssessmentFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+nasty = st.one_of(
+    st.text(max_size=200),
+    st.integers(min_value=-(10**40), max_value=10**40).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "NaN",
+            "1e999",
+            "-0",
+            "٣٤",
+            "😀" * 80,
+            "a\r\nBcc: x@evil.example",
+            "<script>",
+        ]
+    ),
+)
+maybe = st.one_of(st.none(), nasty)
+
+
+def post_data(**fields) -> dict:
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    settings.RATELIMIT_ENABLED = False
+
+
+@FUZZ
+@given(name=maybe, email=maybe, company=maybe, role=maybe, version=maybe, consent=maybe)
+def test_about_step_never_fails(client, name, email, company, role, version, consent):
+    assessment = AssessmentFactory(contact_name="Kept Name")
+    before = Assessment.objects.values().get(pk=assessment.pk)
+
+    response = client.post(
+        reverse("advisor:about", kwargs={"token": assessment.token}),
+        post_data(
+            contact_name=name,
+            contact_email=email,
+            company=company,
+            role=role,
+            version=version,
+            consent_contact=consent,
+        ),
+    )
+
+    assert response.status_code in {303, 409, 422}
+    if response.status_code != 303:
+        assert Assessment.objects.values().get(pk=assessment.pk) == before
+
+
+@FUZZ
+@given(industry=maybe, engineers=maybe, leave=maybe, version=maybe)
+def test_organisation_step_never_fails(client, industry, engineers, leave, version):
+    assessment = AssessmentFactory()
+
+    response = client.post(
+        reverse("advisor:organisation", kwargs={"token": assessment.token}),
+        post_data(
+            industry=industry,
+            ml_engineers=engineers,
+            data_can_leave=leave,
+            version=version,
+        ),
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code in {303, 409, 422}
+
+
+@FUZZ
+@given(
+    name=maybe,
+    task=st.one_of(st.sampled_from(["summarization", "fraud_detection"]), nasty),
+    volume=maybe,
+    size=maybe,
+    tokens_in=maybe,
+    tokens_out=maybe,
+    latency=maybe,
+    value=maybe,
+    data=maybe,
+)
+def test_use_case_form_never_fails(
+    client, name, task, volume, size, tokens_in, tokens_out, latency, value, data
+):
+    assessment = AssessmentFactory()
+
+    response = client.post(
+        reverse("advisor:use_case_new", kwargs={"token": assessment.token}),
+        post_data(
+            name=name,
+            task=task,
+            monthly_requests=volume,
+            size=size,
+            input_tokens=tokens_in,
+            output_tokens=tokens_out,
+            latency=latency,
+            value_per_request_usd=value,
+            proprietary_data=data,
+            format_consistency="flexible",
+            sensitive_data="no",
+            accuracy_lift_value="low",
+        ),
+    )
+
+    assert response.status_code in {303, 422}
+    if response.status_code == 422:
+        assert UseCase.objects.filter(assessment=assessment).count() == 0
+
+
+@FUZZ
+@given(
+    name=maybe,
+    email=maybe,
+    zone=maybe,
+    start=maybe,
+    consultant=maybe,
+    assessment=maybe,
+    key=maybe,
+)
+def test_booking_form_never_fails(
+    client, name, email, zone, start, consultant, assessment, key
+):
+    ConsultantFactory()
+    before = Booking.objects.count()
+
+    response = client.post(
+        "/book/details/",
+        post_data(
+            name=name,
+            email=email,
+            timezone=zone,
+            start=start,
+            consultant=consultant,
+            assessment=assessment,
+            key=key,
+            consent="on",
+        ),
+    )
+
+    assert response.status_code in {303, 400, 409, 422}
+    if response.status_code != 303:
+        assert Booking.objects.count() == before
+
+
+@FUZZ
+@given(tz=maybe, week=maybe, consultant=maybe, htmx=st.booleans(), target=maybe)
+def test_booking_page_query_parameters_never_fail(
+    client, tz, week, consultant, htmx, target
+):
+    ConsultantFactory()
+    headers = (
+        {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": target or ""} if htmx else {}
+    )
+
+    response = client.get(
+        "/book/", post_data(tz=tz, week=week, consultant=consultant), **headers
+    )
+
+    assert response.status_code in {200, 400, 404}
+
+
+@FUZZ
+@given(
+    payload=st.recursive(
+        st.one_of(
+            st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)
+        ),
+        lambda children: st.one_of(
+            st.lists(children, max_size=4),
+            st.dictionaries(
+                st.sampled_from(
+                    [
+                        "organization",
+                        "use_cases",
+                        "name",
+                        "task",
+                        "monthly_requests",
+                        "x",
+                    ]
+                ),
+                children,
+                max_size=4,
+            ),
+        ),
+        max_leaves=12,
+    )
+)
+def test_advise_command_never_crashes(tmp_path_factory, payload):
+    source = tmp_path_factory.mktemp("advise") / "input.json"
+    source.write_text(json.dumps(payload, allow_nan=True))
+    out, err = StringIO(), StringIO()
+
+    try:
+        call_command("advise", "--input", str(source), stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+
+    assert code in {0, 2}
+    if code == 2:
+        assert out.getvalue() == ""
+        assert err.getvalue().strip() != ""
