@@ -6,6 +6,7 @@ from consult import views
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     # Browsers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", views.favicon),
     path("assess/", include("advisor.urls")),

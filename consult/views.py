@@ -29,6 +29,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    # The load test's yardstick: the whole middleware stack and nothing else (no
+    # database, no template), so each page's throughput is read as a ratio to it.
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
 def favicon(request: HttpRequest) -> HttpResponse:
     # Resolved per request: the hashed static name exists only after collectstatic.
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
