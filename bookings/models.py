@@ -327,6 +327,15 @@ class Booking(models.Model):
     consented_at = models.DateTimeField(null=True, blank=True)
     # Which assessment brought the client here, and the stack it recommended
     # (api, fine_tune, classical_ml or hybrid): the consultant prepares from it.
+    assessment = models.ForeignKey(
+        "advisor.Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    # The reference as the booking page passed it; kept beside the key because it
+    # outlives a deleted assessment.
     assessment_ref = models.CharField(max_length=64, blank=True)
     stack = models.CharField(max_length=20, blank=True)
 

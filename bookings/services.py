@@ -26,6 +26,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from advisor.models import Assessment
 from bookings import availability, selectors
 from bookings.models import (
     ACTIVE_STATUSES,
@@ -178,6 +179,18 @@ def _active_for_email(email: str):
     )
 
 
+def _assessment_id(link: AssessmentLink | None) -> int | None:
+    # Looked up rather than trusted: the key is checked only at commit on PostgreSQL,
+    # and a vanished assessment must not cost the client their booking.
+    if link is None or not link.reference.isdigit():
+        return None
+    return (
+        Assessment.objects.filter(pk=int(link.reference))
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def _blocked(start: datetime, policy: BookingPolicy) -> dict[str, datetime]:
     end = start + timedelta(minutes=policy.meeting_minutes)
     return {
@@ -254,6 +267,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
                 client_timezone=client_timezone,
                 consent=True,
                 consented_at=now,
+                assessment_id=_assessment_id(assessment),
                 assessment_ref=assessment.reference if assessment else "",
                 stack=stack,
                 manage_token_hash=hashed,
@@ -377,3 +391,44 @@ def booking_cancel(
     if current.status == BookingStatus.CANCELLED:
         return ChangeResult(Outcome.ALREADY_CANCELLED, current)
     return ChangeResult(Outcome.NOT_ACTIVE, current)
+
+
+def _mark(
+    *,
+    booking: Booking,
+    status: BookingStatus,
+    correctable: BookingStatus,
+    now: datetime | None,
+) -> bool:
+    now = now or timezone.now()
+    # Compare-and-swap: only a meeting that has begun and is still confirmed (or was
+    # marked the other way by mistake) changes; a cancellation that got in first wins.
+    return bool(
+        Booking.objects.filter(
+            pk=booking.pk,
+            status__in=[BookingStatus.CONFIRMED, correctable],
+            start__lte=now,
+        ).update(status=status, updated_at=now)
+    )
+
+
+@transaction.atomic
+def booking_mark_completed(*, booking: Booking, now: datetime | None = None) -> bool:
+    """Record that the call took place; True if the status changed."""
+    return _mark(
+        booking=booking,
+        status=BookingStatus.COMPLETED,
+        correctable=BookingStatus.NO_SHOW,
+        now=now,
+    )
+
+
+@transaction.atomic
+def booking_mark_no_show(*, booking: Booking, now: datetime | None = None) -> bool:
+    """Record that the client did not come; True if the status changed."""
+    return _mark(
+        booking=booking,
+        status=BookingStatus.NO_SHOW,
+        correctable=BookingStatus.COMPLETED,
+        now=now,
+    )

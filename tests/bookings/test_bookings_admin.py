@@ -1,0 +1,134 @@
+"""The bookings admin: roles, actions, and the small services behind the actions."""
+
+import importlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.apps import apps
+
+from bookings import services
+from bookings.models import Booking, BookingStatus
+from bookings.services import AssessmentLink, Outcome
+from tests.bookings.factories import BookingFactory, ConsultantFactory
+from tests.factories import AssessmentFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+
+
+# --- The assessment a booking came from ---------------------------------------------
+
+
+def test_booking_create_links_the_assessment_it_came_from():
+    assessment = AssessmentFactory()
+    ConsultantFactory()
+
+    result = services.booking_create(
+        start=NOW + timedelta(days=2),
+        name="Grace Hopper",
+        email="grace@example.com",
+        consent=True,
+        assessment=AssessmentLink(reference=str(assessment.pk), stack="api"),
+        now=NOW,
+    )
+
+    assert result.outcome == Outcome.CREATED
+    assert result.booking.assessment == assessment
+    assert result.booking.assessment_ref == str(assessment.pk)
+
+
+@pytest.mark.parametrize("reference", ["999999", "not-a-number", ""])
+def test_booking_create_with_an_unknown_assessment_books_without_a_link(reference):
+    ConsultantFactory()
+
+    result = services.booking_create(
+        start=NOW + timedelta(days=2),
+        name="Grace Hopper",
+        email="grace@example.com",
+        consent=True,
+        assessment=AssessmentLink(reference=reference),
+        now=NOW,
+    )
+
+    assert result.outcome == Outcome.CREATED
+    assert result.booking.assessment is None
+    assert result.booking.assessment_ref == reference
+
+
+def test_migration_links_existing_bookings_by_their_reference():
+    assessment = AssessmentFactory()
+    linked = BookingFactory(assessment_ref=str(assessment.pk))
+    gone = BookingFactory(assessment_ref="424242")
+    odd = BookingFactory(assessment_ref="abc")
+    migration = importlib.import_module("bookings.migrations.0003_booking_assessment")
+
+    migration.link_assessments(apps, None)
+
+    assert list(Booking.objects.order_by("pk").values_list("pk", "assessment_id")) == [
+        (linked.pk, assessment.pk),
+        (gone.pk, None),
+        (odd.pk, None),
+    ]
+
+
+def test_deleting_an_assessment_keeps_its_bookings():
+    assessment = AssessmentFactory()
+    reference = str(assessment.pk)
+    booking = BookingFactory(assessment=assessment, assessment_ref=reference)
+
+    assessment.delete()
+
+    booking.refresh_from_db()
+    assert booking.assessment is None
+    assert booking.assessment_ref == reference
+
+
+# --- Completed and no-show ------------------------------------------------------------
+
+
+def started(status=BookingStatus.CONFIRMED, **kwargs):
+    return BookingFactory(start=NOW - timedelta(minutes=10), status=status, **kwargs)
+
+
+def test_booking_mark_completed_after_the_start_completes_it():
+    booking = started()
+
+    changed = services.booking_mark_completed(booking=booking, now=NOW)
+
+    booking.refresh_from_db()
+    assert changed is True
+    assert booking.status == BookingStatus.COMPLETED
+    assert booking.updated_at == NOW
+
+
+def test_booking_mark_no_show_corrects_a_booking_marked_completed():
+    booking = started(BookingStatus.COMPLETED)
+
+    changed = services.booking_mark_no_show(booking=booking, now=NOW)
+
+    booking.refresh_from_db()
+    assert changed is True
+    assert booking.status == BookingStatus.NO_SHOW
+
+
+@pytest.mark.parametrize(
+    "mark", [services.booking_mark_completed, services.booking_mark_no_show]
+)
+def test_booking_mark_refuses_a_cancelled_booking(mark):
+    booking = started(BookingStatus.CANCELLED)
+
+    assert mark(booking=booking, now=NOW) is False
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "mark", [services.booking_mark_completed, services.booking_mark_no_show]
+)
+def test_booking_mark_refuses_a_meeting_that_has_not_begun(mark):
+    booking = BookingFactory(start=NOW + timedelta(minutes=5))
+
+    assert mark(booking=booking, now=NOW) is False
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
