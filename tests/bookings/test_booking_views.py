@@ -319,7 +319,7 @@ def test_details_post_invalid_shows_errors_beside_fields_and_a_summary(client):
     assert '<li><a href="#id_name">Enter your name.</a></li>' in html
     assert (
         '<span class="field-error" id="id_email_error"><span class="visually-hidden">'
-        "Error: </span>Enter an email address like name@example.com.</span>" in html
+        "Error:</span> Enter an email address like name@example.com.</span>" in html
     )
     assert 'aria-invalid="true"' in html
     assert "We don&#x27;t recognise that time zone." in html
