@@ -81,3 +81,84 @@ def active_price_book():
         defaults={"as_of": DEFAULT_PRICES.as_of, "data": data, "is_active": True},
     )
     return book
+
+
+# --- The real stack: a Celery worker, Redis, SMTP (helpers in tests/realstack.py) ---
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on localhost: ``(sink, port)``."""
+    from aiosmtpd.controller import Controller  # noqa: PLC0415 -- only these tests
+
+    from tests.realstack import SmtpSink, free_port  # noqa: PLC0415
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield sink, controller.port
+    sink.release.set()
+    controller.stop()
+
+
+@pytest.fixture
+def broker_url(redis_broker_url) -> str:
+    """A Redis database of the tests' own, empty before and after."""
+    import redis  # noqa: PLC0415 -- only these tests
+
+    from tests.realstack import REDIS_DB  # noqa: PLC0415
+
+    url = urlparse(redis_broker_url)._replace(path=f"/{REDIS_DB}").geturl()
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def stack(settings, smtp, broker_url, tmp_path):
+    """``(sink, workers)``: tasks go to Redis, ``workers.start()`` runs a worker.
+
+    Every worker started is stopped however the test ends.
+    """
+    from consult.celery import app  # noqa: PLC0415 -- needs settings
+    from tests.realstack import (  # noqa: PLC0415
+        Workers,
+        producer_reset,
+        worker_database_url,
+    )
+
+    sink, port = smtp
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = broker_url
+    producer_reset()
+    workers = Workers(
+        env={
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "DATABASE_POOL": "false",
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+            # Celery runs Django's system checks at start; with debug off they
+            # need collected static files, which only a deployment has. The
+            # suite runs the checks itself.
+            "CELERY_SKIP_CHECKS": "true",
+        },
+        log_dir=tmp_path,
+    )
+    try:
+        yield sink, workers
+    finally:
+        workers.stop_all()
+        app.conf.task_always_eager, app.conf.broker_url = saved
+        producer_reset()
