@@ -103,6 +103,12 @@ def _reached(assessment: Assessment) -> dict[str, bool]:
     }
 
 
+def _after_save(request: HttpRequest, next_step: str) -> str:
+    # A "Change" link on the check page brings the client back there, not
+    # through every later step again.
+    return "check" if request.GET.get("return") == "check" else next_step
+
+
 def _step_context(request, assessment, token, step, **extra) -> dict:
     number = next(index for index, (key, _) in enumerate(STEPS, start=1) if key == step)
     return {
@@ -114,6 +120,7 @@ def _step_context(request, assessment, token, step, **extra) -> dict:
         "step_label": dict(STEPS)[step],
         "progress": _progress(step, assessment, token),
         "draft_retention_days": settings.DRAFT_RETENTION_DAYS,
+        "return_to_check": request.GET.get("return") == "check",
         **extra,
     }
 
@@ -157,7 +164,7 @@ def _form_step(request, token, *, step, form_class, next_step):
                 messages.info(request, SUBMITTED_MESSAGE)
                 return _redirect("result", token)
             else:
-                return _redirect(next_step, token)
+                return _redirect(_after_save(request, next_step), token)
     else:
         form = form_class(initial=form_class.initial_for(assessment))
     context = _step_context(
@@ -264,7 +271,7 @@ def use_case_edit(
                 messages.info(request, str(exc))
                 return _redirect("use_cases", token)
             else:
-                return _redirect("use_cases", token)
+                return _redirect(_after_save(request, "use_cases"), token)
     else:
         form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
     context = _step_context(

@@ -468,3 +468,27 @@ def test_organisation_blank_says_what_to_do_for_each_field(client):
         '<a href="#id_data_can_leave">Choose whether your data may be sent to a third-party API.</a>'
         in html
     )
+
+
+def test_change_from_the_check_page_returns_there(client):
+    assessment = AssessmentFactory()
+    use_case = UseCaseFactory(assessment=assessment)
+
+    check = client.get(url("check", assessment)).content.decode()
+    about = client.post(
+        url("about", assessment) + "?return=check",
+        {
+            "version": "0",
+            "contact_name": "New",
+            "contact_email": "n@example.com",
+            "company": "C",
+        },
+    )
+    edited = client.post(
+        url("use_case_edit", assessment, position=use_case.position) + "?return=check",
+        {**USE_CASE, "version": "0"},
+    )
+
+    assert f'href="{url("about", assessment)}?return=check#id_contact_name"' in check
+    assert about["Location"] == url("check", assessment)
+    assert edited["Location"] == url("check", assessment)
