@@ -339,5 +339,9 @@ class UseCaseForm(forms.Form):
         }
 
 
-class EmailLinkForm(forms.Form):
-    email = forms.EmailField(label="Email address")
+class EmailLinkForm(HoneypotMixin, forms.Form):
+    email = forms.EmailField(
+        label="The email address you gave in the assessment",
+        error_messages={"required": "Enter your email address."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )

@@ -245,6 +245,45 @@ def assessment_email_link(*, assessment: Assessment, token: str) -> None:
     )
 
 
+RESUME_LIMIT = 5  # the most recent assessments a "lost my link" request renews
+
+
+@transaction.atomic
+def assessment_links_resend(*, email: str) -> int:
+    """Send fresh private links to the assessments started with this email.
+
+    Only hashes of the old links are stored, so they cannot be resent: each
+    assessment gets a new link and the old one stops working (the email says so).
+    Returns how many were sent; the page never tells the visitor.
+    """
+    address = email.strip().lower()
+    found = Assessment.objects.select_for_update().filter(contact_email=address)
+    sent = 0
+    for assessment in found.order_by("-updated_at")[:RESUME_LIMIT]:
+        token, digest = token_new()
+        Assessment.objects.filter(pk=assessment.pk).update(token_hash=digest)
+        step = "result" if assessment.is_submitted else "about"
+        email_queue(
+            kind="link",
+            to=address,
+            context={
+                "name": assessment.contact_name,
+                "url": settings.SITE_URL
+                + reverse(f"advisor:{step}", kwargs={"token": token}),
+                "what": (
+                    f"your recommendation for {assessment.company}"
+                    if assessment.is_submitted
+                    else f"your assessment for {assessment.company or 'your company'}"
+                ),
+                "renewed": True,
+            },
+            dedupe_key=f"assessment-link-renewed:{assessment.pk}:{digest[:16]}",
+            related=assessment,
+        )
+        sent += 1
+    return sent
+
+
 # --- The PDF summary ---------------------------------------------------------
 #
 # The private token is not stored (only its hash), yet the PDF and its email

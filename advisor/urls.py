@@ -6,6 +6,7 @@ app_name = "advisor"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("resume/", views.resume, name="resume"),
     path("<str:token>/about/", views.about, name="about"),
     path("<str:token>/organisation/", views.organisation, name="organisation"),
     path("<str:token>/use-cases/", views.use_cases, name="use_cases"),

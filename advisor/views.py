@@ -28,7 +28,13 @@ from django.views.decorators.http import (
 
 from advisor import charts, selectors, services
 from advisor.engine import ContractError
-from advisor.forms import INDUSTRY_LABELS, AboutForm, OrganisationForm, UseCaseForm
+from advisor.forms import (
+    INDUSTRY_LABELS,
+    AboutForm,
+    EmailLinkForm,
+    OrganisationForm,
+    UseCaseForm,
+)
 from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
 from consult.privacy import assessment_erase
@@ -493,3 +499,25 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-resume", per_ip="10/h", per_email="3/h")
+def resume(request: HttpRequest) -> HttpResponse:
+    """ "I lost my link": fresh links by email, without telling who has assessments."""
+    sent_to = None
+    if request.method == "POST":
+        form = EmailLinkForm(request.POST)
+        if form.is_valid():
+            services.assessment_links_resend(email=form.cleaned_data["email"])
+            sent_to = form.cleaned_data["email"].lower()
+            form = EmailLinkForm()
+    else:
+        form = EmailLinkForm()
+    status = 422 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "advisor/resume.html",
+        {"form": form, "sent_to": sent_to},
+        status=status,
+    )
