@@ -26,17 +26,24 @@ def booking_uid(booking: Booking) -> str:
     return f"{booking.uid}@consult"
 
 
+def booking_ics_method(booking: Booking) -> str:
+    return "CANCEL" if booking.status == BookingStatus.CANCELLED else "REQUEST"
+
+
 def booking_ics(
     booking: Booking,
     *,
     manage_url: str = "",
     attendee: bool = False,
+    for_consultant: bool = False,
     now: datetime | None = None,
 ) -> bytes:
     """The .ics for ``booking``: METHOD:REQUEST while it stands, METHOD:CANCEL once cancelled.
 
     ``attendee`` adds the client's address; the file downloaded from the manage page leaves
     it out, so the private link shows no more personal data than the page does.
+    ``for_consultant`` titles the event after the client instead of the consultant; the
+    consultant's file never carries the client's manage link.
     """
     cancelled = booking.status == BookingStatus.CANCELLED
     consultant = booking.consultant
@@ -44,7 +51,7 @@ def booking_ics(
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    calendar.add("method", booking_ics_method(booking))
 
     event = Event()
     event.add("uid", booking_uid(booking))
@@ -53,13 +60,21 @@ def booking_ics(
     event.add("dtend", booking.end.astimezone(UTC))
     event.add("sequence", booking.sequence)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("summary", f"Free consultation with {consultant.display_name}")
     minutes = int((booking.end - booking.start).total_seconds() // 60)
-    lines = [f"Your free {minutes}-minute consultation with Consult."]
+    if for_consultant:
+        client = (
+            f"{booking.name} ({booking.company})" if booking.company else booking.name
+        )
+        event.add("summary", f"Free consultation: {client}")
+        lines = [f"Free {minutes}-minute consultation booked through Consult."]
+    else:
+        event.add("summary", f"Free consultation with {consultant.display_name}")
+        lines = [f"Your free {minutes}-minute consultation with Consult."]
     if consultant.meeting_url:
         lines.append(f"Join: {consultant.meeting_url}")
         event.add("location", vText(consultant.meeting_url))
-    if manage_url:
+        event.add("url", consultant.meeting_url)
+    if manage_url and not for_consultant:
         lines.append(f"Reschedule or cancel: {manage_url}")
     event.add("description", "\n".join(lines))
 
@@ -71,6 +86,9 @@ def booking_ics(
         guest = vCalAddress(f"mailto:{booking.email}")
         guest.params["cn"] = vText(booking.name)
         guest.params["role"] = vText("REQ-PARTICIPANT")
+        # The client chose this time themselves: nothing to accept, nothing to answer.
+        guest.params["partstat"] = vText("ACCEPTED")
+        guest.params["rsvp"] = vText("FALSE")
         event.add("attendee", guest)
 
     calendar.add_component(event)

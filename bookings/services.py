@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Lower
+from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 
 from advisor.models import Assessment
 from bookings import availability, selectors
+from bookings import emails as booking_emails
 from bookings.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -38,6 +40,7 @@ from bookings.models import (
     Expertise,
 )
 from bookings.tokens import token_for_submission, token_hash, token_new
+from consult.models import OutboundEmail
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -286,7 +289,11 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
         )
 
     # The confirmation emails are outbox rows written here, in this transaction, so they
-    # exist exactly when the booking does; they are sent on commit.
+    # exist exactly when the booking does; they are sent on commit. This is the one place
+    # the manage token is known, so the client's email is rendered here with its link.
+    booking_emails.created_emails_queue(
+        booking=booking, manage_token=manage_token, now=now
+    )
     return BookingResult(Outcome.CREATED, booking, manage_token)
 
 
@@ -314,6 +321,7 @@ def booking_reschedule(
         return ChangeResult(Outcome.TOO_LATE, current)
     if new_start == current.start:
         return ChangeResult(Outcome.UNCHANGED, current)
+    previous_start, previous_end = current.start, current.end
 
     def taken() -> ChangeResult:
         return ChangeResult(
@@ -348,7 +356,12 @@ def booking_reschedule(
     current = _reload(current)
     if not moved:
         return ChangeResult(Outcome.NOT_ACTIVE, current)
-    # The "your booking moved" emails (same UID, new SEQUENCE) are written here.
+    booking_emails.moved_emails_queue(
+        booking=current,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        now=now,
+    )
     return ChangeResult(Outcome.MOVED, current)
 
 
@@ -386,7 +399,10 @@ def booking_cancel(
     )
     current = _reload(booking)
     if cancelled:
-        # The cancellation emails (METHOD:CANCEL) are written here.
+        # Staff may cancel a meeting that has already taken place (tidying up); nobody
+        # needs a calendar cancellation for the past.
+        if current.end > now:
+            booking_emails.cancelled_emails_queue(booking=current, now=now)
         return ChangeResult(Outcome.CANCELLED, current)
     if current.status == BookingStatus.CANCELLED:
         return ChangeResult(Outcome.ALREADY_CANCELLED, current)
@@ -432,3 +448,107 @@ def booking_mark_no_show(*, booking: Booking, now: datetime | None = None) -> bo
         correctable=BookingStatus.COMPLETED,
         now=now,
     )
+
+
+@transaction.atomic
+def booking_confirmation_resend(*, booking: Booking) -> None:
+    """Email the client their confirmation again, with a new private manage link.
+
+    The database keeps only the hash of the manage token, so the link first sent cannot
+    be sent again: a new token replaces it, the old link stops working, and the email
+    says so. Rotating and queuing happen in one transaction, so the new link works
+    exactly when its email exists.
+    """
+    now = timezone.now()
+    # The row lock orders concurrent resends: each emails the token it stored.
+    current = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("consultant__user")
+        .filter(pk=booking.pk)
+        .first()
+    )
+    if current is None or current.status != BookingStatus.CONFIRMED:
+        raise ValidationError(
+            "Only a confirmed booking's confirmation can be sent again."
+        )
+    manage_token, hashed = token_new()
+    Booking.objects.filter(pk=current.pk).update(
+        manage_token_hash=hashed, updated_at=now
+    )
+    current.manage_token_hash = hashed
+    booking_emails.confirmation_email_queue(
+        booking=current, manage_token=manage_token, now=now, resent_at=now
+    )
+
+
+# --- reminders ------------------------------------------------------------------------
+
+# (reminder, due while the meeting starts within this window from now). The day-before
+# reminder stops where the hour-before one starts, so a booking made or moved into the
+# last hour (or missed while beat was down) gets one short reminder, not two at once.
+REMINDER_WINDOWS = (
+    (booking_emails.Reminder.DAY, timedelta(hours=1), timedelta(hours=24)),
+    (booking_emails.Reminder.HOUR, timedelta(0), timedelta(hours=1)),
+)
+# Per reminder and run; any rest waits a minute for the next run.
+REMINDER_BATCH = 200
+
+
+def _reminder_queued(reminder: booking_emails.Reminder) -> Exists:
+    # The client's dedupe key for the booking's current SEQUENCE, built in SQL: the
+    # outbox remembers which reminders went out, so no bookkeeping field is needed, and
+    # a moved booking (a new SEQUENCE) is due again for its new time.
+    key = Concat(
+        Value("booking:"),
+        Cast(OuterRef("pk"), output_field=CharField()),
+        Value(f":{reminder.value}:{booking_emails.CLIENT}:"),
+        Cast(OuterRef("sequence"), output_field=CharField()),
+        output_field=CharField(),
+    )
+    return Exists(OutboundEmail.objects.filter(dedupe_key=key))
+
+
+def booking_reminders_queue(*, now: datetime | None = None) -> int:
+    """Queue the reminders now due; return how many bookings were reminded.
+
+    Beat runs it every minute. It scans the database rather than giving each reminder
+    an ETA: Redis redelivers messages held that long, and an ETA would not follow a
+    booking that moved or was cancelled. Safe to run twice or in parallel: a reminder is
+    one outbox row per dedupe key.
+    """
+    now = now or timezone.now()
+    reminded = 0
+    for reminder, after, until in REMINDER_WINDOWS:
+        due = list(
+            Booking.objects.filter(
+                status=BookingStatus.CONFIRMED,
+                start__gt=now + after,
+                start__lte=now + until,
+            )
+            .exclude(_reminder_queued(reminder))
+            .order_by("start", "pk")
+            .values_list("pk", "sequence")[:REMINDER_BATCH]
+        )
+        for booking_id, sequence in due:
+            reminded += _booking_remind(
+                booking_id=booking_id, sequence=sequence, reminder=reminder
+            )
+    return reminded
+
+
+@transaction.atomic
+def _booking_remind(
+    *, booking_id: int, sequence: int, reminder: booking_emails.Reminder
+) -> bool:
+    # Locked and read again: a cancel or move committed since the scan has changed the
+    # row, which then no longer matches; one committing now waits for this reminder.
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("consultant__user")
+        .filter(pk=booking_id, status=BookingStatus.CONFIRMED, sequence=sequence)
+        .first()
+    )
+    if booking is None:
+        return False
+    booking_emails.reminder_emails_queue(booking=booking, reminder=reminder)
+    return True

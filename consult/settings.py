@@ -239,6 +239,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Queues the booking reminders now due (24 hours and 1 hour before) by scanning
+    # the bookings; the outbox's dedupe keys make a repeated scan harmless.
+    "bookings-send-reminders": {
+        "task": "bookings.send_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Erases drafts and records past their retention (consult/privacy.py).
     "privacy-purge": {
         "task": "consult.privacy_purge",

@@ -1,0 +1,414 @@
+"""The booking emails: who gets which, what each says, and its calendar file.
+
+The services in ``bookings.services`` call these inside the transaction that changes the
+booking, so every email is an outbox row (``consult.emails.email_queue``) exactly when the
+change is committed, and is sent only after the commit.
+
+Dedupe keys name the booking, the event, the recipient and the booking's SEQUENCE
+(``booking:<id>:confirmation:client:<sequence>``): running a service or the reminder scan
+twice queues each email once, while a moved booking, which has a new SEQUENCE, gets new
+ones.
+
+The client and the consultant each see times in their own zone, with the zone's name;
+calendar files are in UTC with the booking's stable UID.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.urls import reverse
+
+from advisor.models import Assessment
+from advisor.pdf import summary_filename
+from bookings.ics import booking_ics, booking_ics_method
+from bookings.models import CancelledBy, zone_or_none
+from consult.emails import Attachment, email_queue
+from consult.templatetags.humanize_consult import PATH_LABELS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from bookings.models import Booking
+
+logger = logging.getLogger(__name__)
+
+CLIENT = "client"
+CONSULTANT = "consultant"
+CALENDAR_FILENAME = "consultation.ics"
+PDF_CONTENT_TYPE = "application/pdf"
+
+
+class Reminder(enum.StrEnum):
+    """The two reminders; the value is the event's name in the dedupe key."""
+
+    DAY = "reminder-24h"
+    HOUR = "reminder-1h"
+
+
+def dedupe_key(booking: Booking, event: str, recipient: str, suffix: str = "") -> str:
+    key = f"booking:{booking.pk}:{event}:{recipient}:{booking.sequence}"
+    return f"{key}:{suffix}" if suffix else key
+
+
+# --- times in the recipient's zone ----------------------------------------------------
+
+
+def _zone_name(name: str) -> str:
+    # Both zones are validated on save; a row edited around the validators still gets
+    # an email, in UTC, rather than an error that would undo the booking.
+    return name if zone_or_none(name) is not None else "UTC"
+
+
+def starts_label(start: datetime, zone_name: str) -> str:
+    """Like "Thursday 3 December 2026, 18:30 (Asia/Tokyo)"."""
+    zone_name = _zone_name(zone_name)
+    local = start.astimezone(zone_or_none(zone_name))
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({zone_name})"
+
+
+def when_label(start: datetime, end: datetime, zone_name: str) -> str:
+    """Like "Thursday 3 December 2026, 18:30-19:00 (Asia/Tokyo)" (an en dash), as on the page."""
+    zone_name = _zone_name(zone_name)
+    zone = zone_or_none(zone_name)
+    local, local_end = start.astimezone(zone), end.astimezone(zone)
+    return (
+        f"{local:%A} {local.day} {local:%B %Y}, "
+        f"{local:%H:%M}\u2013{local_end:%H:%M} ({zone_name})"
+    )
+
+
+# --- what the consultant prepares from ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UseCaseBrief:
+    name: str
+    path_label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AssessmentBrief:
+    """The client's assessment as the consultant's emails show it."""
+
+    stack_label: str
+    summary: str
+    use_cases: tuple[UseCaseBrief, ...]
+    admin_url: str
+    pdf: Attachment | None
+
+
+def assessment_brief(booking: Booking) -> AssessmentBrief | None:
+    """The submitted assessment the client booked from, or None."""
+    if booking.assessment_id is None:
+        return None
+    assessment = (
+        Assessment.objects.select_related("recommendation")
+        .filter(pk=booking.assessment_id, status=Assessment.Status.SUBMITTED)
+        .first()
+    )
+    recommendation = getattr(assessment, "recommendation", None)
+    if recommendation is None:
+        return None
+    output = recommendation.output
+    use_cases = tuple(
+        UseCaseBrief(
+            name=answer["name"],
+            path_label=PATH_LABELS.get(answer["path"], answer["path"]),
+            # The strongest reason is enough for an email; the PDF has them all.
+            reason=answer["reasons"][0]["detail"] if answer["reasons"] else "",
+        )
+        for answer in output["use_cases"]
+    )
+    pdf = None
+    if assessment.summary_pdf and assessment.summary_pdf_built_at is not None:
+        # Read from storage when the email is sent, not copied into the outbox row.
+        pdf = Attachment.stored(
+            summary_filename(assessment.company),
+            PDF_CONTENT_TYPE,
+            assessment.summary_pdf.name,
+        )
+    return AssessmentBrief(
+        stack_label=PATH_LABELS.get(output["stack"], output["stack"]),
+        summary=output["summary"],
+        use_cases=use_cases,
+        admin_url=settings.SITE_URL
+        + reverse("admin:advisor_assessment_change", args=[assessment.pk]),
+        pdf=pdf,
+    )
+
+
+# --- building blocks ------------------------------------------------------------------
+
+
+def _minutes(booking: Booking) -> int:
+    return int((booking.end - booking.start).total_seconds() // 60)
+
+
+def _calendar(
+    booking: Booking, *, for_consultant: bool, manage_url: str, now: datetime
+) -> Attachment:
+    method = booking_ics_method(booking)
+    content = booking_ics(
+        booking,
+        manage_url=manage_url,
+        attendee=True,
+        for_consultant=for_consultant,
+        now=now,
+    )
+    return Attachment.text(
+        CALENDAR_FILENAME, f"text/calendar; method={method}", content.decode()
+    )
+
+
+def _manage_url(token: str) -> str:
+    return settings.SITE_URL + reverse("bookings:manage", kwargs={"token": token})
+
+
+def _consultant_address(booking: Booking) -> str:
+    return booking.consultant.user.email
+
+
+def _client_context(booking: Booking) -> dict[str, object]:
+    consultant = booking.consultant
+    zone = booking.client_timezone
+    return {
+        "name": booking.name,
+        "consultant_name": consultant.display_name,
+        "minutes": _minutes(booking),
+        "when": when_label(booking.start, booking.end, zone),
+        "starts": starts_label(booking.start, zone),
+        "meeting_url": consultant.meeting_url,
+        "topic": booking.topic,
+        "book_url": settings.SITE_URL + reverse("bookings:book"),
+    }
+
+
+def _consultant_context(booking: Booking) -> dict[str, object]:
+    consultant = booking.consultant
+    zone = consultant.timezone
+    client_zone = booking.client_timezone
+    return {
+        "consultant_name": consultant.display_name,
+        "client_name": booking.name,
+        "client_email": booking.email,
+        "company": booking.company,
+        "topic": booking.topic,
+        "minutes": _minutes(booking),
+        "when": when_label(booking.start, booking.end, zone),
+        "starts": starts_label(booking.start, zone),
+        # The client's own clock, so "see you this evening" is said right.
+        "client_when": (
+            when_label(booking.start, booking.end, client_zone)
+            if _zone_name(client_zone) != _zone_name(zone)
+            else ""
+        ),
+        "meeting_url": consultant.meeting_url,
+        "booking_admin_url": settings.SITE_URL
+        + reverse("admin:bookings_booking_change", args=[booking.pk]),
+    }
+
+
+def _to_client(  # noqa: PLR0913 -- keyword-only, each part of the email
+    *,
+    booking: Booking,
+    kind: str,
+    event: str,
+    context: dict[str, object],
+    attachments: Sequence[Attachment] = (),
+    suffix: str = "",
+) -> None:
+    email_queue(
+        kind=kind,
+        to=booking.email,
+        context=context,
+        dedupe_key=dedupe_key(booking, event, CLIENT, suffix),
+        attachments=attachments,
+        # A reply reaches the person the client is meeting.
+        reply_to=_consultant_address(booking) or None,
+        related=booking,
+    )
+
+
+def _to_consultant(
+    *,
+    booking: Booking,
+    kind: str,
+    event: str,
+    context: dict[str, object],
+    attachments: Sequence[Attachment] = (),
+) -> None:
+    address = _consultant_address(booking)
+    if not address:
+        # The admin lets a consultant exist without an email address; the booking
+        # still stands and shows in their admin list.
+        logger.warning(
+            "booking %s: consultant %s has no email address; %s not sent",
+            booking.pk,
+            booking.consultant_id,
+            kind,
+        )
+        return
+    email_queue(
+        kind=kind,
+        to=address,
+        context=context,
+        dedupe_key=dedupe_key(booking, event, CONSULTANT),
+        attachments=attachments,
+        # The consultant can answer the client straight from the notification.
+        reply_to=booking.email,
+        related=booking,
+    )
+
+
+# --- the emails -----------------------------------------------------------------------
+
+
+def confirmation_email_queue(
+    *,
+    booking: Booking,
+    manage_token: str,
+    now: datetime,
+    resent_at: datetime | None = None,
+) -> None:
+    """The client's confirmation, with their private manage link and the invite.
+
+    Only the token's hash is stored, so this is called where the token is known: by
+    ``booking_create`` and, with a new token, by ``booking_confirmation_resend``
+    (``resent_at``). The rendered body in the outbox row holds the link, as every
+    emailed private link does; staff who can read the email log can change the booking
+    in the admin anyway.
+    """
+    manage_url = _manage_url(manage_token)
+    suffix = ""
+    if resent_at is not None:
+        # Fresh for every resend, and never reused even after old rows are purged.
+        suffix = f"resend-{resent_at.astimezone(UTC):%Y%m%dT%H%M%S.%fZ}"
+    _to_client(
+        booking=booking,
+        kind="booking_confirmation",
+        event="confirmation",
+        context={
+            **_client_context(booking),
+            "manage_url": manage_url,
+            "replaces_link": resent_at is not None,
+        },
+        attachments=[
+            _calendar(booking, for_consultant=False, manage_url=manage_url, now=now)
+        ],
+        suffix=suffix,
+    )
+
+
+def created_emails_queue(*, booking: Booking, manage_token: str, now: datetime) -> None:
+    """A new booking: the client's confirmation and the consultant's notification."""
+    confirmation_email_queue(booking=booking, manage_token=manage_token, now=now)
+    brief = assessment_brief(booking)
+    attachments = [_calendar(booking, for_consultant=True, manage_url="", now=now)]
+    pdf_attached = brief is not None and brief.pdf is not None
+    if pdf_attached:
+        attachments.append(brief.pdf)
+    _to_consultant(
+        booking=booking,
+        kind="booking_consultant_new",
+        event="confirmation",
+        context={
+            **_consultant_context(booking),
+            "assessment": brief,
+            "pdf_attached": pdf_attached,
+        },
+        attachments=attachments,
+    )
+
+
+def moved_emails_queue(
+    *, booking: Booking, previous_start: datetime, previous_end: datetime, now: datetime
+) -> None:
+    """The same event at a new time: same UID, the booking's new (higher) SEQUENCE."""
+    client = _client_context(booking)
+    client["previous_when"] = when_label(
+        previous_start, previous_end, booking.client_timezone
+    )
+    _to_client(
+        booking=booking,
+        kind="booking_moved",
+        event="moved",
+        context=client,
+        # No manage link: its token is not stored. The one in the confirmation still
+        # works, and the email says so.
+        attachments=[_calendar(booking, for_consultant=False, manage_url="", now=now)],
+    )
+    consultant = _consultant_context(booking)
+    consultant["previous_when"] = when_label(
+        previous_start, previous_end, booking.consultant.timezone
+    )
+    _to_consultant(
+        booking=booking,
+        kind="booking_consultant_moved",
+        event="moved",
+        context=consultant,
+        attachments=[_calendar(booking, for_consultant=True, manage_url="", now=now)],
+    )
+
+
+def cancelled_emails_queue(*, booking: Booking, now: datetime) -> None:
+    """METHOD:CANCEL to both, whoever cancelled; the reason when it helps the reader."""
+    by_client = booking.cancelled_by == CancelledBy.CLIENT
+    _to_client(
+        booking=booking,
+        kind="booking_cancelled",
+        event="cancelled",
+        context={
+            **_client_context(booking),
+            "by_client": by_client,
+            # The client knows their own reason; staff owe them theirs.
+            "reason": "" if by_client else booking.cancel_reason,
+        },
+        attachments=[_calendar(booking, for_consultant=False, manage_url="", now=now)],
+    )
+    _to_consultant(
+        booking=booking,
+        kind="booking_consultant_cancelled",
+        event="cancelled",
+        context={
+            **_consultant_context(booking),
+            "by_client": by_client,
+            "reason": booking.cancel_reason,
+        },
+        attachments=[_calendar(booking, for_consultant=True, manage_url="", now=now)],
+    )
+
+
+def reminder_emails_queue(*, booking: Booking, reminder: Reminder) -> None:
+    """A reminder to both, once per booking, reminder and SEQUENCE.
+
+    The client's reminder has no manage link: the token exists only as a hash, and
+    rotating it here would silently break the link in the confirmation they kept (and
+    storing a recoverable copy would undo the hashing). It points them to that link
+    instead; a reply reaches the consultant, whose admin can resend the confirmation
+    with a new link.
+    """
+    soon = reminder == Reminder.HOUR
+    _to_client(
+        booking=booking,
+        kind="booking_reminder",
+        event=reminder.value,
+        context={**_client_context(booking), "soon": soon},
+    )
+    context = {**_consultant_context(booking), "soon": soon}
+    if not soon:
+        # The day before is when a consultant prepares; an hour before, the time and
+        # the link are what matter.
+        context["assessment"] = assessment_brief(booking)
+    _to_consultant(
+        booking=booking,
+        kind="booking_consultant_reminder",
+        event=reminder.value,
+        context=context,
+    )
