@@ -1,0 +1,50 @@
+"""The three kinds of admin user, for tests of who sees what.
+
+The groups come from ``consult/migrations/0002_staff_groups``; tests that flush the
+database (the browser tests) put them back with ``staff_groups_create``.
+"""
+
+import importlib
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from consult.staff import CONSULTANTS, MANAGERS
+from tests.bookings.factories import ConsultantFactory, StaffUserFactory
+
+_groups = importlib.import_module("consult.migrations.0002_staff_groups")
+
+ROLES = ("superuser", "manager", "consultant")
+
+
+def staff_groups_create() -> None:
+    _groups.create_groups(apps, None)
+
+
+def superuser_create(username: str = "root"):
+    return get_user_model().objects.create_superuser(
+        username, f"{username}@consult.example", "unused-password"
+    )
+
+
+def manager_create(username: str = "manager"):
+    user = StaffUserFactory(username=username)
+    user.groups.add(Group.objects.get(name=MANAGERS))
+    return user
+
+
+def consultant_create(**kwargs):
+    """A consultant whose staff user is in the Consultants group."""
+    consultant = ConsultantFactory(**kwargs)
+    consultant.user.groups.add(Group.objects.get(name=CONSULTANTS))
+    return consultant
+
+
+def user_for(role: str, consultant=None):
+    """A logged-in-able user for ``role``; a consultant role uses ``consultant``'s user."""
+    if role == "superuser":
+        return superuser_create()
+    if role == "manager":
+        return manager_create()
+    return (consultant or consultant_create()).user
