@@ -133,17 +133,25 @@ def test_cancel_action_cancels_confirmed_bookings_as_staff(admin_client):
     done = BookingFactory(status=BookingStatus.COMPLETED)
 
     response = admin_client.post(
-        "/admin/bookings/booking/?when=all",
-        {"action": "cancel_bookings", "_selected_action": [booking.pk, done.pk]},
+        "/admin/bookings/booking/",
+        {
+            "action": "cancel_bookings",
+            "_selected_action": [booking.pk, done.pk],
+            "confirm": "yes",
+            "reason": "The consultant is ill.",
+        },
         follow=True,
     )
 
     booking.refresh_from_db()
     done.refresh_from_db()
+    html = response.content.decode()
     assert booking.status == BookingStatus.CANCELLED
     assert booking.cancelled_by == CancelledBy.STAFF
+    assert booking.cancel_reason == "The consultant is ill."
     assert done.status == BookingStatus.COMPLETED
-    assert "Cancelled 1 booking(s); 1 were not active." in response.content.decode()
+    assert "Cancelled 1 booking(s); 1 client(s) told by email." in html
+    assert "1 booking(s) were not active and stay as they were." in html
 
 
 def test_move_view_moves_the_booking_to_a_free_time(admin_client):
