@@ -84,7 +84,10 @@ def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
 
 
 def _bookings_of(assessment: Assessment):
-    return Booking.objects.filter(assessment_ref=str(assessment.pk))
+    # assessment_ref covers bookings made before the key existed.
+    return Booking.objects.filter(
+        Q(assessment=assessment) | Q(assessment_ref=str(assessment.pk))
+    )
 
 
 @transaction.atomic

@@ -81,6 +81,9 @@ def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
     )
     after = client.get(reverse("advisor:result", kwargs={"token": assessment.token}))
     assert after.status_code == 404
+    notice = OutboundEmail.objects.get(kind="booking_consultant_cancelled")
+    assert notice.to == booking.consultant.user.email
+    assert "The client deleted their data." in notice.body_text
 
 
 def test_erase_booking_from_the_manage_link(client):
