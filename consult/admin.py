@@ -1,4 +1,8 @@
-"""The email log: what was sent to whom, what failed and why, and a resend."""
+"""The email log: what was sent to whom, what failed and why, and a resend.
+
+Also the admin site's own name; its index page carries the dashboard
+(``templates/admin/index.html``, figures from ``consult.dashboard``).
+"""
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -10,6 +14,13 @@ from django.utils.html import format_html
 
 from consult.emails import email_resend
 from consult.models import OutboundEmail
+
+admin.site.site_header = "Consult admin"
+admin.site.site_title = "Consult admin"
+admin.site.index_title = "Dashboard"
+# The lists carry several columns and a filter panel; at laptop widths the extra
+# navigation column pushed the last columns out of view.
+admin.site.enable_nav_sidebar = False
 
 
 class _EmailLogChangeList(ChangeList):
@@ -108,6 +119,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
                     # It changed status since the page was loaded.
                     skipped += 1
                 else:
+                    self.log_change(request, email, "Queued to be sent again.")
                     resent += 1
         if resent:
             self.message_user(
