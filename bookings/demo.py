@@ -1,15 +1,24 @@
 """Demo consultants in four time zones, their weekly hours and the default booking policy.
 
+The consultants are in the Consultants group and share one demo password, made once and
+kept next to the database, so the admin can be tried as a consultant sees it.
+
 Idempotent: running it again updates the same rows and creates nothing new.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from bookings.models import BookingPolicy, Consultant, Expertise, WeeklyHours
+from consult.staff import CONSULTANTS as CONSULTANTS_GROUP
+
+PASSWORD_FILE = "demo-consultant-password.txt"  # noqa: S105 -- a file name
 
 WEEKDAYS = range(5)
 
@@ -61,8 +70,21 @@ CONSULTANTS = [
 ]
 
 
+def _shared_password() -> str:
+    path = settings.VAR_DIR / PASSWORD_FILE
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(12)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
+
+
 def load() -> list[str]:
     user_model = get_user_model()
+    password = _shared_password()
+    group = Group.objects.filter(name=CONSULTANTS_GROUP).first()
     policy, created = BookingPolicy.objects.get_or_create(pk=BookingPolicy.SINGLETON_ID)
     lines = [
         f"Booking policy: {policy.meeting_minutes}-minute calls, "
@@ -70,17 +92,18 @@ def load() -> list[str]:
         f"{policy.horizon_days} days ahead" + (" (created)" if created else "")
     ]
     for spec in CONSULTANTS:
-        user, user_created = user_model.objects.get_or_create(
+        user, _ = user_model.objects.get_or_create(
             username=spec["username"],
             defaults={
                 "email": f"{spec['username']}@consult.localhost",
                 "is_staff": True,
             },
         )
-        if user_created:
-            # They sign in only once an admin gives them a password.
-            user.set_unusable_password()
+        if not user.check_password(password):
+            user.set_password(password)
             user.save(update_fields=["password"])
+        if group is not None:
+            user.groups.add(group)
         consultant, _ = Consultant.objects.update_or_create(
             user=user,
             defaults={
@@ -101,4 +124,9 @@ def load() -> list[str]:
             f"Consultant {consultant.display_name} ({consultant.timezone}), "
             "Monday to Friday"
         )
+    names = ", ".join(spec["username"] for spec in CONSULTANTS)
+    lines.append(
+        f"Consultants sign in to the admin as {names} with password {password!r} "
+        f"(kept in var/{PASSWORD_FILE})"
+    )
     return lines

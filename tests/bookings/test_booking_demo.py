@@ -6,6 +6,12 @@ from bookings.models import BookingPolicy, Consultant, WeeklyHours
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _demo_var_dir(settings, tmp_path):
+    # The shared consultant password is kept next to the database; not the real one.
+    settings.VAR_DIR = tmp_path
+
+
 def test_demo_load_creates_four_consultants_in_four_zones_and_the_policy():
     lines = demo.load()
 
@@ -21,14 +27,28 @@ def test_demo_load_creates_four_consultants_in_four_zones_and_the_policy():
         "Booking policy: 30-minute calls, 12 h notice, 30 days ahead (created)"
     )
     assert all(c.user.is_staff for c in Consultant.objects.select_related("user"))
-    assert not any(
-        c.user.has_usable_password() for c in Consultant.objects.select_related("user")
+
+
+def test_demo_consultants_sign_in_with_one_shared_password_as_consultants(settings):
+    lines = demo.load()
+
+    password = (settings.VAR_DIR / demo.PASSWORD_FILE).read_text().strip()
+    users = [c.user for c in Consultant.objects.select_related("user")]
+    assert lines[-1] == (
+        "Consultants sign in to the admin as amelia, marcus, priya, jonas with "
+        f"password {password!r} (kept in var/demo-consultant-password.txt)"
+    )
+    assert all(user.check_password(password) for user in users)
+    assert all(
+        list(user.groups.values_list("name", flat=True)) == ["Consultants"]
+        for user in users
     )
 
 
 def test_demo_load_twice_changes_nothing():
     demo.load()
     before = list(Consultant.objects.values_list("pk", "display_name", "expertise"))
+    hashes = list(Consultant.objects.values_list("user__password", flat=True))
 
     lines = demo.load()
 
@@ -37,4 +57,5 @@ def test_demo_load_twice_changes_nothing():
         == before
     )
     assert WeeklyHours.objects.count() == 40
+    assert list(Consultant.objects.values_list("user__password", flat=True)) == hashes
     assert lines[0] == "Booking policy: 30-minute calls, 12 h notice, 30 days ahead"
