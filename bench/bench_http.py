@@ -16,9 +16,10 @@ bench/bench_http.py`` (Redis from ``CELERY_BROKER_URL``, default
    (``consult/gunicorn.conf.py``) on a free port of 127.0.0.1 with debug off,
    PostgreSQL through psycopg's pool, Redis for the broker (database 11) and the
    cache (database 12), and a local SMTP sink;
-4. runs locust (``bench/locust_journey.py``): one phase per page, ``/ping``
-   first and last, every user closed loop, so each page's requests per second
-   is its capacity on this server, reported as a ratio to ``/ping``'s;
+4. runs locust (``bench/locust_journey.py``): one phase per page with a short
+   ``/ping`` phase before and after each, every user closed loop, so each
+   page's requests per second is its capacity on this server, reported as a
+   ratio to the mean of the two ``/ping`` phases around it;
 5. races 50 clients, each with its own CSRF cookie and form, to book one slot
    with one consultant at the same instant.
 
@@ -30,7 +31,8 @@ would compete for the same two cores and blur the web figures.
 
 Prints one JSON line per page and one for the race. ``BENCH_HTTP_USERS``
 (default 12) sets the number of locust users, ``BENCH_HTTP_SECONDS`` each
-phase's length, ``BENCH_KEEP_LOG=1`` keeps gunicorn's and locust's logs, and
+phase's length, ``BENCH_HTTP_ONLY=slots_get,about_post`` loads only those
+pages (the actions in ``PAGES``), ``BENCH_KEEP_LOG=1`` keeps gunicorn's and locust's logs, and
 ``GUNICORN_WORKERS``/``GUNICORN_THREADS`` pass through to gunicorn.
 """
 
@@ -65,7 +67,10 @@ BOOKINGS = 2_000
 SMALL_CONSULTANTS = 5
 SMALL_BOOKINGS = 500
 USERS = int(os.environ.get("BENCH_HTTP_USERS", "12"))
-PHASE_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "7"))
+PHASE_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "6"))
+PING_SECONDS = 3.5
+# Comma-separated locust actions (see PAGES) to load only those pages.
+ONLY = {a for a in os.environ.get("BENCH_HTTP_ONLY", "").split(",") if a}
 # The first part of each phase is not counted: workers that have not served
 # this page yet compile its templates, and the previous page's last requests
 # drain.
@@ -80,6 +85,7 @@ SUBMIT_DRAFTS_EACH = 150
 WIZARD_RATIO = 0.4
 SLOTS_RATIO = 0.25
 LOCUST_LIMIT_SECONDS = 400
+LOCUST_LEAD_SECONDS = 8
 
 ZONES = (
     "Europe/London",
@@ -576,18 +582,45 @@ def booking_race(port: int, consultant: int, start: str) -> dict:
     }
 
 
+def sequential_scans_report() -> None:
+    """Tables read whole under the load: where an index may be missing (stderr)."""
+    from django.db import connection  # noqa: PLC0415
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, seq_scan, seq_tup_read, idx_scan FROM pg_stat_user_tables"
+            " WHERE seq_tup_read > 10000 ORDER BY seq_tup_read DESC"
+        )
+        rows = cursor.fetchall()
+    for name, scans, rows_read, index_scans in rows:
+        print(
+            f"sequential scans: {name}: {scans} scans read {rows_read} rows "
+            f"({index_scans} index scans)",
+            file=sys.stderr,
+        )
+
+
 # --- load -----------------------------------------------------------------------------
 
 
 def plan_build(
     tokens: dict, slots: dict[int, list[str]], race: tuple[int, str]
 ) -> dict:
-    phases = [{"name": "ping", "action": "ping", "seconds": PHASE_SECONDS + 1.5}]
-    phases += [
-        {"name": name, "action": action, "seconds": PHASE_SECONDS}
-        for name, action, _, _ in PAGES
+    # /ping runs before and after every page, and each page is compared with the
+    # two around it: other work on a shared machine drifts the server's capacity
+    # over minutes, much less within a page and its neighbours.
+    phases = [
+        # Not reported: each worker's pool opens its connections and each new
+        # PostgreSQL backend loads its catalog caches, once per process, a cost
+        # that would otherwise land on whichever page comes first.
+        {"name": "warm-up", "action": "about_get", "seconds": 4.0},
+        {"name": "ping", "action": "ping", "seconds": PING_SECONDS},
     ]
-    phases.append({"name": "ping (again)", "action": "ping", "seconds": PHASE_SECONDS})
+    for name, action, _, _ in PAGES:
+        if ONLY and action not in ONLY:
+            continue
+        phases.append({"name": name, "action": action, "seconds": PHASE_SECONDS})
+        phases.append({"name": "ping", "action": "ping", "seconds": PING_SECONDS})
     consultants = sorted(slots)
     users = []
     for number in range(USERS):
@@ -612,11 +645,71 @@ def plan_build(
     return {"phases": phases, "users": users, "max_use_cases": MAX_USE_CASES}
 
 
-def load_run(plan: dict, port: int, workdir: Path) -> dict:
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> tuple[int, int, int]:
+    """(parent pid, own CPU ticks, reaped children's CPU ticks) of a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (
+        int(fields[1]),
+        int(fields[11]) + int(fields[12]),
+        int(fields[13]) + int(fields[14]),
+    )
+
+
+def server_cpu_seconds(master: int, database: str) -> float:
+    """CPU time so far of gunicorn (master, workers, recycled workers) and of the
+    PostgreSQL backends serving its database: the server side of every request."""
+    total = 0
+    marker = f" {database} ".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            parent, own, reaped = _cpu_ticks(pid)
+            if pid == master:
+                total += own + reaped
+            elif parent == master or marker in (entry / "cmdline").read_bytes():
+                total += own
+        except (OSError, ValueError, IndexError):
+            continue  # gone between listing and reading
+    return total / TICKS
+
+
+def cpu_sampler(
+    plan: dict, master: int, database: str
+) -> tuple[threading.Thread, dict]:
+    """Reads the server's CPU time at every phase's measured window, in a thread."""
+    marks = []
+    offset = 0.0
+    for index, phase in enumerate(plan["phases"]):
+        marks.append((plan["start_at"] + offset + WARMUP_SECONDS, index, "from"))
+        marks.append((plan["start_at"] + offset + phase["seconds"], index, "to"))
+        offset += phase["seconds"]
+    readings: dict = {}
+
+    def sample() -> None:
+        for when, index, edge in sorted(marks):
+            delay = when - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            readings[index, edge] = server_cpu_seconds(master, database)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    return thread, readings
+
+
+def load_run(plan: dict, port: int, workdir: Path, cpu: tuple[int, str]) -> dict:
     plan_file = workdir / "plan.json"
     results_file = workdir / "results.json"
+    # Time for locust to start and its users to fetch their CSRF cookies.
+    plan["start_at"] = time.time() + LOCUST_LEAD_SECONDS
     plan_file.write_text(json.dumps(plan))
-    seconds = sum(phase["seconds"] for phase in plan["phases"])
+    sampler, readings = cpu_sampler(plan, *cpu)
+    seconds = sum(phase["seconds"] for phase in plan["phases"]) + LOCUST_LEAD_SECONDS
     log = workdir / "locust.log"
     with log.open("w") as output:
         locust = subprocess.Popen(
@@ -656,7 +749,13 @@ def load_run(plan: dict, port: int, workdir: Path) -> dict:
         sys.exit(f"locust did not finish:\n{log.read_text()[-3000:]}")
     if not results_file.exists():
         sys.exit(f"locust wrote no results:\n{log.read_text()[-3000:]}")
-    return json.loads(results_file.read_text())
+    sampler.join(5)
+    results = json.loads(results_file.read_text())
+    results["cpu"] = [
+        readings.get((index, "to"), 0.0) - readings.get((index, "from"), 0.0)
+        for index in range(len(plan["phases"]))
+    ]
+    return results
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -671,26 +770,23 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
 def phase_figures(results: dict, plan: dict) -> list[dict]:
     rows = []
     for index, phase in enumerate(plan["phases"]):
-        window = phase["seconds"] - WARMUP_SECONDS
-        counted = [
-            sample
-            for sample in results["samples"]
-            if sample[0] == index and WARMUP_SECONDS <= sample[1] <= phase["seconds"]
-        ]
         every = [sample for sample in results["samples"] if sample[0] == index]
-        times = sorted(sample[3] for sample in counted)
+        counted = [s for s in every if WARMUP_SECONDS <= s[1] <= phase["seconds"]]
         rows.append(
             {
-                "rps": len(counted) / window,
-                "p50_ms": percentile(times, 0.50),
-                "p95_ms": percentile(times, 0.95),
-                "p99_ms": percentile(times, 0.99),
-                "requests": len(every),
+                "action": phase["action"],
+                "cpu_ms": 1000 * results["cpu"][index] / max(1, len(counted)),
+                "rps": len(counted) / (phase["seconds"] - WARMUP_SECONDS),
+                "times": sorted(sample[3] for sample in counted),
                 "errors_5xx": sum(1 for s in every if s[2] >= 500 or s[2] == 0),
                 "unexpected": sum(1 for s in every if not s[4]),
             }
         )
     return rows
+
+
+def latency(times: list[float]) -> dict:
+    return {f"p{n}_ms": round(percentile(times, n / 100), 1) for n in (50, 95, 99)}
 
 
 # --- main -----------------------------------------------------------------------------
@@ -785,8 +881,11 @@ def main() -> None:  # noqa: PLR0915 -- one straight-line scenario with its clea
 
         smtp = smtp_start(smtp_port)
         gunicorn = gunicorn_start(server_env, workdir / "gunicorn.log", port)
-        results = load_run(plan, port, workdir)
+        results = load_run(
+            plan, port, workdir, (gunicorn.pid, urlparse(bench_url).path.lstrip("/"))
+        )
         race = booking_race(port, race_consultant, race_start)
+        sequential_scans_report()
         connection.close()
     finally:
         process_stop(gunicorn)
@@ -801,30 +900,35 @@ def main() -> None:  # noqa: PLR0915 -- one straight-line scenario with its clea
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    figures = phase_figures(results, plan)
-    ping_rows = [figures[0], figures[-1]]
-    ping_rps = statistics.mean(row["rps"] for row in ping_rows)
-    for row, label in zip(ping_rows, ("ping", "ping (again)"), strict=True):
-        print(
-            json.dumps(
-                {
-                    "name": f"http: {label} (trivial view)",
-                    "rps": round(row["rps"]),
-                    "ratio": round(row["rps"] / ping_rps, 2),
-                    "p50_ms": round(row["p50_ms"], 1),
-                    "p95_ms": round(row["p95_ms"], 1),
-                    "p99_ms": round(row["p99_ms"], 1),
-                    "errors_5xx": row["errors_5xx"],
-                    "queries": large["ping"],
-                    "target": "no 5xx, no query",
-                    "ok": row["errors_5xx"] == 0
-                    and row["unexpected"] == 0
-                    and large["ping"] == 0,
-                }
-            )
+    figures = phase_figures(results, plan)[1:]  # without the warm-up
+    pings = figures[0::2]
+    ping_rps = [row["rps"] for row in pings]
+    ping_errors = sum(row["errors_5xx"] + row["unexpected"] for row in pings)
+    print(
+        json.dumps(
+            {
+                "name": "http: ping (trivial view), before and after every page",
+                "rps": round(statistics.mean(ping_rps)),
+                "rps_range": f"{min(ping_rps):.0f}-{max(ping_rps):.0f}",
+                "cpu_ms": round(statistics.mean(row["cpu_ms"] for row in pings), 2),
+                **latency(sorted(t for row in pings for t in row["times"])),
+                "errors_5xx": sum(row["errors_5xx"] for row in pings),
+                "queries": large["ping"],
+                "target": "no 5xx, no query",
+                "ok": ping_errors == 0 and large["ping"] == 0,
+            }
         )
-    for (name, action, _, wizard), row in zip(PAGES, figures[1:-1], strict=True):
-        ratio = row["rps"] / ping_rps
+    )
+    pages = {action: (name, wizard) for name, action, _, wizard in PAGES}
+    for position in range(1, len(figures), 2):
+        row = figures[position]
+        action = row["action"]
+        name, wizard = pages[action]
+        around = (figures[position - 1]["rps"] + figures[position + 1]["rps"]) / 2
+        ratio = row["rps"] / around if around else 0.0
+        ping_cpu = (
+            figures[position - 1]["cpu_ms"] + figures[position + 1]["cpu_ms"]
+        ) / 2
         target_ratio = TARGETS.get(action, wizard)
         constant = small[action] == large[action]
         parts = ["no 5xx", "queries constant"]
@@ -834,9 +938,11 @@ def main() -> None:  # noqa: PLR0915 -- one straight-line scenario with its clea
             "name": f"http: {name}",
             "rps": round(row["rps"]),
             "ratio": round(ratio, 2),
-            "p50_ms": round(row["p50_ms"], 1),
-            "p95_ms": round(row["p95_ms"], 1),
-            "p99_ms": round(row["p99_ms"], 1),
+            # The server's CPU per request, and the same ratio from it: steadier
+            # than requests/s when other work shares the machine.
+            "cpu_ms": round(row["cpu_ms"], 2),
+            "cpu_ratio": round(ping_cpu / row["cpu_ms"], 2) if row["cpu_ms"] else 0,
+            **latency(row["times"]),
             "errors_5xx": row["errors_5xx"],
             "queries": large[action]
             if constant

@@ -36,13 +36,18 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 samples: list[tuple[int, float, int, float, bool]] = []
 exhausted: dict[str, int] = {}
 _user_numbers = itertools.count()
-_clock: dict[str, float] = {}
 _quitting = False
 
 
 def _phase_now() -> tuple[int, float] | None:
-    """(phase index, seconds since it began), or None once the plan is done."""
-    elapsed = time.monotonic() - _clock.setdefault("start", time.monotonic())
+    """(phase index, seconds since it began), or None once the plan is done.
+
+    Phases start at the wall-clock ``start_at`` of the plan, which the benchmark
+    shares: it reads the server's CPU time at the same boundaries.
+    """
+    elapsed = time.time() - PLAN["start_at"]
+    if elapsed < 0:
+        return -1, elapsed
     for index, end in enumerate(ENDS):
         if elapsed < end:
             return index, elapsed - (end - PHASES[index]["seconds"])
@@ -121,6 +126,9 @@ class Journey(FastHttpUser):
             time.sleep(0.1)
             return
         phase = now[0]
+        if phase < 0:
+            time.sleep(min(0.05, -now[1]))
+            return
         action = PHASES[phase]["action"]
         getattr(self, f"do_{action}")(phase)
 
