@@ -117,7 +117,7 @@ def broker_url(redis_broker_url) -> str:
 
 
 @pytest.fixture
-def stack(settings, smtp, broker_url, tmp_path):
+def stack(settings, smtp, broker_url, tmp_path, monkeypatch):
     """``(sink, workers)``: tasks go to Redis, ``workers.start()`` runs a worker.
 
     Every worker started is stopped however the test ends.
@@ -139,6 +139,9 @@ def stack(settings, smtp, broker_url, tmp_path):
     }
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
+    # Celery reads CELERY_BROKER_URL from the environment ahead of its
+    # configuration (CI sets it), so the producer is pointed through both.
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
     app.conf.broker_url = broker_url
     producer_reset()
     workers = Workers(

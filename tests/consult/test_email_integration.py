@@ -77,15 +77,20 @@ def test_outbox_three_emails_in_one_transaction_arrive_once_each(stack):
     )
 
 
-def test_outbox_broker_down_at_commit_is_caught_up_by_the_relay(stack, caplog):
+def test_outbox_broker_down_at_commit_is_caught_up_by_the_relay(
+    stack, caplog, monkeypatch
+):
     sink, workers = stack
     workers.start()
     reachable = app.conf.broker_url
+    # Celery reads CELERY_BROKER_URL from the environment ahead of its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     producer_reset()
     try:
         queue_links(2, prefix="offline")
     finally:
+        monkeypatch.setenv("CELERY_BROKER_URL", reachable)
         app.conf.broker_url = reachable
         producer_reset()
 

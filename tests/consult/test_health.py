@@ -50,7 +50,11 @@ def test_healthz_broker_down_is_503(client, settings):
 def test_healthz_database_down_is_503():
     # A fresh process pointed at a PostgreSQL port nobody listens on: the
     # same code path as a database that went away.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "CELERY_"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="consult.settings",
         DATABASE_URL="postgres://postgres@127.0.0.1:1/consult",

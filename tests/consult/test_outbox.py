@@ -251,10 +251,12 @@ def test_email_queue_records_what_caused_it(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def unreachable_broker():
-    # The real producer, pointed at a port nobody listens on.
+def unreachable_broker(monkeypatch):
+    # The real producer, pointed at a port nobody listens on. Celery reads
+    # CELERY_BROKER_URL from the environment ahead of its configuration.
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     producer_reset()
     yield
