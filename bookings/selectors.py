@@ -176,6 +176,41 @@ def availability_get(
     return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
 
 
+@dataclass(frozen=True)
+class StartCheck:
+    policy: BookingPolicy
+    consultants: list[Consultant]
+    # The consultant asked for, if active (else the start is checked with anyone).
+    consultant: Consultant | None
+    free: bool
+
+
+def start_check(
+    *, start: datetime, consultant_id: int | None = None, now: datetime | None = None
+) -> StartCheck:
+    """Whether ``availability_get`` would offer ``start``, without listing every slot.
+
+    Reads only the bookings around ``start`` (the same six queries), so the booking
+    form costs a fraction of the slot listing.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    consultants = consultants_active()
+    consultant = next((c for c in consultants if c.pk == consultant_id), None)
+    schedules = schedules_for(
+        [consultant] if consultant else consultants,
+        window_start=start,
+        window_end=start + timedelta(minutes=policy.meeting_minutes),
+    )
+    rules = policy.to_policy()
+    free = any(
+        availability.is_slot_free(schedule, rules, start, now) for schedule in schedules
+    )
+    return StartCheck(
+        policy=policy, consultants=consultants, consultant=consultant, free=free
+    )
+
+
 def slots_nearest(
     slots: Sequence[availability.Slot], target: datetime, *, limit: int = 3
 ) -> list[availability.Slot]:

@@ -334,6 +334,14 @@ def _slot_summary(start: datetime, minutes: int, zone: ZoneInfo, tz_name: str) -
     return when_label(start, start + timedelta(minutes=minutes), zone, tz_name)
 
 
+def _consultant_id(value: str) -> int | None:
+    # "any", or a primary key as the page wrote it; anything else (a tampered form)
+    # means anyone, as on the slot listing.
+    if value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
 def _details_page(  # noqa: PLR0913 -- keyword-only options
     request: HttpRequest,
     form: BookingForm,
@@ -343,27 +351,26 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
     taken: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    found = selectors.availability_get()
     zone, tz_name, _ = _zone_from(
         form["timezone"].value() or request.GET.get("tz"), DEFAULT_TZ
     )
     start = parse_start(form["start"].value())
     consultant_value = str(form["consultant"].value() or "any")
-    consultant = next(
-        (c for c in found.consultants if str(c.pk) == consultant_value), None
+    check = selectors.start_check(
+        start=start or timezone.now(),
+        consultant_id=_consultant_id(consultant_value),
     )
+    consultant = check.consultant
     assessment_token = form["assessment"].value() or ""
     if start is None:
         # Only a tampered form gets here: offer the week view instead.
         alternatives = []
-    elif alternatives is None:
-        slots = [
-            slot
-            for slot in found.slots
-            if consultant is None or consultant.pk in slot.consultant_keys
-        ]
-        if not any(slot.start == start for slot in slots):
-            alternatives = selectors.slots_nearest(slots, start)
+    elif alternatives is None and not check.free:
+        # Only now the whole horizon: the nearest free times to offer instead.
+        found = selectors.availability_get(
+            consultant_id=consultant.pk if consultant else None
+        )
+        alternatives = selectors.slots_nearest(found.slots, start)
 
     def alternative_url(value: str) -> str:
         return reverse("bookings:details") + _query(
@@ -376,7 +383,7 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
     context = {
         "form": form,
         "summary": (
-            _slot_summary(start, found.policy.meeting_minutes, zone, tz_name)
+            _slot_summary(start, check.policy.meeting_minutes, zone, tz_name)
             if start
             else ""
         ),

@@ -175,3 +175,37 @@ def test_booking_get_by_token_finds_the_booking():
     booking = BookingFactory()
 
     assert selectors.booking_get_by_token(booking.token) == booking
+
+
+def test_start_check_agrees_with_the_listing_for_every_start_of_the_day(
+    django_assert_num_queries,
+):
+    busy = ConsultantFactory(timezone="UTC", hours={1: [(time(9), time(11))]})
+    other = ConsultantFactory(timezone="UTC", hours={1: [(time(10), time(12))]})
+    BookingFactory(consultant=busy, start=TUESDAY + timedelta(hours=9, minutes=30))
+    BookingFactory(consultant=other, start=TUESDAY + timedelta(hours=10))
+    starts = [TUESDAY + timedelta(hours=8, minutes=30 * n) for n in range(10)]
+
+    for consultant_id in (None, busy.pk, other.pk):
+        listed = set(
+            selectors.availability_get(consultant_id=consultant_id, now=NOW).slots
+        )
+        listed_starts = {slot.start for slot in listed}
+        for start in starts:
+            with django_assert_num_queries(QUERIES):
+                check = selectors.start_check(
+                    start=start, consultant_id=consultant_id, now=NOW
+                )
+            assert check.free == (start in listed_starts), (consultant_id, start)
+
+
+def test_start_check_with_an_unknown_consultant_checks_with_anyone():
+    consultant = ConsultantFactory(timezone="UTC", hours={1: [(time(9), time(10))]})
+
+    check = selectors.start_check(
+        start=TUESDAY + timedelta(hours=9), consultant_id=consultant.pk + 1, now=NOW
+    )
+
+    assert check.consultant is None
+    assert check.free
+    assert check.consultants == [consultant]
