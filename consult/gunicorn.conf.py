@@ -8,7 +8,10 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# One process per core: the views are CPU-bound, and the threads cover the
+# waits on PostgreSQL and Redis. 2xCPU+1 (the advice for sync workers) only
+# added processes, pools and backends contending for the same cores.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
