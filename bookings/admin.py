@@ -94,14 +94,27 @@ class DateOverrideFormSet(forms.BaseInlineFormSet):
         _check_overlaps(by_date, str)
 
 
+def _consultant_id(user) -> int | None:
+    # Asked several times per page (each permission check); read once per request.
+    if not hasattr(user, "_consult_consultant_id"):
+        user._consult_consultant_id = (  # noqa: SLF001 -- a per-request memo
+            Consultant.objects.filter(user_id=user.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return user._consult_consultant_id  # noqa: SLF001
+
+
 class OwnRowsMixin:
     """Consultants work on their own rows; superusers and Managers on everyone's.
 
-    ``owner_path`` leads from the model to the consultant's user. A row outside the
-    user's reach answers 404 by URL, exactly like a row that does not exist.
+    ``owner_path`` leads from the model to the consultant's user, ``owner_attr`` names the
+    row's consultant id. A row outside the user's reach answers 404 by URL, exactly like a
+    row that does not exist.
     """
 
     owner_path = "consultant__user"
+    owner_attr = "consultant_id"
 
     def get_queryset(self, request: HttpRequest):
         queryset = super().get_queryset(request)
@@ -116,9 +129,10 @@ class OwnRowsMixin:
         return obj
 
     def is_own(self, request: HttpRequest, obj) -> bool:
-        return staff_sees_everyone(request.user) or (
-            self.get_queryset(request).filter(pk=obj.pk).exists()
-        )
+        if staff_sees_everyone(request.user):
+            return True
+        mine = _consultant_id(request.user)
+        return mine is not None and getattr(obj, self.owner_attr) == mine
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         allowed = super().has_view_permission(request, obj)
@@ -181,6 +195,7 @@ AVAILABILITY_CHANGE = "bookings.change_weeklyhours"
 class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
     form = ConsultantAdminForm
     owner_path = "user"
+    owner_attr = "pk"
     list_display = ("display_name", "timezone", "expertise_list", "is_active")
     list_filter = ("is_active",)
     search_fields = ("display_name", "user__username", "user__email")
