@@ -1,7 +1,8 @@
 """The three kinds of admin user, for tests of who sees what.
 
-The groups come from ``consult/migrations/0002_staff_groups``; tests that flush the
-database (the browser tests) put them back with ``staff_groups_create``.
+The groups come from ``consult/migrations/0002_staff_groups``. Tests that flush the
+database (the browser tests) take them away, also from a reused test database, so each
+helper puts them back when they are missing.
 """
 
 import importlib
@@ -22,6 +23,14 @@ def staff_groups_create() -> None:
     _groups.create_groups(apps, None)
 
 
+def _group(name: str) -> Group:
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        staff_groups_create()
+        group = Group.objects.get(name=name)
+    return group
+
+
 def superuser_create(username: str = "root"):
     return get_user_model().objects.create_superuser(
         username, f"{username}@consult.example", "unused-password"
@@ -30,14 +39,14 @@ def superuser_create(username: str = "root"):
 
 def manager_create(username: str = "manager"):
     user = StaffUserFactory(username=username)
-    user.groups.add(Group.objects.get(name=MANAGERS))
+    user.groups.add(_group(MANAGERS))
     return user
 
 
 def consultant_create(**kwargs):
     """A consultant whose staff user is in the Consultants group."""
     consultant = ConsultantFactory(**kwargs)
-    consultant.user.groups.add(Group.objects.get(name=CONSULTANTS))
+    consultant.user.groups.add(_group(CONSULTANTS))
     return consultant
 
 

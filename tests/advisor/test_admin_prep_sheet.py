@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from advisor.admin import csv_cell
-from advisor.models import Assessment
+from advisor.models import Assessment, PriceBook
 from advisor.services import assessment_submit
 from tests.admin_roles import ROLES, consultant_create, user_for
 from tests.bookings.factories import BookingFactory
@@ -69,6 +69,8 @@ def test_assessment_changelist_queries_do_not_grow_with_rows(
             start=timezone.now() + timedelta(days=2, hours=index),
         )
     client.force_login(user_for(role, mine))
+    # Caches filled once per process (content types, templates) do not count.
+    client.get(CHANGELIST)
 
     with django_assert_num_queries(CHANGELIST_QUERIES[role]):
         response = client.get(CHANGELIST)
@@ -168,6 +170,54 @@ def test_assessment_detail_reads_like_a_prep_sheet_for_each_role(client, role):
     assert 'name="review_status"' in html
     for answer in ("company", "contact_email", "industry", "monthly_requests"):
         assert f'name="{answer}"' not in html
+
+
+# Session, user, permissions (not for a superuser), the assessment twice (the form's own
+# read), use cases, calls; the same for one use case and call as for three.
+DETAIL_QUERIES = {"superuser": 7, "manager": 10, "consultant": 9}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("count", [1, 3])
+def test_prep_sheet_queries_do_not_grow_with_use_cases_or_calls(
+    client, django_assert_num_queries, role, count
+):
+    mine = consultant_create()
+    assessment = submitted(
+        *[(f"Case {n}", "summarization") for n in range(count)], company="Prep Co"
+    )
+    for n in range(count):
+        BookingFactory(
+            consultant=mine,
+            assessment=assessment,
+            start=timezone.now() + timedelta(days=1, hours=n),
+        )
+    client.force_login(user_for(role, mine))
+    # Caches filled once per process (content types, templates) do not count.
+    client.get(change_url(assessment))
+
+    with django_assert_num_queries(DETAIL_QUERIES[role]):
+        response = client.get(change_url(assessment))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('<h2 id="use-case-') == count
+
+
+def test_price_book_activation_is_logged(admin_client, active_price_book):
+    newer = PriceBook.objects.create(
+        name="prices-2027-01", as_of="2027-01-05", data=active_price_book.data
+    )
+
+    admin_client.post(
+        "/admin/advisor/pricebook/",
+        {"action": "activate", "_selected_action": [newer.pk], "index": "0"},
+    )
+
+    entry = LogEntry.objects.get()
+    assert (entry.object_id, entry.get_change_message()) == (
+        str(newer.pk),
+        "Made the active price book.",
+    )
 
 
 def test_consultant_saves_notes_and_status_but_not_the_clients_answers(client):

@@ -2,6 +2,7 @@ import pytest
 
 from bookings import demo
 from bookings.models import BookingPolicy, Consultant, WeeklyHours
+from tests.admin_roles import staff_groups_create
 
 pytestmark = pytest.mark.django_db
 
@@ -10,6 +11,8 @@ pytestmark = pytest.mark.django_db
 def _demo_var_dir(settings, tmp_path):
     # The shared consultant password is kept next to the database; not the real one.
     settings.VAR_DIR = tmp_path
+    # The migration's groups, gone if a browser test emptied a reused database.
+    staff_groups_create()
 
 
 def test_demo_load_creates_four_consultants_in_four_zones_and_the_policy():
