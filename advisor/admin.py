@@ -37,6 +37,7 @@ from advisor.forms import INDUSTRIES, INDUSTRY_LABELS
 from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.pdf import summary_filename
 from bookings.models import Booking
+from consult.privacy import purge_dates
 from consult.staff import staff_sees_everyone
 from consult.templatetags.humanize_consult import (
     PATH_LABELS,
@@ -492,6 +493,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                 else "",
                 "bookings": bookings,
                 "bookings_elsewhere": elsewhere,
+                "erase_on": purge_dates(assessment),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)

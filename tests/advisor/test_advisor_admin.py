@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -89,3 +91,18 @@ def test_admin_is_for_staff_only(client, django_user_model):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_prep_sheet_says_when_the_data_will_be_erased(admin_client, settings):
+    settings.DATA_RETENTION_DAYS = 730
+    assessment = submitted(company="Kept Co")
+    erase_on = assessment.submitted_at + timedelta(days=730)
+
+    response = admin_client.get(
+        reverse("admin:advisor_assessment_change", args=[assessment.pk])
+    )
+
+    assert (
+        f"data erased on {erase_on:%-d %b %Y} unless the client deletes it sooner"
+        in (response.content.decode())
+    )
