@@ -2,7 +2,9 @@
 
 Slots come from a fixed number of queries (policy, consultants, then one query each for
 weekly hours, overrides, time off and active bookings), however many consultants or
-bookings there are, and the pure ``availability.free_slots`` does the rest.
+bookings there are, and the pure ``availability.free_slots`` does the rest. The booking
+page reads and computes only the week it shows (``availability_week_get``); the whole
+horizon (``availability_get``) is for the pages that need to search all of it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -29,6 +31,7 @@ from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +177,88 @@ def availability_get(
     )
     slots = availability.free_slots(schedules, policy.to_policy(), now)
     return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    # The first instant of the local date: in a fall-back fold fold=0 is the earlier
+    # occurrence, and in a spring-forward gap it is the instant the clock jumps.
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class WeekAvailability:
+    policy: BookingPolicy
+    consultants: list[Consultant]
+    # Mondays in the viewer's zone: the week shown and the bounds of week navigation.
+    week: date
+    first_week: date
+    last_week: date
+    # Free slots whose start falls in the shown week, local to the viewer.
+    slots: list[availability.Slot]
+    # The first free slot after the week; looked for only when the week has none.
+    next_slot: availability.Slot | None
+    now: datetime
+
+
+def availability_week_get(
+    *,
+    zone: ZoneInfo,
+    week: date | None = None,
+    consultant_id: int | None = None,
+    now: datetime | None = None,
+) -> WeekAvailability:
+    """The free slots of one week in ``zone``, as ``availability_get`` would list them.
+
+    ``week`` is any day of the week wanted, kept within the horizon; without it, the
+    week of the first free time. A ``consultant_id`` that is not an active consultant
+    means anyone, as the booking page shows. Reads only the bookings and time off
+    around the week (the same six queries for every week); a week without free time
+    reads the rest of the horizon once more, to name the next free time.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    consultants = consultants_active()
+    chosen = [c for c in consultants if c.pk == consultant_id] or consultants
+    rules = policy.to_policy()
+    horizon_end = now + timedelta(days=policy.horizon_days)
+    first_week = _monday(now.astimezone(zone).date())
+    last_week = _monday(horizon_end.astimezone(zone).date())
+    shown = first_week if week is None else _monday(week)
+    shown = min(max(shown, first_week), last_week)
+
+    start = _local_midnight(shown, zone)
+    end = _local_midnight(shown + timedelta(days=7), zone)
+    schedules = schedules_for(
+        chosen, window_start=max(start, now), window_end=min(end, horizon_end)
+    )
+    slots = availability.free_slots(schedules, rules, now, start, end)
+    next_slot = None
+    if not slots and end < horizon_end:
+        later_schedules = schedules_for(
+            chosen, window_start=end, window_end=horizon_end
+        )
+        later = availability.free_slots(later_schedules, rules, now, end)
+        if later and week is None:
+            # No week asked for: open where the first free time is.
+            shown = _monday(later[0].start.astimezone(zone).date())
+            shown_end = _local_midnight(shown + timedelta(days=7), zone)
+            slots = [slot for slot in later if slot.start < shown_end]
+        elif later:
+            next_slot = later[0]
+    return WeekAvailability(
+        policy=policy,
+        consultants=consultants,
+        week=shown,
+        first_week=first_week,
+        last_week=last_week,
+        slots=slots,
+        next_slot=next_slot,
+        now=now,
+    )
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,72 @@ def _slot_view(
     )
 
 
-def _week_view(  # noqa: PLR0913 -- keyword-only; the two pages differ in every one
+def _day_slot_view(
+    slot: Slot,
+    day_label: str,
+    zone: ZoneInfo,
+    tz_name: str,
+    slot_url: Callable[[str], str],
+) -> SlotView:
+    # ``_slot_view`` with the day's label formatted once for all its slots: date
+    # formatting is most of the cost of a busy week.
+    value = format_start(slot.start)
+    time_label = _time_label(slot.start.astimezone(zone))
+    return SlotView(
+        value=value,
+        time_label=time_label,
+        label=f"{day_label}, {time_label} ({tz_name})",
+        url=slot_url(value),
+    )
+
+
+def _week_page(  # noqa: PLR0913 -- keyword-only; what the week shows and its links
+    *,
+    week: date,
+    slots: Sequence[Slot],
+    next_slot: Slot | None,
+    first_week: date,
+    last_week: date,
+    zone: ZoneInfo,
+    tz_name: str,
+    slot_url: Callable[[str], str],
+    week_url: Callable[[date], str],
+) -> WeekView:
+    by_day: dict[date, list[Slot]] = {}
+    for slot in slots:
+        by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
+    days = []
+    for offset in range(7):
+        day = week + timedelta(days=offset)
+        day_label = _day_label(day)
+        days.append(
+            DayView(
+                day=day,
+                label=day_label,
+                weekday=dateformat.format(day, "D"),
+                short_date=dateformat.format(day, "j M"),
+                anchor=f"day-{day.isoformat()}",
+                slots=[
+                    _day_slot_view(slot, day_label, zone, tz_name, slot_url)
+                    for slot in by_day.get(day, [])
+                ],
+            )
+        )
+    week_end = week + timedelta(days=6)
+    next_day = next_slot.start.astimezone(zone).date() if next_slot else None
+    return WeekView(
+        label=f"{_day_label(week)} to {_day_label(week_end)}",
+        days=days,
+        prev_url=week_url(week - timedelta(days=7)) if week > first_week else "",
+        next_url=week_url(week + timedelta(days=7)) if week < last_week else "",
+        next_slot=(
+            _slot_view(next_slot, zone, tz_name, slot_url) if next_slot else None
+        ),
+        next_slot_week_url=week_url(_monday(next_day)) if next_day else "",
+    )
+
+
+def _week_view(  # noqa: PLR0913 -- keyword-only; the week out of the whole horizon
     *,
     slots: Sequence[Slot],
     zone: ZoneInfo,
@@ -169,34 +234,22 @@ def _week_view(  # noqa: PLR0913 -- keyword-only; the two pages differ in every 
         week = _monday(min(by_day)) if by_day else first_week
     week = min(max(week, first_week), last_week)
 
-    days = []
-    for offset in range(7):
-        day = week + timedelta(days=offset)
-        days.append(
-            DayView(
-                day=day,
-                label=_day_label(day),
-                weekday=dateformat.format(day, "D"),
-                short_date=dateformat.format(day, "j M"),
-                anchor=f"day-{day.isoformat()}",
-                slots=[
-                    _slot_view(slot, zone, tz_name, slot_url)
-                    for slot in by_day.get(day, [])
-                ],
-            )
-        )
     week_end = week + timedelta(days=6)
     later = [day for day in by_day if day > week_end]
-    next_slot = (
-        _slot_view(by_day[min(later)][0], zone, tz_name, slot_url) if later else None
-    )
-    return WeekView(
-        label=f"{_day_label(week)} to {_day_label(week_end)}",
-        days=days,
-        prev_url=week_url(week - timedelta(days=7)) if week > first_week else "",
-        next_url=week_url(week + timedelta(days=7)) if week < last_week else "",
-        next_slot=next_slot,
-        next_slot_week_url=week_url(_monday(min(later))) if later else "",
+    return _week_page(
+        week=week,
+        slots=[
+            slot
+            for offset in range(7)
+            for slot in by_day.get(week + timedelta(days=offset), [])
+        ],
+        next_slot=by_day[min(later)][0] if later else None,
+        first_week=first_week,
+        last_week=last_week,
+        zone=zone,
+        tz_name=tz_name,
+        slot_url=slot_url,
+        week_url=week_url,
     )
 
 
@@ -259,12 +312,24 @@ def _make_private(
 
 @require_safe
 def book(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    found = selectors.availability_get(now=now)
+    tz_param = request.GET.get("tz")
+    zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
+    raw_consultant = request.GET.get("consultant", "")
+    consultant_id = _consultant_id(raw_consultant)
+    if str(consultant_id) != raw_consultant:
+        # Only the exact value the page writes names a consultant; anything else is
+        # everyone, with the notice below.
+        consultant_id = None
+    try:
+        requested_week = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        requested_week = None
+    found = selectors.availability_week_get(
+        zone=zone, week=requested_week, consultant_id=consultant_id
+    )
     consultants = found.consultants
 
     notices = []
-    raw_consultant = request.GET.get("consultant", "")
     consultant = None
     if raw_consultant not in {"", "any"}:
         consultant = next((c for c in consultants if str(c.pk) == raw_consultant), None)
@@ -274,18 +339,12 @@ def book(request: HttpRequest) -> HttpResponse:
                 "so we're showing times with any consultant."
             )
     consultant_value = str(consultant.pk) if consultant else "any"
-    slots = [
-        slot
-        for slot in found.slots
-        if consultant is None or consultant.pk in slot.consultant_keys
-    ]
-
-    tz_param = request.GET.get("tz")
-    zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
     assessment = request.GET.get("assessment", "")[:100]
 
+    details_url = reverse("bookings:details")
+
     def slot_url(value: str) -> str:
-        return reverse("bookings:details") + _query(
+        return details_url + _query(
             start=value,
             consultant=consultant_value,
             tz=tz_name,
@@ -300,13 +359,14 @@ def book(request: HttpRequest) -> HttpResponse:
             assessment=assessment,
         )
 
-    week = _week_view(
-        slots=slots,
+    week = _week_page(
+        week=found.week,
+        slots=found.slots,
+        next_slot=found.next_slot,
+        first_week=found.first_week,
+        last_week=found.last_week,
         zone=zone,
         tz_name=tz_name,
-        requested_week=request.GET.get("week", ""),
-        now=now,
-        horizon_days=found.policy.horizon_days,
         slot_url=slot_url,
         week_url=week_url,
     )
