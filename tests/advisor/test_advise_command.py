@@ -14,29 +14,7 @@ from advisor.models import Assessment, Recommendation
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
 ROOT = Path(__file__).resolve().parents[2]
-ACME = {
-    "organization": {
-        "name": "Acme Health",
-        "industry": "healthcare",
-        "ml_engineers": 2,
-        "data_can_leave": False,
-    },
-    "use_cases": [
-        {
-            "name": "Triage note summaries",
-            "task": "summarization",
-            "monthly_requests": 40000,
-            "input_tokens": 1800,
-            "output_tokens": 250,
-            "latency_budget_ms": 4000,
-            "value_per_request_usd": 0.40,
-            "proprietary_data": "some",
-            "format_consistency": "flexible",
-            "sensitive_data": True,
-            "accuracy_lift_value": "low",
-        }
-    ],
-}
+ACME = json.loads((ROOT / "docs" / "examples" / "acme-health.json").read_text())
 FRAUD = {
     "use_cases": [
         {"name": "Card fraud", "task": "fraud_detection", "monthly_requests": 10}

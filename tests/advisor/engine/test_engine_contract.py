@@ -1,6 +1,8 @@
 """The assessment contract: defaults, and a plain error for every kind of bad input."""
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -90,30 +92,13 @@ def test_validate_given_tokens_are_kept():
     assert (only.input_tokens, only.output_tokens) == (1800, 250)
 
 
+CONTRACT_EXAMPLE = (
+    Path(__file__).resolve().parents[3] / "docs" / "examples" / "acme-health.json"
+)
+
+
 def test_validate_full_contract_example_reads_back():
-    payload = {
-        "organization": {
-            "name": "Acme Health",
-            "industry": "healthcare",
-            "ml_engineers": 2,
-            "data_can_leave": False,
-        },
-        "use_cases": [
-            {
-                "name": "Triage note summaries",
-                "task": "summarization",
-                "monthly_requests": 40000,
-                "input_tokens": 1800,
-                "output_tokens": 250,
-                "latency_budget_ms": 4000,
-                "value_per_request_usd": 0.40,
-                "proprietary_data": "some",
-                "format_consistency": "flexible",
-                "sensitive_data": True,
-                "accuracy_lift_value": "low",
-            }
-        ],
-    }
+    payload = json.loads(CONTRACT_EXAMPLE.read_text())
 
     assessment = validate(payload)
 
