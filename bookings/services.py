@@ -492,6 +492,9 @@ REMINDER_WINDOWS = (
 )
 # Per reminder and run; any rest waits a minute for the next run.
 REMINDER_BATCH = 200
+# A booking made less than a day before it starts has its confirmation fresh in the
+# inbox: a "tomorrow" reminder a minute later would only repeat it.
+DAY_REMINDER_MIN_LEAD = timedelta(hours=24)
 
 
 def _reminder_queued(reminder: booking_emails.Reminder) -> Exists:
@@ -519,13 +522,17 @@ def booking_reminders_queue(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     reminded = 0
     for reminder, after, until in REMINDER_WINDOWS:
-        due = list(
-            Booking.objects.filter(
-                status=BookingStatus.CONFIRMED,
-                start__gt=now + after,
-                start__lte=now + until,
+        candidates = Booking.objects.filter(
+            status=BookingStatus.CONFIRMED,
+            start__gt=now + after,
+            start__lte=now + until,
+        )
+        if reminder == booking_emails.Reminder.DAY:
+            candidates = candidates.exclude(
+                created_at__gt=F("start") - DAY_REMINDER_MIN_LEAD
             )
-            .exclude(_reminder_queued(reminder))
+        due = list(
+            candidates.exclude(_reminder_queued(reminder))
             .order_by("start", "pk")
             .values_list("pk", "sequence")[:REMINDER_BATCH]
         )

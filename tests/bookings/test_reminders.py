@@ -278,7 +278,11 @@ def test_reminders_in_a_large_backlog_are_queued_a_batch_per_run(
 
 
 def test_send_reminders_task_scans_at_the_current_time(consultant):
-    booked(consultant, timezone.now() + timedelta(hours=23))
+    booking = booked(consultant, timezone.now() + timedelta(hours=23))
+    # Booked days ahead: a booking made within the day gets no day-before reminder.
+    type(booking).objects.filter(pk=booking.pk).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
 
     result = tasks.send_reminders.delay()
 
@@ -295,3 +299,44 @@ def test_beat_runs_the_reminder_scan_every_minute_on_the_default_queue():
         "options": {"expires": 55},
     }
     assert app.amqp.router.route({}, entry["task"])["queue"].name == "default"
+
+
+def test_booking_made_less_than_a_day_ahead_gets_no_day_before_reminder(consultant):
+    now = timezone.now()
+    booked(consultant, now + timedelta(hours=20))
+
+    reminded = services.booking_reminders_queue(now=now)
+
+    assert reminded == 0
+    assert reminders() == []
+
+
+def test_booking_made_days_ahead_gets_its_day_before_reminder(consultant):
+    now = timezone.now()
+    booking = booked(consultant, now + timedelta(hours=20))
+    type(booking).objects.filter(pk=booking.pk).update(
+        created_at=now - timedelta(days=3)
+    )
+
+    reminded = services.booking_reminders_queue(now=now)
+
+    assert reminded == 1
+    assert [kind for _, kind, _ in reminders()] == [
+        "booking_consultant_reminder",
+        "booking_reminder",
+    ]
+
+
+def test_booking_made_less_than_a_day_ahead_still_gets_the_hour_before_reminder(
+    consultant,
+):
+    now = timezone.now()
+    booked(consultant, now + timedelta(minutes=50))
+
+    reminded = services.booking_reminders_queue(now=now)
+
+    assert reminded == 1
+    assert {kind for _, kind, _ in reminders()} == {
+        "booking_consultant_reminder",
+        "booking_reminder",
+    }
