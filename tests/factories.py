@@ -46,3 +46,27 @@ class UseCaseFactory(factory.django.DjangoModelFactory):
     task = "summarization"
     monthly_requests = 40_000
     latency_budget_ms = 2_000
+
+
+def three_path_use_cases(assessment) -> None:
+    """One use case per path: API, fine-tune (format and data) and classical ML."""
+    UseCaseFactory(
+        assessment=assessment,
+        name="Support summaries",
+        task="summarization",
+        monthly_requests=20_000,
+    )
+    UseCaseFactory(
+        assessment=assessment,
+        name="Invoice fields",
+        task="extraction",
+        monthly_requests=50_000,
+        format_consistency="critical",
+        proprietary_data="substantial",
+    )
+    UseCaseFactory(
+        assessment=assessment,
+        name="Card fraud",
+        task="fraud_detection",
+        monthly_requests=3_000_000,
+    )

@@ -15,7 +15,7 @@ from advisor.models import Assessment
 from advisor.pdf import assessment_summary_pdf, long_date, summary_filename
 from advisor.selectors import assessment_summary_data
 from consult.models import OutboundEmail
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories import AssessmentFactory, UseCaseFactory, three_path_use_cases
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
@@ -27,26 +27,7 @@ class Boom(Exception):
 def submitted(django_capture_on_commit_callbacks, **fields) -> Assessment:
     """A submitted assessment with three use cases, one per path; no PDF yet."""
     assessment = AssessmentFactory(**fields)
-    UseCaseFactory(
-        assessment=assessment,
-        name="Support summaries",
-        task="summarization",
-        monthly_requests=20_000,
-    )
-    UseCaseFactory(
-        assessment=assessment,
-        name="Invoice fields",
-        task="extraction",
-        monthly_requests=50_000,
-        format_consistency="critical",
-        proprietary_data="substantial",
-    )
-    UseCaseFactory(
-        assessment=assessment,
-        name="Card fraud",
-        task="fraud_detection",
-        monthly_requests=3_000_000,
-    )
+    three_path_use_cases(assessment)
     with django_capture_on_commit_callbacks(execute=False):
         services.assessment_submit(assessment=assessment)
     token = assessment.token

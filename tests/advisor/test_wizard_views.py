@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from advisor.models import Assessment, Recommendation, UseCase
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories import AssessmentFactory, UseCaseFactory, three_path_use_cases
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
@@ -377,26 +377,7 @@ def test_submitted_assessment_steps_lead_to_the_result(client):
 
 def test_result_shows_verdict_paths_costs_and_chart(client):
     assessment = AssessmentFactory(data_can_leave=True, ml_engineers=2)
-    UseCaseFactory(
-        assessment=assessment,
-        name="Support summaries",
-        task="summarization",
-        monthly_requests=20_000,
-    )
-    UseCaseFactory(
-        assessment=assessment,
-        name="Invoice fields",
-        task="extraction",
-        monthly_requests=50_000,
-        format_consistency="critical",
-        proprietary_data="substantial",
-    )
-    UseCaseFactory(
-        assessment=assessment,
-        name="Card fraud",
-        task="fraud_detection",
-        monthly_requests=3_000_000,
-    )
+    three_path_use_cases(assessment)
     client.post(url("check", assessment))
 
     response = client.get(url("result", assessment))
