@@ -80,6 +80,7 @@ def populate(rng: random.Random) -> None:
     from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
+    from bench.seed import booking_row  # noqa: PLC0415 -- after Django is set up
     from bookings.models import (  # noqa: PLC0415
         Booking,
         BookingPolicy,
@@ -87,7 +88,6 @@ def populate(rng: random.Random) -> None:
         TimeOff,
         WeeklyHours,
     )
-    from bookings.tokens import token_hash  # noqa: PLC0415
 
     BookingPolicy.objects.get_or_create(pk=BookingPolicy.SINGLETON_ID)
     users = get_user_model().objects.bulk_create(
@@ -127,18 +127,7 @@ def populate(rng: random.Random) -> None:
         start = starts[(n // CONSULTANTS) * 13 % len(starts)]
         start += timedelta(minutes=30 * rng.randrange(0, 2))
         bookings.append(
-            Booking(
-                consultant=consultant,
-                name=f"Client {n}",
-                email=f"client{n}@example.com",
-                client_timezone="UTC",
-                consent=True,
-                start=start,
-                end=start + timedelta(minutes=30),
-                blocked_start=start,
-                blocked_end=start + timedelta(minutes=30),
-                manage_token_hash=token_hash(f"bench-{n}"),
-            )
+            booking_row(consultant=consultant, start=start, n=n, label="bench")
         )
     Booking.objects.bulk_create(bookings, ignore_conflicts=False)
 

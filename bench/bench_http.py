@@ -306,8 +306,8 @@ def seed_consultants(first: int, count: int):
 def seed_bookings(consultants, count: int, first: int, rng: random.Random) -> None:
     from django.utils import timezone  # noqa: PLC0415
 
+    from bench.seed import booking_row  # noqa: PLC0415 -- after Django is set up
     from bookings.models import Booking  # noqa: PLC0415
-    from bookings.tokens import token_hash  # noqa: PLC0415
 
     each = count // len(consultants)
     base = timezone.now().replace(minute=0, second=0, microsecond=0)
@@ -319,18 +319,7 @@ def seed_bookings(consultants, count: int, first: int, rng: random.Random) -> No
         for k, start in enumerate(rng.sample(starts, each)):
             n = first + index * each + k
             rows.append(
-                Booking(
-                    consultant=consultant,
-                    name=f"Client {n}",
-                    email=f"client{n}@example.com",
-                    client_timezone="UTC",
-                    consent=True,
-                    start=start,
-                    end=start + timedelta(minutes=30),
-                    blocked_start=start,
-                    blocked_end=start + timedelta(minutes=30),
-                    manage_token_hash=token_hash(f"bench-http-{n}"),
-                )
+                booking_row(consultant=consultant, start=start, n=n, label="bench-http")
             )
     Booking.objects.bulk_create(rows, batch_size=1000)
 
