@@ -10,11 +10,13 @@ horizon (``availability_get``) is for the pages that need to search all of it.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from bookings import availability
@@ -38,6 +40,20 @@ logger = logging.getLogger(__name__)
 # Reaches past the window so that a booking on the same local day (daily cap) or just
 # outside it (buffers) is still seen; zones are at most 14 h from UTC.
 MARGIN = timedelta(days=2)
+
+
+AVAILABILITY_VERSION_KEY = "bookings:availability-version"
+
+
+def availability_version() -> str:
+    """A value that changes whenever bookings or availability change.
+
+    Cached slot listings carry it in their keys, so ``services.availability_changed``
+    makes all of them stale at once by dropping it.
+    """
+    return cache.get_or_set(
+        AVAILABILITY_VERSION_KEY, lambda: secrets.token_hex(8), timeout=None
+    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ private manage token send no Referer and are never cached.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,11 +17,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_safe
 
 from advisor.selectors import assessment_booking_prefill
@@ -50,6 +55,19 @@ if TYPE_CHECKING:
     from bookings.availability import Slot
 
 DEFAULT_TZ = "UTC"
+
+
+@functools.cache
+def timezone_datalist() -> str:
+    """The ``<datalist>`` behind the time zone fields, built once per process.
+
+    Its 599 options rendered through the template on every request were most of the
+    booking page's rendering time.
+    """
+    return format_html(
+        '<datalist id="timezone-names">{}</datalist>',
+        format_html_join("", '<option value="{}">', ((n,) for n in timezone_names())),
+    )
 
 
 def assessment_prefill(token: str) -> dict | None:
@@ -309,23 +327,70 @@ def _make_private(
 
 # --- /book/ ---------------------------------------------------------------------------
 
+# How long one computed week may be shown before it is computed again, at most: the key
+# also carries the availability version, which every booking and availability change
+# renews (``selectors.availability_version``). The booking form checks its slot again,
+# so this only bounds how long a slot that has just passed its notice period can show.
+LISTING_SECONDS = 30
 
-@require_safe
-def book(request: HttpRequest) -> HttpResponse:
-    tz_param = request.GET.get("tz")
-    zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
-    raw_consultant = request.GET.get("consultant", "")
-    consultant_id = _consultant_id(raw_consultant)
-    if str(consultant_id) != raw_consultant:
-        # Only the exact value the page writes names a consultant; anything else is
-        # everyone, with the notice below.
-        consultant_id = None
-    try:
-        requested_week = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        requested_week = None
+
+def _listing_get(  # noqa: PLR0913 -- keyword-only; what the listing depends on
+    *,
+    zone: ZoneInfo,
+    tz_name: str,
+    requested_week: date | None,
+    consultant_id: int | None,
+    raw_consultant: str,
+    assessment: str,
+) -> dict:
+    """The consultants and the rendered week of the booking page, from the cache.
+
+    Every client asking for the same week, zone and consultant gets the same listing;
+    computing and rendering it was most of the page's cost.
+    """
+    now = timezone.now()
+    key = (
+        "bookings:listing:"
+        + hashlib.sha256(
+            "|".join(
+                (
+                    selectors.availability_version(),
+                    str(int(now.timestamp()) // LISTING_SECONDS),
+                    tz_name,
+                    requested_week.isoformat() if requested_week else "",
+                    raw_consultant,
+                    assessment,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    listing = cache.get(key)
+    if listing is None:
+        listing = _listing_build(
+            zone=zone,
+            tz_name=tz_name,
+            requested_week=requested_week,
+            consultant_id=consultant_id,
+            raw_consultant=raw_consultant,
+            assessment=assessment,
+            now=now,
+        )
+        cache.set(key, listing, LISTING_SECONDS * 2)
+    return listing
+
+
+def _listing_build(  # noqa: PLR0913 -- keyword-only; see _listing_get
+    *,
+    zone: ZoneInfo,
+    tz_name: str,
+    requested_week: date | None,
+    consultant_id: int | None,
+    raw_consultant: str,
+    assessment: str,
+    now: datetime,
+) -> dict:
     found = selectors.availability_week_get(
-        zone=zone, week=requested_week, consultant_id=consultant_id
+        zone=zone, week=requested_week, consultant_id=consultant_id, now=now
     )
     consultants = found.consultants
 
@@ -339,7 +404,6 @@ def book(request: HttpRequest) -> HttpResponse:
                 "so we're showing times with any consultant."
             )
     consultant_value = str(consultant.pk) if consultant else "any"
-    assessment = request.GET.get("assessment", "")[:100]
 
     details_url = reverse("bookings:details")
 
@@ -370,19 +434,50 @@ def book(request: HttpRequest) -> HttpResponse:
         slot_url=slot_url,
         week_url=week_url,
     )
-    context = {
+    return {
         "consultants": consultants,
         "consultant": consultant,
         "consultant_value": consultant_value,
+        "notices": notices,
+        "meeting_minutes": found.policy.meeting_minutes,
+        # Rendered here, so that the cache holds markup rather than the slots.
+        "week_html": render_to_string(
+            "bookings/_week.html", {"week": week, "tz_name": tz_name}
+        ),
+    }
+
+
+@require_safe
+def book(request: HttpRequest) -> HttpResponse:
+    tz_param = request.GET.get("tz")
+    zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
+    raw_consultant = request.GET.get("consultant", "")
+    consultant_id = _consultant_id(raw_consultant)
+    if str(consultant_id) != raw_consultant:
+        # Only the exact value the page writes names a consultant; anything else is
+        # everyone, with the notice below.
+        consultant_id = None
+    try:
+        requested_week = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        requested_week = None
+    assessment = request.GET.get("assessment", "")[:100]
+    listing = _listing_get(
+        zone=zone,
+        tz_name=tz_name,
+        requested_week=requested_week,
+        consultant_id=consultant_id,
+        raw_consultant=raw_consultant,
+        assessment=assessment,
+    )
+    context = {
+        **listing,
         "tz_name": tz_name,
         "tz_value": (tz_param or "").strip()[:64],
         "tz_given": bool(tz_param) and not tz_error,
         "tz_error": tz_error,
-        "timezone_names": timezone_names(),
+        "timezone_datalist": timezone_datalist(),
         "assessment": assessment,
-        "week": week,
-        "notices": notices,
-        "meeting_minutes": found.policy.meeting_minutes,
     }
     return _render_page(request, "bookings/book.html", context, partial="slots")
 
@@ -456,7 +551,7 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         "taken": taken,
         "change_url": reverse("bookings:book")
         + _query(consultant=consultant_value, tz=tz_name, assessment=assessment_token),
-        "timezone_names": timezone_names(),
+        "timezone_datalist": timezone_datalist(),
         "prefilled": bool(prefill),
     }
     return _render_page(

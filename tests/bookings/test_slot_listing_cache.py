@@ -1,0 +1,118 @@
+"""The booking page's week comes from the cache until bookings or availability change."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from bookings import selectors, services
+from bookings.forms import format_start
+from bookings.models import CancelledBy
+from tests.bookings.factories import ConsultantFactory, TimeOffFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/book/?tz=Asia/Tokyo"
+
+
+def free_starts():
+    return [slot.start for slot in selectors.availability_get().slots]
+
+
+def offered(client, start, page=PAGE) -> bool:
+    html = client.get(page).content.decode()
+    return f"start={format_start(start)}&amp;" in html
+
+
+def book(start):
+    result = services.booking_create(
+        start=start, name="Grace Hopper", email="grace@example.com", consent=True
+    )
+    assert result.booking is not None
+    return result.booking
+
+
+def week_of(response) -> str:
+    return re.search(
+        r'<ol class="days">.*?</ol>', response.content.decode(), re.DOTALL
+    )[0]
+
+
+def test_listing_asked_again_runs_no_query(client, django_assert_num_queries):
+    ConsultantFactory()
+    first = week_of(client.get(PAGE))
+
+    with django_assert_num_queries(0):
+        again = week_of(client.get(PAGE))
+
+    assert again == first
+    assert '<a class="slot"' in again
+
+
+def test_booked_slot_leaves_the_listing_at_once(client):
+    ConsultantFactory()
+    start = free_starts()[0]
+    assert offered(client, start)
+
+    book(start)
+
+    assert not offered(client, start)
+
+
+def test_cancelled_booking_frees_its_slot_in_the_listing(client):
+    ConsultantFactory()
+    start = free_starts()[0]
+    booking = book(start)
+    assert not offered(client, start)
+
+    services.booking_cancel(booking=booking, by=CancelledBy.CLIENT)
+
+    assert offered(client, start)
+
+
+def test_rescheduled_booking_moves_its_slot_in_the_listing(client):
+    ConsultantFactory()
+    old, new = free_starts()[:2]
+    booking = book(old)
+    assert offered(client, new)
+
+    services.booking_reschedule(booking=booking, new_start=new)
+
+    assert offered(client, old)
+    assert not offered(client, new)
+
+
+def test_time_off_saved_as_the_admin_does_removes_its_slots(client):
+    consultant = ConsultantFactory()
+    start = free_starts()[0]
+    assert offered(client, start)
+
+    TimeOffFactory(consultant=consultant, start=start, end=start + timedelta(hours=1))
+
+    assert not offered(client, start)
+
+
+def test_consultant_deactivated_leaves_the_listing(client):
+    consultant = ConsultantFactory(display_name="Amelia Hart")
+    assert "Amelia Hart" in client.get(PAGE).content.decode()
+
+    consultant.is_active = False
+    consultant.save()
+
+    html = client.get(PAGE).content.decode()
+    assert "Amelia Hart" not in html
+    assert '<a class="slot"' not in html
+
+
+def test_listing_keeps_each_clients_assessment_link_in_its_own_slots(client):
+    ConsultantFactory()
+    start = free_starts()[0]
+    client.get(PAGE + "&assessment=first-client-link")
+
+    html = client.get(PAGE + "&assessment=second-client-link").content.decode()
+
+    assert (
+        f"start={format_start(start)}&amp;consultant=any&amp;tz=Asia/Tokyo"
+        "&amp;assessment=second-client-link" in html
+    )
+    assert "first-client-link" not in html
