@@ -1,7 +1,7 @@
 """Reads for the advisor: assessments by private token, and the engine contract."""
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -13,17 +13,20 @@ from consult.templatetags.humanize_consult import PATH_LABELS
 from consult.tokens import token_hash, token_matches
 
 
-def assessment_by_token(token: str) -> Assessment:
-    """The assessment behind a private link, with its use cases; 404 otherwise."""
-    digest = token_hash(token)
-    assessment = (
-        Assessment.objects.select_related("recommendation")
-        .prefetch_related(
+def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:
+    """The assessment behind a private link; 404 otherwise.
+
+    It carries ``has_use_cases``. With ``use_cases`` its use cases (in order) and its
+    recommendation come too; the wizard's first steps need only the flag, in one query.
+    """
+    queryset = Assessment.objects.annotate(
+        has_use_cases=Exists(UseCase.objects.filter(assessment=OuterRef("pk")))
+    ).filter(token_hash=token_hash(token))
+    if use_cases:
+        queryset = queryset.select_related("recommendation").prefetch_related(
             Prefetch("use_cases", queryset=UseCase.objects.order_by("position"))
         )
-        .filter(token_hash=digest)
-        .first()
-    )
+    assessment = queryset.first()
     if assessment is None or not token_matches(token, assessment.token_hash):
         raise Http404("No assessment at this link.")
     return assessment

@@ -51,7 +51,6 @@ def assessment_start() -> Started:
     return Started(assessment=Assessment.objects.create(token_hash=digest), token=token)
 
 
-@transaction.atomic
 def assessment_save_step(
     *, assessment: Assessment, version: int, fields: dict[str, Any]
 ) -> None:
@@ -76,7 +75,11 @@ def assessment_save_step(
         if assessment.is_submitted:
             raise AlreadySubmitted
         raise StaleAnswers
-    assessment.refresh_from_db()
+    # What the row now holds, without reading it back.
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    assessment.version = version + 1
+    assessment.updated_at = now
 
 
 @transaction.atomic

@@ -100,7 +100,7 @@ def _reached(assessment: Assessment) -> dict[str, bool]:
     organisation = (
         about and assessment.data_can_leave is not None and bool(assessment.industry)
     )
-    use_cases = organisation and bool(assessment.use_cases.all())
+    use_cases = organisation and assessment.has_use_cases
     return {
         "about": True,
         "organisation": about,
@@ -140,19 +140,20 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "advisor/start.html")
 
 
-def _draft_or_result(token: str) -> tuple[Assessment, HttpResponse | None]:
-    assessment = selectors.assessment_by_token(token)
+def _draft_or_result(
+    token: str, *, use_cases: bool = True
+) -> tuple[Assessment, HttpResponse | None]:
+    assessment = selectors.assessment_by_token(token, use_cases=use_cases)
     if assessment.is_submitted:
         return assessment, _redirect("result", token)
     return assessment, None
 
 
-def _form_step(request, token, *, step, form_class, next_step):
-    assessment, done = _draft_or_result(token)
-    if done:
+def _form_step(request, assessment, token, *, step, form_class, next_step):  # noqa: PLR0913 -- keyword-only step options
+    if assessment.is_submitted:
         if request.method == "POST":
             messages.info(request, SUBMITTED_MESSAGE)
-        return done
+        return _redirect("result", token)
     stale = False
     if request.method == "POST":
         form = form_class(request.POST)
@@ -190,18 +191,24 @@ def _form_step(request, token, *, step, form_class, next_step):
 @ratelimit(scope="assess-step", per_ip="300/h", per_email="60/h")
 def about(request: HttpRequest, token: str) -> HttpResponse:
     return _form_step(
-        request, token, step="about", form_class=AboutForm, next_step="organisation"
+        request,
+        selectors.assessment_by_token(token, use_cases=False),
+        token,
+        step="about",
+        form_class=AboutForm,
+        next_step="organisation",
     )
 
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(scope="assess-step", per_ip="300/h")
 def organisation(request: HttpRequest, token: str) -> HttpResponse:
-    assessment = selectors.assessment_by_token(token)
+    assessment = selectors.assessment_by_token(token, use_cases=False)
     if not assessment.is_submitted and not _reached(assessment)["organisation"]:
         return _redirect("about", token)
     return _form_step(
         request,
+        assessment,
         token,
         step="organisation",
         form_class=OrganisationForm,
