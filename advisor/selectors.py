@@ -1,7 +1,8 @@
 """Reads for the advisor: assessments by private token, and the engine contract."""
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +17,18 @@ from consult.tokens import token_hash, token_matches
 def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:
     """The assessment behind a private link; 404 otherwise.
 
-    It carries ``has_use_cases``. With ``use_cases`` its use cases (in order) and its
-    recommendation come too; the wizard's first steps need only the flag, in one query.
+    It carries ``use_case_count``. With ``use_cases`` its use cases (in order) and its
+    recommendation come too; the wizard's form steps need only the count, in one query.
     """
+    count = (
+        UseCase.objects.filter(assessment=OuterRef("pk"))
+        .order_by()
+        .values("assessment")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     queryset = Assessment.objects.annotate(
-        has_use_cases=Exists(UseCase.objects.filter(assessment=OuterRef("pk")))
+        use_case_count=Coalesce(Subquery(count, output_field=IntegerField()), 0)
     ).filter(token_hash=token_hash(token))
     if use_cases:
         queryset = queryset.select_related("recommendation").prefetch_related(

@@ -100,7 +100,7 @@ def _reached(assessment: Assessment) -> dict[str, bool]:
     organisation = (
         about and assessment.data_can_leave is not None and bool(assessment.industry)
     )
-    use_cases = organisation and assessment.has_use_cases
+    use_cases = organisation and assessment.use_case_count > 0
     return {
         "about": True,
         "organisation": about,
@@ -250,7 +250,7 @@ def use_cases(request: HttpRequest, token: str) -> HttpResponse:
 def use_case_edit(
     request: HttpRequest, token: str, position: int | None = None
 ) -> HttpResponse:
-    assessment, done = _draft_or_result(token)
+    assessment, done = _draft_or_result(token, use_cases=False)
     if done:
         return done
     if not _reached(assessment)["use_cases"]:
@@ -258,7 +258,7 @@ def use_case_edit(
     use_case = None
     if position is not None:
         use_case = get_object_or_404(UseCase, assessment=assessment, position=position)
-    elif len(assessment.use_cases.all()) >= services.MAX_USE_CASES:
+    elif assessment.use_case_count >= services.MAX_USE_CASES:
         messages.info(
             request, f"An assessment holds at most {services.MAX_USE_CASES} use cases."
         )
