@@ -169,7 +169,10 @@ def assessment_submit(
     transaction.on_commit(
         partial(_summary_build_enqueue, assessment_id=locked.pk, token=token)
     )
-    assessment.refresh_from_db()
+    # What the rows now hold, without reading them back.
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = assessment.updated_at = now
+    assessment.recommendation = recommendation
     return recommendation
 
 

@@ -329,7 +329,10 @@ def use_case_remove(request: HttpRequest, token: str, position: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 @ratelimit(scope="assess-submit", per_ip="30/h")
 def check(request: HttpRequest, token: str) -> HttpResponse:
-    assessment = selectors.assessment_by_token(token)
+    # Submitting reads the use cases again under a lock: only the page needs them here.
+    assessment = selectors.assessment_by_token(
+        token, use_cases=request.method != "POST"
+    )
     if assessment.is_submitted:
         # A resubmitted old page lands on the one result that exists.
         return _redirect("result", token)
