@@ -343,7 +343,7 @@ def _listing_get(  # noqa: PLR0913 -- keyword-only; what the listing depends on
     raw_consultant: str,
     assessment: str,
 ) -> dict:
-    """The consultants and the rendered week of the booking page, from the cache.
+    """The consultant choices and the week of the booking page, rendered, from the cache.
 
     Every client asking for the same week, zone and consultant gets the same listing;
     computing and rendering it was most of the page's cost.
@@ -434,13 +434,15 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see _listing_get
         slot_url=slot_url,
         week_url=week_url,
     )
+    # Rendered here, so that the cache holds markup rather than models and slots.
     return {
-        "consultants": consultants,
-        "consultant": consultant,
         "consultant_value": consultant_value,
         "notices": notices,
         "meeting_minutes": found.policy.meeting_minutes,
-        # Rendered here, so that the cache holds markup rather than the slots.
+        "consultants_html": render_to_string(
+            "bookings/_consultant_choices.html",
+            {"consultants": consultants, "consultant_value": consultant_value},
+        ),
         "week_html": render_to_string(
             "bookings/_week.html", {"week": week, "tz_name": tz_name}
         ),
