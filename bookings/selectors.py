@@ -43,17 +43,46 @@ MARGIN = timedelta(days=2)
 
 
 AVAILABILITY_VERSION_KEY = "bookings:availability-version"
+# A version lives this long at most; every booking and availability change replaces it
+# sooner (``services.availability_changed``). Changes that skip the models' signals
+# (bulk edits, slots passing their notice period) show within this time.
+AVAILABILITY_VERSION_SECONDS = 30
 
 
-def availability_version() -> str:
-    """A value that changes whenever bookings or availability change.
+@dataclass(frozen=True)
+class AvailabilityVersion:
+    """Names one state of bookings and availability, and what the booking page checks.
 
-    Cached slot listings carry it in their keys, so ``services.availability_changed``
-    makes all of them stale at once by dropping it.
+    Cached slot listings carry ``token`` in their keys. ``consultant_ids`` (active) and
+    ``horizon_days`` let the page reduce its query to a few checked values first.
     """
-    return cache.get_or_set(
-        AVAILABILITY_VERSION_KEY, lambda: secrets.token_hex(8), timeout=None
+
+    token: str
+    consultant_ids: frozenset[int]
+    horizon_days: int
+
+
+def _availability_version_new() -> AvailabilityVersion:
+    return AvailabilityVersion(
+        token=secrets.token_hex(8),
+        consultant_ids=frozenset(
+            Consultant.objects.filter(is_active=True).values_list("pk", flat=True)
+        ),
+        horizon_days=BookingPolicy.current().horizon_days,
     )
+
+
+def availability_version() -> AvailabilityVersion:
+    version = cache.get_or_set(
+        AVAILABILITY_VERSION_KEY,
+        _availability_version_new,
+        timeout=AVAILABILITY_VERSION_SECONDS,
+    )
+    if not isinstance(version, AvailabilityVersion):
+        # Written by another release of this code sharing the cache during a deploy.
+        version = _availability_version_new()
+        cache.set(AVAILABILITY_VERSION_KEY, version, AVAILABILITY_VERSION_SECONDS)
+    return version
 
 
 @dataclass(frozen=True)

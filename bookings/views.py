@@ -8,7 +8,6 @@ private manage token send no Referer and are never cached.
 from __future__ import annotations
 
 import functools
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,7 +23,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from advisor.selectors import assessment_booking_prefill
@@ -327,56 +327,72 @@ def _make_private(
 
 # --- /book/ ---------------------------------------------------------------------------
 
-# How long one computed week may be shown before it is computed again, at most: the key
-# also carries the availability version, which every booking and availability change
-# renews (``selectors.availability_version``). The booking form checks its slot again,
-# so this only bounds how long a slot that has just passed its notice period can show.
-LISTING_SECONDS = 30
+# Stands in the cached listing's links for the client's assessment link, which is
+# filled in per request: cached per client, listings would let anyone fill the cache.
+ASSESSMENT_HOLE = "assessment-link-goes-here"
 
 
-def _listing_get(  # noqa: PLR0913 -- keyword-only; what the listing depends on
+def _listing_get(
     *,
     zone: ZoneInfo,
     tz_name: str,
     requested_week: date | None,
-    consultant_id: int | None,
     raw_consultant: str,
     assessment: str,
 ) -> dict:
     """The consultant choices and the week of the booking page, rendered, from the cache.
 
-    Every client asking for the same week, zone and consultant gets the same listing;
-    computing and rendering it was most of the page's cost.
+    Every client asking for the same week, zone and consultant gets the same listing
+    until the availability version changes (at most 30 s); computing and rendering it
+    was most of the page's cost. The booking form checks its slot again. The key is
+    made of checked values only (a known zone, a week within the horizon, an active
+    consultant or "unknown"), so however the query string is varied the cache holds
+    a few entries.
     """
     now = timezone.now()
+    version = selectors.availability_version()
+    consultant_id = _consultant_id(raw_consultant)
+    if raw_consultant in {"", "any"}:
+        consultant_key = "any"
+    elif (
+        str(consultant_id) == raw_consultant and consultant_id in version.consultant_ids
+    ):
+        consultant_key = raw_consultant
+    else:
+        # Only the exact value the page writes names a consultant; anything else is
+        # everyone, with a notice.
+        consultant_id, consultant_key = None, "unknown"
+    week = None
+    if requested_week is not None:
+        first_week = _monday(now.astimezone(zone).date())
+        last_week = _monday(
+            (now + timedelta(days=version.horizon_days)).astimezone(zone).date()
+        )
+        week = min(max(_monday(requested_week), first_week), last_week)
     key = (
-        "bookings:listing:"
-        + hashlib.sha256(
-            "|".join(
-                (
-                    selectors.availability_version(),
-                    str(int(now.timestamp()) // LISTING_SECONDS),
-                    tz_name,
-                    requested_week.isoformat() if requested_week else "",
-                    raw_consultant,
-                    assessment,
-                )
-            ).encode()
-        ).hexdigest()
+        f"bookings:listing:{version.token}:{tz_name}:"
+        f"{week.isoformat() if week else 'first'}:{consultant_key}"
     )
     listing = cache.get(key)
     if listing is None:
         listing = _listing_build(
             zone=zone,
             tz_name=tz_name,
-            requested_week=requested_week,
+            requested_week=week,
             consultant_id=consultant_id,
             raw_consultant=raw_consultant,
-            assessment=assessment,
             now=now,
         )
-        cache.set(key, listing, LISTING_SECONDS * 2)
-    return listing
+        cache.set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
+    hole = "&amp;" + urlencode({"assessment": ASSESSMENT_HOLE})
+    filled = (
+        "&amp;" + escape(urlencode({"assessment": assessment}, safe=":/"))
+        if assessment
+        else ""
+    )
+    # The cached markup, with the escaped link in place of the hole.
+    week_html = mark_safe(listing["week_html"].replace(hole, filled))  # noqa: S308
+    return {**listing, "week_html": week_html}
 
 
 def _listing_build(  # noqa: PLR0913 -- keyword-only; see _listing_get
@@ -386,7 +402,6 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see _listing_get
     requested_week: date | None,
     consultant_id: int | None,
     raw_consultant: str,
-    assessment: str,
     now: datetime,
 ) -> dict:
     found = selectors.availability_week_get(
@@ -412,7 +427,7 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see _listing_get
             start=value,
             consultant=consultant_value,
             tz=tz_name,
-            assessment=assessment,
+            assessment=ASSESSMENT_HOLE,
         )
 
     def week_url(week: date) -> str:
@@ -420,7 +435,7 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see _listing_get
             consultant=consultant_value,
             tz=tz_name,
             week=week.isoformat(),
-            assessment=assessment,
+            assessment=ASSESSMENT_HOLE,
         )
 
     week = _week_page(
@@ -454,11 +469,6 @@ def book(request: HttpRequest) -> HttpResponse:
     tz_param = request.GET.get("tz")
     zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
     raw_consultant = request.GET.get("consultant", "")
-    consultant_id = _consultant_id(raw_consultant)
-    if str(consultant_id) != raw_consultant:
-        # Only the exact value the page writes names a consultant; anything else is
-        # everyone, with the notice below.
-        consultant_id = None
     try:
         requested_week = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
@@ -468,7 +478,6 @@ def book(request: HttpRequest) -> HttpResponse:
         zone=zone,
         tz_name=tz_name,
         requested_week=requested_week,
-        consultant_id=consultant_id,
         raw_consultant=raw_consultant,
         assessment=assessment,
     )

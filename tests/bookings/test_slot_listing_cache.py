@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 
 from bookings import selectors, services
 from bookings.forms import format_start
@@ -116,3 +117,51 @@ def test_listing_keeps_each_clients_assessment_link_in_its_own_slots(client):
         "&amp;assessment=second-client-link" in html
     )
     assert "first-client-link" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "&consultant=999999",
+        "&consultant=nobody",
+        "&week=2099-01-05",
+        "&week=1999-01-04",
+        "&assessment=someone-elses-link",
+    ],
+)
+def test_listing_varied_query_strings_share_the_cached_entries(
+    client, django_assert_num_queries, query
+):
+    # Each of these is one of a few checked keys (the last week, the first, anyone
+    # with a notice), so nobody can fill the cache by varying the address.
+    ConsultantFactory()
+    client.get(PAGE)
+    client.get(PAGE + "&week=2099-01-05")
+    client.get(PAGE + "&week=1999-01-04")
+    client.get(PAGE + "&consultant=1234567")
+
+    with django_assert_num_queries(0):
+        response = client.get(PAGE + query)
+
+    assert response.status_code == 200
+
+
+def test_listing_unknown_consultant_says_so_and_shows_everyone(client):
+    ConsultantFactory(display_name="Amelia Hart")
+    client.get(PAGE + "&consultant=4321")
+
+    html = client.get(PAGE + "&consultant=8765").content.decode()
+
+    assert "That consultant isn&#x27;t taking bookings at the moment" in html
+    assert '<a class="slot"' in html
+
+
+def test_listing_survives_a_version_of_another_shape_in_the_cache(client):
+    # Another release sharing the cache during a deploy may have written the key.
+    ConsultantFactory()
+    cache.set(selectors.AVAILABILITY_VERSION_KEY, "written-by-another-release")
+
+    response = client.get(PAGE)
+
+    assert response.status_code == 200
+    assert '<a class="slot"' in response.content.decode()

@@ -193,7 +193,7 @@ def test_the_query_count_is_the_same_for_a_quiet_and_a_busy_week(
 
 
 @pytest.mark.parametrize("week_offset", [0, 7, 14])
-def test_the_booking_page_reads_six_queries_whichever_week(
+def test_the_booking_page_reads_the_same_queries_whichever_week(
     client, django_assert_num_queries, week_offset
 ):
     consultant = ConsultantFactory(timezone="UTC")
@@ -203,7 +203,9 @@ def test_the_booking_page_reads_six_queries_whichever_week(
         BookingFactory(consultant=consultant, start=start)
     week = monday(today) + timedelta(days=week_offset)
 
-    with django_assert_num_queries(QUERIES):
+    # The week's six, and the active consultants and the horizon that the cached
+    # listing's key is checked against (once per availability version).
+    with django_assert_num_queries(QUERIES + 2):
         response = client.get(f"/book/?tz=UTC&week={week}")
 
     assert response.status_code == 200
