@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -373,7 +373,9 @@ def _listing_get(
         f"bookings:listing:{version.token}:{tz_name}:"
         f"{week.isoformat() if week else 'first'}:{consultant_key}"
     )
-    listing = cache.get(key)
+    # This process's copy first: the shared cache costs a round trip and a 50 kB
+    # transfer. Both are keyed by the version, so neither can serve a stale week.
+    listing = caches["process"].get(key) or cache.get(key)
     if listing is None:
         listing = _listing_build(
             zone=zone,
@@ -384,6 +386,7 @@ def _listing_get(
             now=now,
         )
         cache.set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
+    caches["process"].set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
     hole = "&amp;" + urlencode({"assessment": ASSESSMENT_HOLE})
     filled = (
         "&amp;" + escape(urlencode({"assessment": assessment}, safe=":/"))

@@ -179,7 +179,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits and sessions share it across processes) ------------
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://consult")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://consult"),
+    # This process's own copy of values that are cheap to keep and costly to fetch
+    # (the booking page's rendered week, keyed by the availability version).
+    "process": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "consult-process",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
 
 # --- Celery -----------------------------------------------------------------
 # Without a broker the tasks run in-process, straight after the transaction

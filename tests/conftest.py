@@ -64,9 +64,10 @@ def _test_storage(settings, tmp_path) -> None:
     # Password hashing is slow on purpose; tests log in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Rate-limit counts live in the cache: every test starts with none.
-    from django.core.cache import cache  # noqa: PLC0415 -- needs settings
+    from django.core.cache import caches  # noqa: PLC0415 -- needs settings
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture
