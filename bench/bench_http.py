@@ -81,7 +81,7 @@ CACHE_DB = 12
 MAX_USE_CASES = 10
 # Enough drafts that no user runs out within a phase at several hundred requests/s.
 USE_CASE_DRAFTS_EACH = 40
-SUBMIT_DRAFTS_EACH = 150
+SUBMIT_DRAFTS_EACH = 400
 WIZARD_RATIO = 0.4
 SLOTS_RATIO = 0.25
 LOCUST_LIMIT_SECONDS = 400
