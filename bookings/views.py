@@ -375,18 +375,20 @@ def _listing_get(
     )
     # This process's copy first: the shared cache costs a round trip and a 50 kB
     # transfer. Both are keyed by the version, so neither can serve a stale week.
-    listing = caches["process"].get(key) or cache.get(key)
+    listing = caches["process"].get(key)
     if listing is None:
-        listing = _listing_build(
-            zone=zone,
-            tz_name=tz_name,
-            requested_week=week,
-            consultant_id=consultant_id,
-            raw_consultant=raw_consultant,
-            now=now,
-        )
-        cache.set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
-    caches["process"].set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
+        listing = cache.get(key)
+        if listing is None:
+            listing = _listing_build(
+                zone=zone,
+                tz_name=tz_name,
+                requested_week=week,
+                consultant_id=consultant_id,
+                raw_consultant=raw_consultant,
+                now=now,
+            )
+            cache.set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
+        caches["process"].set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
     hole = "&amp;" + urlencode({"assessment": ASSESSMENT_HOLE})
     filled = (
         "&amp;" + escape(urlencode({"assessment": assessment}, safe=":/"))
