@@ -32,7 +32,7 @@ from bookings.models import (
     Weekday,
     WeeklyHours,
 )
-from consult.staff import staff_sees_everyone
+from consult.staff import staff_sees_everyone, staff_timezone_remember
 
 if TYPE_CHECKING:
     from datetime import datetime, time
@@ -225,6 +225,12 @@ class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
             "expertise_list" if name == "expertise" else name
             for name in ConsultantAdminForm.Meta.fields
         ]
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.user_id == request.user.pk:
+            # Their own zone changed: the admin follows at once, not at next sign-in.
+            staff_timezone_remember(request, obj.timezone)
 
     @admin.display(description="expertise")
     def expertise_list(self, obj: Consultant) -> str:

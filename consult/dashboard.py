@@ -1,6 +1,7 @@
 """The figures at the top of the admin: a fixed handful of queries, whatever the data size.
 
-Weeks run Monday to Sunday in the site's time zone (``TIME_ZONE``, UTC by default).
+Weeks run Monday to Sunday in the viewer's time zone: a consultant's own
+(``consult.middleware.StaffTimezoneMiddleware``), else the site's (``TIME_ZONE``, UTC).
 A booking counts in the week it was made; a submission converts when any call was booked
 from it, whatever became of the call.
 """

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
 CONSULTANTS = "Consultants"
 MANAGERS = "Managers"
+# The signed-in consultant's own zone, for the admin (``StaffTimezoneMiddleware``).
+STAFF_TIMEZONE_SESSION_KEY = "consult_staff_timezone"
 
 
 def staff_sees_everyone(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -28,3 +34,25 @@ def staff_sees_everyone(user: AbstractBaseUser | AnonymousUser) -> bool:
         cached = user.groups.filter(name=MANAGERS).exists()
         user._consult_sees_everyone = cached  # noqa: SLF001 -- a per-request memo
     return cached
+
+
+def staff_timezone_remember(request: HttpRequest, name: str | None) -> None:
+    """Show the admin in ``name`` for the rest of this session (None: the site's zone)."""
+    if name:
+        request.session[STAFF_TIMEZONE_SESSION_KEY] = name
+    else:
+        request.session.pop(STAFF_TIMEZONE_SESSION_KEY, None)
+
+
+@receiver(user_logged_in, dispatch_uid="consult-staff-timezone")
+def _staff_signed_in(sender, request, user, **kwargs) -> None:
+    # Read once, at sign-in, so that admin pages cost no query for it.
+    from bookings.models import Consultant  # noqa: PLC0415 -- an app loaded after this one
+
+    if request is not None and hasattr(request, "session"):
+        name = (
+            Consultant.objects.filter(user=user)
+            .values_list("timezone", flat=True)
+            .first()
+        )
+        staff_timezone_remember(request, name)
