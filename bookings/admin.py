@@ -232,6 +232,15 @@ class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
             # Their own zone changed: the admin follows at once, not at next sign-in.
             staff_timezone_remember(request, obj.timezone)
 
+    def get_inline_instances(self, request: HttpRequest, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            if isinstance(inline, TimeOffInline):
+                # Typed and shown in the viewer's zone (the consultant's own, in the admin).
+                zone = timezone.get_current_timezone_name()
+                inline.verbose_name_plural = f"time off (times in {zone})"
+        return inlines
+
     @admin.display(description="expertise")
     def expertise_list(self, obj: Consultant) -> str:
         return ", ".join(label for _, label in obj.expertise_choices())
@@ -274,7 +283,11 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 class StartDateFilter(admin.FieldListFilter):
-    """A from/to date range on the start (UTC dates), with a few ready-made ranges."""
+    """A from/to date range on the start, with a few ready-made ranges.
+
+    Dates are the viewer's: the consultant's own zone in the admin (see
+    ``consult.middleware.StaffTimezoneMiddleware``), else the site's.
+    """
 
     template = "admin/bookings/booking/date_range_filter.html"
 
@@ -284,7 +297,7 @@ class StartDateFilter(admin.FieldListFilter):
         self.since_name = f"{field_path}__date__gte"
         self.until_name = f"{field_path}__date__lte"
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = "date (UTC)"
+        self.title = f"date ({timezone.get_current_timezone_name()})"
         # An empty box in the form means "no bound", not an invalid date.
         self.used_parameters = {
             name: values for name, values in self.used_parameters.items() if any(values)

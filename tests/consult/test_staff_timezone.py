@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
+from advisor.models import Assessment
 from consult.staff import STAFF_TIMEZONE_SESSION_KEY
 from tests.admin_roles import consultant_create, manager_create, staff_groups_create
 from tests.bookings.factories import TimeOffFactory
 from tests.bookings.test_bookings_admin import hours_post
+from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +82,26 @@ def test_time_off_a_consultant_types_means_their_own_wall_clock(client):
     assert list(mine.time_off.values_list("start", "end")) == [
         (datetime(2027, 4, 1, 0, 0, tzinfo=UTC), datetime(2027, 4, 1, 8, 0, tzinfo=UTC))
     ]
+
+
+def test_consultant_admin_pages_name_the_zone_they_show(client, tokyo):
+    client.force_login(tokyo.user)
+
+    dashboard = client.get("/admin/").content.decode()
+    profile = client.get(f"/admin/bookings/consultant/{tokyo.pk}/change/").content
+    bookings = client.get("/admin/bookings/booking/").content.decode()
+
+    assert "Weeks start on Monday (Asia/Tokyo)" in dashboard
+    assert "Time off (times in Asia/Tokyo)" in profile.decode()
+    assert "By date (Asia/Tokyo)" in bookings
+
+
+def test_prep_sheet_shows_when_it_was_submitted_in_the_consultants_zone(client, tokyo):
+    assessment = AssessmentFactory(
+        status=Assessment.Status.SUBMITTED, submitted_at=START
+    )
+    client.force_login(tokyo.user)
+
+    html = client.get(f"/admin/advisor/assessment/{assessment.pk}/change/").content
+
+    assert "Tue 2 Mar 2027, 05:00 (Asia/Tokyo)" in html.decode()
