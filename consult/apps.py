@@ -6,4 +6,5 @@ class ConsultConfig(AppConfig):
     verbose_name = "Consult"
 
     def ready(self) -> None:
-        from consult import staff  # noqa: F401, PLC0415 -- connects its sign-in receiver
+        # Imported for what they register: the sign-in receiver, the system checks.
+        from consult import checks, staff  # noqa: F401, PLC0415
