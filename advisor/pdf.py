@@ -8,7 +8,10 @@ worker needs it and the web process should not pay for it at start-up.
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -29,6 +32,25 @@ PATH_COLOURS = {
     "fine_tune": ("#8a3ac4", "#f3e9fb"),
     "classical_ml": ("#0f7a52", "#e3f5ec"),
     "hybrid": ("#a4500b", "#fdf0e3"),
+}
+
+# Open Sans (the ttf-opensans package) is embedded: unlike the PDF's built-in
+# Helvetica, it has the letters of the European languages, Vietnamese, Greek and
+# Cyrillic.
+FONT = "ConsultSans"
+FONT_BOLD = "ConsultSans-Bold"
+_FONT_FILES = {
+    FONT: "OpenSans-Regular.ttf",
+    FONT_BOLD: "OpenSans-Bold.ttf",
+    "ConsultSans-Italic": "OpenSans-Italic.ttf",
+    "ConsultSans-BoldItalic": "OpenSans-BoldItalic.ttf",
+}
+# Chinese, Japanese and Korean names are set in the PDF standard's CJK fonts,
+# which every PDF viewer supplies, so nothing as large as a CJK font is embedded.
+CJK_FONTS = {
+    "ja": "HeiseiKakuGo-W5",
+    "ko": "HYGothic-Medium",
+    "zh": "STSong-Light",
 }
 
 CLASSICAL_COSTS_NOTE = (
@@ -109,6 +131,79 @@ def summary_filename(company: str) -> str:
     return f"consult-summary-{slug}.pdf" if slug else "consult-summary.pdf"
 
 
+@functools.cache
+def _fonts_register() -> frozenset[int]:
+    """Register the fonts once per process; the code points Open Sans can draw."""
+    import ttf_opensans  # noqa: PLC0415 -- lazy, see the module docstring
+    from reportlab.lib.fonts import addMapping  # noqa: PLC0415
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415
+    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415
+
+    folder = Path(ttf_opensans.__file__).parent / "ttf"
+    for name, filename in _FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, folder / filename))
+    # <b> and <i> in a paragraph pick the matching face.
+    for bold, italic, name in (
+        (0, 0, FONT),
+        (1, 0, FONT_BOLD),
+        (0, 1, "ConsultSans-Italic"),
+        (1, 1, "ConsultSans-BoldItalic"),
+    ):
+        addMapping(FONT, bold, italic, name)
+        addMapping(FONT_BOLD, bold, italic, name)
+    for name in CJK_FONTS.values():
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+    return frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
+
+
+def _cjk_language(value: str) -> str:
+    """Which CJK font suits a text: kana make it Japanese, hangul Korean."""
+    names = {unicodedata.name(char, "") for char in value}
+    if any(name.startswith(("HIRAGANA", "KATAKANA")) for name in names):
+        return "ja"
+    if any(name.startswith("HANGUL") for name in names):
+        return "ko"
+    return "zh"
+
+
+def _is_cjk(char: str) -> bool:
+    name = unicodedata.name(char, "")
+    return name.startswith(
+        ("CJK ", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "FULLWIDTH")
+    )
+
+
+def text(value: str) -> str:
+    """A client's words as paragraph markup: escaped, and set in a font that has them.
+
+    Runs of Chinese, Japanese or Korean go in a CJK font; anything else Open Sans
+    lacks (Arabic, Hebrew, Indic scripts) still shows as missing-glyph boxes.
+    """
+    covered = _fonts_register()
+    if all(ord(char) in covered for char in value):
+        return escape(value)
+    font = CJK_FONTS[_cjk_language(value)]
+    parts: list[str] = []
+    run: list[str] = []
+    run_is_cjk = False
+    for char in value:
+        is_cjk = ord(char) not in covered and _is_cjk(char)
+        if run and is_cjk != run_is_cjk:
+            parts.append(_run(run, font if run_is_cjk else None))
+            run = []
+        run.append(char)
+        run_is_cjk = is_cjk
+    if run:
+        parts.append(_run(run, font if run_is_cjk else None))
+    return "".join(parts)
+
+
+def _run(chars: list[str], font: str | None) -> str:
+    escaped = escape("".join(chars))
+    return f'<font name="{font}">{escaped}</font>' if font else escaped
+
+
 def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -- one document, top to bottom
     """Render the summary on A4 and return the PDF's bytes."""
     from io import BytesIO  # noqa: PLC0415
@@ -130,21 +225,18 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
         TableStyle,
     )
 
+    _fonts_register()
     ink, soft, muted = (colors.HexColor(c) for c in (INK, INK_SOFT, MUTED))
     line, wash = colors.HexColor(LINE), colors.HexColor(WASH)
 
-    base = ParagraphStyle(
-        "base", fontName="Helvetica", fontSize=10, leading=14, textColor=ink
-    )
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=14, textColor=ink)
     small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5)
     hint = ParagraphStyle("hint", parent=small, textColor=muted)
-    eyebrow = ParagraphStyle(
-        "eyebrow", parent=hint, fontName="Helvetica-Bold", spaceAfter=4
-    )
+    eyebrow = ParagraphStyle("eyebrow", parent=hint, fontName=FONT_BOLD, spaceAfter=4)
     title = ParagraphStyle(
         "title",
         parent=base,
-        fontName="Helvetica-Bold",
+        fontName=FONT_BOLD,
         fontSize=22,
         leading=27,
         spaceAfter=6,
@@ -153,7 +245,7 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
     h2 = ParagraphStyle(
         "h2",
         parent=base,
-        fontName="Helvetica-Bold",
+        fontName=FONT_BOLD,
         fontSize=14,
         leading=18,
         spaceBefore=14,
@@ -163,7 +255,7 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
     h3 = ParagraphStyle(
         "h3",
         parent=base,
-        fontName="Helvetica-Bold",
+        fontName=FONT_BOLD,
         fontSize=10,
         leading=13,
         spaceBefore=6,
@@ -173,9 +265,6 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
     )
     cell = ParagraphStyle("cell", parent=small)
     cell_right = ParagraphStyle("cell_right", parent=small, alignment=TA_RIGHT)
-
-    def text(value: str) -> str:
-        return escape(value)
 
     def link(url: str) -> str:
         quoted = escape(url, {'"': "&quot;"})
@@ -190,7 +279,7 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
             [ListItem(Paragraph(text(item), base), leftIndent=14) for item in items],
             bulletType="1" if numbered else "bullet",
             start="1" if numbered else "•",
-            bulletFontName="Helvetica",
+            bulletFontName=FONT,
             bulletFontSize=9 if numbered else 11,
             bulletOffsetY=0 if numbered else 1,
             bulletColor=soft,
@@ -330,7 +419,14 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
         )
     )
 
-    footer_left = "Consult · AI stack summary" + (f" · {company}" if company else "")
+    # A paragraph rather than drawString, so a CJK company name gets its font.
+    footer = ParagraphStyle(
+        "footer", parent=base, fontSize=8, leading=10, textColor=muted
+    )
+    footer_left = Paragraph(
+        "Consult · AI stack summary" + (f" · {text(company[:60])}" if company else ""),
+        footer,
+    )
 
     class NumberedCanvas(Canvas):
         """Holds the pages back until the end, so each can say "of N"."""
@@ -347,12 +443,13 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
             total = len(self._held)
             for state in self._held:
                 self.__dict__.update(state)
-                self.setFont("Helvetica", 8)
+                self.setFont(FONT, 8)
                 self.setFillColor(muted)
                 self.setStrokeColor(line)
                 self.setLineWidth(0.5)
                 self.line(margin + 6, 14 * mm, A4[0] - margin - 6, 14 * mm)
-                self.drawString(margin + 6, 10 * mm, footer_left[:110])
+                footer_left.wrapOn(self, width - 30 * mm, 10)
+                footer_left.drawOn(self, margin + 6, 10 * mm - 2)
                 self.drawRightString(
                     A4[0] - margin - 6, 10 * mm, f"Page {self._pageNumber} of {total}"
                 )
@@ -483,12 +580,12 @@ def _chart_drawing(chart: Chart, *, width: float) -> object:
     top, bottom = y(chart.plot_top), y(chart.plot_bottom)
     # Room above the plot for the y axis title.
     drawing = Drawing(width, plot_height + 8)
-    label = {"fontName": "Helvetica", "fontSize": font_size, "fillColor": muted}
+    label = {"fontName": FONT, "fontSize": font_size, "fillColor": muted}
     key = {**label, "fillColor": ink}
 
     def boxed(text_x: float, text_y: float, text: str, anchor: str) -> None:
         # A white ground, so a marker's label stays legible over the lines.
-        text_width = stringWidth(text, "Helvetica", font_size)
+        text_width = stringWidth(text, FONT, font_size)
         start = {"start": text_x, "middle": text_x - text_width / 2}.get(
             anchor, text_x - text_width
         )
@@ -504,7 +601,7 @@ def _chart_drawing(chart: Chart, *, width: float) -> object:
         drawing.add(String(x(tick.position), bottom - 10, tick.label, textAnchor="middle", **label))  # fmt: skip
     drawing.add(Line(left, bottom, right, bottom, strokeColor=muted, strokeWidth=0.75))
     drawing.add(Line(left, bottom, left, top, strokeColor=muted, strokeWidth=0.75))
-    axis = {**key, "fontName": "Helvetica-Bold"}
+    axis = {**key, "fontName": FONT_BOLD}
     drawing.add(String(right, 1, "Requests a month", textAnchor="end", **axis))
     drawing.add(String(left - 4, top + 9, "$ a month", textAnchor="end", **axis))
 

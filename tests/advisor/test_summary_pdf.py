@@ -11,8 +11,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from advisor import services, tasks
-from advisor.models import Assessment
-from advisor.pdf import assessment_summary_pdf, long_date, summary_filename
+from advisor.models import Assessment, UseCase
+from advisor.pdf import (
+    CJK_FONTS,
+    assessment_summary_pdf,
+    long_date,
+    summary_filename,
+    text,
+)
 from advisor.selectors import assessment_summary_data
 from consult.models import OutboundEmail
 from tests.factories import AssessmentFactory, UseCaseFactory, three_path_use_cases
@@ -149,6 +155,56 @@ def test_summary_pdf_prints_markup_in_answers_as_text(
     text = text_of(pdf_of(assessment, token=None))
 
     assert "Prepared for R&D <Labs> on " in text
+
+
+@pytest.mark.parametrize(
+    ("company", "names"),
+    [
+        # Letters Helvetica's encoding lacks: Polish, Czech, Turkish, Romanian.
+        ("Zakłady Łódź Sp. z o.o.", ("Ocena ryzyka kredytów", "Třídění e-mailů")),
+        ("Yılmaz Şirketi", ("Müşteri özetleri", "Sumarizare în română")),  # noqa: RUF001 -- Turkish dotless i, on purpose
+        # Greek, Cyrillic and Vietnamese.
+        ("Σύνοψη Α.Ε.", ("Классификация заявок", "Tóm tắt hợp đồng")),  # noqa: RUF001 -- Greek capitals, on purpose
+        # Japanese, Chinese and Korean, in the PDF's standard CJK fonts.
+        ("株式会社テスト", ("問い合わせの分類", "合同摘要")),
+        ("한국데이터 주식회사", ("고객 문의 분류", "Invoice fields")),
+    ],
+)
+def test_summary_pdf_keeps_names_in_any_common_script(
+    django_capture_on_commit_callbacks, company, names
+):
+    assessment = submitted(django_capture_on_commit_callbacks, company=company)
+    for use_case, name in zip(
+        UseCase.objects.filter(assessment=assessment).order_by("position"),
+        names,
+        strict=False,
+    ):
+        use_case.name = name
+        use_case.save(update_fields=["name"])
+
+    reader = pdf_of(assessment, token=None)
+
+    text_ = text_of(reader)
+    assert f"Prepared for {company} on " in text_
+    assert all(text_.count(name) == 2 for name in names)  # overview and section
+    assert reader.pages[0].extract_text().splitlines()[-2] == (
+        f"Consult · AI stack summary · {company}"
+    )
+    assert reader.metadata.title == f"Your AI stack summary for {company}"
+
+
+def test_summary_text_sets_cjk_runs_in_a_cjk_font_and_escapes_markup():
+    assert text("R&D <Labs> Ørsted Ελλάς") == "R&amp;D &lt;Labs&gt; Ørsted Ελλάς"
+    assert text("Acme 株式会社テスト & Co") == (
+        f'Acme <font name="{CJK_FONTS["ja"]}">株式会社テスト</font> &amp; Co'
+    )
+    assert (
+        text("北京数据 <1>")
+        == f'<font name="{CJK_FONTS["zh"]}">北京数据</font> &lt;1&gt;'
+    )
+    assert text("한국 회사") == (
+        f'<font name="{CJK_FONTS["ko"]}">한국</font> <font name="{CJK_FONTS["ko"]}">회사</font>'
+    )
 
 
 @pytest.mark.parametrize(
