@@ -124,9 +124,22 @@ def long_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+# Letters that Unicode does not decompose into an ASCII letter plus accents.
+_ASCII_LETTERS = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
+     "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D", "\u0131": "i"}
+)  # fmt: skip
+
+
 def summary_filename(company: str) -> str:
-    """The file name the client sees when downloading or opening the attachment."""
-    words = "".join(c if c.isascii() and c.isalnum() else " " for c in company)
+    """The file name the client sees when downloading or opening the attachment.
+
+    ASCII only, since mail clients still mangle encoded attachment names: accented
+    letters lose their accents ("Łódź" gives "lodz"), other scripts are left out.
+    """
+    decomposed = unicodedata.normalize("NFKD", company.translate(_ASCII_LETTERS))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in folded)
     slug = "-".join(words.lower().split())[:60].strip("-")
     return f"consult-summary-{slug}.pdf" if slug else "consult-summary.pdf"
 
@@ -490,10 +503,12 @@ def _costs_block(
     if not use_case.has_costs:
         return Paragraph(escape(CLASSICAL_COSTS_NOTE), body)
     break_even = (
-        f"{use_case.break_even_monthly_requests:,} requests a month"
+        f"{use_case.break_even_monthly_requests:,} a month"
         if use_case.break_even_monthly_requests
         else "None in range"
     )
+    # Wide enough that "Self-hosted, a month" and a break-even volume keep to one line.
+    label_width, value_width = 33 * mm, 30 * mm
     rows = [
         ("API, a month", usd(use_case.api_monthly_usd)),
         ("Self-hosted, a month", usd(use_case.self_hosted_monthly_usd)),
@@ -505,7 +520,7 @@ def _costs_block(
             [Paragraph(label, cell), Paragraph(value, cell_right)]
             for label, value in rows
         ],
-        colWidths=[31 * mm, 27 * mm],
+        colWidths=[label_width, value_width],
     )
     costs.setStyle(
         TableStyle(
@@ -520,13 +535,13 @@ def _costs_block(
     )
     if use_case.chart is None:
         return costs
-    chart_width = width - 58 * mm - 6 * mm
+    chart_width = width - label_width - value_width - 6 * mm
     figure = Table(
         [
             [costs, _chart_drawing(use_case.chart, width=chart_width)],
             ["", Paragraph(escape(use_case.chart.description), cell)],
         ],
-        colWidths=[58 * mm + 6 * mm, chart_width],
+        colWidths=[label_width + value_width + 6 * mm, chart_width],
     )
     figure.setStyle(
         TableStyle(

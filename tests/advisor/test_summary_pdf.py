@@ -211,7 +211,10 @@ def test_summary_text_sets_cjk_runs_in_a_cjk_font_and_escapes_markup():
     ("company", "filename"),
     [
         ("Analytical Engines Ltd", "consult-summary-analytical-engines-ltd.pdf"),
-        ('Ça & Co: "Ünï"/..\\', "consult-summary-a-co-n.pdf"),
+        ('Ça & Co: "Ünï"/..\\', "consult-summary-ca-co-uni.pdf"),
+        ("Zakłady Łódź Sp. z o.o.", "consult-summary-zaklady-lodz-sp-z-o-o.pdf"),
+        ("Ørsted Æble ß", "consult-summary-orsted-aeble-ss.pdf"),
+        ("Tóm tắt Đà Nẵng", "consult-summary-tom-tat-da-nang.pdf"),
         ("", "consult-summary.pdf"),
         ("日本", "consult-summary.pdf"),
     ],
