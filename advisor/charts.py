@@ -17,8 +17,11 @@ from advisor.engine import (
 )
 
 WIDTH, HEIGHT = 640, 340
-LEFT, RIGHT, TOP, BOTTOM = 72, 24, 24, 56
+# Room for the tick labels and axis titles at the largest font the page uses.
+LEFT, RIGHT, TOP, BOTTOM = 80, 40, 44, 56
 SAMPLES = 80
+# Half the width of the longest marker label at the largest font the page uses.
+LABEL_HALF_WIDTH = 150
 
 
 # The SVG writes coordinates with one decimal; formatting them here rather than with
@@ -53,6 +56,19 @@ class Marker:
     def svg_label_y(self) -> str:
         """Where its label sits: above the marker."""
         return f"{self.y - 14:.1f}"
+
+    @property
+    def anchor(self) -> str:
+        """Its label's text-anchor: near an edge the label runs inwards.
+
+        On a phone the labels are drawn about twice as large (site.css), and a
+        centred "Break-even: 1.2M/month" would be cut off by the chart's edge.
+        """
+        if self.x < LEFT + LABEL_HALF_WIDTH:
+            return "start"
+        if self.x > WIDTH - RIGHT - LABEL_HALF_WIDTH:
+            return "end"
+        return "middle"
 
 
 @dataclass(frozen=True)
@@ -123,7 +139,8 @@ def cost_chart(use_case: dict, prices: Prices) -> Chart:
     volume = max(case.monthly_requests, 1)
     break_even = break_even_monthly_requests(case, prices)
     anchors = [volume] + ([break_even] if break_even else [])
-    low = max(_decade_floor(min(anchors) / 30), 10.0)
+    # From 1 a month, so that even the smallest volume is on the chart.
+    low = max(_decade_floor(min(anchors) / 30), 1.0)
     high = min(_decade_ceil(max(anchors) * 30), 1e10)
     if high <= low:
         high = low * 100

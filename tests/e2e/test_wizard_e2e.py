@@ -108,6 +108,25 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
     ]
     assert output["stack"] == "hybrid"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Every label in the charts is drawn inside its chart and large enough to read.
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll("svg.chart__svg")].flatMap((svg) => {
+            const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll("text")].map((text) => {
+                const r = text.getBoundingClientRect();
+                return {
+                    text: text.textContent,
+                    inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+                        && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5,
+                    px: parseFloat(getComputedStyle(text).fontSize) * box.width
+                        / svg.viewBox.baseVal.width,
+                };
+            });
+        })"""
+    )
+    assert len(labels) > 20
+    assert [item["text"] for item in labels if not item["inside"]] == []
+    assert min(item["px"] for item in labels) >= 9.5
     page.screenshot(path=output_dir / f"result-{label}.png", full_page=True)
 
     # An old step's address now shows the result: nothing changes, nothing submits twice.
