@@ -429,7 +429,9 @@ def test_details_with_an_unknown_assessment_link_starts_empty(client):
 
 
 def test_confirmation_shows_the_time_the_consultant_and_the_private_links(client):
-    booking = BookingFactory(consultant__display_name="Amelia Hart")
+    booking = BookingFactory(
+        consultant__display_name="Amelia Hart", email="ada+calls@example.com"
+    )
 
     response = client.get(f"/book/confirmed/{booking.token}/")
 
@@ -438,6 +440,7 @@ def test_confirmation_shows_the_time_the_consultant_and_the_private_links(client
     assert "<h1>You're booked</h1>" in html
     assert f"<strong>{when(booking.start)}</strong>" in html
     assert "with Amelia Hart" in html
+    assert "a calendar invitation to <strong>ada+calls@example.com</strong>" in html
     assert f'href="/book/manage/{booking.token}/consultation.ics"' in html
     assert (
         f'<a href="/book/manage/{booking.token}/">http://testserver/book/manage/{booking.token}/</a>'
