@@ -337,11 +337,3 @@ class UseCaseForm(forms.Form):
             "sensitive_data": data["sensitive_data"] == "yes",
             "accuracy_lift_value": data["accuracy_lift_value"],
         }
-
-
-class EmailLinkForm(HoneypotMixin, forms.Form):
-    email = forms.EmailField(
-        label="The email address you gave in the assessment",
-        error_messages={"required": "Enter your email address."},
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )

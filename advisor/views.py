@@ -31,7 +31,6 @@ from advisor.engine import ContractError
 from advisor.forms import (
     INDUSTRY_LABELS,
     AboutForm,
-    EmailLinkForm,
     OrganisationForm,
     UseCaseForm,
 )
@@ -39,6 +38,7 @@ from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
 from consult.privacy import assessment_erase
 from consult.ratelimit import ratelimit
+from consult.views import email_links_page
 
 STEPS = [
     ("about", "About you"),
@@ -515,19 +515,9 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
 @ratelimit(scope="assess-resume", per_ip="10/h", per_email="3/h")
 def resume(request: HttpRequest) -> HttpResponse:
     """ "I lost my link": fresh links by email, without telling who has assessments."""
-    sent_to = None
-    if request.method == "POST":
-        form = EmailLinkForm(request.POST)
-        if form.is_valid():
-            services.assessment_links_resend(email=form.cleaned_data["email"])
-            sent_to = form.cleaned_data["email"].lower()
-            form = EmailLinkForm()
-    else:
-        form = EmailLinkForm()
-    status = 422 if form.is_bound and form.errors else 200
-    return render(
+    return email_links_page(
         request,
-        "advisor/resume.html",
-        {"form": form, "sent_to": sent_to},
-        status=status,
+        template="advisor/resume.html",
+        label="The email address you gave in the assessment",
+        send=lambda email: services.assessment_links_resend(email=email),
     )

@@ -391,15 +391,18 @@ def reminder_emails_queue(*, booking: Booking, reminder: Reminder) -> None:
     The client's reminder has no manage link: the token exists only as a hash, and
     rotating it here would silently break the link in the confirmation they kept (and
     storing a recoverable copy would undo the hashing). It points them to that link
-    instead; a reply reaches the consultant, whose admin can resend the confirmation
-    with a new link.
+    instead, and to the page that emails a new one.
     """
     soon = reminder == Reminder.HOUR
     _to_client(
         booking=booking,
         kind="booking_reminder",
         event=reminder.value,
-        context={**_client_context(booking), "soon": soon},
+        context={
+            **_client_context(booking),
+            "soon": soon,
+            "lost_link_url": settings.SITE_URL + reverse("bookings:lost_link"),
+        },
     )
     context = {**_consultant_context(booking), "soon": soon}
     if not soon:

@@ -496,6 +496,24 @@ def booking_confirmation_resend(*, booking: Booking) -> None:
     )
 
 
+# At most this many bookings per request; the database allows one upcoming per email.
+LINKS_RESEND_LIMIT = 3
+
+
+def booking_links_resend(*, email: str, now: datetime | None = None) -> int:
+    """Send the confirmation again, with a new manage link, for each upcoming booking.
+
+    For "I lost my link": returns how many were sent, which the page never says.
+    """
+    now = now or timezone.now()
+    upcoming = _active_for_email(email.strip()).filter(start__gt=now).order_by("start")
+    sent = 0
+    for booking in upcoming[:LINKS_RESEND_LIMIT]:
+        booking_confirmation_resend(booking=booking)
+        sent += 1
+    return sent
+
+
 # --- reminders ------------------------------------------------------------------------
 
 # (reminder, due while the meeting starts within this window from now). The day-before

@@ -47,6 +47,7 @@ from bookings.models import (
 from bookings.tokens import MAX_TOKEN_LENGTH
 from consult.privacy import booking_erase
 from consult.ratelimit import ratelimit
+from consult.views import email_links_page
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -881,3 +882,15 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(scope="booking-link", per_ip="10/h", per_email="3/h")
+def lost_link(request: HttpRequest) -> HttpResponse:
+    """ "I lost my link": the confirmation again, with a new link to manage the booking."""
+    return email_links_page(
+        request,
+        template="bookings/lost_link.html",
+        label="The email address you booked with",
+        send=lambda email: services.booking_links_resend(email=email),
+    )

@@ -24,3 +24,16 @@ class HoneypotMixin(forms.Form):
         if value:
             raise ValidationError(HONEYPOT_MESSAGE, code="honeypot")
         return value
+
+
+class EmailLinkForm(HoneypotMixin, forms.Form):
+    """ "I lost my link": the address to send fresh private links to."""
+
+    email = forms.EmailField(
+        error_messages={"required": "Enter your email address."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, label: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = label

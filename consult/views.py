@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -10,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from consult import health
+from consult.forms import EmailLinkForm
 
 
 @require_GET
@@ -39,3 +42,28 @@ def ping(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     # Resolved per request: the hashed static name exists only after collectstatic.
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+def email_links_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    label: str,
+    send: Callable[[str], object],
+) -> HttpResponse:
+    """A "lost your link?" page: fresh private links by email.
+
+    The answer is the same whether or not the address has anything, so the page
+    tells nobody who is a client. ``send`` gets the address as typed.
+    """
+    sent_to = None
+    if request.method == "POST":
+        form = EmailLinkForm(request.POST, label=label)
+        if form.is_valid():
+            send(form.cleaned_data["email"])
+            sent_to = form.cleaned_data["email"].lower()
+            form = EmailLinkForm(label=label)
+    else:
+        form = EmailLinkForm(label=label)
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, template, {"form": form, "sent_to": sent_to}, status=status)

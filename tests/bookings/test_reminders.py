@@ -172,7 +172,7 @@ def test_reminders_the_day_before_and_the_hour_before(consultant):
     ]
 
 
-def test_client_reminder_points_to_the_link_in_the_confirmation(consultant):
+def test_client_reminder_points_to_the_confirmation_and_the_lost_link_page(consultant):
     booked(consultant, NOW + timedelta(hours=23))
 
     services.booking_reminders_queue(now=NOW)
@@ -195,13 +195,14 @@ def test_client_reminder_points_to_the_link_in_the_confirmation(consultant):
         f"Join: {MEET}\n"
         "\n"
         "Need another time? Use the private link in your booking confirmation\n"
-        "email to reschedule or cancel. If you cannot find it, reply to this\n"
-        "email and we will send you a new one.\n"
+        "email to reschedule or cancel. If you cannot find it, get a new one here:\n"
+        "http://testserver/book/lost-link/\n"
         "\n"
         "The Consult team\n"
         "http://testserver\n"
     )
     assert "/book/manage/" not in email.body_html
+    assert 'href="http://testserver/book/lost-link/"' in email.body_html
     assert email.attachments == []
 
 

@@ -172,6 +172,18 @@ def test_booking_form_never_fails(
 
 
 @FUZZ
+@given(
+    path=st.sampled_from(["/assess/resume/", "/book/lost-link/"]),
+    email=maybe,
+    website=maybe,
+)
+def test_lost_link_forms_never_fail(client, path, email, website):
+    response = client.post(path, post_data(email=email, website=website))
+
+    assert response.status_code in {200, 422}
+
+
+@FUZZ
 @given(tz=maybe, week=maybe, consultant=maybe, htmx=st.booleans(), target=maybe)
 def test_booking_page_query_parameters_never_fail(
     client, tz, week, consultant, htmx, target
