@@ -356,6 +356,9 @@ def email_send(*, email_id: int, now: datetime | None = None) -> bool:
         status=Status.SENT, sent_at=timezone.now(), last_error=""
     )
     logger.info("email %s: %s sent to %s", email_id, email.kind, email.to)
+    # Read from the row, not ``email``: the client may have deleted their data
+    # while this was being sent (consult.privacy).
+    OutboundEmail.objects.filter(pk=email_id, erase_when_done=True).content_erase()
     return True
 
 

@@ -5,8 +5,32 @@ should change ``status``.
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+
+ERASED_SUBJECT = "(deleted)"
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def content_erase(self) -> int:
+        """Strip these emails of their recipient and content; keep when and what kind.
+
+        The address becomes one under a reserved domain, so it is still valid for
+        the field and can never be delivered.
+        """
+        return self.update(
+            to=Concat(
+                Value("deleted-email-"),
+                Cast("pk", CharField()),
+                Value("@erased.invalid"),
+            ),
+            reply_to="",
+            subject=ERASED_SUBJECT,
+            body_text="",
+            body_html="",
+            attachments=[],
+        )
 
 
 class OutboundEmail(models.Model):
@@ -45,6 +69,11 @@ class OutboundEmail(models.Model):
         max_length=100, blank=True, help_text="app_label.model of what caused it."
     )
     related_id = models.CharField(max_length=64, blank=True)
+    # The client deleted their data while this email was still to go (a cancellation
+    # notice, say): it goes out, and then its content is erased.
+    erase_when_done = models.BooleanField(default=False)
+
+    objects = OutboundEmailQuerySet.as_manager()
 
     class Meta:
         verbose_name = "email"

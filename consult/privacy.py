@@ -17,7 +17,7 @@ from django.utils import timezone
 from advisor.models import Assessment
 from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.services import booking_cancel
-from consult.models import OutboundEmail
+from consult.models import ERASED_SUBJECT, OutboundEmail
 
 ERASED_NAME = "(deleted)"
 ERASED_REASON = "The client deleted their data."
@@ -29,31 +29,25 @@ def erased_address(key: str) -> str:
 
 
 def _emails_erase(*, related: list[tuple[str, str]]) -> int:
-    """Strip the content and recipient of emails already sent (or failed) about these rows.
+    """Strip the recipient and content of the emails about these rows.
 
-    Emails still queued are left to go out (a cancellation notice, say); the
-    purge clears them once they are sent.
+    Emails still to go out (a cancellation notice, say) are sent first: they are
+    marked, and erased as soon as they are sent (``consult.emails.email_send``) or,
+    if they fail, by the next purge. Marking comes first, so an email whose sending
+    finishes in between is caught by one statement or the other.
     """
     if not related:
         return 0
     match = Q()
     for model_label, pk in related:
         match |= Q(related_model=model_label, related_id=pk)
-    rows = OutboundEmail.objects.filter(match).exclude(
-        status=OutboundEmail.Status.QUEUED
-    )
-    rows = rows.exclude(status=OutboundEmail.Status.SENDING)
-    erased = 0
-    for email in rows.only("pk"):
-        erased += OutboundEmail.objects.filter(pk=email.pk).update(
-            to=erased_address(f"email-{email.pk}"),
-            reply_to="",
-            subject="(deleted)",
-            body_text="",
-            body_html="",
-            attachments=[],
-        )
-    return erased
+    emails = OutboundEmail.objects.filter(match)
+    emails.filter(
+        status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING]
+    ).update(erase_when_done=True)
+    return emails.filter(
+        status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED]
+    ).content_erase()
 
 
 def _label(instance) -> str:
@@ -146,9 +140,13 @@ def privacy_purge(*, now: datetime | None = None) -> PurgeReport:
     ):
         booking_erase(booking=booking, now=now)
         bookings += 1
+    finished = [OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED]
+    # Emails of erased clients that failed, or whose erasure after sending was missed.
+    OutboundEmail.objects.filter(erase_when_done=True, status__in=finished).exclude(
+        subject=ERASED_SUBJECT
+    ).content_erase()
     emails, _ = OutboundEmail.objects.filter(
-        created_at__lt=data_cutoff,
-        status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED],
+        created_at__lt=data_cutoff, status__in=finished
     ).delete()
     return PurgeReport(
         drafts=drafts, assessments=assessments, bookings=bookings, emails=emails

@@ -3,12 +3,14 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from advisor.models import Assessment
 from advisor.services import assessment_submit
 from bookings.models import Booking, BookingStatus
+from consult.emails import email_send
 from consult.models import OutboundEmail
 from consult.privacy import ERASED_NAME, privacy_purge
 from tests.bookings.factories import BookingFactory
@@ -53,7 +55,7 @@ def test_erase_assessment_asks_first(client):
 
 
 def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, mailoutbox
 ):
     assessment, booking = submitted_with_booking()
     name = default_storage.save("summaries/test.pdf", ContentFile(b"%PDF-1.4"))
@@ -81,9 +83,21 @@ def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
     )
     after = client.get(reverse("advisor:result", kwargs={"token": assessment.token}))
     assert after.status_code == 404
+    # The consultant is told, and then our copy of that notice is erased too.
+    [sent] = [m for m in mailoutbox if m.to == [booking.consultant.user.email]]
+    assert "The client deleted their data." in sent.body
     notice = OutboundEmail.objects.get(kind="booking_consultant_cancelled")
-    assert notice.to == booking.consultant.user.email
-    assert "The client deleted their data." in notice.body_text
+    assert notice.status == OutboundEmail.Status.SENT
+    assert (notice.to, notice.body_text, notice.attachments) == (
+        f"deleted-email-{notice.pk}@erased.invalid",
+        "",
+        [],
+    )
+    assert not OutboundEmail.objects.filter(
+        Q(body_text__contains="client@private.example")
+        | Q(to="client@private.example")
+        | Q(body_text__contains="Private Co")
+    ).exists()
 
 
 def test_erase_booking_from_the_manage_link(client):
@@ -157,3 +171,43 @@ def test_purge_runs_hourly_from_beat(settings):
     assert entry["task"] == "consult.privacy_purge"
     assert entry["schedule"] == 3600.0
     assert Booking.objects.count() == 0
+
+
+def test_erase_while_a_notice_is_queued_sends_it_then_erases_it(client):
+    booking = BookingFactory(name="Grace Hopper", email="grace@private.example")
+
+    # The notices stay queued: no worker runs them yet.
+    client.post(reverse("bookings:erase", kwargs={"token": booking.token}))
+
+    queued = OutboundEmail.objects.filter(related_id=str(booking.pk))
+    assert {email.status for email in queued} == {OutboundEmail.Status.QUEUED}
+    assert all(email.erase_when_done for email in queued)
+    assert all(email.subject != "(deleted)" for email in queued)
+
+    for email in queued:
+        assert email_send(email_id=email.pk)
+
+    assert [
+        (email.status, email.subject, email.body_text, email.reply_to)
+        for email in OutboundEmail.objects.filter(related_id=str(booking.pk))
+    ] == [(OutboundEmail.Status.SENT, "(deleted)", "", "")] * queued.count()
+
+
+def test_purge_erases_notices_of_erased_clients_that_failed():
+    booking = BookingFactory()
+    email = sent_email(booking, to="grace@private.example")
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.FAILED, sent_at=None, erase_when_done=True
+    )
+    kept = sent_email(AssessmentFactory(), to="other@example.com")
+
+    privacy_purge()
+
+    email.refresh_from_db()
+    kept.refresh_from_db()
+    assert (email.to, email.subject, email.body_html) == (
+        f"deleted-email-{email.pk}@erased.invalid",
+        "(deleted)",
+        "",
+    )
+    assert (kept.to, kept.subject) == ("other@example.com", "Your link")
