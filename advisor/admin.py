@@ -489,7 +489,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                 or "Not given",
                 "price_book_url": price_book_url,
                 "pdf_url": reverse("admin:advisor_assessment_pdf", args=[assessment.pk])
-                if assessment.summary_pdf and assessment.summary_pdf_built_at
+                if assessment.staff_summary_pdf and assessment.summary_pdf_built_at
                 else "",
                 "bookings": bookings,
                 "bookings_elsewhere": elsewhere,
@@ -532,16 +532,16 @@ class AssessmentAdmin(admin.ModelAdmin):
         return response
 
     def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """The summary PDF the client was sent, from private storage, to staff only."""
+        """The summary PDF, without the client's private links, to staff only."""
         assessment = self.get_object(request, object_id)
         if assessment is None:
             raise Http404
         if not self.has_view_permission(request, assessment):
             raise PermissionDenied
-        if not (assessment.summary_pdf and assessment.summary_pdf_built_at):
+        if not (assessment.staff_summary_pdf and assessment.summary_pdf_built_at):
             raise Http404("No summary PDF yet.")
         try:
-            stored = assessment.summary_pdf.open("rb")
+            stored = assessment.staff_summary_pdf.open("rb")
         except FileNotFoundError:
             raise Http404("No summary PDF in storage.") from None
         response = FileResponse(

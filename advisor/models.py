@@ -102,6 +102,12 @@ class Assessment(models.Model):
     consultant_notes = models.TextField(blank=True)
 
     summary_pdf = models.FileField(upload_to="summaries/", blank=True, editable=False)
+    # The same summary without the client's private links, for staff: the
+    # consultant's booking notice and the admin. A consultant holding the
+    # client's link could open, change or delete their assessment.
+    staff_summary_pdf = models.FileField(
+        upload_to="summaries/", blank=True, editable=False
+    )
     summary_pdf_built_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -25,7 +25,7 @@ from advisor.selectors import (
     price_book_active,
 )
 from consult.emails import Attachment, email_queue
-from consult.tokens import token_matches, token_new
+from consult.tokens import token_hash, token_matches, token_new
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +268,16 @@ def assessment_links_resend(*, email: str) -> int:
     for assessment in found.order_by("-updated_at")[:RESUME_LIMIT]:
         token, digest = token_new()
         Assessment.objects.filter(pk=assessment.pk).update(token_hash=digest)
+        if assessment.is_submitted:
+            # The stored PDF links to the old address, which now gives a 404.
+            transaction.on_commit(
+                partial(
+                    _summary_build_enqueue,
+                    assessment_id=assessment.pk,
+                    token=token,
+                    relink=True,
+                )
+            )
         step = "result" if assessment.is_submitted else "about"
         email_queue(
             kind="link",
@@ -323,7 +333,11 @@ _PUBLISH_RETRY_POLICY = {
 
 
 def _summary_build_enqueue(
-    *, assessment_id: int, token: str | None, expires: int | None = None
+    *,
+    assessment_id: int,
+    token: str | None,
+    expires: int | None = None,
+    relink: bool = False,
 ) -> None:
     # Imported here: the task module imports this one.
     from advisor.tasks import assessment_summary  # noqa: PLC0415
@@ -331,6 +345,8 @@ def _summary_build_enqueue(
     kwargs: dict[str, Any] = {"assessment_id": assessment_id}
     if token:
         kwargs["token"] = token
+    if relink:
+        kwargs["relink"] = True
     try:
         assessment_summary.apply_async(
             kwargs=kwargs,
@@ -387,40 +403,73 @@ def _summary_email_queue(
     )
 
 
-def _summary_pdf_store(*, assessment: Assessment, summary: SummaryData) -> bool:
-    """Render and store the PDF unless another worker got there first."""
-    content = assessment_summary_pdf(summary=summary)
-    old_name = assessment.summary_pdf.name
-    # A random name: storage is private, but should it ever be exposed by
-    # mistake (a public bucket), names must not be guessable.
-    assessment.summary_pdf.save(
-        f"{secrets.token_urlsafe(16)}.pdf", ContentFile(content), save=False
-    )
-    new_name = assessment.summary_pdf.name
+def _summary_pdf_store(
+    *, assessment: Assessment, summary: SummaryData, staff_summary: SummaryData
+) -> bool:
+    """Render and store the client's and the staff copy unless another worker got there first."""
+    old_names = {assessment.summary_pdf.name, assessment.staff_summary_pdf.name}
+    new_names = {
+        field: _summary_file_save(data)
+        for field, data in (
+            ("summary_pdf", summary),
+            ("staff_summary_pdf", staff_summary),
+        )
+    }
     now = timezone.now()
-    # A conditional update of just these two fields, not save(): of two
-    # workers building at once (a redelivered message) one wins, and the
-    # loser removes its copy instead of orphaning the winner's.
+    # A conditional update of just these fields, not save(): of two workers
+    # building at once (a redelivered message) one wins, and the loser removes
+    # its copies instead of orphaning the winner's.
     stored = Assessment.objects.filter(
         pk=assessment.pk, summary_pdf_built_at__isnull=True
-    ).update(summary_pdf=new_name, summary_pdf_built_at=now)
+    ).update(**new_names, summary_pdf_built_at=now)
     if not stored:
-        default_storage.delete(new_name)
-        assessment.refresh_from_db(fields=["summary_pdf", "summary_pdf_built_at"])
+        for name in new_names.values():
+            default_storage.delete(name)
+        assessment.refresh_from_db(
+            fields=["summary_pdf", "staff_summary_pdf", "summary_pdf_built_at"]
+        )
         return False
-    if old_name and old_name != new_name:
-        # A rebuild (staff cleared ``summary_pdf_built_at``) replaces the file.
-        default_storage.delete(old_name)
+    # A rebuild (staff cleared ``summary_pdf_built_at``) replaces the files.
+    for name in old_names - set(new_names.values()) - {""}:
+        default_storage.delete(name)
+    assessment.summary_pdf.name = new_names["summary_pdf"]
+    assessment.staff_summary_pdf.name = new_names["staff_summary_pdf"]
     assessment.summary_pdf_built_at = now
     return True
 
 
-def assessment_summary_build(*, assessment_id: int, token: str | None = None) -> bool:
+def _summary_file_save(summary: SummaryData) -> str:
+    # A random name: storage is private, but should it ever be exposed by
+    # mistake (a public bucket), names must not be guessable.
+    return default_storage.save(
+        f"summaries/{secrets.token_urlsafe(16)}.pdf",
+        ContentFile(assessment_summary_pdf(summary=summary)),
+    )
+
+
+def _summary_pdf_relink(
+    *, assessment: Assessment, summary: SummaryData, token: str
+) -> bool:
+    """Replace the client's copy with one linking to their renewed private link."""
+    old_name = assessment.summary_pdf.name
+    new_name = _summary_file_save(summary)
+    # Only while this is still their link and nothing replaced the file meanwhile.
+    replaced = Assessment.objects.filter(
+        pk=assessment.pk, token_hash=token_hash(token), summary_pdf=old_name
+    ).update(summary_pdf=new_name)
+    default_storage.delete(old_name if replaced else new_name)
+    return bool(replaced)
+
+
+def assessment_summary_build(
+    *, assessment_id: int, token: str | None = None, relink: bool = False
+) -> bool:
     """Build the summary PDF once and queue its email; True if this call built it.
 
     Idempotent: a second run finds the PDF built and the email's dedupe key
     taken, and does nothing. The PDF is rendered outside any transaction, so no
-    row stays locked while ReportLab works.
+    row stays locked while ReportLab works. With ``relink`` (the client's link was
+    renewed) a PDF already built is rendered again for ``token``, without an email.
     """
     assessment = (
         Assessment.objects.select_related("recommendation__price_book")
@@ -440,9 +489,15 @@ def assessment_summary_build(*, assessment_id: int, token: str | None = None) ->
         logger.warning("assessment %s: the token given does not match", assessment_id)
         token = None
     summary = assessment_summary_data(assessment=assessment, token=token)
+    if relink and token and assessment.summary_pdf_built_at is not None:
+        return _summary_pdf_relink(assessment=assessment, summary=summary, token=token)
     built = False
     if assessment.summary_pdf_built_at is None:
-        built = _summary_pdf_store(assessment=assessment, summary=summary)
+        built = _summary_pdf_store(
+            assessment=assessment,
+            summary=summary,
+            staff_summary=assessment_summary_data(assessment=assessment, token=None),
+        )
         if built:
             logger.info("assessment %s: summary PDF built", assessment_id)
     if assessment.contact_email:

@@ -19,10 +19,14 @@ from advisor import services
     retry_backoff_max=600,
     max_retries=4,
 )
-def assessment_summary(*, assessment_id: int, token: str | None = None) -> bool:
+def assessment_summary(
+    *, assessment_id: int, token: str | None = None, relink: bool = False
+) -> bool:
     # ``token`` is the client's private link, to put in the PDF and email; it
     # is masked in Celery's logs by the caller (see advisor.services).
-    return services.assessment_summary_build(assessment_id=assessment_id, token=token)
+    return services.assessment_summary_build(
+        assessment_id=assessment_id, token=token, relink=relink
+    )
 
 
 @shared_task(name="advisor.summaries_relay", acks_late=True)

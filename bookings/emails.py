@@ -127,12 +127,13 @@ def assessment_brief(booking: Booking) -> AssessmentBrief | None:
         for answer in output["use_cases"]
     )
     pdf = None
-    if assessment.summary_pdf and assessment.summary_pdf_built_at is not None:
-        # Read from storage when the email is sent, not copied into the outbox row.
+    if assessment.staff_summary_pdf and assessment.summary_pdf_built_at is not None:
+        # The copy without the client's private links, read from storage when the
+        # email is sent rather than copied into the outbox row.
         pdf = Attachment.stored(
             summary_filename(assessment.company),
             PDF_CONTENT_TYPE,
-            assessment.summary_pdf.name,
+            assessment.staff_summary_pdf.name,
         )
     return AssessmentBrief(
         stack_label=PATH_LABELS.get(output["stack"], output["stack"]),

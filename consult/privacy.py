@@ -8,6 +8,7 @@ everything else DATA_RETENTION_DAYS after it was last needed.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -91,11 +92,12 @@ def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> 
     for booking in _bookings_of(assessment):
         booking_erase(booking=booking, now=now)
     _emails_erase(related=[(_label(assessment), str(assessment.pk))])
-    if assessment.summary_pdf:
-        pdf_name = assessment.summary_pdf.name
-        storage = assessment.summary_pdf.storage
-        # The file goes only once the rows are gone for good.
-        transaction.on_commit(lambda: storage.delete(pdf_name))
+    for stored in (assessment.summary_pdf, assessment.staff_summary_pdf):
+        if stored:
+            # The file goes only once the rows are gone for good.
+            transaction.on_commit(
+                partial(stored.storage.delete, stored.name), robust=True
+            )
     assessment.delete()
 
 

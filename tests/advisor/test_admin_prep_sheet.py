@@ -291,15 +291,22 @@ def test_assessments_cannot_be_added_or_deleted_by_a_consultant(client):
 
 def with_pdf(assessment):
     assessment.summary_pdf.save(
-        "summary.pdf", ContentFile(b"%PDF-1.4 summary"), save=False
+        "summary.pdf", ContentFile(b"%PDF-1.4 the client's copy"), save=False
+    )
+    assessment.staff_summary_pdf.save(
+        "staff.pdf", ContentFile(b"%PDF-1.4 summary"), save=False
     )
     assessment.summary_pdf_built_at = timezone.now()
-    assessment.save(update_fields=["summary_pdf", "summary_pdf_built_at"])
+    assessment.save(
+        update_fields=["summary_pdf", "staff_summary_pdf", "summary_pdf_built_at"]
+    )
     return assessment
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_summary_pdf_is_streamed_to_staff_from_private_storage(client, role):
+def test_summary_pdf_is_streamed_to_staff_from_private_storage_without_links(
+    client, role
+):
     assessment = with_pdf(hybrid(company="Prep Co"))
     client.force_login(user_for(role))
 

@@ -1,8 +1,13 @@
-import pytest
-from django.urls import reverse
+import io
 
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from pypdf import PdfReader
+
+from advisor import services
 from advisor.models import Assessment
-from tests.factories import AssessmentFactory
+from tests.factories import AssessmentFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +69,41 @@ def test_resume_is_rate_limited_per_email(client):
     ]
 
     assert statuses == [200, 200, 200, 429]
+
+
+def links_in_stored_pdf(name: str) -> list[str]:
+    with default_storage.open(name, "rb") as stored:
+        reader = PdfReader(io.BytesIO(stored.read()))
+    return [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+    ]
+
+
+@pytest.mark.usefixtures("active_price_book")
+def test_resume_of_a_result_renews_the_links_in_its_pdf(
+    client, django_capture_on_commit_callbacks
+):
+    assessment = AssessmentFactory(contact_email="ada@example.com")
+    UseCaseFactory(assessment=assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_submit(assessment=assessment, token=assessment.token)
+    assessment.refresh_from_db()
+    old_name = assessment.summary_pdf.name
+    assert f"/assess/{assessment.token}/result/" in links_in_stored_pdf(old_name)[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/assess/resume/", {"email": "ada@example.com"})
+
+    assessment.refresh_from_db()
+    new_path = links_in_stored_pdf(assessment.summary_pdf.name)[0].removeprefix(
+        "http://testserver"
+    )
+    assert assessment.summary_pdf.name != old_name
+    assert not default_storage.exists(old_name)
+    assert client.get(new_path).status_code == 200
+    download = client.get(new_path.replace("/result/", "/summary.pdf"))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    download.close()

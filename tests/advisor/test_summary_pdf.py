@@ -245,7 +245,10 @@ def test_summary_task_twice_stores_one_file_and_sends_one_email(
 
     assessment.refresh_from_db()
     assert (first, second) == (True, False)
-    assert stored_summaries() == [assessment.summary_pdf.name.split("/")[1]]
+    assert stored_summaries() == sorted(
+        name.split("/")[1]
+        for name in (assessment.summary_pdf.name, assessment.staff_summary_pdf.name)
+    )
     assert assessment.summary_pdf_built_at is not None
     assert OutboundEmail.objects.filter(kind="assessment_summary").count() == 1
     assert len(mailoutbox) == 1
@@ -319,20 +322,45 @@ def test_summary_build_of_a_draft_does_nothing(mailoutbox):
     assert stored_summaries() == []
 
 
-def test_summary_build_race_lost_removes_its_own_file(
+def test_summary_build_stores_a_staff_copy_without_the_private_links(
+    django_capture_on_commit_callbacks,
+):
+    assessment = submitted(django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_summary_build(
+            assessment_id=assessment.pk, token=assessment.token
+        )
+
+    assessment.refresh_from_db()
+    client_copy = PdfReader(io.BytesIO(stored_bytes(assessment.summary_pdf.name)))
+    staff_copy = PdfReader(io.BytesIO(stored_bytes(assessment.staff_summary_pdf.name)))
+    assert links_of(client_copy) == [
+        f"http://testserver/assess/{assessment.token}/result/",
+        f"http://testserver/book/?assessment={assessment.token}",
+    ]
+    assert links_of(staff_copy) == ["http://testserver/book/"]
+    assert assessment.token not in text_of(staff_copy)
+    assert text_of(staff_copy).splitlines()[:2] == text_of(client_copy).splitlines()[:2]
+
+
+def test_summary_build_race_lost_removes_its_own_files(
     django_capture_on_commit_callbacks, monkeypatch
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
-    real_save = type(assessment.summary_pdf).save
+    real_render = services.assessment_summary_pdf
 
-    def save_then_lose_the_race(field_file, name, content, save=True):
-        real_save(field_file, name, content, save=save)
-        # Another worker stores its copy between our render and our update.
+    def render_then_lose_the_race(*, summary):
+        content = real_render(summary=summary)
+        # Another worker stores its copies between our renders and our update.
         Assessment.objects.filter(pk=assessment.pk).update(
-            summary_pdf="summaries/winner.pdf", summary_pdf_built_at=timezone.now()
+            summary_pdf="summaries/winner.pdf",
+            staff_summary_pdf="summaries/winner-staff.pdf",
+            summary_pdf_built_at=timezone.now(),
         )
+        return content
 
-    monkeypatch.setattr(type(assessment.summary_pdf), "save", save_then_lose_the_race)
+    monkeypatch.setattr(services, "assessment_summary_pdf", render_then_lose_the_race)
     with django_capture_on_commit_callbacks(execute=True):
         built = services.assessment_summary_build(assessment_id=assessment.pk)
 
@@ -516,3 +544,27 @@ def test_relay_is_scheduled_every_minute_on_the_default_queue(settings):
     }
     assert app.amqp.router.route({}, entry["task"])["queue"].name == "default"
     assert app.amqp.router.route({}, "pdf.assessment_summary")["queue"].name == "pdf"
+
+
+def test_summary_relink_for_a_link_no_longer_current_changes_nothing(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    assessment = submitted(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_summary_build(
+            assessment_id=assessment.pk, token=assessment.token
+        )
+    assessment.refresh_from_db()
+    before = stored_summaries()
+
+    replaced = services.assessment_summary_build(
+        assessment_id=assessment.pk, token="x" * 43, relink=True
+    )
+
+    assessment.refresh_from_db()
+    assert replaced is False
+    assert stored_summaries() == before
+    assert f"/assess/{assessment.token}/result/" in text_of(
+        PdfReader(io.BytesIO(stored_bytes(assessment.summary_pdf.name)))
+    )
+    assert len(mailoutbox) == 1

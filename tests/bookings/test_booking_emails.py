@@ -96,9 +96,13 @@ def submitted_assessment() -> Assessment:
 
 
 def pdf_built(assessment: Assessment) -> str:
+    """Store both copies of the summary; return the staff copy's name."""
+    client_copy = default_storage.save(
+        "summaries/client.pdf", ContentFile(b"%PDF-1.7 with private links")
+    )
     name = default_storage.save("summaries/built.pdf", ContentFile(b"%PDF-1.7 built"))
     Assessment.objects.filter(pk=assessment.pk).update(
-        summary_pdf=name, summary_pdf_built_at=NOW
+        summary_pdf=client_copy, staff_summary_pdf=name, summary_pdf_built_at=NOW
     )
     return name
 

@@ -59,7 +59,10 @@ def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
 ):
     assessment, booking = submitted_with_booking()
     name = default_storage.save("summaries/test.pdf", ContentFile(b"%PDF-1.4"))
-    Assessment.objects.filter(pk=assessment.pk).update(summary_pdf=name)
+    staff = default_storage.save("summaries/staff.pdf", ContentFile(b"%PDF-1.4"))
+    Assessment.objects.filter(pk=assessment.pk).update(
+        summary_pdf=name, staff_summary_pdf=staff
+    )
     email = sent_email(assessment)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -73,6 +76,7 @@ def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
     assert "Your data is deleted" in response.content.decode()
     assert not Assessment.objects.filter(pk=assessment.pk).exists()
     assert not default_storage.exists(name)
+    assert not default_storage.exists(staff)
     assert booking.status == BookingStatus.CANCELLED
     assert (booking.name, booking.company, booking.topic) == (ERASED_NAME, "", "")
     assert booking.email == f"deleted-booking-{booking.uid}@erased.invalid"
