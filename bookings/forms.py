@@ -10,16 +10,24 @@ from consult.forms import HoneypotMixin
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
+# No booking can lie outside these; near the ends of the calendar, adding the margins
+# and weeks the availability search needs would overflow.
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(3000, 1, 1, tzinfo=UTC)
+
 
 def parse_start(value: str | None) -> datetime | None:
-    """An aware ISO 8601 instant (``2026-12-03T00:30:00Z``) in UTC, or None."""
+    """An aware ISO 8601 instant (``2026-12-03T00:30:00Z``) in UTC, or None.
+
+    None too for an instant outside ``[EARLIEST_START, LATEST_START)``.
+    """
     if not value or len(value) > 40:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if parsed.tzinfo is None:
+    if parsed.tzinfo is None or not EARLIEST_START <= parsed < LATEST_START:
         return None
     return parsed.astimezone(UTC)
 

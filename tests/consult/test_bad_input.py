@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from advisor.models import Assessment, UseCase
 from bookings.models import Booking
-from tests.bookings.factories import ConsultantFactory
+from tests.bookings.factories import BookingFactory, ConsultantFactory
 from tests.factories import AssessmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
@@ -169,6 +169,43 @@ def test_booking_form_never_fails(
     assert response.status_code in {303, 400, 409, 422}
     if response.status_code != 303:
         assert Booking.objects.count() == before
+
+
+# Valid ISO 8601, but at the ends of the calendar: no time is free there.
+FAR_STARTS = [
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-30T00:00:00Z",
+    "9999-12-31T23:59:00-01:00",
+]
+
+
+@pytest.mark.parametrize("start", FAR_STARTS)
+def test_booking_pages_refuse_a_start_at_the_ends_of_the_calendar(client, start):
+    booking = BookingFactory()
+    reschedule = f"/book/manage/{booking.token}/reschedule/"
+
+    shown = client.get("/book/details/", {"start": start})
+    posted = client.post(
+        "/book/details/",
+        {
+            "start": start,
+            "name": "Grace Hopper",
+            "email": "grace@example.com",
+            "timezone": "Europe/London",
+            "consent": "on",
+        },
+    )
+    offered = client.get(reschedule, {"start": start})
+    moved = client.post(reschedule, {"start": start})
+
+    assert shown.status_code == 302
+    assert shown["Location"].startswith("/book/")
+    assert posted.status_code == 422
+    assert "Choose a time for your call." in posted.content.decode()
+    assert offered.status_code == 200
+    assert moved.status_code == 422
+    assert Booking.objects.get().start == booking.start
 
 
 @FUZZ
