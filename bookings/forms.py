@@ -32,6 +32,15 @@ def parse_start(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+def parse_consultant_id(value: str) -> int | None:
+    """A consultant's primary key as the page writes it, or None."""
+    # ASCII only: "²" counts as a digit but int() refuses it, and int() would read
+    # other scripts' digits. Under 19 digits always fits the database's bigint.
+    if value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
 def format_start(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -121,9 +130,10 @@ class BookingForm(HoneypotMixin, forms.Form):
         value = self.cleaned_data["consultant"]
         if value in {"", "any"}:
             return None
-        if not value.isdigit():
+        consultant_id = parse_consultant_id(value)
+        if consultant_id is None:
             raise forms.ValidationError("Choose a consultant from the list.")
-        return int(value)
+        return consultant_id
 
     def clean_key(self) -> str:
         key = self.cleaned_data["key"]

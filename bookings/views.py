@@ -34,6 +34,7 @@ from bookings.forms import (
     CancelForm,
     RescheduleForm,
     format_start,
+    parse_consultant_id,
     parse_start,
 )
 from bookings.ics import booking_ics
@@ -352,7 +353,7 @@ def _listing_get(
     """
     now = timezone.now()
     version = selectors.availability_version()
-    consultant_id = _consultant_id(raw_consultant)
+    consultant_id = parse_consultant_id(raw_consultant)
     if raw_consultant in {"", "any"}:
         consultant_key = "any"
     elif (
@@ -506,14 +507,6 @@ def _slot_summary(start: datetime, minutes: int, zone: ZoneInfo, tz_name: str) -
     return when_label(start, start + timedelta(minutes=minutes), zone, tz_name)
 
 
-def _consultant_id(value: str) -> int | None:
-    # "any", or a primary key as the page wrote it; anything else (a tampered form)
-    # means anyone, as on the slot listing.
-    if value.isascii() and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
-
-
 def _details_page(  # noqa: PLR0913 -- keyword-only options
     request: HttpRequest,
     form: BookingForm,
@@ -530,7 +523,8 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
     consultant_value = str(form["consultant"].value() or "any")
     check = selectors.start_check(
         start=start or timezone.now(),
-        consultant_id=_consultant_id(consultant_value),
+        # Anything but a primary key (a tampered form) means anyone, as on the listing.
+        consultant_id=parse_consultant_id(consultant_value),
     )
     consultant = check.consultant
     assessment_token = form["assessment"].value() or ""

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from advisor.models import Assessment, UseCase
 from bookings.models import Booking
 from tests.bookings.factories import BookingFactory, ConsultantFactory
+from tests.bookings.test_booking_views import form_data, free_starts
 from tests.factories import AssessmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
@@ -206,6 +207,19 @@ def test_booking_pages_refuse_a_start_at_the_ends_of_the_calendar(client, start)
     assert offered.status_code == 200
     assert moved.status_code == 422
     assert Booking.objects.get().start == booking.start
+
+
+# str.isdigit() accepts each of these, but none is a primary key ("²" fails int()).
+@pytest.mark.parametrize("consultant", ["\u00b2", "\u0663", "9" * 26])
+def test_booking_form_refuses_a_consultant_that_is_no_primary_key(client, consultant):
+    ConsultantFactory()
+    start = free_starts()[0]
+
+    response = client.post("/book/details/", form_data(start, consultant=consultant))
+
+    assert response.status_code == 422
+    assert "Choose a consultant from the list." in response.content.decode()
+    assert Booking.objects.count() == 0
 
 
 @FUZZ
