@@ -181,12 +181,26 @@ def _pick_consultant(
 
 
 def _alternatives(
-    *, start: datetime, consultant: Consultant | None, now: datetime
+    *,
+    start: datetime,
+    consultant: Consultant | None,
+    now: datetime,
+    moving: Booking | None = None,
 ) -> tuple[availability.Slot, ...]:
+    """The free times nearest ``start``; for a booking ``moving``, those it can move to.
+
+    The booking being moved gives up its time, so it must not count against the day's
+    cap nor block nearby times with its buffers; its own time is no move at all.
+    """
     found = selectors.availability_get(
-        consultant_id=consultant.pk if consultant else None, now=now
+        consultant_id=consultant.pk if consultant else None,
+        now=now,
+        exclude_booking_id=moving.pk if moving else None,
     )
-    return tuple(selectors.slots_nearest(found.slots, start, limit=ALTERNATIVES))
+    slots = [
+        slot for slot in found.slots if moving is None or slot.start != moving.start
+    ]
+    return tuple(selectors.slots_nearest(slots, start, limit=ALTERNATIVES))
 
 
 def _active_for_email(email: str):
@@ -340,7 +354,9 @@ def booking_reschedule(
         return ChangeResult(
             Outcome.SLOT_TAKEN,
             current,
-            _alternatives(start=new_start, consultant=current.consultant, now=now),
+            _alternatives(
+                start=new_start, consultant=current.consultant, now=now, moving=current
+            ),
         )
 
     if not _free_consultants(

@@ -276,6 +276,27 @@ def test_booking_reschedule_into_a_taken_slot_changes_nothing():
     assert booking.sequence == 0
 
 
+def test_booking_reschedule_into_a_taken_slot_offers_times_the_booking_frees():
+    # Tuesday is at its cap only because of the booking being moved off it.
+    BookingPolicyFactory(max_per_consultant_per_day=2)
+    consultant = ConsultantFactory(hours=OFFICE)
+    booking = create(consultant=consultant).booking
+    other = BookingFactory(
+        consultant=consultant, start=TUESDAY_9 + timedelta(minutes=30)
+    )
+
+    result = services.booking_reschedule(
+        booking=booking, new_start=other.start, now=NOW
+    )
+
+    assert result.outcome == Outcome.SLOT_TAKEN
+    assert [slot.start for slot in result.alternatives] == [
+        TUESDAY_9 + timedelta(hours=1),
+        TUESDAY_9 + timedelta(hours=1, minutes=30),
+        TUESDAY_9 + timedelta(hours=2),
+    ]
+
+
 def test_booking_reschedule_to_the_same_time_changes_nothing():
     ConsultantFactory(hours=OFFICE)
     booking = create().booking
