@@ -34,11 +34,13 @@ Definitions; the booking service and the database constraint rely on them exactl
   09:00-17:00 local on both sides, one hour apart in UTC.
 * A start is bookable when ``now + minimum_notice <= start < now + horizon_days``
   (days of 24 hours), further narrowed by an optional ``[window_start, window_end)``.
-* ``max_per_day`` counts the consultant's active bookings whose start falls on the
-  candidate's local date in the consultant's zone; a date that has reached it offers
-  nothing.
+* ``max_per_day`` counts the consultant's bookings in ``busy`` and ``held`` whose start
+  falls on the candidate's local date in the consultant's zone; a date that has reached
+  it offers nothing.
 * ``busy`` holds the consultant's *active* bookings as meeting times, without buffers.
   To re-check a reschedule, leave the booking being moved out of ``busy``.
+* ``held`` holds the consultant's bookings that took place (completed, no-show): they
+  still used up a place on their day, but block no time.
 """
 
 from __future__ import annotations
@@ -288,11 +290,12 @@ class ConsultantSchedule:
     overrides: tuple[DateOverride, ...] = ()
     time_off: tuple[TimeOff, ...] = ()
     busy: tuple[Busy, ...] = ()
+    held: tuple[Busy, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.tz, ZoneInfo):
             raise TypeError(f"ConsultantSchedule.tz must be a ZoneInfo: {self.tz!r}")
-        for name in ("overrides", "time_off", "busy"):
+        for name in ("overrides", "time_off", "busy", "held"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         dates = [override.date for override in self.overrides]
         if len(set(dates)) != len(dates):
@@ -443,7 +446,10 @@ def _prepare(schedule: ConsultantSchedule, policy: Policy) -> _Prepared:
     full_days: frozenset[date] = frozenset()
     if policy.max_per_day:
         zone = schedule.tz
-        per_day = Counter(b.start.astimezone(zone).date() for b in schedule.busy)
+        per_day = Counter(
+            b.start.astimezone(zone).date()
+            for b in itertools.chain(schedule.busy, schedule.held)
+        )
         limit = policy.max_per_day
         full_days = frozenset(day for day, count in per_day.items() if count >= limit)
 

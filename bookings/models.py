@@ -303,6 +303,8 @@ class BookingStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED,)
+# A call that took place no longer blocks time, but it still had its place on its day.
+HELD_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
 class CancelledBy(models.TextChoices):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from bookings import availability
 from bookings.models import (
     ACTIVE_STATUSES,
+    HELD_STATUSES,
     Booking,
     BookingPolicy,
     Consultant,
@@ -128,7 +129,7 @@ def schedules_for(
     window_end: datetime,
     exclude_booking_id: int | None = None,
 ) -> list[availability.ConsultantSchedule]:
-    """The consultants' rules and active bookings around ``[window_start, window_end)``.
+    """The consultants' rules and bookings around ``[window_start, window_end)``.
 
     Four queries for any number of consultants. ``exclude_booking_id`` leaves out the
     booking being moved, so it does not block its own new time.
@@ -161,17 +162,19 @@ def schedules_for(
 
     bookings = Booking.objects.filter(
         consultant_id__in=ids,
-        status__in=ACTIVE_STATUSES,
+        status__in=(*ACTIVE_STATUSES, *HELD_STATUSES),
         start__lt=high,
         end__gt=low,
     )
     if exclude_booking_id is not None:
         bookings = bookings.exclude(pk=exclude_booking_id)
     busy: defaultdict[int, list] = defaultdict(list)
-    for consultant_id, start, end in bookings.values_list(
-        "consultant_id", "start", "end"
+    held: defaultdict[int, list] = defaultdict(list)
+    for consultant_id, status, start, end in bookings.values_list(
+        "consultant_id", "status", "start", "end"
     ):
-        busy[consultant_id].append(availability.Busy(start, end))
+        into = busy if status in ACTIVE_STATUSES else held
+        into[consultant_id].append(availability.Busy(start, end))
 
     schedules = []
     for consultant in consultants:
@@ -189,6 +192,7 @@ def schedules_for(
                 ),
                 time_off=tuple(time_off[key]),
                 busy=tuple(busy[key]),
+                held=tuple(held[key]),
             )
         except (ValueError, TypeError, LookupError):
             # One consultant's broken data must not take the booking page down.

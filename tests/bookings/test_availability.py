@@ -64,6 +64,7 @@ def schedule(
     overrides: tuple[DateOverride, ...] = (),
     time_off: tuple[TimeOff, ...] = (),
     busy: tuple[Busy, ...] = (),
+    held: tuple[Busy, ...] = (),
 ) -> ConsultantSchedule:
     return ConsultantSchedule(
         key=key,
@@ -72,6 +73,7 @@ def schedule(
         overrides=overrides,
         time_off=time_off,
         busy=busy,
+        held=held,
     )
 
 
@@ -409,6 +411,26 @@ def test_is_slot_free_max_per_day_reached() -> None:
 
     assert not is_slot_free(consultant, policy, utc(2026, 12, 1, 14), LONG_AGO)
     assert is_slot_free(consultant, policy, utc(2026, 12, 2, 14), LONG_AGO)
+
+
+@pytest.mark.parametrize(
+    ("max_per_day", "expected_count"),
+    # 15:00 UTC on 2 Dec is 10:00 in New York; that call blocks none of the 16 starts.
+    [(1, 0), (2, 16)],
+)
+def test_free_slots_max_per_day_counts_held_calls_that_block_no_time(
+    max_per_day: int, expected_count: int
+) -> None:
+    call = Busy(utc(2026, 12, 2, 15), utc(2026, 12, 2, 15, 30))
+    consultant = schedule(NEW_YORK, held=(call,))
+    policy = Policy(
+        minimum_notice_minutes=0, horizon_days=3650, max_per_day=max_per_day
+    )
+
+    assert len(starts_on(consultant, date(2026, 12, 2), policy)) == expected_count
+    assert is_slot_free(consultant, policy, utc(2026, 12, 2, 15), LONG_AGO) == bool(
+        expected_count
+    )
 
 
 # --- overrides and time off -------------------------------------------------------------

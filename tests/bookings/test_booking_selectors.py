@@ -7,6 +7,7 @@ from bookings import selectors
 from bookings.models import BookingStatus
 from tests.bookings.factories import (
     BookingFactory,
+    BookingPolicyFactory,
     ConsultantFactory,
     DateOverrideFactory,
     TimeOffFactory,
@@ -139,6 +140,30 @@ def test_availability_ignores_cancelled_bookings():
     found = selectors.availability_get(now=NOW)
 
     assert first_tuesday(found.slots) == [TUESDAY + timedelta(hours=9)]
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        (BookingStatus.COMPLETED, 0),
+        (BookingStatus.NO_SHOW, 0),
+        (BookingStatus.CANCELLED, 13),
+    ],
+)
+def test_availability_daily_cap_counts_calls_that_took_place_but_not_cancelled_ones(
+    status, offered
+):
+    BookingPolicyFactory(max_per_consultant_per_day=1, minimum_notice_minutes=60)
+    consultant = ConsultantFactory(timezone="UTC", hours={1: [(time(9), time(17))]})
+    BookingFactory(
+        consultant=consultant, start=TUESDAY + timedelta(hours=9), status=status
+    )
+    # Marked during the call: with an hour's notice 10:30 to 16:30 are still ahead.
+    now = TUESDAY + timedelta(hours=9, minutes=15)
+
+    found = selectors.availability_get(now=now)
+
+    assert len(first_tuesday(found.slots)) == offered
 
 
 def test_availability_can_leave_out_the_booking_being_moved():
