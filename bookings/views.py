@@ -667,15 +667,19 @@ def _booking_or_404(token: str) -> Booking:
 def _booking_context(booking: Booking, token: str, tz_param: str | None) -> dict:
     zone, tz_name, _ = _zone_from(tz_param, booking.client_timezone)
     now = timezone.now()
+    is_confirmed = booking.status == BookingStatus.CONFIRMED
+    # A call marked completed or no-show before its end is over, whatever the clock says.
+    in_progress = is_confirmed and booking.start <= now < booking.end
     return {
         "booking": booking,
         "token": token,
         "when": when_label(booking.start, booking.end, zone, tz_name),
         "tz_name": tz_name,
-        "is_confirmed": booking.status == BookingStatus.CONFIRMED,
+        "is_confirmed": is_confirmed,
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
-        "can_change": booking.status == BookingStatus.CONFIRMED and booking.start > now,
-        "has_passed": booking.start <= now,
+        "can_change": is_confirmed and booking.start > now,
+        "in_progress": in_progress,
+        "has_passed": booking.start <= now and not in_progress,
         "manage_url": reverse("bookings:manage", kwargs={"token": token}),
     }
 

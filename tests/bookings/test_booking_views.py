@@ -512,6 +512,30 @@ def test_manage_shows_the_booking_without_the_clients_email(client):
     assert response["Referrer-Policy"] == "no-referrer"
 
 
+def test_manage_during_the_call_says_it_is_in_progress_and_keeps_the_call_link(
+    client,
+):
+    consultant = ConsultantFactory(meeting_url="https://meet.example/grace")
+    booking = BookingFactory(
+        consultant=consultant, start=timezone.now() - timedelta(minutes=10)
+    )
+
+    html = client.get(f"/book/manage/{booking.token}/").content.decode()
+
+    assert "This consultation is in progress" in html
+    assert "Join the call" in html
+    assert "time has passed" not in html
+
+
+def test_manage_after_the_call_says_its_time_has_passed(client):
+    booking = BookingFactory(start=timezone.now() - timedelta(minutes=30))
+
+    html = client.get(f"/book/manage/{booking.token}/").content.decode()
+
+    assert "This consultation's time has passed." in html
+    assert "in progress" not in html
+
+
 def test_opening_the_cancel_page_changes_nothing(client):
     booking = BookingFactory()
 
