@@ -7,6 +7,8 @@ and share that process's psycopg pool.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # The views are CPU-bound Python: threads of one process take turns on its GIL,
 # so the CPU comes from processes and two threads each cover the waits on
@@ -33,6 +35,31 @@ max_requests = 5000
 max_requests_jitter = 2500
 accesslog = "-"
 errorlog = "-"
+
+
+class PrivateLinksMaskedLogger(Logger):
+    """gunicorn's logs without the clients' private tokens.
+
+    An access line holds the path, the Referer and the response's Location, each of
+    which can carry a token; the error log names the path of a failed request.
+    """
+
+    def setup(self, cfg) -> None:
+        from consult.tokens import PrivateLinkFilter  # noqa: PLC0415 -- the project's code
+
+        super().setup(cfg)
+        self.error_log.addFilter(PrivateLinkFilter())
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        from consult.tokens import private_links_masked  # noqa: PLC0415
+
+        return {
+            key: private_links_masked(value) if isinstance(value, str) else value
+            for key, value in super().atoms(resp, req, environ, request_time).items()
+        }
+
+
+logger_class = PrivateLinksMaskedLogger
 
 
 def when_ready(server) -> None:

@@ -6,6 +6,8 @@ constant-time comparison gives away nothing through timing.
 
 import hashlib
 import hmac
+import logging
+import re
 import secrets
 
 TOKEN_BYTES = 32  # 256 bits: unguessable, 43 URL-safe characters
@@ -23,3 +25,31 @@ def token_hash(token: str) -> str:
 
 def token_matches(token: str, stored_hash: str) -> bool:
     return hmac.compare_digest(token_hash(token), stored_hash)
+
+
+# Where a private token appears in a URL: the assessment's and the booking's pages, and
+# the booking page's link back to an assessment. Shorter segments ("resume") are not
+# tokens and stay readable.
+_PRIVATE_LINK = re.compile(
+    r"(/assess/|/book/manage/|/book/confirmed/|[?&]assessment=)[A-Za-z0-9_-]{20,}"
+)
+MASK = "[private]"
+
+
+def private_links_masked(text: str) -> str:
+    """``text`` with every private token in it replaced, for logs."""
+    return _PRIVATE_LINK.sub(rf"\g<1>{MASK}", text)
+
+
+class PrivateLinkFilter(logging.Filter):
+    """Masks private tokens in log lines (Django logs every 4xx with its path).
+
+    Logs are kept and shared more widely than the database, which holds only hashes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = private_links_masked(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True

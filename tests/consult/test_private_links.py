@@ -1,11 +1,19 @@
 """Nobody reaches an assessment or booking without its private link."""
 
+import io
+import logging
+import runpy
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from gunicorn.config import Config
 
 from advisor.services import assessment_submit
-from consult.tokens import token_hash
+from consult.tokens import PrivateLinkFilter, private_links_masked, token_hash
 from tests.bookings.factories import BookingFactory
 from tests.factories import AssessmentFactory, UseCaseFactory
 
@@ -145,3 +153,87 @@ def test_private_pages_do_not_leak_the_link_through_referrers(client, assessment
     assert result["Referrer-Policy"] == "no-referrer"
     assert manage["Referrer-Policy"] == "no-referrer"
     assert step["Referrer-Policy"] == "same-origin"
+
+
+# --- Private links stay out of the logs -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        (
+            "POST /assess/{t}/about/ HTTP/1.1",
+            "POST /assess/[private]/about/ HTTP/1.1",
+        ),
+        (
+            "http://site/book/?tz=UTC&assessment={t}&week=2026-11-30",
+            "http://site/book/?tz=UTC&assessment=[private]&week=2026-11-30",
+        ),
+        (
+            "/book/manage/{t}/consultation.ics",
+            "/book/manage/[private]/consultation.ics",
+        ),
+        ("/book/confirmed/{t}/", "/book/confirmed/[private]/"),
+        (
+            "/assess/resume/ and /book/lost-link/",
+            "/assess/resume/ and /book/lost-link/",
+        ),
+    ],
+)
+def test_private_tokens_are_masked_for_logs(line, masked):
+    token = "Ab3_-" * 8 + "xyz"
+
+    assert private_links_masked(line.format(t=token)) == masked
+
+
+def test_a_refused_wizard_post_is_logged_without_its_token(client):
+    assessment = AssessmentFactory()
+    [console] = [
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(f, PrivateLinkFilter) for f in handler.filters)
+    ]
+    written = io.StringIO()
+    stream = console.setStream(written)
+    try:
+        response = client.post(
+            reverse("advisor:about", kwargs={"token": assessment.token}),
+            {"contact_email": "not an email"},
+        )
+    finally:
+        console.setStream(stream)
+
+    assert response.status_code == 422
+    assert "Unprocessable Content: /assess/[private]/about/" in written.getvalue()
+    assert assessment.token not in written.getvalue()
+
+
+def test_gunicorn_logs_no_token_in_paths_referers_or_redirects():
+    settings_file = Path(__file__).parents[2] / "consult" / "gunicorn.conf.py"
+    logger_class = runpy.run_path(str(settings_file))["logger_class"]
+    logger = logger_class(Config())
+    token = "Zz9" * 14 + "q"
+    path = f"/assess/{token}/about/"
+
+    atoms = logger.atoms(
+        SimpleNamespace(
+            status="303 See Other",
+            sent=0,
+            headers=[("Location", f"/assess/{token}/organisation/")],
+        ),
+        SimpleNamespace(headers=[("HX-CURRENT-URL", f"http://site{path}")]),
+        {
+            "REQUEST_METHOD": "POST",
+            "RAW_URI": path,
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_REFERER": f"http://site{path}",
+        },
+        timedelta(milliseconds=12),
+    )
+
+    assert atoms["r"] == "POST /assess/[private]/about/ HTTP/1.1"
+    assert atoms["{location}o"] == "/assess/[private]/organisation/"
+    assert not [value for value in atoms.values() if token in str(value)]
+    assert any(isinstance(f, PrivateLinkFilter) for f in logger.error_log.filters)
