@@ -69,6 +69,9 @@ class AboutForm(HoneypotMixin, VersionedForm):
     )
     contact_email = forms.EmailField(
         label="Work email",
+        # The column holds 254 characters: the form field's own default (320)
+        # would let a longer address through to a database error.
+        max_length=254,
         error_messages={"required": "Enter your work email address."},
         help_text="We send your results and your private link here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),

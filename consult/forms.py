@@ -30,6 +30,9 @@ class EmailLinkForm(HoneypotMixin, forms.Form):
     """ "I lost my link": the address to send fresh private links to."""
 
     email = forms.EmailField(
+        # As long as the addresses we store, so nobody is told a link is on
+        # its way to an address we could never have saved.
+        max_length=254,
         error_messages={"required": "Enter your email address."},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )

@@ -60,6 +60,19 @@ def test_resume_invalid_email_is_a_clear_error(client):
     )
 
 
+def test_resume_too_long_email_is_a_clear_error(client):
+    # Well formed, but longer than any address an assessment can hold.
+    email = "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "com"
+
+    response = client.post("/assess/resume/", {"email": email})
+
+    assert response.status_code == 422
+    assert (
+        '<a href="#id_email">Ensure this value has at most 254 characters'
+        in response.content.decode()
+    )
+
+
 def test_resume_is_rate_limited_per_email(client):
     statuses = [
         client.post(

@@ -93,6 +93,32 @@ def test_about_invalid_shows_errors_beside_fields_and_keeps_saved_answers(client
     assert assessment.version == 0
 
 
+def test_about_too_long_email_is_an_error_beside_the_field(client):
+    assessment = AssessmentFactory()
+    # A valid address of 312 characters: longer than the column's 254.
+    email = "a" * 64 + "@" + ("b" * 60 + ".") * 4 + "com"
+
+    response = client.post(
+        url("about", assessment),
+        {
+            "version": "0",
+            "contact_name": "Ada Lovelace",
+            "contact_email": email,
+            "company": "Analytical Engines Ltd",
+        },
+    )
+
+    html = response.content.decode()
+    assessment.refresh_from_db()
+    assert response.status_code == 422
+    assert (
+        '<a href="#id_contact_email">Ensure this value has at most 254 characters'
+        in html
+    )
+    assert 'maxlength="254"' in html
+    assert assessment.version == 0
+
+
 def test_about_htmx_gets_the_partial_and_plain_request_the_page(client):
     assessment = AssessmentFactory()
 
