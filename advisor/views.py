@@ -25,6 +25,7 @@ from django.views.decorators.http import (
     require_http_methods,
     require_POST,
 )
+from django_htmx.http import HttpResponseClientRedirect
 
 from advisor import charts, selectors, services
 from advisor.engine import ContractError
@@ -46,6 +47,8 @@ STEPS = [
     ("use_cases", "Your use cases"),
     ("check", "Check your answers"),
 ]
+# Pages drawn inside #wizard: an htmx request for one gets its partial.
+WIZARD_STEPS = {key for key, _ in STEPS}
 STALE_MESSAGE = (
     "These answers were changed in another tab or window after this page was opened. "
     "We have loaded the latest saved answers: check them and save again."
@@ -55,10 +58,20 @@ SUBMITTED_MESSAGE = (
 )
 
 
-def _redirect(name: str, token: str, **kwargs) -> HttpResponseRedirect:
-    return HttpResponseRedirect(
-        reverse(f"advisor:{name}", kwargs={"token": token, **kwargs}), status=303
-    )
+def _redirect(request: HttpRequest, name: str, token: str, **kwargs) -> HttpResponse:
+    url = reverse(f"advisor:{name}", kwargs={"token": token, **kwargs})
+    if (
+        name not in WIZARD_STEPS
+        and request.htmx
+        and not request.htmx.history_restore_request
+    ):
+        # htmx would follow a 303 itself and swap the whole page it leads to
+        # into #wizard; HX-Redirect makes the browser load that page instead.
+        response = HttpResponseClientRedirect(url)
+    else:
+        response = HttpResponseRedirect(url, status=303)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _render(
@@ -136,16 +149,16 @@ def _step_context(request, assessment, token, step, **extra) -> dict:
 def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         started = services.assessment_start()
-        return _redirect("about", started.token)
+        return _redirect(request, "about", started.token)
     return render(request, "advisor/start.html")
 
 
 def _draft_or_result(
-    token: str, *, use_cases: bool = True
+    request: HttpRequest, token: str, *, use_cases: bool = True
 ) -> tuple[Assessment, HttpResponse | None]:
     assessment = selectors.assessment_by_token(token, use_cases=use_cases)
     if assessment.is_submitted:
-        return assessment, _redirect("result", token)
+        return assessment, _redirect(request, "result", token)
     return assessment, None
 
 
@@ -153,7 +166,7 @@ def _form_step(request, assessment, token, *, step, form_class, next_step):  # n
     if assessment.is_submitted:
         if request.method == "POST":
             messages.info(request, SUBMITTED_MESSAGE)
-        return _redirect("result", token)
+        return _redirect(request, "result", token)
     stale = False
     if request.method == "POST":
         form = form_class(request.POST)
@@ -169,9 +182,9 @@ def _form_step(request, assessment, token, *, step, form_class, next_step):  # n
                 form = form_class(initial=form_class.initial_for(assessment))
             except services.AlreadySubmitted:
                 messages.info(request, SUBMITTED_MESSAGE)
-                return _redirect("result", token)
+                return _redirect(request, "result", token)
             else:
-                return _redirect(_after_save(request, next_step), token)
+                return _redirect(request, _after_save(request, next_step), token)
     else:
         form = form_class(initial=form_class.initial_for(assessment))
     context = _step_context(
@@ -205,7 +218,7 @@ def about(request: HttpRequest, token: str) -> HttpResponse:
 def organisation(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_token(token, use_cases=False)
     if not assessment.is_submitted and not _reached(assessment)["organisation"]:
-        return _redirect("about", token)
+        return _redirect(request, "about", token)
     return _form_step(
         request,
         assessment,
@@ -219,16 +232,16 @@ def organisation(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(scope="assess-step", per_ip="300/h")
 def use_cases(request: HttpRequest, token: str) -> HttpResponse:
-    assessment, done = _draft_or_result(token)
+    assessment, done = _draft_or_result(request, token)
     if done:
         return done
     if not _reached(assessment)["use_cases"]:
-        return _redirect("organisation", token)
+        return _redirect(request, "organisation", token)
     error = None
     if request.method == "POST":
         # "Continue": only once at least one use case is in.
         if assessment.use_cases.all():
-            return _redirect("check", token)
+            return _redirect(request, "check", token)
         error = "Add at least one use case to continue."
     context = _step_context(
         request,
@@ -250,11 +263,11 @@ def use_cases(request: HttpRequest, token: str) -> HttpResponse:
 def use_case_edit(
     request: HttpRequest, token: str, position: int | None = None
 ) -> HttpResponse:
-    assessment, done = _draft_or_result(token, use_cases=False)
+    assessment, done = _draft_or_result(request, token, use_cases=False)
     if done:
         return done
     if not _reached(assessment)["use_cases"]:
-        return _redirect("organisation", token)
+        return _redirect(request, "organisation", token)
     use_case = None
     if position is not None:
         use_case = get_object_or_404(UseCase, assessment=assessment, position=position)
@@ -262,7 +275,7 @@ def use_case_edit(
         messages.info(
             request, f"An assessment holds at most {services.MAX_USE_CASES} use cases."
         )
-        return _redirect("use_cases", token)
+        return _redirect(request, "use_cases", token)
     stale = False
     if request.method == "POST":
         form = UseCaseForm(request.POST)
@@ -279,12 +292,12 @@ def use_case_edit(
                 use_case.refresh_from_db()
                 form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
             except services.AlreadySubmitted:
-                return _redirect("result", token)
+                return _redirect(request, "result", token)
             except ValueError as exc:
                 messages.info(request, str(exc))
-                return _redirect("use_cases", token)
+                return _redirect(request, "use_cases", token)
             else:
-                return _redirect(_after_save(request, "use_cases"), token)
+                return _redirect(request, _after_save(request, "use_cases"), token)
     else:
         form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
     context = _step_context(
@@ -304,17 +317,17 @@ def use_case_edit(
 @require_http_methods(["GET", "POST"])
 @ratelimit(scope="assess-step", per_ip="300/h")
 def use_case_remove(request: HttpRequest, token: str, position: int) -> HttpResponse:
-    assessment, done = _draft_or_result(token)
+    assessment, done = _draft_or_result(request, token)
     if done:
         return done
     use_case = UseCase.objects.filter(assessment=assessment, position=position).first()
     if use_case is None:
         # Already removed (a second click, or another tab): nothing to confirm.
-        return _redirect("use_cases", token)
+        return _redirect(request, "use_cases", token)
     if request.method == "POST":
         services.use_case_remove(assessment=assessment, use_case=use_case)
         messages.success(request, f"“{use_case.name}” was removed.")
-        return _redirect("use_cases", token)
+        return _redirect(request, "use_cases", token)
     context = _step_context(
         request,
         assessment,
@@ -335,9 +348,9 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     )
     if assessment.is_submitted:
         # A resubmitted old page lands on the one result that exists.
-        return _redirect("result", token)
+        return _redirect(request, "result", token)
     if not _reached(assessment)["check"]:
-        return _redirect("use_cases", token)
+        return _redirect(request, "use_cases", token)
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -345,7 +358,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
         except ContractError as exc:
             errors = [str(error) for error in exc.errors]
         else:
-            return _redirect("result", token)
+            return _redirect(request, "result", token)
     context = _step_context(
         request,
         assessment,
@@ -383,7 +396,7 @@ def _summary_state(assessment: Assessment) -> str:
 def result(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_token(token)
     if not assessment.is_submitted:
-        return _redirect("check", token)
+        return _redirect(request, "check", token)
     recommendation = assessment.recommendation
     output = recommendation.output
     use_cases = list(assessment.use_cases.all())
@@ -418,7 +431,7 @@ def summary_status(request: HttpRequest, token: str) -> HttpResponse:
     """The PDF's status for the result page's polling; the page itself without htmx."""
     assessment = selectors.assessment_by_token(token)
     if not assessment.is_submitted or not request.htmx:
-        return _redirect("result", token)
+        return _redirect(request, "result", token)
     state = _summary_state(assessment)
     response = render(
         request,
@@ -436,14 +449,14 @@ def summary_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The summary PDF, only to whoever holds the private link."""
     assessment = selectors.assessment_by_token(token)
     if not assessment.is_submitted:
-        return _redirect("check", token)
+        return _redirect(request, "check", token)
     if _summary_state(assessment) != "ready":
         messages.info(
             request,
             "Your PDF summary is still being prepared. It will be ready here in a "
             "moment, and we will email it to you too.",
         )
-        return _redirect("result", token)
+        return _redirect(request, "result", token)
     try:
         stored = assessment.summary_pdf.open("rb")
     except FileNotFoundError:
@@ -469,11 +482,11 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
             f"We are emailing your recommendation and its PDF summary to "
             f"{assessment.contact_email}.",
         )
-        return _redirect("result", token)
+        return _redirect(request, "result", token)
     messages.success(
         request, f"We have sent your private link to {assessment.contact_email}."
     )
-    return _redirect("about", token)
+    return _redirect(request, "about", token)
 
 
 @require_http_methods(["GET", "POST"])

@@ -401,6 +401,37 @@ def test_submitted_assessment_steps_lead_to_the_result(client):
     assert assessment.contact_name == "Ada Lovelace"
 
 
+@pytest.mark.parametrize(
+    ("method", "name", "extra"),
+    [
+        ("post", "about", {}),
+        ("post", "organisation", {}),
+        ("get", "use_cases", {}),
+        ("post", "use_cases", {}),
+        ("get", "use_case_new", {}),
+        ("get", "use_case_edit", {"position": 1}),
+        ("post", "use_case_remove", {"position": 1}),
+        ("post", "check", {}),
+    ],
+)
+def test_htmx_step_of_a_submitted_assessment_sends_the_browser_to_the_result(
+    client, method, name, extra
+):
+    # Submitted in another tab: the result is a whole page, not a wizard step.
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment)
+    client.post(url("check", assessment))
+
+    response = getattr(client, method)(
+        url(name, assessment, **extra), {"version": "1"}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == url("result", assessment)
+    assert "Location" not in response
+    assert response.content == b""
+
+
 def test_result_shows_verdict_paths_costs_and_chart(client):
     assessment = AssessmentFactory(data_can_leave=True, ml_engineers=2)
     three_path_use_cases(assessment)

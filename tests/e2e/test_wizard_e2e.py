@@ -5,6 +5,8 @@ import re
 import pytest
 
 from advisor.models import Recommendation
+from advisor.services import assessment_submit
+from tests.factories import AssessmentFactory, UseCaseFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -137,3 +139,24 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
     assert page.console_errors == [
         "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
     ]
+
+
+def test_a_step_left_open_after_submitting_elsewhere_opens_the_result_page(
+    live_server, page_factory, output_dir, active_price_book
+):
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment)
+    page = page_factory()
+    page.goto(f"{live_server.url}/assess/{assessment.token}/use-cases/")
+    page.get_by_role("heading", name="Your use cases").wait_for()
+    assessment_submit(assessment=assessment)  # from another tab
+
+    page.get_by_role("button", name="Continue to check your answers").click()
+
+    page.wait_for_url(re.compile(r"/result/$"))
+    page.get_by_role("heading", name=re.compile("Your stack")).wait_for()
+    page.screenshot(path=output_dir / "result-from-a-stale-step.png", full_page=True)
+    # The result page itself, not drawn inside the old page's wizard.
+    assert page.locator("header.site-header").count() == 1
+    assert page.locator("footer.site-footer").count() == 1
+    assert page.locator("#wizard").count() == 0
