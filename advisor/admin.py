@@ -13,8 +13,9 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -28,7 +29,12 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -156,7 +162,9 @@ class IndustryFilter(admin.SimpleListFilter):
         return [(key, label) for key, label in INDUSTRIES if key]
 
     def queryset(self, request, queryset):
-        if self.value():
+        # Only the keys offered: a typed value such as a NUL byte would reach
+        # the database, which refuses it.
+        if self.value() and self.value() in INDUSTRY_LABELS:
             return queryset.filter(industry=self.value())
         return queryset
 
@@ -462,14 +470,20 @@ class AssessmentAdmin(admin.ModelAdmin):
         return rows, len(bookings) - len(mine)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        try:
+            # Read as the page itself reads it (see get_object): isdigit()
+            # would let "²" through to a query that cannot convert it.
+            pk = Assessment._meta.pk.to_python(object_id)  # noqa: SLF001 -- Django API
+        except ValidationError:
+            pk = None
         assessment = (
             Assessment.objects.select_related(
                 "recommendation", "recommendation__price_book"
             )
             .prefetch_related("use_cases")
-            .filter(pk=object_id)
+            .filter(pk=pk)
             .first()
-            if str(object_id).isdigit()
+            if pk is not None
             else None
         )
         if assessment is not None:
@@ -519,7 +533,19 @@ class AssessmentAdmin(admin.ModelAdmin):
         """The list as CSV, with the filters, search and ordering now on screen."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # Filters edited by hand in the address: as the list itself does,
+            # go back to it rather than export rows nobody asked for.
+            self.message_user(
+                request,
+                "The export's filters could not be read, so nothing was exported. "
+                "Choose the filters again from the list.",
+                messages.ERROR,
+            )
+            changelist_url = reverse("admin:advisor_assessment_changelist")
+            return HttpResponseRedirect(f"{changelist_url}?{ERROR_FLAG}=1")
         rows = changelist.queryset.iterator(chunk_size=500)
         stamp = timezone.now().astimezone(UTC)
         response = StreamingHttpResponse(

@@ -128,6 +128,17 @@ def test_assessment_list_filters_by_verdict_path_industry_booked_and_status(
     assert companies("q=" + api.contact_email) == ["Api"]
 
 
+@pytest.mark.parametrize("value", ["nope", "%00"])
+def test_assessment_list_ignores_an_industry_it_does_not_offer(admin_client, value):
+    submitted(company="Retail", industry="retail")
+    submitted(company="Health", industry="healthcare")
+
+    response = admin_client.get(f"{CHANGELIST}?industry={value}")
+
+    assert response.status_code == 200
+    assert sorted(results(response)) == ["Health", "Retail"]
+
+
 # --- The prep sheet ---------------------------------------------------------------------
 
 
@@ -261,6 +272,16 @@ def test_consultant_sees_their_own_call_on_the_sheet_and_only_a_count_of_others(
     assert f"/admin/bookings/booking/{own.pk}/change/" in html
     assert f"/admin/bookings/booking/{other.pk}/change/" not in html
     assert "And 1 call with another consultant." in html
+
+
+def test_assessment_page_for_an_id_that_is_not_a_number_is_not_found(admin_client):
+    hybrid()
+
+    # "²" is a digit to str.isdigit() but not a number to int().
+    response = admin_client.get(f"{CHANGELIST}\u00b2/change/", follow=True)
+
+    assert response.status_code == 200
+    assert "doesn\u2019t exist. Perhaps it was deleted?" in response.content.decode()
 
 
 def test_draft_assessment_page_says_there_is_no_advice_yet(admin_client):
@@ -452,6 +473,31 @@ def test_csv_export_defuses_spreadsheet_formulas(admin_client):
         "ok@example.com",
         "'@SUM(A1)",
     ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "submitted_at__year=abc",
+        "submitted_at__year=2027&submitted_at__month=13",
+        "submitted_at__year=99999",
+        "submitted_at__gte=notadate",
+        "foo=bar",
+    ],
+)
+def test_csv_export_with_filters_it_cannot_read_goes_back_to_the_list(
+    admin_client, query
+):
+    hybrid()
+
+    response = admin_client.get(f"/admin/advisor/assessment/export.csv?{query}")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{CHANGELIST}?e=1"
+    page = admin_client.get(response["Location"])
+    assert "filters could not be read, so nothing was exported" in (
+        page.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
