@@ -133,10 +133,17 @@ def _decade_ceil(value: float) -> float:
     return 10 ** math.ceil(math.log10(value))
 
 
+def _requests(count: int) -> str:
+    return f"{count:,} request{'' if count == 1 else 's'}"
+
+
 def cost_chart(use_case: dict, prices: Prices) -> Chart:
     """Chart one language use case (in the contract's input form)."""
     case = validate({"use_cases": [use_case]}).use_cases[0]
-    volume = max(case.monthly_requests, 1)
+    requests = case.monthly_requests
+    # A log axis has no 0: a volume of 0 is drawn at 1, but the words give the
+    # real volume, as the card beside the chart does.
+    volume = max(requests, 1)
     break_even = break_even_monthly_requests(case, prices)
     anchors = [volume] + ([break_even] if break_even else [])
     # From 1 a month, so that even the smallest volume is on the chart.
@@ -177,13 +184,17 @@ def cost_chart(use_case: dict, prices: Prices) -> Chart:
     y_powers = range(round(math.log10(y_low)), round(math.log10(y_high)) + 1)
     y_ticks = tuple(Tick(y_of(10**power), money(10**power)) for power in y_powers)
 
-    api_here = api_monthly_cost(case, prices, volume)
-    hosted_here = self_hosted_monthly_cost(case, prices, volume)
-    you = Marker(x_of(volume), y_of(api_here), f"You: {compact_number(volume)}/month")
+    api_here = api_monthly_cost(case, prices, requests)
+    hosted_here = self_hosted_monthly_cost(case, prices, requests)
+    you = Marker(
+        x_of(volume),
+        y_of(api_monthly_cost(case, prices, volume)),
+        f"You: {compact_number(requests)}/month",
+    )
     be_marker = None
     description = (
-        f"At your {volume:,} requests a month the API costs about {dollars(api_here)} "
-        f"and self-hosting about {dollars(hosted_here)} a month."
+        f"At your {_requests(requests)} a month the API costs about "
+        f"{dollars(api_here)} and self-hosting about {dollars(hosted_here)} a month."
     )
     if break_even:
         be_cost = api_monthly_cost(case, prices, break_even)
@@ -193,7 +204,7 @@ def cost_chart(use_case: dict, prices: Prices) -> Chart:
             f"Break-even: {compact_number(break_even)}/month",
         )
         description += (
-            f" Self-hosting becomes cheaper from about {break_even:,} requests a month."
+            f" Self-hosting becomes cheaper from about {_requests(break_even)} a month."
         )
     else:
         description += " Within this range the API stays cheaper."

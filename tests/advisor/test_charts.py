@@ -75,3 +75,19 @@ def test_tick_labels_fit_the_margins(volume):
     # The y axis title sits above the plot, clear of the top tick label.
     assert TOP - 18 >= PHONE_FONT * 0.75
     assert RIGHT >= 0
+
+
+@pytest.mark.parametrize(
+    ("volume", "words", "label"),
+    [
+        (0, "At your 0 requests a month the API costs about $0.00 ", "You: 0/month"),
+        (1, "At your 1 request a month ", "You: 1/month"),
+    ],
+)
+def test_words_and_marker_give_the_volume_as_entered(volume, words, label):
+    chart = chart_for(volume, 1_000)
+
+    assert chart.description.startswith(words)
+    assert chart.you.label == label
+    # Still drawn: a log axis has no 0, so 0 sits at the axis's left end.
+    assert chart.plot_left <= chart.you.x <= chart.plot_right
