@@ -520,23 +520,26 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         form["timezone"].value() or request.GET.get("tz"), DEFAULT_TZ
     )
     start = parse_start(form["start"].value())
+    # Once the chosen time is taken, the times offered instead are radio buttons named
+    # ``start``: submitted with none ticked, the same nearest times are offered again.
+    wanted = start or parse_start(form.data.get("wanted"))
     consultant_value = str(form["consultant"].value() or "any")
     check = selectors.start_check(
-        start=start or timezone.now(),
+        start=wanted or timezone.now(),
         # Anything but a primary key (a tampered form) means anyone, as on the listing.
         consultant_id=parse_consultant_id(consultant_value),
     )
     consultant = check.consultant
     assessment_token = form["assessment"].value() or ""
-    if start is None:
+    if wanted is None:
         # Only a tampered form gets here: offer the week view instead.
         alternatives = []
-    elif alternatives is None and not check.free:
+    elif alternatives is None and (start is None or not check.free):
         # Only now the whole horizon: the nearest free times to offer instead.
         found = selectors.availability_get(
             consultant_id=consultant.pk if consultant else None
         )
-        alternatives = selectors.slots_nearest(found.slots, start)
+        alternatives = selectors.slots_nearest(found.slots, wanted)
 
     def alternative_url(value: str) -> str:
         return reverse("bookings:details") + _query(
@@ -560,6 +563,7 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
             else [_slot_view(s, zone, tz_name, alternative_url) for s in alternatives]
         ),
         "taken": taken,
+        "wanted": format_start(wanted) if wanted else "",
         "change_url": reverse("bookings:book")
         + _query(consultant=consultant_value, tz=tz_name, assessment=assessment_token),
         "timezone_datalist": timezone_datalist(),

@@ -359,6 +359,34 @@ def test_details_post_for_a_slot_just_taken_explains_and_offers_alternatives(cli
     assert Booking.objects.count() == 1
 
 
+def test_details_post_without_ticking_an_offered_time_offers_the_same_times_again(
+    client,
+):
+    consultant = ConsultantFactory(timezone="UTC")
+    start = free_starts(consultant)[3]
+    BookingFactory(consultant=consultant, start=start)
+    radios = re.compile(r'<input type="radio" name="start" value="([^"]+)">')
+    taken = client.post("/book/details/", form_data(start, timezone="UTC"))
+    offered = radios.findall(taken.content.decode())
+    # What the browser sends back when no offered time is ticked.
+    data = form_data(start, timezone="UTC", wanted=format_start(start))
+    del data["start"]
+
+    response = client.post("/book/details/", data)
+
+    html = response.content.decode()
+    choices = html[html.index('id="start-choices"') : html.index("</fieldset>")]
+    assert f'name="wanted" value="{format_start(start)}"' in taken.content.decode()
+    assert response.status_code == 422
+    assert len(offered) == 3
+    assert radios.findall(html) == offered
+    assert "That time is no longer free. Choose another" in choices
+    assert "Choose a time for your call." in choices
+    assert 'value="Grace Hopper"' in html
+    assert "Should we fine-tune?" in html
+    assert Booking.objects.count() == 1
+
+
 def test_details_post_with_an_email_that_has_a_booking_is_refused_kindly(client):
     consultant = ConsultantFactory()
     starts = free_starts(consultant)
