@@ -27,7 +27,7 @@ from django.urls import reverse
 from advisor.models import Assessment
 from advisor.pdf import summary_filename
 from bookings.ics import booking_ics, booking_ics_method
-from bookings.models import CancelledBy, zone_or_none
+from bookings.models import CancelledBy, clock_label, zone_or_none
 from consult.emails import Attachment, email_queue
 from consult.templatetags.humanize_consult import PATH_LABELS
 
@@ -69,7 +69,7 @@ def starts_label(start: datetime, zone_name: str) -> str:
     """Like "Thursday 3 December 2026, 18:30 (Asia/Tokyo)"."""
     zone_name = _zone_name(zone_name)
     local = start.astimezone(zone_or_none(zone_name))
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({zone_name})"
+    return f"{local:%A} {local.day} {local:%B %Y}, {clock_label(local)} ({zone_name})"
 
 
 def when_label(start: datetime, end: datetime, zone_name: str) -> str:
@@ -79,7 +79,7 @@ def when_label(start: datetime, end: datetime, zone_name: str) -> str:
     local, local_end = start.astimezone(zone), end.astimezone(zone)
     return (
         f"{local:%A} {local.day} {local:%B %Y}, "
-        f"{local:%H:%M}\u2013{local_end:%H:%M} ({zone_name})"
+        f"{clock_label(local)}\u2013{clock_label(local_end)} ({zone_name})"
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import uuid
 import zoneinfo
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +39,22 @@ def zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
     if not name or name not in timezone_names():
         return None
     return zoneinfo.ZoneInfo(name)
+
+
+def clock_label(local: datetime) -> str:
+    """``local``'s time of day, like "09:30".
+
+    In the hour repeated when clocks go back each time of day names two instants, so
+    there it says which: "01:30 EDT", then "01:30 EST". Everywhere else it stays bare.
+    """
+    label = f"{local:%H:%M}"
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() == local.utcoffset():
+        return label
+    if other.tzname() == local.tzname():
+        # A zone that keeps its abbreviation when the offset changes.
+        return f"{label} UTC{local:%:z}"
+    return f"{label} {local:%Z}"
 
 
 def validate_timezone(value: str) -> None:

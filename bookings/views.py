@@ -42,6 +42,7 @@ from bookings.models import (
     Booking,
     BookingStatus,
     CancelledBy,
+    clock_label,
     timezone_names,
     zone_or_none,
 )
@@ -90,13 +91,9 @@ def _day_label(day: date) -> str:
     return dateformat.format(day, "l j F")
 
 
-def _time_label(moment: datetime) -> str:
-    return dateformat.format(moment, "H:i")
-
-
 def slot_label(start: datetime, zone: ZoneInfo, tz_name: str) -> str:
     local = start.astimezone(zone)
-    return f"{_day_label(local.date())}, {_time_label(local)} ({tz_name})"
+    return f"{_day_label(local.date())}, {clock_label(local)} ({tz_name})"
 
 
 def when_label(start: datetime, end: datetime, zone: ZoneInfo, tz_name: str) -> str:
@@ -104,7 +101,7 @@ def when_label(start: datetime, end: datetime, zone: ZoneInfo, tz_name: str) -> 
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     day = dateformat.format(local_start.date(), "l j F Y")
     return (
-        f"{day}, {_time_label(local_start)}\u2013{_time_label(local_end)} ({tz_name})"
+        f"{day}, {clock_label(local_start)}\u2013{clock_label(local_end)} ({tz_name})"
     )
 
 
@@ -159,7 +156,7 @@ def _slot_view(
     value = format_start(slot.start)
     return SlotView(
         value=value,
-        time_label=_time_label(slot.start.astimezone(zone)),
+        time_label=clock_label(slot.start.astimezone(zone)),
         label=slot_label(slot.start, zone, tz_name),
         url=slot_url(value),
     )
@@ -175,7 +172,7 @@ def _day_slot_view(
     # ``_slot_view`` with the day's label formatted once for all its slots: date
     # formatting is most of the cost of a busy week.
     value = format_start(slot.start)
-    time_label = _time_label(slot.start.astimezone(zone))
+    time_label = clock_label(slot.start.astimezone(zone))
     return SlotView(
         value=value,
         time_label=time_label,

@@ -464,6 +464,24 @@ def test_queuing_the_same_emails_again_changes_nothing(consultant):
             "Monday 5 April 2027, 09:30\u201310:00 (Australia/Adelaide)",
             "Monday 5 April 2027, 05:30\u201306:00 (Asia/Kolkata)",
         ),
+        # New York falls back on 7 November: 01:00-02:00 happens twice, so the
+        # client's times say which.
+        (
+            "Europe/London",
+            "America/New_York",
+            datetime(2027, 11, 1, 12, 0, tzinfo=UTC),
+            datetime(2027, 11, 7, 5, 30, tzinfo=UTC),
+            "Sunday 7 November 2027, 05:30\u201306:00 (Europe/London)",
+            "Sunday 7 November 2027, 01:30 EDT\u201301:00 EST (America/New_York)",
+        ),
+        (
+            "Europe/London",
+            "America/New_York",
+            datetime(2027, 11, 1, 12, 0, tzinfo=UTC),
+            datetime(2027, 11, 7, 6, 0, tzinfo=UTC),
+            "Sunday 7 November 2027, 06:00\u201306:30 (Europe/London)",
+            "Sunday 7 November 2027, 01:00 EST\u201301:30 EST (America/New_York)",
+        ),
     ],
 )
 def test_times_after_a_dst_change_are_right_in_both_zones(

@@ -1,11 +1,12 @@
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from bookings import availability
-from bookings.models import BookingPolicy, DateOverride, WeeklyHours
+from bookings.models import BookingPolicy, DateOverride, WeeklyHours, clock_label
 from tests.bookings.factories import (
     BookingFactory,
     BookingPolicyFactory,
@@ -13,6 +14,33 @@ from tests.bookings.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("instant", "zone", "label"),
+    [
+        # New York falls back at 06:00 UTC on 7 November 2027.
+        (datetime(2027, 11, 7, 4, 30, tzinfo=UTC), "America/New_York", "00:30"),
+        (datetime(2027, 11, 7, 5, 30, tzinfo=UTC), "America/New_York", "01:30 EDT"),
+        (datetime(2027, 11, 7, 6, 30, tzinfo=UTC), "America/New_York", "01:30 EST"),
+        (datetime(2027, 11, 7, 7, 30, tzinfo=UTC), "America/New_York", "02:30"),
+        # Springing forward repeats nothing.
+        (datetime(2027, 3, 14, 7, 0, tzinfo=UTC), "America/New_York", "03:00"),
+        # Moscow went from +04 to +03 in 2014 and was "MSK" on both sides.
+        (
+            datetime(2014, 10, 25, 21, 30, tzinfo=UTC),
+            "Europe/Moscow",
+            "01:30 UTC+04:00",
+        ),
+        (
+            datetime(2014, 10, 25, 22, 30, tzinfo=UTC),
+            "Europe/Moscow",
+            "01:30 UTC+03:00",
+        ),
+    ],
+)
+def test_clock_label_says_which_of_a_repeated_hour_it_means(instant, zone, label):
+    assert clock_label(instant.astimezone(ZoneInfo(zone))) == label
 
 
 @pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/St_Johns", "UTC"])

@@ -205,6 +205,27 @@ def test_book_page_week_navigation_moves_by_a_week_within_the_horizon(client):
     assert "Next week" not in far
 
 
+def test_book_page_tells_apart_the_times_repeated_when_clocks_go_back(
+    client, monkeypatch
+):
+    # New York falls back at 06:00 UTC on Sunday 7 November 2027: 01:00-02:00 twice.
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2027, 11, 1, 12, tzinfo=UTC))
+    ConsultantFactory(timezone="Europe/London", hours={6: [(time(5), time(8))]})
+
+    html = client.get("/book/?tz=America/New_York&week=2027-11-01").content.decode()
+
+    slots = re.findall(r'class="slot" href="[^"]+" aria-label="([^"]+)">([^<]+)<', html)
+    day = "Sunday 7 November"
+    assert slots == [
+        (f"{day}, 01:00 EDT (America/New_York)", "01:00 EDT"),
+        (f"{day}, 01:30 EDT (America/New_York)", "01:30 EDT"),
+        (f"{day}, 01:00 EST (America/New_York)", "01:00 EST"),
+        (f"{day}, 01:30 EST (America/New_York)", "01:30 EST"),
+        (f"{day}, 02:00 (America/New_York)", "02:00"),
+        (f"{day}, 02:30 (America/New_York)", "02:30"),
+    ]
+
+
 def test_book_page_named_consultant_shows_only_their_times(client):
     ConsultantFactory(
         timezone="UTC", hours={d: [(time(9), time(10))] for d in range(7)}
@@ -261,6 +282,29 @@ def test_details_shows_the_chosen_time_in_the_clients_zone_and_a_fresh_key(clien
     assert len(key) == 43
     assert 'name="timezone" value="Asia/Tokyo"' in html
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("start", "summary"),
+    [
+        ("2027-11-07T05:30:00Z", "01:30 EDT\u201301:00 EST"),
+        ("2027-11-07T06:00:00Z", "01:00 EST\u201301:30 EST"),
+        ("2027-11-07T04:30:00Z", "00:30\u201301:00 EDT"),
+    ],
+)
+def test_details_says_which_time_it_means_when_clocks_go_back(
+    client, monkeypatch, start, summary
+):
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2027, 11, 1, 12, tzinfo=UTC))
+    ConsultantFactory(timezone="Europe/London")
+
+    html = client.get(
+        f"/book/details/?start={start}&tz=America/New_York"
+    ).content.decode()
+
+    assert (
+        f"<strong>Sunday 7 November 2027, {summary} (America/New_York)</strong>" in html
+    )
 
 
 def test_details_without_a_time_goes_back_to_the_week(client):
