@@ -777,6 +777,13 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                     f"{when_label(booking.start, booking.end, zone, tz_name)}.",
                 )
                 return _make_private(redirect("bookings:manage", token=token))
+            if result.outcome == services.Outcome.TOO_LATE:
+                # Possibly still going on: "taken place" would be wrong during the call.
+                messages.error(
+                    request,
+                    "This consultation has already started, so it can't be moved.",
+                )
+                return _make_private(redirect("bookings:manage", token=token))
             if result.outcome != services.Outcome.SLOT_TAKEN:
                 messages.error(
                     request,

@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TOKYO = ZoneInfo("Asia/Tokyo")
 KEY = "form-key-0123456789-abcdefghijklmnopqrstuvw"
+IN_PROGRESS = (
+    "This consultation is in progress, so it can no longer be moved or cancelled."
+)
 
 
 def free_starts(consultant=None) -> list[datetime]:
@@ -606,6 +609,42 @@ def test_manage_after_the_call_says_its_time_has_passed(client):
 
     assert "This consultation's time has passed." in html
     assert "in progress" not in html
+
+
+def test_reschedule_during_the_call_says_it_is_in_progress(client):
+    starts = free_starts(ConsultantFactory())
+    booking = BookingFactory(start=timezone.now() - timedelta(minutes=10))
+    url = f"/book/manage/{booking.token}/reschedule/"
+
+    page = client.get(url).content.decode()
+    moved = client.post(url, {"start": format_start(starts[3])}, follow=True)
+
+    booking.refresh_from_db()
+    after = moved.content.decode()
+    assert IN_PROGRESS in page
+    assert "time has passed" not in page
+    assert "Book a new consultation" not in page
+    assert 'class="slot"' not in page
+    assert "This consultation has already started, so it can&#x27;t be moved." in after
+    assert "taken place" not in after
+    assert booking.sequence == 0
+
+
+def test_cancel_during_the_call_says_it_is_in_progress(client):
+    booking = BookingFactory(start=timezone.now() - timedelta(minutes=10))
+    url = f"/book/manage/{booking.token}/cancel/"
+
+    page = client.get(url).content.decode()
+    cancelled = client.post(url, {"reason": ""}, follow=True)
+
+    booking.refresh_from_db()
+    assert IN_PROGRESS in page
+    assert "Yes, cancel it" not in page
+    assert (
+        "This consultation has already started, so it can&#x27;t be cancelled here."
+        in cancelled.content.decode()
+    )
+    assert booking.status == BookingStatus.CONFIRMED
 
 
 def test_opening_the_cancel_page_changes_nothing(client):
