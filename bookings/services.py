@@ -203,9 +203,20 @@ def _alternatives(
     return tuple(selectors.slots_nearest(slots, start, limit=ALTERNATIVES))
 
 
+def _address(email: str) -> str:
+    """``email`` as bookings store and look it up: lowercased here, not in SQL.
+
+    SQLite's LOWER() folds only ASCII letters, so left to the database "BÜCHER" and
+    "bücher" would be two addresses there and one on PostgreSQL. Stored already
+    lowercased, the one-per-address index reads the same on both.
+    """
+    return email.strip().lower()
+
+
 def _active_for_email(email: str):
+    # Lower() still, for addresses stored before they were lowercased.
     return Booking.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower=email.lower(), status=BookingStatus.CONFIRMED
+        email_lower=_address(email), status=BookingStatus.CONFIRMED
     )
 
 
@@ -291,7 +302,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
             booking = Booking.objects.create(
                 consultant=chosen,
                 name=name,
-                email=email,
+                email=_address(email),
                 company=company,
                 topic=topic,
                 client_timezone=client_timezone,

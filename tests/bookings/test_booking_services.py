@@ -132,6 +132,26 @@ def test_booking_create_one_active_booking_per_email_ignoring_case():
     assert Booking.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("grace@BÜCHER.example", "grace@BÜCHER.example"),
+        ("grace@BÜCHER.example", "grace@bücher.example"),
+        ("grace@Bücher.example", "grace@BÜCHER.example"),
+    ],
+)
+def test_booking_create_one_active_booking_per_email_ignoring_non_ascii_case(
+    first, second
+):
+    ConsultantFactory(hours=OFFICE)
+    create(email=first)
+
+    result = create(email=second, start=TUESDAY_9 + timedelta(hours=2))
+
+    assert result.outcome == Outcome.EMAIL_HAS_BOOKING
+    assert Booking.objects.get().email == "grace@bücher.example"
+
+
 def test_booking_create_after_a_cancelled_booking_with_the_same_email_is_allowed():
     consultant = ConsultantFactory(hours=OFFICE)
     BookingFactory(
