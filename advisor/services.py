@@ -25,6 +25,7 @@ from advisor.selectors import (
     price_book_active,
 )
 from consult.emails import Attachment, email_queue
+from consult.models import OutboundEmail
 from consult.tokens import token_hash, token_matches, token_new
 
 logger = logging.getLogger(__name__)
@@ -453,12 +454,33 @@ def _summary_pdf_relink(
     """Replace the client's copy with one linking to their renewed private link."""
     old_name = assessment.summary_pdf.name
     new_name = _summary_file_save(summary)
-    # Only while this is still their link and nothing replaced the file meanwhile.
-    replaced = Assessment.objects.filter(
-        pk=assessment.pk, token_hash=token_hash(token), summary_pdf=old_name
-    ).update(summary_pdf=new_name)
+    with transaction.atomic():
+        # Only while this is still their link and nothing replaced the file meanwhile.
+        replaced = Assessment.objects.filter(
+            pk=assessment.pk, token_hash=token_hash(token), summary_pdf=old_name
+        ).update(summary_pdf=new_name)
+        if replaced:
+            _queued_attachments_move(assessment=assessment, old=old_name, new=new_name)
     default_storage.delete(old_name if replaced else new_name)
     return bool(replaced)
+
+
+def _queued_attachments_move(*, assessment: Assessment, old: str, new: str) -> None:
+    # An email still waiting to go (its worker was down) reads the file when it is
+    # sent: it gets the new copy, whose links work, instead of a deleted file.
+    queued = OutboundEmail.objects.select_for_update().filter(
+        related_model=assessment._meta.label_lower,  # noqa: SLF001 -- Django's metadata API
+        related_id=str(assessment.pk),
+        status=OutboundEmail.Status.QUEUED,
+    )
+    for email in queued:
+        parts = [
+            {**part, "storage_name": new} if part.get("storage_name") == old else part
+            for part in email.attachments
+        ]
+        if parts != email.attachments:
+            email.attachments = parts
+            email.save(update_fields=["attachments"])
 
 
 def assessment_summary_build(

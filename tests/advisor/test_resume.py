@@ -1,4 +1,5 @@
 import io
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -7,6 +8,8 @@ from pypdf import PdfReader
 
 from advisor import services
 from advisor.models import Assessment
+from consult.emails import email_send
+from consult.models import OutboundEmail
 from tests.factories import AssessmentFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +123,34 @@ def test_resume_of_a_result_renews_the_links_in_its_pdf(
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     download.close()
+
+
+@pytest.mark.usefixtures("active_price_book")
+def test_resume_moves_a_still_queued_summary_email_to_the_renewed_pdf(
+    django_capture_on_commit_callbacks,
+):
+    assessment = AssessmentFactory(contact_email="ada@example.com")
+    UseCaseFactory(assessment=assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_submit(assessment=assessment, token=assessment.token)
+    assessment.refresh_from_db()
+    # "Email me this result" while no worker runs: the email waits in the outbox.
+    with django_capture_on_commit_callbacks(execute=False):
+        services.assessment_email_link(assessment=assessment, token=assessment.token)
+        services.assessment_links_resend(email="ada@example.com")
+    [waiting] = OutboundEmail.objects.filter(
+        kind="assessment_summary", status=OutboundEmail.Status.QUEUED
+    )
+    renewal = OutboundEmail.objects.get(kind="link")
+    new_token = re.search(r"/assess/([\w-]{43})/result/", renewal.body_text)[1]
+
+    services.assessment_summary_build(
+        assessment_id=assessment.pk, token=new_token, relink=True
+    )
+
+    assessment.refresh_from_db()
+    waiting.refresh_from_db()
+    assert [part["storage_name"] for part in waiting.attachments] == [
+        assessment.summary_pdf.name
+    ]
+    assert email_send(email_id=waiting.pk)
