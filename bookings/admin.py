@@ -31,11 +31,13 @@ from bookings.models import (
     TimeOff,
     Weekday,
     WeeklyHours,
+    clock_label,
 )
 from consult.staff import staff_sees_everyone, staff_timezone_remember
 
 if TYPE_CHECKING:
     from datetime import datetime, time
+    from zoneinfo import ZoneInfo
 
     from django.db.models import QuerySet
     from django.http import HttpRequest, HttpResponse
@@ -365,9 +367,13 @@ class CancelForm(forms.Form):
     )
 
 
+def _wall_clock(value: datetime, zone: ZoneInfo, name: str) -> str:
+    local = value.astimezone(zone)
+    return f"{local:%a %d %b %Y} {clock_label(local)} ({name})"
+
+
 def _local(booking: Booking, value: datetime) -> str:
-    zone = booking.consultant.zone
-    return f"{value.astimezone(zone):%a %d %b %Y %H:%M} ({booking.consultant.timezone})"
+    return _wall_clock(value, booking.consultant.zone, booking.consultant.timezone)
 
 
 def _time(booking: Booking, value: datetime) -> SafeString:
@@ -522,8 +528,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
 
     @admin.display(description="client's time")
     def client_time(self, obj: Booking) -> str:
-        local = obj.start.astimezone(obj.client_zone)
-        return f"{local:%a %d %b %Y %H:%M} ({obj.client_timezone})"
+        return _wall_clock(obj.start, obj.client_zone, obj.client_timezone)
 
     @admin.display(description="client", ordering="name")
     def client(self, obj: Booking) -> SafeString:

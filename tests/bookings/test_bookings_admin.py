@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib import admin as django_admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
@@ -640,3 +641,22 @@ def test_manager_edits_any_consultants_profile(client):
     consultant.refresh_from_db()
     assert response.status_code == 302
     assert (consultant.display_name, consultant.timezone) == ("Renamed", "Asia/Tokyo")
+
+
+def test_booking_times_in_the_repeated_autumn_hour_say_which_one():
+    booking_admin = django_admin.site._registry[Booking]
+    # New York's clocks go back at 06:00 UTC on 7 November 2027: 01:30 happens twice.
+    first, second = (
+        BookingFactory(
+            start=datetime(2027, 11, 7, hour, 30, tzinfo=UTC),
+            consultant__timezone="America/New_York",
+            client_timezone="America/New_York",
+        )
+        for hour in (5, 6)
+    )
+
+    assert [booking_admin.client_time(b) for b in (first, second)] == [
+        "Sun 07 Nov 2027 01:30 EDT (America/New_York)",
+        "Sun 07 Nov 2027 01:30 EST (America/New_York)",
+    ]
+    assert "01:30 EDT (America/New_York)</time>" in booking_admin.when(first)
