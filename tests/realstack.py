@@ -27,8 +27,9 @@ from consult.celery import app
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = ROOT / ".venv" / "bin" / "celery"
 # A Redis database of its own, flushed before and after, so no other worker
-# or test sees these messages.
-REDIS_DB = 11
+# or test sees these messages; TEST_REDIS_DB picks another when two test runs
+# share one Redis.
+REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "11"))
 WAIT = 20.0
 
 
