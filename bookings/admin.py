@@ -64,9 +64,10 @@ class WeeklyHoursFormSet(forms.BaseInlineFormSet):
         by_day: defaultdict[int, list] = defaultdict(list)
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
+            # A row with its own errors (no weekday, say) is reported beside it.
             if not data or data.get("DELETE") or not data.get("start"):
                 continue
-            if data.get("end") is None:
+            if data.get("end") is None or data.get("weekday") is None:
                 continue
             by_day[data["weekday"]].append(
                 (_minutes(data["start"]), _minutes(data["end"], end=True))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import uuid
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -228,7 +228,10 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
+        # Converted, not just labelled: after an admin form save the values are
+        # still in the zone they were typed in (the consultant's).
+        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
+        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
 
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:

@@ -660,3 +660,37 @@ def test_booking_times_in_the_repeated_autumn_hour_say_which_one():
         "Sun 07 Nov 2027 01:30 EST (America/New_York)",
     ]
     assert "01:30 EDT (America/New_York)</time>" in booking_admin.when(first)
+
+
+def test_weekly_hours_row_without_a_weekday_is_an_error_beside_it(client):
+    mine = consultant_create(hours={}, timezone="Europe/London")
+    client.force_login(mine.user)
+
+    response = client.post(
+        f"/admin/bookings/consultant/{mine.pk}/change/",
+        hours_post(mine, [("", "09:00", "12:00")]),
+    )
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not mine.weekly_hours.exists()
+
+
+def test_time_off_typed_in_the_consultants_zone_is_logged_in_utc(client):
+    mine = consultant_create(hours={}, timezone="Asia/Tokyo")
+    client.force_login(mine.user)  # the admin shows Asia/Tokyo
+    data = hours_post(mine, []) | {
+        "time_off-TOTAL_FORMS": "1",
+        "time_off-0-start_0": "2027-03-01",
+        "time_off-0-start_1": "09:00",
+        "time_off-0-end_0": "2027-03-01",
+        "time_off-0-end_1": "17:00",
+        "time_off-0-consultant": str(mine.pk),
+    }
+
+    response = client.post(f"/admin/bookings/consultant/{mine.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert mine.time_off.get().start == datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
+    message = LogEntry.objects.get().get_change_message()
+    assert "2027-03-01 00:00 to 2027-03-01 08:00 UTC" in message
