@@ -29,6 +29,7 @@ from advisor.pdf import summary_filename
 from bookings.ics import booking_ics, booking_ics_method
 from bookings.models import CancelledBy, clock_label, zone_or_none
 from consult.emails import Attachment, email_queue
+from consult.models import OutboundEmail
 from consult.templatetags.humanize_consult import PATH_LABELS
 
 if TYPE_CHECKING:
@@ -224,6 +225,7 @@ def _to_client(  # noqa: PLR0913 -- keyword-only, each part of the email
     context: dict[str, object],
     attachments: Sequence[Attachment] = (),
     suffix: str = "",
+    expires_at: datetime | None = None,
 ) -> None:
     email_queue(
         kind=kind,
@@ -234,16 +236,18 @@ def _to_client(  # noqa: PLR0913 -- keyword-only, each part of the email
         # A reply reaches the person the client is meeting.
         reply_to=_consultant_address(booking) or None,
         related=booking,
+        expires_at=expires_at,
     )
 
 
-def _to_consultant(
+def _to_consultant(  # noqa: PLR0913 -- keyword-only, each part of the email
     *,
     booking: Booking,
     kind: str,
     event: str,
     context: dict[str, object],
     attachments: Sequence[Attachment] = (),
+    expires_at: datetime | None = None,
 ) -> None:
     address = _consultant_address(booking)
     if not address:
@@ -265,6 +269,7 @@ def _to_consultant(
         # The consultant can answer the client straight from the notification.
         reply_to=booking.email,
         related=booking,
+        expires_at=expires_at,
     )
 
 
@@ -328,10 +333,25 @@ def created_emails_queue(*, booking: Booking, manage_token: str, now: datetime) 
     )
 
 
+REMINDER_KINDS = ("booking_reminder", "booking_consultant_reminder")
+
+
+def _reminders_withdraw(booking: Booking) -> None:
+    # A reminder the mail server deferred is still queued: after a move or a
+    # cancellation it would announce a time that no longer holds.
+    OutboundEmail.objects.filter(
+        related_model=booking._meta.label_lower,  # noqa: SLF001 -- Django's metadata API
+        related_id=str(booking.pk),
+        kind__in=REMINDER_KINDS,
+        status=OutboundEmail.Status.QUEUED,
+    ).delete()
+
+
 def moved_emails_queue(
     *, booking: Booking, previous_start: datetime, previous_end: datetime, now: datetime
 ) -> None:
     """The same event at a new time: same UID, the booking's new (higher) SEQUENCE."""
+    _reminders_withdraw(booking)
     client = _client_context(booking)
     client["previous_when"] = when_label(
         previous_start, previous_end, booking.client_timezone
@@ -360,6 +380,7 @@ def moved_emails_queue(
 
 def cancelled_emails_queue(*, booking: Booking, now: datetime) -> None:
     """METHOD:CANCEL to both, whoever cancelled; the reason when it helps the reader."""
+    _reminders_withdraw(booking)
     by_client = booking.cancelled_by == CancelledBy.CLIENT
     _to_client(
         booking=booking,
@@ -404,6 +425,8 @@ def reminder_emails_queue(*, booking: Booking, reminder: Reminder) -> None:
             "soon": soon,
             "lost_link_url": settings.SITE_URL + reverse("bookings:lost_link"),
         },
+        # Held back by the mail server past the start, it would only confuse.
+        expires_at=booking.start,
     )
     context = {**_consultant_context(booking), "soon": soon}
     if not soon:
@@ -415,4 +438,5 @@ def reminder_emails_queue(*, booking: Booking, reminder: Reminder) -> None:
         kind="booking_consultant_reminder",
         event=reminder.value,
         context=context,
+        expires_at=booking.start,
     )

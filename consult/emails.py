@@ -55,6 +55,9 @@ RELAY_GRACE = timedelta(minutes=2)
 # Longer than the task's hard time limit plus the SMTP timeout: a row sending
 # for this long belongs to a worker that died.
 SENDING_TIMEOUT = timedelta(minutes=10)
+EXPIRED_ERROR = (
+    "Not sent: it was still waiting when it stopped being true (expires_at)."
+)
 RELAY_BATCH = 500
 SUBJECT_MAX_LENGTH = 255
 DEDUPE_KEY_MAX_LENGTH = 255
@@ -212,6 +215,7 @@ def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
     attachments: Sequence[Attachment] = (),
     reply_to: str | None = None,
     related: models.Model | None = None,
+    expires_at: datetime | None = None,
 ) -> OutboundEmail:
     """Write an email to the outbox in the caller's transaction.
 
@@ -249,6 +253,7 @@ def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
         # _meta is Django's documented model metadata API.
         related_model=related._meta.label_lower if related else "",  # noqa: SLF001
         related_id=str(related.pk) if related else "",
+        expires_at=expires_at,
     )
     try:
         # A savepoint, so losing a race on dedupe_key leaves the caller's
@@ -338,6 +343,9 @@ def email_send(*, email_id: int, now: datetime | None = None) -> bool:
     permanent one, or the last attempt, marks it failed.
     """
     now = now or timezone.now()
+    OutboundEmail.objects.filter(
+        pk=email_id, status=Status.QUEUED, expires_at__lte=now
+    ).update(status=Status.FAILED, last_error=EXPIRED_ERROR)
     claimed = (
         OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))

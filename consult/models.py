@@ -72,6 +72,9 @@ class OutboundEmail(models.Model):
     # The client deleted their data while this email was still to go (a cancellation
     # notice, say): it goes out, and then its content is erased.
     erase_when_done = models.BooleanField(default=False)
+    # Past this, the email would mislead (a reminder once its call has begun): a
+    # retry after a mail outage marks it failed instead of sending it.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = OutboundEmailQuerySet.as_manager()
 

@@ -1,13 +1,17 @@
 """Reminders: beat scans the database every minute and queues what is due, once."""
 
+import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
+from bookings import emails as booking_emails
 from bookings import services, tasks
-from bookings.models import BookingStatus, CancelledBy
+from bookings.models import Booking, BookingStatus, CancelledBy
 from consult.celery import app
+from consult.emails import EXPIRED_ERROR, EmailSendDeferred, email_send
 from consult.models import OutboundEmail
 from tests.bookings.factories import BookingFactory, ConsultantFactory
 
@@ -81,6 +85,9 @@ def test_reminders_run_twice_queue_each_once(consultant):
 def test_reminders_after_a_reschedule_remind_again_for_the_new_time(consultant):
     booking = booked(consultant, NOW + timedelta(hours=23))
     services.booking_reminders_queue(now=NOW)
+    OutboundEmail.objects.filter(kind__endswith="_reminder").update(
+        status=OutboundEmail.Status.SENT, sent_at=NOW
+    )
 
     services.booking_reschedule(
         booking=booking, new_start=NOW + timedelta(hours=20), now=NOW
@@ -341,3 +348,83 @@ def test_booking_made_less_than_a_day_ahead_still_gets_the_hour_before_reminder(
         "booking_consultant_reminder",
         "booking_reminder",
     }
+
+
+# --- reminders the mail server held back ----------------------------------------------
+
+
+def deferred_reminders(consultant, flaky, django_capture_on_commit_callbacks):
+    """A booking's day-before reminders, each deferred once by the mail server."""
+    booking = booked(consultant, NOW + timedelta(hours=23))
+    with django_capture_on_commit_callbacks(execute=False):
+        services.booking_reminders_queue(now=NOW)
+    rows = list(OutboundEmail.objects.filter(kind__endswith="_reminder"))
+    for row in rows:
+        flaky.append(smtplib.SMTPResponseException(421, b"Try again later"))
+        with pytest.raises(EmailSendDeferred):
+            email_send(email_id=row.pk, now=NOW)
+    return booking, rows
+
+
+def test_a_deferred_reminder_is_not_sent_after_the_booking_is_cancelled(
+    consultant, flaky, django_capture_on_commit_callbacks, mailoutbox
+):
+    booking, rows = deferred_reminders(
+        consultant, flaky, django_capture_on_commit_callbacks
+    )
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.booking_cancel(
+            booking=booking, by=CancelledBy.CLIENT, now=NOW + timedelta(minutes=1)
+        )
+    sent = [email_send(email_id=row.pk, now=NOW + timedelta(minutes=5)) for row in rows]
+
+    assert sent == [False, False]
+    assert not OutboundEmail.objects.filter(kind__endswith="_reminder").exists()
+    assert mailoutbox == []
+
+
+def test_a_deferred_reminder_is_withdrawn_when_the_booking_moves(
+    consultant, flaky, django_capture_on_commit_callbacks
+):
+    booking, _ = deferred_reminders(
+        consultant, flaky, django_capture_on_commit_callbacks
+    )
+    previous_start, previous_end = booking.start, booking.end
+    moved = timedelta(days=2)
+    Booking.objects.filter(pk=booking.pk).update(
+        start=F("start") + moved,
+        end=F("end") + moved,
+        blocked_start=F("blocked_start") + moved,
+        blocked_end=F("blocked_end") + moved,
+        sequence=F("sequence") + 1,
+    )
+    booking.refresh_from_db()
+
+    booking_emails.moved_emails_queue(
+        booking=booking,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        now=NOW,
+    )
+
+    assert reminders() == []
+    assert OutboundEmail.objects.filter(kind="booking_moved").exists()
+
+
+def test_a_reminder_held_back_past_the_start_of_its_call_fails_unsent(
+    consultant, flaky, django_capture_on_commit_callbacks, mailoutbox
+):
+    booking, rows = deferred_reminders(
+        consultant, flaky, django_capture_on_commit_callbacks
+    )
+
+    late = booking.start + timedelta(minutes=1)
+    sent = [email_send(email_id=row.pk, now=late) for row in rows]
+
+    assert sent == [False, False]
+    assert mailoutbox == []
+    assert {
+        (row.status, row.last_error)
+        for row in OutboundEmail.objects.filter(kind__endswith="_reminder")
+    } == {(OutboundEmail.Status.FAILED, EXPIRED_ERROR)}

@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -39,28 +38,6 @@ LINK_CONTEXT = {
     "url": "http://testserver/assess/r/abc?x=1&y=2",
     "what": "your assessment",
 }
-
-
-class FlakyBackend(LocmemBackend):
-    """Locmem delivery, after raising the queued failures one call at a time."""
-
-    failures: list[Exception] = []
-
-    def send_messages(self, email_messages):
-        if FlakyBackend.failures:
-            raise FlakyBackend.failures.pop(0)
-        return super().send_messages(email_messages)
-
-
-@pytest.fixture
-def flaky(settings):
-    # Django's test set-up swaps every mailer to locmem; this runs after it.
-    settings.MAILERS = {
-        "default": {"BACKEND": f"{FlakyBackend.__module__}.FlakyBackend"}
-    }
-    FlakyBackend.failures = []
-    yield FlakyBackend.failures
-    FlakyBackend.failures = []
 
 
 def queue_link(*, to="ana@example.com", key="link:1", **overrides):
