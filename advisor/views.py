@@ -379,9 +379,11 @@ SUMMARY_WAIT = timedelta(minutes=5)
 SUMMARY_POLL_DONE = 286  # htmx: swap this response, then stop polling
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The address holds the private token: keep it out of Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+def _private(response: HttpResponse, policy: str = "no-referrer") -> HttpResponse:
+    # The address holds the private token: keep it out of Referer headers. A page
+    # with a POST form uses same-origin: under no-referrer browsers send
+    # "Origin: null", which CSRF protection rightly refuses.
+    response["Referrer-Policy"] = policy
     return response
 
 
@@ -423,7 +425,9 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "summary_state": _summary_state(assessment),
         "retention_days": settings.DATA_RETENTION_DAYS,
     }
-    return _private(render(request, "advisor/result.html", context))
+    return _private(
+        render(request, "advisor/result.html", context), policy="same-origin"
+    )
 
 
 @require_GET
@@ -519,7 +523,7 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
                 "back_url": reverse(f"advisor:{back}", kwargs={"token": token}),
             },
         )
-    response["Referrer-Policy"] = "no-referrer"
+    _private(response, policy="same-origin")
     response["Cache-Control"] = "no-store"
     return response
 

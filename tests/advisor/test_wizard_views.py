@@ -453,7 +453,7 @@ def test_result_shows_verdict_paths_costs_and_chart(client):
     )
     assert html.count('<svg viewBox="0 0 640 340" role="img"') == 2
     assert f'href="/book/?assessment={assessment.token}"' in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from advisor.models import Recommendation
+from advisor.models import Assessment, Recommendation
 from advisor.services import assessment_submit
 from tests.factories import AssessmentFactory, UseCaseFactory
 
@@ -160,3 +160,24 @@ def test_a_step_left_open_after_submitting_elsewhere_opens_the_result_page(
     assert page.locator("header.site-header").count() == 1
     assert page.locator("footer.site-footer").count() == 1
     assert page.locator("#wizard").count() == 0
+
+
+def test_result_page_forms_work_in_a_browser(
+    live_server, page_factory, active_price_book
+):
+    # The result page keeps its address out of Referer headers; its forms must still
+    # pass CSRF protection, which refuses a POST whose Origin a policy turned to null.
+    assessment = AssessmentFactory(contact_email="ada@engines.example")
+    UseCaseFactory(assessment=assessment)
+    assessment_submit(assessment=assessment, token=assessment.token)
+    page = page_factory(width=390, height=844)
+    page.goto(f"{live_server.url}/assess/{assessment.token}/result/")
+
+    page.get_by_role("button", name="Email me this result").click()
+    page.get_by_text("We are emailing your recommendation").wait_for()
+
+    page.get_by_role("link", name="Delete my data now").click()
+    page.get_by_role("button", name="Yes, delete my data").click()
+    page.get_by_role("heading", name="Your data is deleted").wait_for()
+    assert not Assessment.objects.filter(pk=assessment.pk).exists()
+    assert page.console_errors == []
