@@ -5,6 +5,7 @@ in-process, emails written to ``var/mail/``. Setting ``DATABASE_URL``,
 ``CELERY_BROKER_URL`` and ``EMAIL_URL`` moves it to PostgreSQL, Redis and SMTP.
 """
 
+import email.utils
 from pathlib import Path
 
 import environ
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "consult.context_processors.contact",
             ],
         },
     },
@@ -298,6 +300,10 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Consult <hello@consult.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Shown to clients wherever they may need a person (footer, error pages).
+CONTACT_EMAIL = env.str(
+    "CONTACT_EMAIL", default=email.utils.parseaddr(DEFAULT_FROM_EMAIL)[1]
+)
 
 # --- Auth, i18n, time -------------------------------------------------------
 
