@@ -490,7 +490,9 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
     messages.success(
         request, f"We have sent your private link to {assessment.contact_email}."
     )
-    return _redirect(request, "about", token)
+    # Back to the step the client asked from; anything else typed in is ignored.
+    step = request.POST.get("step", "")
+    return _redirect(request, step if step in WIZARD_STEPS else "about", token)
 
 
 @require_http_methods(["GET", "POST"])

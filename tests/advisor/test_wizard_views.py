@@ -491,6 +491,26 @@ def test_email_link_sends_the_private_link(
     assert f"http://testserver/assess/{assessment.token}/about/" in mailoutbox[0].body
 
 
+@pytest.mark.parametrize(
+    ("step", "back_to"),
+    [
+        ("use_cases", "use-cases"),
+        ("organisation", "organisation"),
+        ("result", "about"),
+        ("../../admin", "about"),
+    ],
+)
+def test_email_link_brings_the_client_back_to_their_step(client, step, back_to):
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment)
+    page = client.get(url("use_cases", assessment)).content.decode()
+
+    response = client.post(url("email_link", assessment), {"step": step})
+
+    assert '<input type="hidden" name="step" value="use_cases">' in page
+    assert response["Location"] == f"/assess/{assessment.token}/{back_to}/"
+
+
 def test_organisation_blank_says_what_to_do_for_each_field(client):
     assessment = AssessmentFactory()
 
