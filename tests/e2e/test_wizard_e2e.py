@@ -118,6 +118,8 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
                 const r = text.getBoundingClientRect();
                 return {
                     text: text.textContent,
+                    tick: text.classList.contains("chart__label"),
+                    box: [r.left, r.top, r.right, r.bottom],
                     inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5
                         && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5,
                     px: parseFloat(getComputedStyle(text).fontSize) * box.width
@@ -129,6 +131,16 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
     assert len(labels) > 20
     assert [item["text"] for item in labels if not item["inside"]] == []
     assert min(item["px"] for item in labels) >= 9.5
+    ticks = [item for item in labels if item["tick"]]
+    assert [
+        (a["text"], b["text"])
+        for i, a in enumerate(ticks)
+        for b in ticks[i + 1 :]
+        if a["box"][0] < b["box"][2]
+        and b["box"][0] < a["box"][2]
+        and a["box"][1] < b["box"][3]
+        and b["box"][1] < a["box"][3]
+    ] == []
     page.screenshot(path=output_dir / f"result-{label}.png", full_page=True)
 
     # An old step's address now shows the result: nothing changes, nothing submits twice.
