@@ -795,6 +795,9 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 
     context = _booking_context(booking, token, tz_name)
     context["tz_error"] = tz_error
+    # A client who has travelled since booking can see the times in their zone now.
+    context["tz_value"] = tz_param or tz_name
+    context["timezone_datalist"] = timezone_datalist()
     if not context["can_change"]:
         return _render_page(
             request,

@@ -703,6 +703,27 @@ def test_reschedule_moves_the_same_booking_and_the_old_link_shows_the_new_time(c
     assert f"<strong>{when(new_start)}</strong>" in later
 
 
+def test_reschedule_shows_the_times_in_a_zone_the_client_chooses(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+    booking = BookingFactory(consultant=consultant, start=starts[0])
+    url = f"/book/manage/{booking.token}/reschedule/"
+    new_york = ZoneInfo("America/New_York")
+
+    travelled = client.get(f"{url}?tz=America/New_York").content.decode()
+    mistyped = client.get(f"{url}?tz=Mars/Olympus").content.decode()
+
+    assert 'name="tz" value="America/New_York"' in travelled
+    assert f'aria-label="{slot_label(starts[5], new_york, "America/New_York")}"' in (
+        travelled
+    )
+    assert '<datalist id="timezone-names">' in travelled
+    assert 'name="tz" value="Mars/Olympus"' in mistyped
+    assert '<span class="field-error" id="tz-error">' in mistyped
+    assert "Mars/Olympus”, so times are shown in Asia/Tokyo.</span>" in mistyped
+    assert 'aria-describedby="tz-help tz-error" aria-invalid="true"' in mistyped
+
+
 def test_reschedule_into_a_taken_slot_is_refused_with_alternatives(client):
     consultant = ConsultantFactory()
     starts = free_starts(consultant)
