@@ -6,15 +6,31 @@
   // (the first error, else the new heading) and announce it, so keyboard and
   // screen-reader users are not left on a node that no longer exists.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail && event.detail.target;
-    if (!target || !target.querySelector) return;
-    var focusable = target.querySelector("[data-focus-first]") || target.querySelector("h1, h2");
+    var region = swappedRegion(event);
+    if (!region || event.target !== region) return; // once per swap, not per new node
+    var focusable = region.querySelector("[data-focus-first]") || region.querySelector("h1, h2");
     if (!focusable) return;
     if (!focusable.hasAttribute("tabindex")) focusable.setAttribute("tabindex", "-1");
-    focusable.focus({ preventScroll: false });
+    focusable.focus({ preventScroll: true });
+    // The page keeps the scroll position of the content it replaced (often a
+    // long form's submit button), which can leave the new heading off-screen.
+    var box = focusable.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      region.scrollIntoView({ block: "start" });
+      focusable.scrollIntoView({ block: "nearest" });
+    }
     var announcer = document.getElementById("announcer");
-    if (announcer) announcer.textContent = focusable.textContent.trim();
+    if (announcer) announcer.textContent = focusable.textContent.replace(/\s+/g, " ").trim();
   });
+
+  // An outerHTML swap replaces the target: its successor with the same id is
+  // what the visitor now sees.
+  function swappedRegion(event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.querySelector) return null;
+    if (target.isConnected) return target;
+    return target.id ? document.getElementById(target.id) : null;
+  }
 
   // Fill empty time-zone fields with the browser's zone; the server still
   // validates it and the visitor can change it.

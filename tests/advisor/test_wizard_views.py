@@ -125,9 +125,15 @@ def test_about_htmx_gets_the_partial_and_plain_request_the_page(client):
     partial = client.get(url("about", assessment), **HTMX)
     page = client.get(url("about", assessment))
 
-    assert partial.content.decode().lstrip().startswith('<div id="wizard"')
+    # htmx updates the tab title only from a <title> at the top level of a partial.
+    title = "<title>About you (step 1 of 4) · Assessment · Consult</title>"
+    before, found, after = partial.content.decode().partition(title)
+    assert found
+    assert not before.strip()
+    assert after.lstrip().startswith('<div id="wizard"')
     assert b"<html" not in partial.content
     assert page.content.decode().startswith("<!doctype html>")
+    assert page.content.decode().count("<title>") == 1
     assert partial["Vary"] == page["Vary"]
     assert "HX-Request" in page["Vary"]
 

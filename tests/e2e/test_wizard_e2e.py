@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from advisor.models import Assessment, Recommendation
 from advisor.services import assessment_submit
@@ -151,6 +152,47 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
     assert page.console_errors == [
         "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
     ]
+
+
+def expect_step_shown(page, heading: str, title: str) -> None:
+    """The new step is what the tab, the focus and the live region now report."""
+    expect(page).to_have_title(f"{title} · Assessment · Consult")
+    h1 = page.get_by_role("heading", level=1)
+    expect(h1).to_have_text(heading)
+    expect(h1).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text(heading)
+    box = h1.bounding_box()
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= 844
+
+
+def test_each_step_swapped_in_is_announced_focused_titled_and_on_screen(
+    live_server, page_factory, output_dir
+):
+    assessment = AssessmentFactory()
+    page = page_factory(width=390, height=844)
+    page.goto(f"{live_server.url}/assess/{assessment.token}/about/")
+    expect(page).to_have_title("About you (step 1 of 4) · Assessment · Consult")
+
+    page.get_by_role("button", name="Save and continue").click()
+    expect_step_shown(page, "Your organisation", "Your organisation (step 2 of 4)")
+    page.get_by_role("button", name="Save and continue").click()
+    expect_step_shown(page, "Your use cases", "Your use cases (step 3 of 4)")
+
+    page.get_by_role("link", name="Add a use case").click()
+    expect_step_shown(page, "Add a use case", "Your use cases (step 3 of 4)")
+    page.get_by_label("Give this use case a short name").fill("Card fraud")
+    page.get_by_label("What must the model do?").select_option("fraud_detection")
+    page.get_by_label("How many requests or predictions a month?").fill("3000000")
+    page.get_by_label("Instantly: under 0.1 seconds").check()
+    # Saved from the foot of a long form, the list must still open at its top.
+    page.get_by_role("button", name="Save use case").click()
+    expect_step_shown(page, "Your use cases", "Your use cases (step 3 of 4)")
+    page.screenshot(path=output_dir / "use-cases-after-save-phone.png")
+
+    page.get_by_role("button", name="Continue to check your answers").click()
+    expect_step_shown(page, "Check your answers", "Check your answers (step 4 of 4)")
+    assert page.console_errors == []
 
 
 def test_a_step_left_open_after_submitting_elsewhere_opens_the_result_page(
