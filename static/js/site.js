@@ -10,6 +10,15 @@
     if (!region || event.target !== region) return; // once per swap, not per new node
     var focusable = region.querySelector("[data-focus-first]") || region.querySelector("h1, h2");
     if (!focusable) return;
+    var announcer = document.getElementById("announcer");
+    var announcement = focusable.textContent.replace(/\s+/g, " ").trim();
+    // A filter form updates results while the visitor is still using it (arrow
+    // keys through a radio group): taking focus away would end that.
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (source && source.closest && source.closest("[data-keep-focus]")) {
+      if (announcer) announcer.textContent = announcement;
+      return;
+    }
     if (!focusable.hasAttribute("tabindex")) focusable.setAttribute("tabindex", "-1");
     focusable.focus({ preventScroll: true });
     // The page keeps the scroll position of the content it replaced (often a
@@ -19,8 +28,7 @@
       region.scrollIntoView({ block: "start" });
       focusable.scrollIntoView({ block: "nearest" });
     }
-    var announcer = document.getElementById("announcer");
-    if (announcer) announcer.textContent = focusable.textContent.replace(/\s+/g, " ").trim();
+    if (announcer) announcer.textContent = announcement;
   });
 
   // An outerHTML swap replaces the target: its successor with the same id is

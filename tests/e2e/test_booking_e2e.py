@@ -132,3 +132,34 @@ def test_booking_page_fits_the_screen_and_renders_without_errors(
     expect(page.locator("#week-heading")).to_be_focused()
     page.screenshot(path=output_dir / f"book-{label}.png", full_page=True)
     assert page.console_errors == []
+
+
+def test_choosing_a_consultant_with_the_arrow_keys_keeps_focus_in_the_list(
+    live_server, page_factory
+):
+    amelia = ConsultantFactory(
+        display_name="Amelia Hart", timezone="Europe/London", hours=LONDON_OFFICE
+    )
+    priya = ConsultantFactory(display_name="Priya Raman", timezone="Asia/Kolkata")
+    page = page_factory(width=390, height=844, timezone_id="Asia/Tokyo")
+    page.goto(live_server.url + "/book/")
+    expect(page.locator(".week .hint")).to_have_text("Times in Asia/Tokyo")
+    radios = page.locator("input[name=consultant]")
+    values = [radios.nth(i).get_attribute("value") for i in range(radios.count())]
+    assert values == ["any", str(amelia.pk), str(priya.pk)]
+
+    page.get_by_role("radio", name=re.compile("Any consultant")).focus()
+    # Each arrow press loads that consultant's week; the next press must still
+    # move along the radio group.
+    page.keyboard.press("ArrowDown")
+    expect(page).to_have_url(re.compile(rf"consultant={amelia.pk}&"))
+    expect(radios.nth(1)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page).to_have_url(re.compile(rf"consultant={priya.pk}&"))
+    expect(radios.nth(2)).to_be_checked()
+    expect(radios.nth(2)).to_be_focused()
+    page.wait_for_function(
+        "document.getElementById('announcer').textContent"
+        " === document.getElementById('week-heading').textContent.trim()"
+    )
+    assert page.console_errors == []
