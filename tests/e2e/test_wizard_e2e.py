@@ -195,6 +195,49 @@ def test_each_step_swapped_in_is_announced_focused_titled_and_on_screen(
     assert page.console_errors == []
 
 
+@pytest.mark.parametrize(("width", "label"), [(390, "phone"), (1280, "desktop")])
+def test_progress_shows_four_bars_and_every_link_in_it_can_be_seen(
+    live_server, page_factory, output_dir, width, label
+):
+    assessment = AssessmentFactory()
+    page = page_factory(width=width, height=844 if width == 390 else 900)
+    page.goto(f"{live_server.url}/assess/{assessment.token}/use-cases/")
+    progress = page.get_by_role("navigation", name="Assessment progress")
+    expect(progress.get_by_text("Step 3 of 4")).to_be_visible()
+    expect(progress.get_by_text("Your use cases")).to_be_visible()
+    bars = page.evaluate(
+        """() => [...document.querySelectorAll(".progress__step")].map((step) => {
+            const box = step.getBoundingClientRect();
+            return box.width > 0 && parseFloat(getComputedStyle(step).borderTopWidth);
+        })"""
+    )
+    assert bars == [5, 5, 5, 5]
+
+    # Keyboard users must see where they are: no focus stop in the progress is
+    # an empty box, and each shows its focus outline.
+    links = progress.get_by_role("link")
+    assert [links.nth(i).text_content() for i in range(links.count())] == [
+        "About you (done)",
+        "Your organisation (done)",
+    ]
+    progress.get_by_role("link", name="About you").focus()
+    for step in ("About you", "Your organisation"):
+        link = progress.get_by_role("link", name=step)
+        expect(link).to_be_focused()
+        box = link.bounding_box()
+        assert box["width"] >= 24
+        assert box["height"] >= 16
+        assert link.evaluate("(a) => getComputedStyle(a).outlineStyle") == "solid"
+        expect(link).to_be_in_viewport()
+        page.screenshot(path=output_dir / f"progress-{step}-{label}.png")
+        page.keyboard.press("Tab")
+    expect(progress.get_by_role("link")).to_have_count(2)
+
+    progress.get_by_role("link", name="Your organisation").click()
+    expect(page).to_have_title("Your organisation (step 2 of 4) · Assessment · Consult")
+    assert page.console_errors == []
+
+
 def test_a_step_left_open_after_submitting_elsewhere_opens_the_result_page(
     live_server, page_factory, output_dir, active_price_book
 ):
