@@ -104,6 +104,9 @@ class BookingForm(HoneypotMixin, forms.Form):
     )
     consultant = forms.CharField(widget=forms.HiddenInput, required=False)
     assessment = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The zone the time was picked in: the page keeps showing the time in it while
+    # the visitor corrects the zone field. Only for display, never validated.
+    tz = forms.CharField(widget=forms.HiddenInput, required=False)
     # One random key per rendered form: submitting it twice books once.
     key = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -504,6 +504,20 @@ def _slot_summary(start: datetime, minutes: int, zone: ZoneInfo, tz_name: str) -
     return when_label(start, start + timedelta(minutes=minutes), zone, tz_name)
 
 
+def _details_zone(*candidates: str | None) -> tuple[ZoneInfo, str]:
+    """The first valid zone of ``candidates``, else the default.
+
+    The zone the time was picked in comes first: a typo in the form's zone field must
+    not move the time shown to UTC while the visitor corrects it.
+    """
+    for candidate in candidates:
+        value = (candidate or "").strip()[:64]
+        zone = zone_or_none(value) if value else None
+        if zone is not None:
+            return zone, value
+    return zone_or_none(DEFAULT_TZ), DEFAULT_TZ
+
+
 def _details_page(  # noqa: PLR0913 -- keyword-only options
     request: HttpRequest,
     form: BookingForm,
@@ -513,8 +527,8 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
     taken: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    zone, tz_name, _ = _zone_from(
-        form["timezone"].value() or request.GET.get("tz"), DEFAULT_TZ
+    zone, tz_name = _details_zone(
+        form["tz"].value(), form["timezone"].value(), request.GET.get("tz")
     )
     start = parse_start(form["start"].value())
     # Once the chosen time is taken, the times offered instead are radio buttons named
@@ -579,6 +593,7 @@ def _details_initial(
         "consultant": request.GET.get("consultant", "any"),
         # Left empty without a zone, for the browser to fill in.
         "timezone": (request.GET.get("tz") or "").strip()[:64],
+        "tz": (request.GET.get("tz") or "").strip()[:64],
         "assessment": assessment_token,
         "key": secrets.token_urlsafe(32),
     }

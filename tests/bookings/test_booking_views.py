@@ -375,6 +375,30 @@ def test_details_post_invalid_shows_errors_beside_fields_and_a_summary(client):
     assert f'name="start" value="{format_start(start)}"' in html
 
 
+def test_details_post_with_a_mistyped_zone_keeps_the_time_in_the_zone_it_was_picked(
+    client,
+):
+    consultant = ConsultantFactory()
+    start = free_starts(consultant)[0]
+    page = client.get(f"/book/details/?start={format_start(start)}&tz=Asia/Tokyo")
+    assert '<input type="hidden" name="tz" value="Asia/Tokyo"' in page.content.decode()
+
+    response = client.post(
+        "/book/details/",
+        form_data(start, tz="Asia/Tokyo", timezone="Nowhere/Place", consent=""),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f"<strong>{when(start)}</strong>" in html
+    assert '<li><a href="#id_timezone">We don&#x27;t recognise that time zone.' in html
+    assert 'value="Nowhere/Place"' in html
+    assert "tz=Asia/Tokyo" in html  # "Choose another time" keeps the zone too
+    # Without a script to move it, focus starts on the list of what to fix.
+    summary = re.search(r'<div class="error-summary"[^>]*>', html).group(0)
+    assert " autofocus" in summary
+
+
 def test_details_post_twice_books_once_and_lands_on_the_same_confirmation(client):
     consultant = ConsultantFactory()
     start = free_starts(consultant)[0]

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bookings import selectors
+from bookings.forms import format_start
 from bookings.models import Booking, BookingStatus
 from tests.bookings.factories import ConsultantFactory
 
@@ -163,3 +164,30 @@ def test_choosing_a_consultant_with_the_arrow_keys_keeps_focus_in_the_list(
         " === document.getElementById('week-heading').textContent.trim()"
     )
     assert page.console_errors == []
+
+
+def test_details_with_a_mistyped_zone_keeps_the_slot_and_focuses_the_errors(
+    live_server, page_factory, output_dir
+):
+    ConsultantFactory(display_name="Amelia Hart", hours=LONDON_OFFICE)
+    start = selectors.availability_get().slots[0].start
+    page = page_factory(width=390, height=844, timezone_id="Asia/Tokyo")
+    page.goto(
+        f"{live_server.url}/book/details/?start={format_start(start)}&tz=Asia/Tokyo"
+    )
+    expect(page.locator(".booking-summary__when")).to_have_text(when(start))
+
+    page.get_by_label("Your name").fill("Haruki Tanaka")
+    page.get_by_label("Email address").fill("haruki@example.jp")
+    page.get_by_label("Your time zone").fill("Nowhere/Place")
+    page.get_by_label("I agree that Consult keeps these details").check()
+    page.get_by_role("button", name="Book this time").click()
+
+    error_summary = page.locator(".error-summary")
+    expect(error_summary).to_contain_text("We don't recognise that time zone.")
+    expect(error_summary).to_be_focused()
+    expect(error_summary).to_be_in_viewport()
+    expect(page.locator(".booking-summary__when")).to_have_text(when(start))
+    expect(page.get_by_label("Your time zone")).to_have_value("Nowhere/Place")
+    page.screenshot(path=output_dir / "details-zone-error-phone.png", full_page=True)
+    assert Booking.objects.count() == 0
