@@ -10,7 +10,8 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+
+from tests.mailers import FlakyBackend
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
@@ -169,23 +170,10 @@ def stack(settings, smtp, broker_url, tmp_path, monkeypatch):
         producer_reset()
 
 
-class FlakyBackend(LocmemBackend):
-    """Locmem delivery, after raising the queued failures one call at a time."""
-
-    failures: list[Exception] = []
-
-    def send_messages(self, email_messages):
-        if FlakyBackend.failures:
-            raise FlakyBackend.failures.pop(0)
-        return super().send_messages(email_messages)
-
-
 @pytest.fixture
 def flaky(settings):
     # Django's test set-up swaps every mailer to locmem; this runs after it.
-    settings.MAILERS = {
-        "default": {"BACKEND": f"{FlakyBackend.__module__}.FlakyBackend"}
-    }
+    settings.MAILERS = {"default": {"BACKEND": "tests.mailers.FlakyBackend"}}
     FlakyBackend.failures = []
     yield FlakyBackend.failures
     FlakyBackend.failures = []
