@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from advisor.models import Assessment
 from advisor.pdf import summary_filename
@@ -339,12 +340,17 @@ REMINDER_KINDS = ("booking_reminder", "booking_consultant_reminder")
 def _reminders_withdraw(booking: Booking) -> None:
     # A reminder the mail server deferred is still queued: after a move or a
     # cancellation it would announce a time that no longer holds.
-    OutboundEmail.objects.filter(
+    reminders = OutboundEmail.objects.filter(
         related_model=booking._meta.label_lower,  # noqa: SLF001 -- Django's metadata API
         related_id=str(booking.pk),
         kind__in=REMINDER_KINDS,
-        status=OutboundEmail.Status.QUEUED,
-    ).delete()
+    )
+    reminders.filter(status=OutboundEmail.Status.QUEUED).delete()
+    # One being sent right now may still be deferred and come back: expired, its
+    # retry fails instead of sending.
+    reminders.filter(status=OutboundEmail.Status.SENDING).update(
+        expires_at=timezone.now()
+    )
 
 
 def moved_emails_queue(

@@ -1,14 +1,18 @@
 import io
 import re
+import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from advisor import services
 from advisor.models import Assessment
-from consult.emails import email_send
+from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
 from tests.factories import AssessmentFactory, UseCaseFactory
 
@@ -154,3 +158,43 @@ def test_resume_moves_a_still_queued_summary_email_to_the_renewed_pdf(
         assessment.summary_pdf.name
     ]
     assert email_send(email_id=waiting.pk)
+
+
+@pytest.mark.usefixtures("active_price_book")
+def test_a_summary_email_being_sent_during_a_relink_is_retried_with_the_new_pdf(
+    django_capture_on_commit_callbacks, monkeypatch, mailoutbox
+):
+    assessment = AssessmentFactory(contact_email="ada@example.com")
+    UseCaseFactory(assessment=assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_submit(assessment=assessment, token=assessment.token)
+    assessment.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.assessment_email_link(assessment=assessment, token=assessment.token)
+    [waiting] = OutboundEmail.objects.filter(
+        kind="assessment_summary", status=OutboundEmail.Status.QUEUED
+    )
+    send = EmailMultiAlternatives.send
+
+    def relinked_mid_send(message, *args, **kwargs):
+        # While the mail server is slow, the client asks for a new link.
+        with django_capture_on_commit_callbacks(execute=False):
+            services.assessment_links_resend(email="ada@example.com")
+        renewal = OutboundEmail.objects.get(kind="link")
+        new_token = re.search(r"/assess/([\w-]{43})/result/", renewal.body_text)[1]
+        services.assessment_summary_build(
+            assessment_id=assessment.pk, token=new_token, relink=True
+        )
+        raise smtplib.SMTPServerDisconnected("timed out")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", relinked_mid_send)
+    with pytest.raises(EmailSendDeferred):
+        email_send(email_id=waiting.pk)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+
+    assert email_send(email_id=waiting.pk, now=timezone.now() + timedelta(hours=1))
+    assessment.refresh_from_db()
+    waiting.refresh_from_db()
+    assert [part["storage_name"] for part in waiting.attachments] == [
+        assessment.summary_pdf.name
+    ]

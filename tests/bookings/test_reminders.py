@@ -4,6 +4,7 @@ import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
 from django.utils import timezone
 
@@ -428,3 +429,29 @@ def test_a_reminder_held_back_past_the_start_of_its_call_fails_unsent(
         (row.status, row.last_error)
         for row in OutboundEmail.objects.filter(kind__endswith="_reminder")
     } == {(OutboundEmail.Status.FAILED, EXPIRED_ERROR)}
+
+
+def test_a_reminder_being_sent_when_the_booking_is_cancelled_is_not_retried(
+    consultant, monkeypatch, mailoutbox
+):
+    booking = booked(consultant, NOW + timedelta(hours=23))
+    services.booking_reminders_queue(now=NOW)
+    reminder = OutboundEmail.objects.get(kind="booking_reminder")
+    send = EmailMultiAlternatives.send
+
+    def cancelled_mid_send(message, *args, **kwargs):
+        services.booking_cancel(booking=booking, by=CancelledBy.CLIENT, now=NOW)
+        raise smtplib.SMTPServerDisconnected("timed out")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", cancelled_mid_send)
+    with pytest.raises(EmailSendDeferred):
+        email_send(email_id=reminder.pk, now=NOW)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+
+    assert not email_send(email_id=reminder.pk, now=NOW + timedelta(hours=1))
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.last_error) == (
+        OutboundEmail.Status.FAILED,
+        EXPIRED_ERROR,
+    )
+    assert not [m for m in mailoutbox if m.subject.startswith("Reminder:")]

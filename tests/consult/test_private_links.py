@@ -176,6 +176,8 @@ def test_private_pages_do_not_leak_the_link_through_referrers(client, assessment
             "/book/manage/[private]/consultation.ics",
         ),
         ("/book/confirmed/{t}/", "/book/confirmed/[private]/"),
+        # gunicorn's query-string field, without its "?".
+        ("assessment={t}&tz=UTC", "assessment=[private]&tz=UTC"),
         (
             "/assess/resume/ and /book/lost-link/",
             "/assess/resume/ and /book/lost-link/",
