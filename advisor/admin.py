@@ -19,16 +19,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     F,
     Func,
-    IntegerField,
     OuterRef,
-    Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.http import (
     FileResponse,
     Http404,
@@ -42,6 +38,7 @@ from django.utils.html import format_html
 from advisor.forms import INDUSTRIES, INDUSTRY_LABELS
 from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.pdf import summary_filename
+from advisor.selectors import use_case_count
 from bookings.models import Booking
 from consult.privacy import purge_dates
 from consult.staff import staff_sees_everyone
@@ -375,20 +372,11 @@ class AssessmentAdmin(admin.ModelAdmin):
     fieldsets = [("Your review", {"fields": ["review_status", "consultant_notes"]})]
 
     def get_queryset(self, request):
-        use_cases = (
-            UseCase.objects.filter(assessment=OuterRef("pk"))
-            .order_by()
-            .values("assessment")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
         return (
             super()
             .get_queryset(request)
             .annotate(
-                use_case_total=Coalesce(
-                    Subquery(use_cases, output_field=IntegerField()), Value(0)
-                ),
+                use_case_total=use_case_count(),
                 booked=Exists(Booking.objects.filter(assessment=OuterRef("pk"))),
             )
         )

@@ -14,12 +14,8 @@ from consult.templatetags.humanize_consult import PATH_LABELS
 from consult.tokens import token_hash, token_matches
 
 
-def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:
-    """The assessment behind a private link; 404 otherwise.
-
-    It carries ``use_case_count``. With ``use_cases`` its use cases (in order) and its
-    recommendation come too; the wizard's form steps need only the count, in one query.
-    """
+def use_case_count() -> Coalesce:
+    """An assessment's number of use cases, as one subquery per row (0 for none)."""
     count = (
         UseCase.objects.filter(assessment=OuterRef("pk"))
         .order_by()
@@ -27,9 +23,18 @@ def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    queryset = Assessment.objects.annotate(
-        use_case_count=Coalesce(Subquery(count, output_field=IntegerField()), 0)
-    ).filter(token_hash=token_hash(token))
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:
+    """The assessment behind a private link; 404 otherwise.
+
+    It carries ``use_case_count``. With ``use_cases`` its use cases (in order) and its
+    recommendation come too; the wizard's form steps need only the count, in one query.
+    """
+    queryset = Assessment.objects.annotate(use_case_count=use_case_count()).filter(
+        token_hash=token_hash(token)
+    )
     if use_cases:
         queryset = queryset.select_related("recommendation").prefetch_related(
             Prefetch("use_cases", queryset=UseCase.objects.order_by("position"))

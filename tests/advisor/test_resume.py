@@ -129,24 +129,35 @@ def test_resume_of_a_result_renews_the_links_in_its_pdf(
     download.close()
 
 
+def summary_email_waiting(capture) -> tuple[Assessment, OutboundEmail]:
+    """A submitted assessment whose "Email me this result" waits in the outbox."""
+    assessment = AssessmentFactory(contact_email="ada@example.com")
+    UseCaseFactory(assessment=assessment)
+    with capture(execute=True):
+        services.assessment_submit(assessment=assessment, token=assessment.token)
+    assessment.refresh_from_db()
+    with capture(execute=False):
+        services.assessment_email_link(assessment=assessment, token=assessment.token)
+    [waiting] = OutboundEmail.objects.filter(
+        kind="assessment_summary", status=OutboundEmail.Status.QUEUED
+    )
+    return assessment, waiting
+
+
+def renewed_token() -> str:
+    """The token in the "Lost your link?" email just queued."""
+    renewal = OutboundEmail.objects.get(kind="link")
+    return re.search(r"/assess/([\w-]{43})/result/", renewal.body_text)[1]
+
+
 @pytest.mark.usefixtures("active_price_book")
 def test_resume_moves_a_still_queued_summary_email_to_the_renewed_pdf(
     django_capture_on_commit_callbacks,
 ):
-    assessment = AssessmentFactory(contact_email="ada@example.com")
-    UseCaseFactory(assessment=assessment)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_submit(assessment=assessment, token=assessment.token)
-    assessment.refresh_from_db()
-    # "Email me this result" while no worker runs: the email waits in the outbox.
+    assessment, waiting = summary_email_waiting(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=False):
-        services.assessment_email_link(assessment=assessment, token=assessment.token)
         services.assessment_links_resend(email="ada@example.com")
-    [waiting] = OutboundEmail.objects.filter(
-        kind="assessment_summary", status=OutboundEmail.Status.QUEUED
-    )
-    renewal = OutboundEmail.objects.get(kind="link")
-    new_token = re.search(r"/assess/([\w-]{43})/result/", renewal.body_text)[1]
+    new_token = renewed_token()
 
     services.assessment_summary_build(
         assessment_id=assessment.pk, token=new_token, relink=True
@@ -164,26 +175,15 @@ def test_resume_moves_a_still_queued_summary_email_to_the_renewed_pdf(
 def test_a_summary_email_being_sent_during_a_relink_is_retried_with_the_new_pdf(
     django_capture_on_commit_callbacks, monkeypatch, mailoutbox
 ):
-    assessment = AssessmentFactory(contact_email="ada@example.com")
-    UseCaseFactory(assessment=assessment)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_submit(assessment=assessment, token=assessment.token)
-    assessment.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=False):
-        services.assessment_email_link(assessment=assessment, token=assessment.token)
-    [waiting] = OutboundEmail.objects.filter(
-        kind="assessment_summary", status=OutboundEmail.Status.QUEUED
-    )
+    assessment, waiting = summary_email_waiting(django_capture_on_commit_callbacks)
     send = EmailMultiAlternatives.send
 
     def relinked_mid_send(message, *args, **kwargs):
         # While the mail server is slow, the client asks for a new link.
         with django_capture_on_commit_callbacks(execute=False):
             services.assessment_links_resend(email="ada@example.com")
-        renewal = OutboundEmail.objects.get(kind="link")
-        new_token = re.search(r"/assess/([\w-]{43})/result/", renewal.body_text)[1]
         services.assessment_summary_build(
-            assessment_id=assessment.pk, token=new_token, relink=True
+            assessment_id=assessment.pk, token=renewed_token(), relink=True
         )
         raise smtplib.SMTPServerDisconnected("timed out")
 
