@@ -40,7 +40,6 @@ from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.pdf import summary_filename
 from advisor.selectors import use_case_count
 from bookings.models import Booking
-from consult.privacy import purge_dates
 from consult.staff import staff_sees_everyone
 from consult.templatetags.humanize_consult import (
     PATH_LABELS,
@@ -48,6 +47,7 @@ from consult.templatetags.humanize_consult import (
     path_label,
     usd,
 )
+from privacy.services import purge_dates
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

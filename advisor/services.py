@@ -469,10 +469,12 @@ def _queued_attachments_move(*, assessment: Assessment, old: str, new: str) -> N
     # An email still to go (its worker was down, or it is being sent and may be
     # deferred) reads the file when it is sent: it gets the new copy, whose links
     # work, instead of a deleted file.
-    queued = OutboundEmail.objects.select_for_update().filter(
-        related_model=assessment._meta.label_lower,  # noqa: SLF001 -- Django's metadata API
-        related_id=str(assessment.pk),
-        status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING],
+    queued = (
+        OutboundEmail.objects.select_for_update()
+        .about(assessment)
+        .filter(
+            status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING],
+        )
     )
     for email in queued:
         parts = [

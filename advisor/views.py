@@ -37,9 +37,9 @@ from advisor.forms import (
 )
 from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
-from consult.privacy import assessment_erase
 from consult.ratelimit import ratelimit
 from consult.views import email_links_page
+from privacy.services import assessment_erase
 
 STEPS = [
     ("about", "About you"),

@@ -340,11 +340,7 @@ REMINDER_KINDS = ("booking_reminder", "booking_consultant_reminder")
 def _reminders_withdraw(booking: Booking) -> None:
     # A reminder the mail server deferred is still queued: after a move or a
     # cancellation it would announce a time that no longer holds.
-    reminders = OutboundEmail.objects.filter(
-        related_model=booking._meta.label_lower,  # noqa: SLF001 -- Django's metadata API
-        related_id=str(booking.pk),
-        kind__in=REMINDER_KINDS,
-    )
+    reminders = OutboundEmail.objects.about(booking).filter(kind__in=REMINDER_KINDS)
     reminders.filter(status=OutboundEmail.Status.QUEUED).delete()
     # One being sent right now may still be deferred and come back: expired, its
     # retry fails instead of sending.

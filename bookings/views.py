@@ -47,9 +47,9 @@ from bookings.models import (
     zone_or_none,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH
-from consult.privacy import booking_erase
 from consult.ratelimit import ratelimit
 from consult.views import email_links_page
+from privacy.services import booking_erase
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

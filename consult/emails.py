@@ -35,7 +35,7 @@ from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone
 
-from consult.models import OutboundEmail
+from consult.models import OutboundEmail, related_key
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -239,6 +239,7 @@ def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
 
     rendered = email_render(kind=kind, context=context)
     now = timezone.now()
+    related_model, related_id = related_key(related) if related else ("", "")
     email = OutboundEmail(
         kind=kind,
         to=to,
@@ -250,9 +251,8 @@ def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
         dedupe_key=dedupe_key,
         created_at=now,
         next_attempt_at=now,
-        # _meta is Django's documented model metadata API.
-        related_model=related._meta.label_lower if related else "",  # noqa: SLF001
-        related_id=str(related.pk) if related else "",
+        related_model=related_model,
+        related_id=related_id,
         expires_at=expires_at,
     )
     try:
@@ -365,7 +365,7 @@ def email_send(*, email_id: int, now: datetime | None = None) -> bool:
     )
     logger.info("email %s: %s sent to %s", email_id, email.kind, email.to)
     # Read from the row, not ``email``: the client may have deleted their data
-    # while this was being sent (consult.privacy).
+    # while this was being sent (privacy.services).
     OutboundEmail.objects.filter(pk=email_id, erase_when_done=True).content_erase()
     return True
 

@@ -12,7 +12,22 @@ from django.utils import timezone
 ERASED_SUBJECT = "(deleted)"
 
 
+def related_key(obj: models.Model) -> tuple[str, str]:
+    """How an email names the row that caused it: ``("app_label.model", "pk")``."""
+    return obj._meta.label_lower, str(obj.pk)  # noqa: SLF001 -- Django's documented metadata API
+
+
 class OutboundEmailQuerySet(models.QuerySet):
+    def about(self, *objects: models.Model) -> "OutboundEmailQuerySet":
+        """The emails caused by any of these rows."""
+        if not objects:
+            return self.none()
+        match = Q()
+        for obj in objects:
+            model_label, pk = related_key(obj)
+            match |= Q(related_model=model_label, related_id=pk)
+        return self.filter(match)
+
     def content_erase(self) -> int:
         """Strip these emails of their recipient and content; keep when and what kind.
 

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "consult",
     "advisor",
     "bookings",
+    # Above both apps: features that span them.
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -258,7 +260,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    # Erases drafts and records past their retention (consult/privacy.py).
+    # Erases drafts and records past their retention (privacy/services.py).
     "privacy-purge": {
         "task": "consult.privacy_purge",
         "schedule": 3600.0,
@@ -399,7 +401,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
 
-# --- Privacy: how long client data is kept (see consult/privacy.py) ---------
+# --- Privacy: how long client data is kept (see privacy/services.py) ---------
 
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", default=30, minimum=1)
 DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", default=730, minimum=1)

@@ -26,17 +26,3 @@ def email_send(self, *, email_id: int) -> bool:
 @shared_task(name="email.relay_queued", acks_late=True)
 def email_relay_queued() -> int:
     return email_relay()
-
-
-@shared_task(name="consult.privacy_purge", acks_late=True)
-def privacy_purge() -> dict:
-    """Erase drafts and records past their retention (beat, hourly)."""
-    from consult.privacy import privacy_purge as purge  # noqa: PLC0415 -- spans every app
-
-    report = purge()
-    return {
-        "drafts": report.drafts,
-        "assessments": report.assessments,
-        "bookings": report.bookings,
-        "emails": report.emails,
-    }

@@ -12,7 +12,7 @@ from advisor.services import assessment_submit
 from bookings.models import Booking, BookingStatus
 from consult.emails import email_send
 from consult.models import OutboundEmail
-from consult.privacy import ERASED_NAME, privacy_purge
+from privacy.services import ERASED_NAME, privacy_purge
 from tests.bookings.factories import BookingFactory
 from tests.factories import AssessmentFactory, UseCaseFactory
 

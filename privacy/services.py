@@ -1,7 +1,7 @@
 """Erasing a client's data, on request and when its retention runs out.
 
 It spans the apps (assessments, bookings and the emails about them), so it
-lives with the shared plumbing. A client erases their data from their private
+lives in an app of its own above both. A client erases their data from their private
 link; the purge erases drafts left untouched for DRAFT_RETENTION_DAYS and
 everything else DATA_RETENTION_DAYS after it was last needed.
 """
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ def erased_address(key: str) -> str:
     return f"deleted-{key}@erased.invalid"
 
 
-def _emails_erase(*, related: list[tuple[str, str]]) -> int:
+def _emails_erase(*objects: models.Model) -> int:
     """Strip the recipient and content of the emails about these rows.
 
     Emails still to go out (a cancellation notice, say) are sent first: they are
@@ -37,23 +37,13 @@ def _emails_erase(*, related: list[tuple[str, str]]) -> int:
     if they fail, by the next purge. Marking comes first, so an email whose sending
     finishes in between is caught by one statement or the other.
     """
-    if not related:
-        return 0
-    match = Q()
-    for model_label, pk in related:
-        match |= Q(related_model=model_label, related_id=pk)
-    emails = OutboundEmail.objects.filter(match)
+    emails = OutboundEmail.objects.about(*objects)
     emails.filter(
         status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING]
     ).update(erase_when_done=True)
     return emails.filter(
         status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED]
     ).content_erase()
-
-
-def _label(instance) -> str:
-    # The same key the outbox stores in OutboundEmail.related_model.
-    return instance._meta.label_lower  # noqa: SLF001 -- Django's documented metadata API
 
 
 @transaction.atomic
@@ -75,7 +65,7 @@ def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
         topic="",
         updated_at=now,
     )
-    _emails_erase(related=[(_label(booking), str(booking.pk))])
+    _emails_erase(booking)
 
 
 def _bookings_of(assessment: Assessment):
@@ -91,7 +81,7 @@ def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> 
     now = now or timezone.now()
     for booking in _bookings_of(assessment):
         booking_erase(booking=booking, now=now)
-    _emails_erase(related=[(_label(assessment), str(assessment.pk))])
+    _emails_erase(assessment)
     for stored in (assessment.summary_pdf, assessment.staff_summary_pdf):
         if stored:
             # The file goes only once the rows are gone for good.
