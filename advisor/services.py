@@ -5,7 +5,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from advisor.selectors import (
     price_book_active,
 )
 from consult.emails import Attachment, email_queue
+from consult.enqueue import enqueue, enqueue_on_commit
 from consult.models import OutboundEmail
 from consult.tokens import token_hash, token_matches, token_new
 
@@ -167,9 +167,7 @@ def assessment_submit(
     Assessment.objects.filter(pk=locked.pk).update(
         status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now
     )
-    transaction.on_commit(
-        partial(_summary_build_enqueue, assessment_id=locked.pk, token=token)
-    )
+    _summary_build_enqueue(assessment_id=locked.pk, token=token)
     # What the rows now hold, without reading them back.
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = assessment.updated_at = now
@@ -226,11 +224,7 @@ def assessment_email_link(*, assessment: Assessment, token: str) -> None:
         if assessment.summary_pdf_built_at is None:
             # The build, once done, sends the summary email itself (one, by
             # its dedupe key, however many clicks enqueued it).
-            transaction.on_commit(
-                partial(
-                    _summary_build_enqueue, assessment_id=assessment.pk, token=token
-                )
-            )
+            _summary_build_enqueue(assessment_id=assessment.pk, token=token)
             return
         _summary_email_queue(
             assessment=assessment,
@@ -271,13 +265,8 @@ def assessment_links_resend(*, email: str) -> int:
         Assessment.objects.filter(pk=assessment.pk).update(token_hash=digest)
         if assessment.is_submitted:
             # The stored PDF links to the old address, which now gives a 404.
-            transaction.on_commit(
-                partial(
-                    _summary_build_enqueue,
-                    assessment_id=assessment.pk,
-                    token=token,
-                    relink=True,
-                )
+            _summary_build_enqueue(
+                assessment_id=assessment.pk, token=token, relink=True
             )
         step = "result" if assessment.is_submitted else "about"
         email_queue(
@@ -324,13 +313,7 @@ SUMMARY_RELAY_BATCH = 100
 # A relayed build waiting longer than this is dropped by the worker, so a pdf
 # worker that is down for hours finds at most ten per assessment, not hundreds.
 SUMMARY_RELAY_EXPIRES = 10 * 60
-# Like the outbox: a web request must not hang on a broker that is down.
-_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
-}
+SUMMARY_TASK = "pdf.assessment_summary"
 
 
 def _summary_build_enqueue(
@@ -339,31 +322,24 @@ def _summary_build_enqueue(
     token: str | None,
     expires: int | None = None,
     relink: bool = False,
+    on_commit: bool = True,
 ) -> None:
-    # Imported here: the task module imports this one.
-    from advisor.tasks import assessment_summary  # noqa: PLC0415
-
     kwargs: dict[str, Any] = {"assessment_id": assessment_id}
     if token:
         kwargs["token"] = token
     if relink:
         kwargs["relink"] = True
-    try:
-        assessment_summary.apply_async(
-            kwargs=kwargs,
-            kwargsrepr=repr({"assessment_id": assessment_id, "token": "…"}),
-            expires=expires,
-            retry=True,
-            retry_policy=_PUBLISH_RETRY_POLICY,
-        )
-    except Exception:
-        # Runs after the commit (the broker is down, or in-process the build
-        # itself failed): the submit stands, and the relay builds it later.
-        logger.warning(
-            "assessment %s: summary build not done now; the relay will retry",
-            assessment_id,
-            exc_info=True,
-        )
+    # After the commit the broker may be down, or in-process the build itself may
+    # fail: the submit stands, and the relay builds it later.
+    publish = enqueue_on_commit if on_commit else enqueue
+    publish(
+        SUMMARY_TASK,
+        kwargs=kwargs,
+        kwargsrepr=repr({"assessment_id": assessment_id, "token": "…"}),
+        expires=expires,
+        about=f"assessment {assessment_id}",
+        if_lost="summary build not done now; the relay will retry",
+    )
 
 
 def _summary_email_queue(
@@ -554,7 +530,10 @@ def assessment_summaries_relay(*, now: datetime | None = None) -> int:
     )
     for assessment_id in assessment_ids:
         _summary_build_enqueue(
-            assessment_id=assessment_id, token=None, expires=SUMMARY_RELAY_EXPIRES
+            assessment_id=assessment_id,
+            token=None,
+            expires=SUMMARY_RELAY_EXPIRES,
+            on_commit=False,
         )
     if assessment_ids:
         logger.warning("summary relay: %s build(s) re-enqueued", len(assessment_ids))

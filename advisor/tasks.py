@@ -10,7 +10,7 @@ from advisor import services
 
 
 @shared_task(
-    name="pdf.assessment_summary",
+    name=services.SUMMARY_TASK,
     acks_late=True,
     # Storage hiccups (a full or unreachable disk or bucket) pass; a bug in
     # the PDF does not, and the relay tries it again later anyway.

@@ -21,7 +21,6 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
-from functools import partial
 from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -35,6 +34,7 @@ from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone
 
+from consult.enqueue import enqueue_on_commit
 from consult.models import OutboundEmail, related_key
 
 if TYPE_CHECKING:
@@ -71,15 +71,6 @@ _CONTENT_TYPE = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _validate_email = EmailValidator()
-
-# A publish that cannot reach the broker must not hold a web request for long:
-# one reconnect, then give up and leave the row to the relay.
-_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
-}
 
 
 class EmailSendDeferred(Exception):
@@ -181,29 +172,18 @@ def _address_check(value: str, *, field: str) -> str:
     return value
 
 
-def _send_enqueue(email_id: int) -> None:
-    # Imported here: the task module imports this one.
-    from consult.tasks import email_send as email_send_task  # noqa: PLC0415
-
-    try:
-        email_send_task.apply_async(
-            kwargs={"email_id": email_id},
-            retry=True,
-            retry_policy=_PUBLISH_RETRY_POLICY,
-        )
-    except Exception:
-        # The row is committed and the relay re-enqueues it, so a broker
-        # outage must not turn into an error for whoever caused the email.
-        logger.warning(
-            "email %s: not handed to the worker; the relay will send it",
-            email_id,
-            exc_info=True,
-        )
+SEND_TASK = "email.send"
 
 
-def _send_enqueue_many(email_ids: Sequence[int]) -> None:
-    for email_id in email_ids:
-        _send_enqueue(email_id)
+def _send_enqueue_on_commit(email_id: int) -> None:
+    # The row is committed and the relay re-enqueues it, so a broker outage
+    # must not turn into an error for whoever caused the email.
+    enqueue_on_commit(
+        SEND_TASK,
+        kwargs={"email_id": email_id},
+        about=f"email {email_id}",
+        if_lost="not handed to the worker; the relay will send it",
+    )
 
 
 def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
@@ -265,7 +245,7 @@ def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
         if existing is None:
             raise
         return existing
-    transaction.on_commit(partial(_send_enqueue, email.pk))
+    _send_enqueue_on_commit(email.pk)
     return email
 
 
@@ -437,7 +417,8 @@ def email_relay(*, now: datetime | None = None) -> int:
         )
         if email_ids:
             OutboundEmail.objects.filter(pk__in=email_ids).update(relayed_at=now)
-            transaction.on_commit(partial(_send_enqueue_many, email_ids))
+            for email_id in email_ids:
+                _send_enqueue_on_commit(email_id)
     if gave_up or returned or email_ids:
         logger.warning(
             "email relay: %s stuck sending put back, %s failed, %s re-enqueued",
@@ -465,4 +446,4 @@ def email_resend(*, email: OutboundEmail) -> None:
     email.next_attempt_at = now
     email.claimed_at = None
     email.relayed_at = None
-    transaction.on_commit(partial(_send_enqueue, email.pk))
+    _send_enqueue_on_commit(email.pk)

@@ -5,11 +5,11 @@ Both are named ``email.*`` and so routed to the ``email`` queue.
 
 from celery import shared_task
 
-from consult.emails import MAX_ATTEMPTS, EmailSendDeferred, email_relay
+from consult.emails import MAX_ATTEMPTS, SEND_TASK, EmailSendDeferred, email_relay
 from consult.emails import email_send as email_send_service
 
 
-@shared_task(name="email.send", bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
+@shared_task(name=SEND_TASK, bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
 def email_send(self, *, email_id: int) -> bool:
     try:
         return email_send_service(email_id=email_id)

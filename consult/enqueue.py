@@ -1,0 +1,79 @@
+"""Handing work to Celery: after the transaction that caused it commits, never before.
+
+Tasks are named by their registered name, not imported: a task module imports the
+services it wraps, so the services that enqueue it cannot import it back. Every
+caller has a relay (a beat task scanning the database) that catches up on what
+was not handed over, so a broker outage is logged, not raised to whoever caused
+the work.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# A publish that cannot reach the broker must not hold a web request for long:
+# one reconnect, then give up and leave the work to the relay.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+
+def enqueue(  # noqa: PLR0913 -- keyword-only, each a Celery publish option
+    task_name: str,
+    /,
+    *,
+    kwargs: dict[str, Any],
+    about: str,
+    if_lost: str,
+    kwargsrepr: str | None = None,
+    expires: int | None = None,
+) -> None:
+    """Publish ``task_name`` now; on failure log ``"<about>: <if_lost>"`` and go on.
+
+    Runs the task in-process when tasks are eager, so a failing task is logged the
+    same way: the change that caused it stands, and the relay tries again.
+    """
+    try:
+        current_app.tasks[task_name].apply_async(
+            kwargs=kwargs,
+            kwargsrepr=kwargsrepr,
+            expires=expires,
+            retry=True,
+            retry_policy=PUBLISH_RETRY_POLICY,
+        )
+    except Exception:
+        logger.warning("%s: %s", about, if_lost, exc_info=True)
+
+
+def enqueue_on_commit(  # noqa: PLR0913 -- keyword-only, as enqueue
+    task_name: str,
+    /,
+    *,
+    kwargs: dict[str, Any],
+    about: str,
+    if_lost: str,
+    kwargsrepr: str | None = None,
+    expires: int | None = None,
+) -> None:
+    """``enqueue`` once the caller's transaction commits; never if it rolls back."""
+    transaction.on_commit(
+        partial(
+            enqueue,
+            task_name,
+            kwargs=kwargs,
+            about=about,
+            if_lost=if_lost,
+            kwargsrepr=kwargsrepr,
+            expires=expires,
+        )
+    )
