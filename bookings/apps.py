@@ -7,7 +7,9 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
-        from bookings import services  # noqa: PLC0415 -- models must be loaded first
+        # Imported once the models are loaded, as Django requires; signals for what
+        # it registers.
+        from bookings import services, signals  # noqa: F401, PLC0415
 
         # Saves and deletes, from the admin or the services, change what the slot
         # listing shows; updates through querysets call availability_changed themselves.

@@ -6,5 +6,5 @@ class ConsultConfig(AppConfig):
     verbose_name = "Consult"
 
     def ready(self) -> None:
-        # Imported for what they register: the sign-in receiver, the system checks.
-        from consult import checks, staff  # noqa: F401, PLC0415
+        # Imported for what it registers: the system checks.
+        from consult import checks  # noqa: F401, PLC0415

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
-
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.http import HttpRequest
 
 CONSULTANTS = "Consultants"
 MANAGERS = "Managers"
-# The signed-in consultant's own zone, for the admin (``StaffTimezoneMiddleware``).
+# The signed-in consultant's own zone, for the admin (``StaffTimezoneMiddleware``);
+# remembered at sign-in by ``bookings.signals``, which knows the consultants.
 STAFF_TIMEZONE_SESSION_KEY = "consult_staff_timezone"
 
 
@@ -42,17 +40,3 @@ def staff_timezone_remember(request: HttpRequest, name: str | None) -> None:
         request.session[STAFF_TIMEZONE_SESSION_KEY] = name
     else:
         request.session.pop(STAFF_TIMEZONE_SESSION_KEY, None)
-
-
-@receiver(user_logged_in, dispatch_uid="consult-staff-timezone")
-def _staff_signed_in(sender, request, user, **kwargs) -> None:
-    # Read once, at sign-in, so that admin pages cost no query for it.
-    from bookings.models import Consultant  # noqa: PLC0415 -- an app loaded after this one
-
-    if request is not None and hasattr(request, "session"):
-        name = (
-            Consultant.objects.filter(user=user)
-            .values_list("timezone", flat=True)
-            .first()
-        )
-        staff_timezone_remember(request, name)
