@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from celery import current_app
 from django.db import transaction
+
+from consult.celery import app
+
+if TYPE_CHECKING:
+    from celery import Task
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,14 @@ PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+
+
+def _task(name: str) -> Task:
+    if name not in app.tasks:
+        # Task modules are discovered when a worker starts; a web process (or an
+        # eager run) meets them here first.
+        app.loader.import_default_modules()
+    return app.tasks[name]
 
 
 def enqueue(  # noqa: PLR0913 -- keyword-only, each a Celery publish option
@@ -44,7 +56,7 @@ def enqueue(  # noqa: PLR0913 -- keyword-only, each a Celery publish option
     same way: the change that caused it stands, and the relay tries again.
     """
     try:
-        current_app.tasks[task_name].apply_async(
+        _task(task_name).apply_async(
             kwargs=kwargs,
             kwargsrepr=kwargsrepr,
             expires=expires,
