@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor import charts
+from advisor.engine import result_from_dict
 from advisor.models import Assessment, PriceBook, UseCase
 from advisor.pdf import SummaryData, UseCaseSummary
 from consult.templatetags.humanize_consult import PATH_LABELS
@@ -102,29 +103,29 @@ def assessment_summary_data(
     Without ``token`` there is no private link to show, only the booking page.
     """
     recommendation = assessment.recommendation
-    output = recommendation.output
+    result = result_from_dict(recommendation.output)
     book = recommendation.price_book
     prices = book.prices()
     use_cases = []
     for use_case, answer in zip(
-        assessment.use_cases.all(), output["use_cases"], strict=True
+        assessment.use_cases.all(), result.use_cases, strict=True
     ):
-        costs = answer["costs"]
+        costs = answer.costs
         use_cases.append(
             UseCaseSummary(
                 name=use_case.name,
                 task_label=use_case.get_task_display(),
                 monthly_requests=use_case.monthly_requests,
-                path=answer["path"],
-                path_label=PATH_LABELS.get(answer["path"], answer["path"]),
-                confidence=answer["confidence"],
-                reasons=tuple(reason["detail"] for reason in answer["reasons"]),
-                api_monthly_usd=costs["api_monthly_usd"],
-                self_hosted_monthly_usd=costs["self_hosted_monthly_usd"],
-                fine_tune_one_off_usd=costs["fine_tune_one_off_usd"],
-                break_even_monthly_requests=costs["break_even_monthly_requests"],
-                next_steps=tuple(answer["next_steps"]),
-                effort=answer["effort"],
+                path=answer.path,
+                path_label=PATH_LABELS.get(answer.path, answer.path),
+                confidence=answer.confidence,
+                reasons=tuple(reason.detail for reason in answer.reasons),
+                api_monthly_usd=costs.api_monthly_usd,
+                self_hosted_monthly_usd=costs.self_hosted_monthly_usd,
+                fine_tune_one_off_usd=costs.fine_tune_one_off_usd,
+                break_even_monthly_requests=costs.break_even_monthly_requests,
+                next_steps=answer.next_steps,
+                effort=answer.effort,
                 # The same chart as the result page, from the same inputs.
                 chart=charts.cost_chart(use_case.contract(), prices)
                 if use_case.is_language
@@ -136,9 +137,9 @@ def assessment_summary_data(
         company=assessment.company,
         contact_name=assessment.contact_name,
         submitted_on=timezone.localdate(assessment.submitted_at),
-        stack=output["stack"],
-        stack_label=PATH_LABELS.get(output["stack"], output["stack"]),
-        summary=output["summary"],
+        stack=result.stack,
+        stack_label=PATH_LABELS.get(result.stack, result.stack),
+        summary=result.summary,
         use_cases=tuple(use_cases),
         price_book_name=book.name,
         price_book_as_of=book.as_of,

@@ -15,7 +15,7 @@ from django.db.models import F, Max, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor.engine import ContractError, decide, validate
+from advisor.engine import ContractError, Result, decide, result_from_dict, validate
 from advisor.models import Assessment, Recommendation, UseCase
 from advisor.pdf import SummaryData, assessment_summary_pdf, summary_filename
 from advisor.selectors import (
@@ -125,11 +125,11 @@ def use_case_remove(*, assessment: Assessment, use_case: UseCase) -> None:
     Assessment.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
 
 
-def _api_spend(output: dict) -> Decimal | None:
+def _api_spend(result: Result) -> Decimal | None:
     figures = [
-        use_case["costs"]["api_monthly_usd"]
-        for use_case in output["use_cases"]
-        if use_case["costs"]["api_monthly_usd"] is not None
+        use_case.costs.api_monthly_usd
+        for use_case in result.use_cases
+        if use_case.costs.api_monthly_usd is not None
     ]
     return Decimal(str(round(sum(figures), 2))) if figures else None
 
@@ -153,15 +153,14 @@ def assessment_submit(
     validated = validate(contract)
     book = price_book_active()
     result = decide(validated, book.prices())
-    output = result.to_dict()
     recommendation = Recommendation.objects.create(
         assessment=locked,
-        engine_version=output["engine_version"],
+        engine_version=result.engine_version,
         price_book=book,
         input=contract,
-        output=output,
-        stack=output["stack"],
-        api_monthly_usd=_api_spend(output),
+        output=result.to_dict(),
+        stack=result.stack,
+        api_monthly_usd=_api_spend(result),
     )
     now = timezone.now()
     Assessment.objects.filter(pk=locked.pk).update(
@@ -206,7 +205,7 @@ def assessment_save_contract(*, contract: dict, result: dict, price_book) -> Ass
         input=contract,
         output=result,
         stack=result["stack"],
-        api_monthly_usd=_api_spend(result),
+        api_monthly_usd=_api_spend(result_from_dict(result)),
     )
     return assessment
 

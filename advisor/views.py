@@ -28,7 +28,7 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from advisor import charts, selectors, services
-from advisor.engine import ContractError
+from advisor.engine import ContractError, result_from_dict
 from advisor.forms import (
     INDUSTRY_LABELS,
     AboutForm,
@@ -400,11 +400,11 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     if not assessment.is_submitted:
         return _redirect(request, "check", token)
     recommendation = assessment.recommendation
-    output = recommendation.output
+    output = result_from_dict(recommendation.output)
     use_cases = list(assessment.use_cases.all())
     prices = recommendation.price_book.prices()
     cards = []
-    for use_case, answer in zip(use_cases, output["use_cases"], strict=True):
+    for use_case, answer in zip(use_cases, output.use_cases, strict=True):
         cards.append(
             {
                 "use_case": use_case,
@@ -421,7 +421,7 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "output": output,
         "cards": cards,
         "price_book": recommendation.price_book,
-        "paths": [card["answer"]["path"] for card in cards],
+        "paths": [answer.path for answer in output.use_cases],
         "summary_state": _summary_state(assessment),
         "retention_days": settings.DATA_RETENTION_DAYS,
     }

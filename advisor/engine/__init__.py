@@ -19,7 +19,13 @@ from advisor.engine.costs import (
 )
 from advisor.engine.decision import ENGINE_VERSION, advise, decide
 from advisor.engine.prices import DEFAULT_PRICES, PriceBookError, Prices
-from advisor.engine.result import Costs, Reason, Result, UseCaseResult
+from advisor.engine.result import (
+    Costs,
+    Reason,
+    Result,
+    UseCaseResult,
+    result_from_dict,
+)
 
 __all__ = [
     "DEFAULT_PRICES",
@@ -39,6 +45,7 @@ __all__ = [
     "api_monthly_cost",
     "break_even_monthly_requests",
     "decide",
+    "result_from_dict",
     "self_hosted_monthly_cost",
     "validate",
 ]

@@ -7,7 +7,10 @@ engine's hot path (ten use cases per call, thousands of calls a second).
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 Path = Literal["api", "fine_tune", "classical_ml"]
 Stack = Literal["api", "fine_tune", "classical_ml", "hybrid"]
@@ -112,3 +115,41 @@ def result_dict(
         "summary": summary,
         "use_cases": use_cases,
     }
+
+
+def result_from_dict(output: Mapping[str, Any]) -> Result:
+    """A stored answer read back into the records, the one reader of the JSON form.
+
+    Answers stored by earlier engine versions may lack the later fields (costs,
+    next steps, effort); those read as empty rather than failing the page.
+    """
+    return Result(
+        engine_version=output.get("engine_version", ""),
+        price_book=output.get("price_book", ""),
+        stack=output["stack"],
+        summary=output.get("summary", ""),
+        use_cases=tuple(_use_case_from_dict(answer) for answer in output["use_cases"]),
+    )
+
+
+def _use_case_from_dict(answer: Mapping[str, Any]) -> UseCaseResult:
+    costs = answer.get("costs") or {}
+    return UseCaseResult(
+        name=answer.get("name", ""),
+        task=answer.get("task", ""),
+        kind=answer.get("kind", "language"),
+        path=answer["path"],
+        confidence=answer["confidence"],
+        reasons=tuple(
+            Reason(reason.get("code", ""), reason["detail"])
+            for reason in answer.get("reasons", ())
+        ),
+        costs=Costs(
+            costs.get("api_monthly_usd"),
+            costs.get("self_hosted_monthly_usd"),
+            costs.get("fine_tune_one_off_usd"),
+            costs.get("break_even_monthly_requests"),
+        ),
+        next_steps=tuple(answer.get("next_steps", ())),
+        effort=answer.get("effort", ""),
+    )
