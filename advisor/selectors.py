@@ -1,4 +1,7 @@
-"""Reads for the advisor: assessments by private token, and the engine contract."""
+"""Reads for the advisor: assessments by private token, the engine contract, and what
+other apps show of an assessment (the booking prefill, the consultant's brief)."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
@@ -10,9 +13,12 @@ from django.utils import timezone
 from advisor import charts
 from advisor.engine import result_from_dict
 from advisor.models import Assessment, PriceBook, UseCase
-from advisor.pdf import SummaryData, UseCaseSummary
+from advisor.pdf import SummaryData, UseCaseSummary, summary_filename
+from consult.emails import Attachment
 from consult.templatetags.humanize_consult import PATH_LABELS
 from consult.tokens import token_hash, token_matches
+
+SUMMARY_CONTENT_TYPE = "application/pdf"
 
 
 def use_case_count() -> Coalesce:
@@ -149,4 +155,74 @@ def assessment_summary_data(
         + reverse("advisor:result", kwargs={"token": token})
         if token
         else None,
+    )
+
+
+@dataclass(frozen=True)
+class UseCaseBrief:
+    name: str
+    path_label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AssessmentBrief:
+    """The client's assessment as the consultant's emails show it."""
+
+    stack_label: str
+    summary: str
+    use_cases: tuple[UseCaseBrief, ...]
+    admin_url: str
+    pdf: Attachment | None
+
+
+def assessment_brief(*, assessment_id: int | None) -> AssessmentBrief | None:
+    """The submitted assessment a client booked from, or None."""
+    if assessment_id is None:
+        return None
+    assessment = (
+        Assessment.objects.select_related("recommendation")
+        .filter(pk=assessment_id, status=Assessment.Status.SUBMITTED)
+        .first()
+    )
+    recommendation = getattr(assessment, "recommendation", None)
+    if recommendation is None:
+        return None
+    result = result_from_dict(recommendation.output)
+    use_cases = tuple(
+        UseCaseBrief(
+            name=answer.name,
+            path_label=PATH_LABELS.get(answer.path, answer.path),
+            # The strongest reason is enough for an email; the PDF has them all.
+            reason=answer.reasons[0].detail if answer.reasons else "",
+        )
+        for answer in result.use_cases
+    )
+    pdf = None
+    if assessment.staff_summary_pdf and assessment.summary_pdf_built_at is not None:
+        # The copy without the client's private links, read from storage when the
+        # email is sent rather than copied into the outbox row.
+        pdf = Attachment.stored(
+            summary_filename(assessment.company),
+            SUMMARY_CONTENT_TYPE,
+            assessment.staff_summary_pdf.name,
+        )
+    return AssessmentBrief(
+        stack_label=PATH_LABELS.get(result.stack, result.stack),
+        summary=result.summary,
+        use_cases=use_cases,
+        admin_url=settings.SITE_URL
+        + reverse("admin:advisor_assessment_change", args=[assessment.pk]),
+        pdf=pdf,
+    )
+
+
+def assessment_id_existing(reference: str) -> int | None:
+    """The id of the assessment ``reference`` names, if it (still) exists."""
+    if not reference.isdigit():
+        return None
+    return (
+        Assessment.objects.filter(pk=int(reference))
+        .values_list("pk", flat=True)
+        .first()
     )

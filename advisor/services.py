@@ -19,6 +19,7 @@ from advisor.engine import ContractError, Result, decide, result_from_dict, vali
 from advisor.models import Assessment, Recommendation, UseCase
 from advisor.pdf import SummaryData, assessment_summary_pdf, summary_filename
 from advisor.selectors import (
+    SUMMARY_CONTENT_TYPE,
     assessment_contract,
     assessment_summary_data,
     price_book_active,
@@ -302,7 +303,6 @@ def assessment_links_resend(*, email: str) -> int:
 # the broker lost, has no token: that PDF and email link to the booking page
 # only, and "Email me this result" sends the private link again.
 
-SUMMARY_CONTENT_TYPE = "application/pdf"
 # A build still missing this long after submitting never reached a worker.
 SUMMARY_RELAY_GRACE = timedelta(minutes=2)
 # A build that has kept failing for this long needs a person, not another try

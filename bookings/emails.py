@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -25,13 +24,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor.models import Assessment
-from advisor.pdf import summary_filename
+from advisor.selectors import assessment_brief
 from bookings.ics import booking_ics, booking_ics_method
 from bookings.models import CancelledBy, clock_label, zone_or_none
 from consult.emails import Attachment, email_queue
 from consult.models import OutboundEmail
-from consult.templatetags.humanize_consult import PATH_LABELS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,7 +40,6 @@ logger = logging.getLogger(__name__)
 CLIENT = "client"
 CONSULTANT = "consultant"
 CALENDAR_FILENAME = "consultation.ics"
-PDF_CONTENT_TYPE = "application/pdf"
 
 
 class Reminder(enum.StrEnum):
@@ -82,68 +78,6 @@ def when_label(start: datetime, end: datetime, zone_name: str) -> str:
     return (
         f"{local:%A} {local.day} {local:%B %Y}, "
         f"{clock_label(local)}\u2013{clock_label(local_end)} ({zone_name})"
-    )
-
-
-# --- what the consultant prepares from ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UseCaseBrief:
-    name: str
-    path_label: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class AssessmentBrief:
-    """The client's assessment as the consultant's emails show it."""
-
-    stack_label: str
-    summary: str
-    use_cases: tuple[UseCaseBrief, ...]
-    admin_url: str
-    pdf: Attachment | None
-
-
-def assessment_brief(booking: Booking) -> AssessmentBrief | None:
-    """The submitted assessment the client booked from, or None."""
-    if booking.assessment_id is None:
-        return None
-    assessment = (
-        Assessment.objects.select_related("recommendation")
-        .filter(pk=booking.assessment_id, status=Assessment.Status.SUBMITTED)
-        .first()
-    )
-    recommendation = getattr(assessment, "recommendation", None)
-    if recommendation is None:
-        return None
-    output = recommendation.output
-    use_cases = tuple(
-        UseCaseBrief(
-            name=answer["name"],
-            path_label=PATH_LABELS.get(answer["path"], answer["path"]),
-            # The strongest reason is enough for an email; the PDF has them all.
-            reason=answer["reasons"][0]["detail"] if answer["reasons"] else "",
-        )
-        for answer in output["use_cases"]
-    )
-    pdf = None
-    if assessment.staff_summary_pdf and assessment.summary_pdf_built_at is not None:
-        # The copy without the client's private links, read from storage when the
-        # email is sent rather than copied into the outbox row.
-        pdf = Attachment.stored(
-            summary_filename(assessment.company),
-            PDF_CONTENT_TYPE,
-            assessment.staff_summary_pdf.name,
-        )
-    return AssessmentBrief(
-        stack_label=PATH_LABELS.get(output["stack"], output["stack"]),
-        summary=output["summary"],
-        use_cases=use_cases,
-        admin_url=settings.SITE_URL
-        + reverse("admin:advisor_assessment_change", args=[assessment.pk]),
-        pdf=pdf,
     )
 
 
@@ -316,7 +250,7 @@ def confirmation_email_queue(
 def created_emails_queue(*, booking: Booking, manage_token: str, now: datetime) -> None:
     """A new booking: the client's confirmation and the consultant's notification."""
     confirmation_email_queue(booking=booking, manage_token=manage_token, now=now)
-    brief = assessment_brief(booking)
+    brief = assessment_brief(assessment_id=booking.assessment_id)
     attachments = [_calendar(booking, for_consultant=True, manage_url="", now=now)]
     pdf_attached = brief is not None and brief.pdf is not None
     if pdf_attached:
@@ -434,7 +368,7 @@ def reminder_emails_queue(*, booking: Booking, reminder: Reminder) -> None:
     if not soon:
         # The day before is when a consultant prepares; an hour before, the time and
         # the link are what matter.
-        context["assessment"] = assessment_brief(booking)
+        context["assessment"] = assessment_brief(assessment_id=booking.assessment_id)
     _to_consultant(
         booking=booking,
         kind="booking_consultant_reminder",

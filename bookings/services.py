@@ -28,7 +28,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 
-from advisor.models import Assessment
+from advisor.selectors import assessment_id_existing
 from bookings import availability, selectors
 from bookings import emails as booking_emails
 from bookings.models import (
@@ -223,13 +223,7 @@ def _active_for_email(email: str):
 def _assessment_id(link: AssessmentLink | None) -> int | None:
     # Looked up rather than trusted: the key is checked only at commit on PostgreSQL,
     # and a vanished assessment must not cost the client their booking.
-    if link is None or not link.reference.isdigit():
-        return None
-    return (
-        Assessment.objects.filter(pk=int(link.reference))
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return None if link is None else assessment_id_existing(link.reference)
 
 
 def _blocked(start: datetime, policy: BookingPolicy) -> dict[str, datetime]:
