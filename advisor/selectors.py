@@ -4,7 +4,19 @@ other apps show of an assessment (the booking prefill, the consultant's brief)."
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -12,7 +24,7 @@ from django.utils import timezone
 
 from advisor import charts
 from advisor.engine import result_from_dict
-from advisor.models import Assessment, PriceBook, UseCase
+from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.pdf import SummaryData, UseCaseSummary, summary_filename
 from consult.emails import Attachment
 from consult.templatetags.humanize_consult import PATH_LABELS
@@ -31,6 +43,36 @@ def use_case_count() -> Coalesce:
         .values("count")
     )
     return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+class _HasUseCasePath(Func):
+    """SQLite: does the engine output hold a use case on this path (``json_each``)?"""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        output_sql, output_params = compiler.compile(self.source_expressions[0])
+        path_sql, path_params = compiler.compile(self.source_expressions[1])
+        # Both parts are compiled expressions; the path travels as a parameter.
+        sql = (
+            f"EXISTS (SELECT 1 FROM json_each({output_sql}, '$.use_cases') AS item "  # noqa: S608
+            f"WHERE json_extract(item.value, '$.path') = {path_sql})"
+        )
+        return sql, (*output_params, *path_params)
+
+
+def recommendations_with_path(path_key: str) -> QuerySet[Recommendation]:
+    """Recommendations with at least one use case on ``path_key``.
+
+    PostgreSQL answers with JSON containment; SQLite (the embedded default) has no
+    containment operator, so it looks through the array with ``json_each``.
+    """
+    if connection.vendor == "postgresql":
+        return Recommendation.objects.filter(
+            output__use_cases__contains=[{"path": path_key}]
+        )
+    has_path = _HasUseCasePath(F("output"), Value(path_key))
+    return Recommendation.objects.alias(has_path=has_path).filter(has_path=True)
 
 
 def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:

@@ -1,7 +1,7 @@
 """The email log: what was sent to whom, what failed and why, and a resend.
 
 Also the admin site's own name; its index page carries the dashboard
-(``templates/admin/index.html``, figures from ``consult.dashboard``).
+(``templates/admin/index.html``, figures from ``desk.dashboard``).
 """
 
 from django.contrib import admin, messages

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "bookings",
     # Above both apps: features that span them.
     "privacy",
+    "desk",
 ]
 
 MIDDLEWARE = [

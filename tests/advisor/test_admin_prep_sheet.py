@@ -9,9 +9,9 @@ from django.contrib.admin.models import LogEntry
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from advisor.admin import csv_cell
 from advisor.models import Assessment, PriceBook
 from advisor.services import assessment_submit
+from desk.exports import csv_cell
 from tests.admin_roles import ROLES, consultant_create, user_for
 from tests.bookings.factories import BookingFactory
 from tests.factories import AssessmentFactory, UseCaseFactory

@@ -7,8 +7,8 @@ from django.contrib.admin.models import LogEntry
 
 from advisor.models import Assessment, PriceBook, Recommendation
 from bookings.models import Booking, BookingStatus
-from consult.dashboard import dashboard_get, verdict_bars
 from consult.models import OutboundEmail
+from desk.dashboard import dashboard_get, verdict_bars
 from tests.admin_roles import ROLES, consultant_create, manager_create, user_for
 from tests.bookings.factories import BookingFactory
 from tests.factories import AssessmentFactory

@@ -1,11 +1,11 @@
 from django import template
 
-from consult.dashboard import dashboard_get
+from desk.dashboard import dashboard_get
 
 register = template.Library()
 
 
-@register.inclusion_tag("admin/consult/dashboard.html", takes_context=True)
+@register.inclusion_tag("admin/desk/dashboard.html", takes_context=True)
 def admin_dashboard(context) -> dict:
     request = context["request"]
     return {"dashboard": dashboard_get(user=request.user), "request": request}

@@ -1,0 +1,333 @@
+"""Assessments for consultants to prepare from.
+
+The assessment page reads like a prep sheet (``desk/prep_sheet.py``): the client's
+answers in plain words, what the advisor recommended and why, the PDF they were sent
+and the calls they booked. Only the review status and the consultant's notes can be
+changed; what the client submitted cannot.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, F, OuterRef
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from advisor.forms import INDUSTRIES, INDUSTRY_LABELS
+from advisor.models import Assessment
+from advisor.pdf import summary_filename
+from advisor.selectors import recommendations_with_path, use_case_count
+from bookings.models import Booking
+from consult.staff import staff_sees_everyone
+from consult.templatetags.humanize_consult import PATH_LABELS, path_label, usd
+from desk.exports import csv_lines
+from desk.prep_sheet import prep_sheet
+from privacy.services import purge_dates
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+USE_CASE_PATHS = {key: label for key, label in PATH_LABELS.items() if key != "hybrid"}
+
+
+class VerdictFilter(admin.SimpleListFilter):
+    title = "verdict"
+    parameter_name = "verdict"
+
+    def lookups(self, request, model_admin):
+        return list(PATH_LABELS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in PATH_LABELS:
+            return queryset.filter(recommendation__stack=self.value())
+        return queryset
+
+
+class PathFilter(admin.SimpleListFilter):
+    title = "path of any use case"
+    parameter_name = "path"
+
+    def lookups(self, request, model_admin):
+        return list(USE_CASE_PATHS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in USE_CASE_PATHS:
+            ids = recommendations_with_path(self.value()).values("assessment_id")
+            return queryset.filter(pk__in=ids)
+        return queryset
+
+
+class IndustryFilter(admin.SimpleListFilter):
+    title = "industry"
+    parameter_name = "industry"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label in INDUSTRIES if key]
+
+    def queryset(self, request, queryset):
+        # Only the keys offered: a typed value such as a NUL byte would reach
+        # the database, which refuses it.
+        if self.value() and self.value() in INDUSTRY_LABELS:
+            return queryset.filter(industry=self.value())
+        return queryset
+
+
+class BookedFilter(admin.SimpleListFilter):
+    title = "booked a call"
+    parameter_name = "booked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(booked=self.value() == "yes")
+        return queryset
+
+
+class _AssessmentChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # The list and the export never show the engine's full input and output.
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .defer("recommendation__input", "recommendation__output")
+        )
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "company_or_draft",
+        "contact",
+        "verdict",
+        "use_case_count",
+        "api_spend",
+        "submitted",
+        "booked_mark",
+        "review_status",
+    ]
+    list_filter = [
+        "review_status",
+        VerdictFilter,
+        PathFilter,
+        IndustryFilter,
+        BookedFilter,
+        "submitted_at",
+        "status",
+    ]
+    search_fields = ["company", "contact_name", "contact_email"]
+    list_select_related = ["recommendation"]
+    date_hierarchy = "submitted_at"
+    change_form_template = "admin/advisor/assessment/change_form.html"
+    # The form holds only what a consultant writes; the client's answers are shown on
+    # the page and are not form fields at all, so no request can change them.
+    fieldsets = [("Your review", {"fields": ["review_status", "consultant_notes"]})]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                use_case_total=use_case_count(),
+                booked=Exists(Booking.objects.filter(assessment=OuterRef("pk"))),
+            )
+        )
+
+    def get_ordering(self, request):
+        # Newest submissions first; drafts (never submitted) after them.
+        return [F("submitted_at").desc(nulls_last=True), "-created_at"]
+
+    def get_changelist(self, request, **kwargs):
+        return _AssessmentChangeList
+
+    def has_add_permission(self, request) -> bool:
+        # Assessments come from clients (or `manage.py advise --save`), never typed in.
+        return False
+
+    # --- columns ---------------------------------------------------------------------
+
+    @admin.display(description="Company", ordering="company")
+    def company_or_draft(self, obj: Assessment) -> str:
+        return obj.company or "(draft, no company yet)"
+
+    @admin.display(description="Contact", ordering="contact_name")
+    def contact(self, obj: Assessment) -> str:
+        if not obj.contact_email:
+            return obj.contact_name or "—"
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', obj.contact_name, obj.contact_email
+        )
+
+    @admin.display(description="Verdict", ordering="recommendation__stack")
+    def verdict(self, obj: Assessment) -> str:
+        recommendation = getattr(obj, "recommendation", None)
+        return path_label(recommendation.stack) if recommendation else "—"
+
+    @admin.display(description="Use cases", ordering="use_case_total")
+    def use_case_count(self, obj: Assessment) -> int:
+        return obj.use_case_total
+
+    @admin.display(
+        description="API / month", ordering="recommendation__api_monthly_usd"
+    )
+    def api_spend(self, obj: Assessment) -> str:
+        recommendation = getattr(obj, "recommendation", None)
+        return usd(recommendation.api_monthly_usd) if recommendation else "—"
+
+    @admin.display(description="Submitted", ordering="submitted_at")
+    def submitted(self, obj: Assessment) -> str:
+        if obj.submitted_at is None:
+            return "—"
+        return f"{timezone.localtime(obj.submitted_at):%d %b %Y}"
+
+    @admin.display(description="Booked", boolean=True, ordering="booked")
+    def booked_mark(self, obj: Assessment) -> bool:
+        return obj.booked
+
+    # --- the prep sheet --------------------------------------------------------------
+
+    def _bookings(self, request, assessment: Assessment) -> tuple[list[dict], int]:
+        """The calls this user may open, and how many more other consultants hold."""
+        bookings = list(
+            Booking.objects.filter(assessment=assessment)
+            .select_related("consultant")
+            .order_by("-start")
+        )
+        if staff_sees_everyone(request.user):
+            mine = bookings
+        else:
+            # Another consultant's call stays theirs, here as in the bookings list.
+            mine = [b for b in bookings if b.consultant.user_id == request.user.pk]
+        rows = [
+            {
+                "booking": booking,
+                "url": reverse("admin:bookings_booking_change", args=[booking.pk]),
+                "when": booking.start.astimezone(booking.consultant.zone),
+                "utc": booking.start.astimezone(UTC),
+            }
+            for booking in mine
+        ]
+        return rows, len(bookings) - len(mine)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        try:
+            # Read as the page itself reads it (see get_object): isdigit()
+            # would let "²" through to a query that cannot convert it.
+            pk = Assessment._meta.pk.to_python(object_id)  # noqa: SLF001 -- Django API
+        except ValidationError:
+            pk = None
+        assessment = (
+            Assessment.objects.select_related(
+                "recommendation", "recommendation__price_book"
+            )
+            .prefetch_related("use_cases")
+            .filter(pk=pk)
+            .first()
+            if pk is not None
+            else None
+        )
+        if assessment is not None:
+            recommendation = getattr(assessment, "recommendation", None)
+            price_book_url = ""
+            if recommendation and request.user.has_perm("advisor.view_pricebook"):
+                price_book_url = reverse(
+                    "admin:advisor_pricebook_change",
+                    args=[recommendation.price_book_id],
+                )
+            bookings, elsewhere = self._bookings(request, assessment)
+            extra_context = {
+                "sheet": prep_sheet(assessment),
+                "assessment": assessment,
+                "recommendation": recommendation,
+                "industry_label": INDUSTRY_LABELS.get(assessment.industry, "")
+                or "Not given",
+                "price_book_url": price_book_url,
+                "pdf_url": reverse("admin:advisor_assessment_pdf", args=[assessment.pk])
+                if assessment.staff_summary_pdf and assessment.summary_pdf_built_at
+                else "",
+                "bookings": bookings,
+                "bookings_elsewhere": elsewhere,
+                "erase_on": purge_dates(assessment),
+                **(extra_context or {}),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- pages of their own ----------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="advisor_assessment_export",
+            ),
+            path(
+                "<path:object_id>/summary.pdf",
+                self.admin_site.admin_view(self.pdf_view),
+                name="advisor_assessment_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The list as CSV, with the filters, search and ordering now on screen."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # Filters edited by hand in the address: as the list itself does,
+            # go back to it rather than export rows nobody asked for.
+            self.message_user(
+                request,
+                "The export's filters could not be read, so nothing was exported. "
+                "Choose the filters again from the list.",
+                messages.ERROR,
+            )
+            changelist_url = reverse("admin:advisor_assessment_changelist")
+            return HttpResponseRedirect(f"{changelist_url}?{ERROR_FLAG}=1")
+        rows = changelist.queryset.iterator(chunk_size=500)
+        stamp = timezone.now().astimezone(UTC)
+        response = StreamingHttpResponse(
+            csv_lines(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="assessments-{stamp:%Y%m%d-%H%M}.csv"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The summary PDF, without the client's private links, to staff only."""
+        assessment = self.get_object(request, object_id)
+        if assessment is None:
+            raise Http404
+        if not self.has_view_permission(request, assessment):
+            raise PermissionDenied
+        if not (assessment.staff_summary_pdf and assessment.summary_pdf_built_at):
+            raise Http404("No summary PDF yet.")
+        try:
+            stored = assessment.staff_summary_pdf.open("rb")
+        except FileNotFoundError:
+            raise Http404("No summary PDF in storage.") from None
+        response = FileResponse(
+            stored,
+            filename=summary_filename(assessment.company),
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,100 @@
+"""The assessment page in the admin reads like a prep sheet: the client's answers in
+plain words, and what the advisor recommended and why, use case by use case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from advisor.engine import UseCaseResult, result_from_dict
+from consult.templatetags.humanize_consult import duration_ms, path_label, usd
+
+if TYPE_CHECKING:
+    from advisor.models import Assessment, UseCase
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class UseCaseSheet:
+    position: int
+    name: str
+    answers: list[Answer]
+    advice: dict[str, Any] | None
+
+
+def _use_case_answers(use_case: UseCase) -> list[Answer]:
+    answers = [
+        Answer("What the model must do", use_case.get_task_display()),
+        Answer("Requests a month", f"{use_case.monthly_requests:,}"),
+    ]
+    if use_case.is_language:
+        size = (
+            f"{use_case.input_tokens:,} tokens in, {use_case.output_tokens or 0:,} out"
+            if use_case.input_tokens
+            else "Typical for the task"
+        )
+        answers.append(Answer("Size of each request", size))
+    answers += [
+        Answer(
+            "Answer needed within",
+            duration_ms(use_case.latency_budget_ms) or "No rush (batch)",
+        ),
+        Answer(
+            "Value of one request",
+            f"${use_case.value_per_request_usd.normalize():f}"
+            if use_case.value_per_request_usd is not None
+            else "Not given",
+        ),
+        Answer("Their own labelled data", use_case.get_proprietary_data_display()),
+        Answer("Output format", use_case.get_format_consistency_display()),
+        Answer("Data must stay in-house", "Yes" if use_case.sensitive_data else "No"),
+        Answer(
+            "Worth of a small quality gain", use_case.get_accuracy_lift_value_display()
+        ),
+    ]
+    return answers
+
+
+def _advice(answer: UseCaseResult) -> dict[str, Any]:
+    costs = answer.costs
+    breakeven = costs.break_even_monthly_requests
+    cost_rows = [
+        ("Model API, a month", costs.api_monthly_usd),
+        ("Self-hosted model, a month", costs.self_hosted_monthly_usd),
+        ("Fine-tuning, once", costs.fine_tune_one_off_usd),
+    ]
+    return {
+        "path": answer.path,
+        "path_label": path_label(answer.path),
+        "confidence": round(answer.confidence * 100),
+        "reasons": [reason.detail for reason in answer.reasons],
+        "costs": [
+            (label, usd(value)) for label, value in cost_rows if value is not None
+        ],
+        "break_even": f"{breakeven:,} requests a month" if breakeven else "",
+        "next_steps": list(answer.next_steps),
+        "effort": answer.effort,
+    }
+
+
+def prep_sheet(assessment: Assessment) -> list[UseCaseSheet]:
+    recommendation = getattr(assessment, "recommendation", None)
+    output = result_from_dict(recommendation.output).use_cases if recommendation else ()
+    use_cases = list(assessment.use_cases.all())
+    # The engine answers in the order of the use cases it was given.
+    advice = [_advice(answer) for answer in output]
+    advice += [None] * (len(use_cases) - len(advice))
+    return [
+        UseCaseSheet(
+            position=index,
+            name=use_case.name,
+            answers=_use_case_answers(use_case),
+            advice=advice[index - 1],
+        )
+        for index, use_case in enumerate(use_cases, start=1)
+    ]
