@@ -6,11 +6,11 @@
 
 from celery import shared_task
 
-from advisor import services
+from advisor import summaries
 
 
 @shared_task(
-    name=services.SUMMARY_TASK,
+    name=summaries.SUMMARY_TASK,
     acks_late=True,
     # Storage hiccups (a full or unreachable disk or bucket) pass; a bug in
     # the PDF does not, and the relay tries it again later anyway.
@@ -23,12 +23,12 @@ def assessment_summary(
     *, assessment_id: int, token: str | None = None, relink: bool = False
 ) -> bool:
     # ``token`` is the client's private link, to put in the PDF and email; it
-    # is masked in Celery's logs by the caller (see advisor.services).
-    return services.assessment_summary_build(
+    # is masked in Celery's logs by the caller (see advisor.summaries).
+    return summaries.assessment_summary_build(
         assessment_id=assessment_id, token=token, relink=relink
     )
 
 
 @shared_task(name="advisor.summaries_relay", acks_late=True)
 def summaries_relay() -> int:
-    return services.assessment_summaries_relay()
+    return summaries.assessment_summaries_relay()

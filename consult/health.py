@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connection
 
+from consult.celery import app
+
 
 def database_status() -> str:
     try:
@@ -17,8 +19,6 @@ def database_status() -> str:
 def broker_status() -> str:
     if not settings.CELERY_BROKER_URL:
         return "in-process"
-    from consult.celery import app  # noqa: PLC0415 -- only needed with a broker
-
     try:
         with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from advisor import services
+from advisor import services, summaries
 from advisor.models import Assessment
 from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
@@ -159,7 +159,7 @@ def test_resume_moves_a_still_queued_summary_email_to_the_renewed_pdf(
         services.assessment_links_resend(email="ada@example.com")
     new_token = renewed_token()
 
-    services.assessment_summary_build(
+    summaries.assessment_summary_build(
         assessment_id=assessment.pk, token=new_token, relink=True
     )
 
@@ -182,7 +182,7 @@ def test_a_summary_email_being_sent_during_a_relink_is_retried_with_the_new_pdf(
         # While the mail server is slow, the client asks for a new link.
         with django_capture_on_commit_callbacks(execute=False):
             services.assessment_links_resend(email="ada@example.com")
-        services.assessment_summary_build(
+        summaries.assessment_summary_build(
             assessment_id=assessment.pk, token=renewed_token(), relink=True
         )
         raise smtplib.SMTPServerDisconnected("timed out")

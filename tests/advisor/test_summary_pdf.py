@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
-from advisor import services, tasks
+from advisor import services, summaries, tasks
 from advisor.models import Assessment, UseCase
 from advisor.pdf import (
     CJK_FONTS,
@@ -260,7 +260,7 @@ def test_summary_email_has_verdict_use_cases_links_and_the_pdf(
     assessment = submitted(django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_summary_build(
+        summaries.assessment_summary_build(
             assessment_id=assessment.pk, token=assessment.token
         )
 
@@ -304,7 +304,7 @@ def test_summary_build_with_a_wrong_token_leaves_the_private_link_out(
     other = AssessmentFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_summary_build(
+        summaries.assessment_summary_build(
             assessment_id=assessment.pk, token=other.token
         )
 
@@ -318,7 +318,7 @@ def test_summary_build_with_a_wrong_token_leaves_the_private_link_out(
 def test_summary_build_of_a_draft_does_nothing(mailoutbox):
     draft = AssessmentFactory()
 
-    assert services.assessment_summary_build(assessment_id=draft.pk) is False
+    assert summaries.assessment_summary_build(assessment_id=draft.pk) is False
     assert stored_summaries() == []
 
 
@@ -328,7 +328,7 @@ def test_summary_build_stores_a_staff_copy_without_the_private_links(
     assessment = submitted(django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_summary_build(
+        summaries.assessment_summary_build(
             assessment_id=assessment.pk, token=assessment.token
         )
 
@@ -348,7 +348,7 @@ def test_summary_build_race_lost_removes_its_own_files(
     django_capture_on_commit_callbacks, monkeypatch
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
-    real_render = services.assessment_summary_pdf
+    real_render = summaries.assessment_summary_pdf
 
     def render_then_lose_the_race(*, summary):
         content = real_render(summary=summary)
@@ -360,9 +360,9 @@ def test_summary_build_race_lost_removes_its_own_files(
         )
         return content
 
-    monkeypatch.setattr(services, "assessment_summary_pdf", render_then_lose_the_race)
+    monkeypatch.setattr(summaries, "assessment_summary_pdf", render_then_lose_the_race)
     with django_capture_on_commit_callbacks(execute=True):
-        built = services.assessment_summary_build(assessment_id=assessment.pk)
+        built = summaries.assessment_summary_build(assessment_id=assessment.pk)
 
     assert built is False
     assert stored_summaries() == []
@@ -453,7 +453,7 @@ def test_submit_with_the_broker_down_still_succeeds_and_logs_no_token(
 
     monkeypatch.setattr(tasks.assessment_summary, "apply_async", broker_down)
     with (
-        caplog.at_level(logging.WARNING, logger="advisor.services"),
+        caplog.at_level(logging.WARNING, logger="consult.enqueue"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(f"/assess/{assessment.token}/check/")
@@ -478,7 +478,7 @@ def test_relay_builds_a_summary_whose_task_never_ran(
     recent = submitted(django_capture_on_commit_callbacks)
     now = timezone.now()
     Assessment.objects.filter(pk=lost.pk).update(
-        submitted_at=now - services.SUMMARY_RELAY_GRACE - timedelta(seconds=1)
+        submitted_at=now - summaries.SUMMARY_RELAY_GRACE - timedelta(seconds=1)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -501,14 +501,14 @@ def test_relay_leaves_summaries_failing_for_days_to_staff(
 ):
     old = submitted(django_capture_on_commit_callbacks)
     Assessment.objects.filter(pk=old.pk).update(
-        submitted_at=timezone.now() - services.SUMMARY_RELAY_MAX_AGE - timedelta(1)
+        submitted_at=timezone.now() - summaries.SUMMARY_RELAY_MAX_AGE - timedelta(1)
     )
     calls = []
     monkeypatch.setattr(
         tasks.assessment_summary, "apply_async", lambda **o: calls.append(o)
     )
 
-    assert services.assessment_summaries_relay() == 0
+    assert summaries.assessment_summaries_relay() == 0
     assert calls == []
 
 
@@ -525,11 +525,11 @@ def test_relay_enqueues_builds_that_expire_and_carry_no_token(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_summaries_relay()
+        summaries.assessment_summaries_relay()
 
     [options] = calls
     assert options["kwargs"] == {"assessment_id": lost.pk}
-    assert options["expires"] == services.SUMMARY_RELAY_EXPIRES
+    assert options["expires"] == summaries.SUMMARY_RELAY_EXPIRES
 
 
 def test_relay_is_scheduled_every_minute_on_the_default_queue(settings):
@@ -551,13 +551,13 @@ def test_summary_relink_for_a_link_no_longer_current_changes_nothing(
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_summary_build(
+        summaries.assessment_summary_build(
             assessment_id=assessment.pk, token=assessment.token
         )
     assessment.refresh_from_db()
     before = stored_summaries()
 
-    replaced = services.assessment_summary_build(
+    replaced = summaries.assessment_summary_build(
         assessment_id=assessment.pk, token="x" * 43, relink=True
     )
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import services
+from advisor import services, summaries
 from advisor.models import Assessment
 from consult.models import OutboundEmail
 from tests.factories import AssessmentFactory, UseCaseFactory
@@ -29,7 +29,7 @@ def submitted(django_capture_on_commit_callbacks, *, built: bool) -> Assessment:
         services.assessment_submit(assessment=assessment)
     if built:
         with django_capture_on_commit_callbacks(execute=True):
-            services.assessment_summary_build(assessment_id=assessment.pk, token=token)
+            summaries.assessment_summary_build(assessment_id=assessment.pk, token=token)
     assessment = Assessment.objects.get(pk=assessment.pk)
     assessment.token = token
     return assessment
