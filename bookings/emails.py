@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import CharField, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,9 +51,29 @@ class Reminder(enum.StrEnum):
     HOUR = "reminder-1h"
 
 
+def _dedupe_key_parts[T](
+    booking_id: T, event: str, recipient: str, sequence: T
+) -> tuple[str, T, str, T]:
+    # One order of parts for both forms: values in Python, the outer row's in SQL.
+    return ("booking:", booking_id, f":{event}:{recipient}:", sequence)
+
+
 def dedupe_key(booking: Booking, event: str, recipient: str, suffix: str = "") -> str:
-    key = f"booking:{booking.pk}:{event}:{recipient}:{booking.sequence}"
+    parts = _dedupe_key_parts(booking.pk, event, recipient, booking.sequence)
+    key = "".join(str(part) for part in parts)
     return f"{key}:{suffix}" if suffix else key
+
+
+def dedupe_key_sql(event: str, recipient: str) -> Concat:
+    """``dedupe_key`` built in SQL for the booking of the outer query (no suffix)."""
+    parts = _dedupe_key_parts(OuterRef("pk"), event, recipient, OuterRef("sequence"))
+    return Concat(
+        *(
+            Value(part) if isinstance(part, str) else Cast(part, CharField())
+            for part in parts
+        ),
+        output_field=CharField(),
+    )
 
 
 # --- times in the recipient's zone ----------------------------------------------------

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, F, OuterRef, Value
-from django.db.models.functions import Cast, Concat, Lower
+from django.db.models import Exists, F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
@@ -552,16 +552,10 @@ DAY_REMINDER_MIN_LEAD = timedelta(hours=24)
 
 
 def _reminder_queued(reminder: booking_emails.Reminder) -> Exists:
-    # The client's dedupe key for the booking's current SEQUENCE, built in SQL: the
+    # The client's dedupe key for the booking's current SEQUENCE, in SQL: the
     # outbox remembers which reminders went out, so no bookkeeping field is needed, and
     # a moved booking (a new SEQUENCE) is due again for its new time.
-    key = Concat(
-        Value("booking:"),
-        Cast(OuterRef("pk"), output_field=CharField()),
-        Value(f":{reminder.value}:{booking_emails.CLIENT}:"),
-        Cast(OuterRef("sequence"), output_field=CharField()),
-        output_field=CharField(),
-    )
+    key = booking_emails.dedupe_key_sql(reminder.value, booking_emails.CLIENT)
     return Exists(OutboundEmail.objects.filter(dedupe_key=key))
 
 
