@@ -8,50 +8,30 @@ worker needs it and the web process should not pay for it at start-up.
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
+
+from advisor.pdf_chart import chart_drawing
+from advisor.pdf_style import (
+    BRAND,
+    FONT,
+    FONT_BOLD,
+    INK,
+    INK_SOFT,
+    LINE,
+    MUTED,
+    PATH_COLOURS,
+    WASH,
+    fonts_register,
+    text,
+)
 
 if TYPE_CHECKING:
     from datetime import date
 
     from advisor.charts import Chart
-
-# The site's palette (static/css/site.css), so the PDF reads like the page.
-INK = "#14162b"
-INK_SOFT = "#454a63"
-MUTED = "#5d627a"
-LINE = "#d9dbe6"
-WASH = "#f5f6fb"
-BRAND = "#3b3fd8"
-PATH_COLOURS = {
-    "api": ("#1d5fbf", "#e6effc"),
-    "fine_tune": ("#8a3ac4", "#f3e9fb"),
-    "classical_ml": ("#0f7a52", "#e3f5ec"),
-    "hybrid": ("#a4500b", "#fdf0e3"),
-}
-
-# Open Sans (the ttf-opensans package) is embedded: unlike the PDF's built-in
-# Helvetica, it has the letters of the European languages, Vietnamese, Greek and
-# Cyrillic.
-FONT = "ConsultSans"
-FONT_BOLD = "ConsultSans-Bold"
-_FONT_FILES = {
-    FONT: "OpenSans-Regular.ttf",
-    FONT_BOLD: "OpenSans-Bold.ttf",
-    "ConsultSans-Italic": "OpenSans-Italic.ttf",
-    "ConsultSans-BoldItalic": "OpenSans-BoldItalic.ttf",
-}
-# Chinese, Japanese and Korean names are set in the PDF standard's CJK fonts,
-# which every PDF viewer supplies, so nothing as large as a CJK font is embedded.
-CJK_FONTS = {
-    "ja": "HeiseiKakuGo-W5",
-    "ko": "HYGothic-Medium",
-    "zh": "STSong-Light",
-}
 
 CLASSICAL_COSTS_NOTE = (
     "Token prices don't apply: a model like this runs on ordinary CPUs for a "
@@ -144,79 +124,6 @@ def summary_filename(company: str) -> str:
     return f"consult-summary-{slug}.pdf" if slug else "consult-summary.pdf"
 
 
-@functools.cache
-def _fonts_register() -> frozenset[int]:
-    """Register the fonts once per process; the code points Open Sans can draw."""
-    import ttf_opensans  # noqa: PLC0415 -- lazy, see the module docstring
-    from reportlab.lib.fonts import addMapping  # noqa: PLC0415
-    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415
-    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415
-
-    folder = Path(ttf_opensans.__file__).parent / "ttf"
-    for name, filename in _FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, folder / filename))
-    # <b> and <i> in a paragraph pick the matching face.
-    for bold, italic, name in (
-        (0, 0, FONT),
-        (1, 0, FONT_BOLD),
-        (0, 1, "ConsultSans-Italic"),
-        (1, 1, "ConsultSans-BoldItalic"),
-    ):
-        addMapping(FONT, bold, italic, name)
-        addMapping(FONT_BOLD, bold, italic, name)
-    for name in CJK_FONTS.values():
-        pdfmetrics.registerFont(UnicodeCIDFont(name))
-    return frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
-
-
-def _cjk_language(value: str) -> str:
-    """Which CJK font suits a text: kana make it Japanese, hangul Korean."""
-    names = {unicodedata.name(char, "") for char in value}
-    if any(name.startswith(("HIRAGANA", "KATAKANA")) for name in names):
-        return "ja"
-    if any(name.startswith("HANGUL") for name in names):
-        return "ko"
-    return "zh"
-
-
-def _is_cjk(char: str) -> bool:
-    name = unicodedata.name(char, "")
-    return name.startswith(
-        ("CJK ", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "FULLWIDTH")
-    )
-
-
-def text(value: str) -> str:
-    """A client's words as paragraph markup: escaped, and set in a font that has them.
-
-    Runs of Chinese, Japanese or Korean go in a CJK font; anything else Open Sans
-    lacks (Arabic, Hebrew, Indic scripts) still shows as missing-glyph boxes.
-    """
-    covered = _fonts_register()
-    if all(ord(char) in covered for char in value):
-        return escape(value)
-    font = CJK_FONTS[_cjk_language(value)]
-    parts: list[str] = []
-    run: list[str] = []
-    run_is_cjk = False
-    for char in value:
-        is_cjk = ord(char) not in covered and _is_cjk(char)
-        if run and is_cjk != run_is_cjk:
-            parts.append(_run(run, font if run_is_cjk else None))
-            run = []
-        run.append(char)
-        run_is_cjk = is_cjk
-    if run:
-        parts.append(_run(run, font if run_is_cjk else None))
-    return "".join(parts)
-
-
-def _run(chars: list[str], font: str | None) -> str:
-    escaped = escape("".join(chars))
-    return f'<font name="{font}">{escaped}</font>' if font else escaped
-
-
 def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -- one document, top to bottom
     """Render the summary on A4 and return the PDF's bytes."""
     from io import BytesIO  # noqa: PLC0415
@@ -238,7 +145,7 @@ def assessment_summary_pdf(*, summary: SummaryData) -> bytes:  # noqa: PLR0915 -
         TableStyle,
     )
 
-    _fonts_register()
+    fonts_register()
     ink, soft, muted = (colors.HexColor(c) for c in (INK, INK_SOFT, MUTED))
     line, wash = colors.HexColor(LINE), colors.HexColor(WASH)
 
@@ -538,7 +445,7 @@ def _costs_block(
     chart_width = width - label_width - value_width - 6 * mm
     figure = Table(
         [
-            [costs, _chart_drawing(use_case.chart, width=chart_width)],
+            [costs, chart_drawing(use_case.chart, width=chart_width)],
             ["", Paragraph(escape(use_case.chart.description), cell)],
         ],
         colWidths=[label_width + value_width + 6 * mm, chart_width],
@@ -556,101 +463,3 @@ def _costs_block(
         )
     )
     return figure
-
-
-def _chart_drawing(chart: Chart, *, width: float) -> object:
-    """The result page's chart, point for point, as vector graphics.
-
-    ``advisor.charts`` already placed every point, tick and marker on log-log
-    axes in SVG coordinates (y grows downwards); this only scales them to the
-    page and flips y, so the PDF and the web page cannot disagree.
-    """
-    from reportlab.graphics.shapes import (  # noqa: PLC0415
-        Circle,
-        Drawing,
-        Line,
-        PolyLine,
-        Rect,
-        String,
-    )
-    from reportlab.lib import colors  # noqa: PLC0415
-    from reportlab.pdfbase.pdfmetrics import stringWidth  # noqa: PLC0415
-
-    scale = width / chart.width
-    plot_height = chart.height * scale
-    ink, muted = colors.HexColor(INK), colors.HexColor(MUTED)
-    grid = colors.HexColor(LINE)
-    api_colour = colors.HexColor(PATH_COLOURS["api"][0])
-    hosted_colour = colors.HexColor(PATH_COLOURS["fine_tune"][0])
-    marker_colour = colors.HexColor(PATH_COLOURS["hybrid"][0])
-    font_size = 7
-
-    def x(value: float) -> float:
-        return value * scale
-
-    def y(value: float) -> float:
-        return plot_height - value * scale
-
-    left, right = x(chart.plot_left), x(chart.plot_right)
-    top, bottom = y(chart.plot_top), y(chart.plot_bottom)
-    # Room above the plot for the y axis title.
-    drawing = Drawing(width, plot_height + 8)
-    label = {"fontName": FONT, "fontSize": font_size, "fillColor": muted}
-    key = {**label, "fillColor": ink}
-
-    def boxed(text_x: float, text_y: float, text: str, anchor: str) -> None:
-        # A white ground, so a marker's label stays legible over the lines.
-        text_width = stringWidth(text, FONT, font_size)
-        start = {"start": text_x, "middle": text_x - text_width / 2}.get(
-            anchor, text_x - text_width
-        )
-        start = min(max(start, left + 1), right - text_width - 1)
-        drawing.add(Rect(start - 2, text_y - 2, text_width + 4, font_size + 3, fillColor=colors.white, strokeColor=None))  # fmt: skip
-        drawing.add(String(start, text_y, text, **key))
-
-    for tick in chart.y_ticks:
-        drawing.add(Line(left, y(tick.position), right, y(tick.position), strokeColor=grid, strokeWidth=0.5))  # fmt: skip
-        drawing.add(String(left - 4, y(tick.position) - 2.5, tick.label, textAnchor="end", **label))  # fmt: skip
-    for tick in chart.x_ticks:
-        drawing.add(Line(x(tick.position), top, x(tick.position), bottom, strokeColor=grid, strokeWidth=0.5))  # fmt: skip
-        drawing.add(String(x(tick.position), bottom - 10, tick.label, textAnchor="middle", **label))  # fmt: skip
-    drawing.add(Line(left, bottom, right, bottom, strokeColor=muted, strokeWidth=0.75))
-    drawing.add(Line(left, bottom, left, top, strokeColor=muted, strokeWidth=0.75))
-    axis = {**key, "fontName": FONT_BOLD}
-    drawing.add(String(right, 1, "Requests a month", textAnchor="end", **axis))
-    drawing.add(String(left - 4, top + 9, "$ a month", textAnchor="end", **axis))
-
-    def points(pairs: tuple[tuple[float, float], ...]) -> list[float]:
-        return [coordinate for px, py in pairs for coordinate in (x(px), y(py))]
-
-    drawing.add(
-        PolyLine(
-            points(chart.self_hosted_points),
-            strokeColor=hosted_colour,
-            strokeWidth=1.6,
-            strokeDashArray=[4, 2.5],
-            strokeLineJoin=1,
-        )
-    )
-    drawing.add(
-        PolyLine(
-            points(chart.api_points),
-            strokeColor=api_colour,
-            strokeWidth=1.6,
-            strokeLineJoin=1,
-        )
-    )
-    you_x = x(chart.you.x)
-    drawing.add(Line(you_x, top, you_x, bottom, strokeColor=ink, strokeWidth=0.8, strokeDashArray=[2, 2]))  # fmt: skip
-    boxed(you_x + 4, top - 9, chart.you.label, "start")
-    if chart.break_even is not None:
-        be_x, be_y = x(chart.break_even.x), y(chart.break_even.y)
-        drawing.add(Circle(be_x, be_y, 3.2, fillColor=marker_colour, strokeColor=colors.white, strokeWidth=1))  # fmt: skip
-        boxed(be_x - 5, be_y + 5, chart.break_even.label, "end")
-
-    # The legend sits under the plot on the left; the axis title is on the right.
-    drawing.add(Line(left, 3.5, left + 16, 3.5, strokeColor=api_colour, strokeWidth=1.6))  # fmt: skip
-    drawing.add(String(left + 20, 1, "API", **key))
-    drawing.add(Line(left + 42, 3.5, left + 58, 3.5, strokeColor=hosted_colour, strokeWidth=1.6, strokeDashArray=[4, 2.5]))  # fmt: skip
-    drawing.add(String(left + 62, 1, "Self-hosted small model", **key))
-    return drawing
