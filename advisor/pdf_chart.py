@@ -1,108 +1,195 @@
-"""The cost-against-volume chart drawn in the summary PDF."""
+"""The result page's cost-against-volume chart, point for point, in the summary PDF.
+
+``advisor.charts`` already placed every point, tick and marker on log-log axes
+in SVG coordinates (y grows downwards); this only scales them to the page and
+flips y, so the PDF and the web page cannot disagree. Like
+``advisor.pdf_layout``, this is imported only where PDFs are built.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from reportlab.graphics.shapes import (
+    Circle,
+    Drawing,
+    Line,
+    PolyLine,
+    Rect,
+    Shape,
+    String,
+)
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from advisor.pdf_style import FONT, FONT_BOLD, INK, LINE, MUTED, PATH_COLOURS
 
 if TYPE_CHECKING:
     from advisor.charts import Chart
 
+FONT_SIZE = 7
+_INK = colors.HexColor(INK)
+_MUTED = colors.HexColor(MUTED)
+_GRID = colors.HexColor(LINE)
+_API = colors.HexColor(PATH_COLOURS["api"][0])
+_HOSTED = colors.HexColor(PATH_COLOURS["fine_tune"][0])
+_MARKER = colors.HexColor(PATH_COLOURS["hybrid"][0])
+# The chart's three kinds of words, as font and colour.
+_TICK = (FONT, _MUTED)
+_KEY = (FONT, _INK)
+_TITLE = (FONT_BOLD, _INK)
 
-def chart_drawing(chart: Chart, *, width: float) -> object:
-    """The result page's chart, point for point, as vector graphics.
+type Anchor = Literal["start", "middle", "end"]
 
-    ``advisor.charts`` already placed every point, tick and marker on log-log
-    axes in SVG coordinates (y grows downwards); this only scales them to the
-    page and flips y, so the PDF and the web page cannot disagree.
-    """
-    from reportlab.graphics.shapes import (  # noqa: PLC0415
-        Circle,
-        Drawing,
-        Line,
-        PolyLine,
-        Rect,
-        String,
-    )
-    from reportlab.lib import colors  # noqa: PLC0415
-    from reportlab.pdfbase.pdfmetrics import stringWidth  # noqa: PLC0415
 
+@dataclass(frozen=True, slots=True)
+class _Plot:
+    """The drawing under way, and the chart's coordinates scaled to it, y flipped."""
+
+    chart: Chart
+    scale: float
+    drawing: Drawing
+
+    def add(self, *shapes: Shape) -> None:
+        for shape in shapes:
+            self.drawing.add(shape)
+
+    def x(self, value: float) -> float:
+        return value * self.scale
+
+    def y(self, value: float) -> float:
+        return self.height - value * self.scale
+
+    def points(self, pairs: tuple[tuple[float, float], ...]) -> list[float]:
+        return [coordinate for px, py in pairs for coordinate in (self.x(px), self.y(py))]  # fmt: skip
+
+    @property
+    def height(self) -> float:
+        return self.chart.height * self.scale
+
+    @property
+    def left(self) -> float:
+        return self.x(self.chart.plot_left)
+
+    @property
+    def right(self) -> float:
+        return self.x(self.chart.plot_right)
+
+    @property
+    def top(self) -> float:
+        return self.y(self.chart.plot_top)
+
+    @property
+    def bottom(self) -> float:
+        return self.y(self.chart.plot_bottom)
+
+
+def chart_drawing(chart: Chart, *, width: float) -> Drawing:
+    """The chart scaled to ``width`` points."""
     scale = width / chart.width
-    plot_height = chart.height * scale
-    ink, muted = colors.HexColor(INK), colors.HexColor(MUTED)
-    grid = colors.HexColor(LINE)
-    api_colour = colors.HexColor(PATH_COLOURS["api"][0])
-    hosted_colour = colors.HexColor(PATH_COLOURS["fine_tune"][0])
-    marker_colour = colors.HexColor(PATH_COLOURS["hybrid"][0])
-    font_size = 7
-
-    def x(value: float) -> float:
-        return value * scale
-
-    def y(value: float) -> float:
-        return plot_height - value * scale
-
-    left, right = x(chart.plot_left), x(chart.plot_right)
-    top, bottom = y(chart.plot_top), y(chart.plot_bottom)
     # Room above the plot for the y axis title.
-    drawing = Drawing(width, plot_height + 8)
-    label = {"fontName": FONT, "fontSize": font_size, "fillColor": muted}
-    key = {**label, "fillColor": ink}
+    plot = _Plot(
+        chart=chart, scale=scale, drawing=Drawing(width, chart.height * scale + 8)
+    )
+    _grid_and_axes(plot)
+    _curves(plot)
+    _markers(plot)
+    _legend(plot)
+    return plot.drawing
 
-    def boxed(text_x: float, text_y: float, text: str, anchor: str) -> None:
-        # A white ground, so a marker's label stays legible over the lines.
-        text_width = stringWidth(text, FONT, font_size)
-        start = {"start": text_x, "middle": text_x - text_width / 2}.get(
-            anchor, text_x - text_width
+
+def _grid_and_axes(plot: _Plot) -> None:
+    left, right, top, bottom = plot.left, plot.right, plot.top, plot.bottom
+    for tick in plot.chart.y_ticks:
+        at = plot.y(tick.position)
+        plot.add(
+            Line(left, at, right, at, strokeColor=_GRID, strokeWidth=0.5),
+            _text(left - 4, at - 2.5, tick.label, kind=_TICK, anchor="end"),
         )
-        start = min(max(start, left + 1), right - text_width - 1)
-        drawing.add(Rect(start - 2, text_y - 2, text_width + 4, font_size + 3, fillColor=colors.white, strokeColor=None))  # fmt: skip
-        drawing.add(String(start, text_y, text, **key))
+    for tick in plot.chart.x_ticks:
+        at = plot.x(tick.position)
+        plot.add(
+            Line(at, top, at, bottom, strokeColor=_GRID, strokeWidth=0.5),
+            _text(at, bottom - 10, tick.label, kind=_TICK, anchor="middle"),
+        )
+    plot.add(
+        Line(left, bottom, right, bottom, strokeColor=_MUTED, strokeWidth=0.75),
+        Line(left, bottom, left, top, strokeColor=_MUTED, strokeWidth=0.75),
+        _text(right, 1, "Requests a month", kind=_TITLE, anchor="end"),
+        _text(left - 4, top + 9, "$ a month", kind=_TITLE, anchor="end"),
+    )
 
-    for tick in chart.y_ticks:
-        drawing.add(Line(left, y(tick.position), right, y(tick.position), strokeColor=grid, strokeWidth=0.5))  # fmt: skip
-        drawing.add(String(left - 4, y(tick.position) - 2.5, tick.label, textAnchor="end", **label))  # fmt: skip
-    for tick in chart.x_ticks:
-        drawing.add(Line(x(tick.position), top, x(tick.position), bottom, strokeColor=grid, strokeWidth=0.5))  # fmt: skip
-        drawing.add(String(x(tick.position), bottom - 10, tick.label, textAnchor="middle", **label))  # fmt: skip
-    drawing.add(Line(left, bottom, right, bottom, strokeColor=muted, strokeWidth=0.75))
-    drawing.add(Line(left, bottom, left, top, strokeColor=muted, strokeWidth=0.75))
-    axis = {**key, "fontName": FONT_BOLD}
-    drawing.add(String(right, 1, "Requests a month", textAnchor="end", **axis))
-    drawing.add(String(left - 4, top + 9, "$ a month", textAnchor="end", **axis))
 
-    def points(pairs: tuple[tuple[float, float], ...]) -> list[float]:
-        return [coordinate for px, py in pairs for coordinate in (x(px), y(py))]
-
-    drawing.add(
+def _curves(plot: _Plot) -> None:
+    """Self-hosted first, so the API's line is drawn over it where they meet."""
+    plot.add(
         PolyLine(
-            points(chart.self_hosted_points),
-            strokeColor=hosted_colour,
+            plot.points(plot.chart.self_hosted_points),
+            strokeColor=_HOSTED,
             strokeWidth=1.6,
             strokeDashArray=[4, 2.5],
             strokeLineJoin=1,
-        )
-    )
-    drawing.add(
+        ),
         PolyLine(
-            points(chart.api_points),
-            strokeColor=api_colour,
+            plot.points(plot.chart.api_points),
+            strokeColor=_API,
             strokeWidth=1.6,
             strokeLineJoin=1,
-        )
+        ),
     )
-    you_x = x(chart.you.x)
-    drawing.add(Line(you_x, top, you_x, bottom, strokeColor=ink, strokeWidth=0.8, strokeDashArray=[2, 2]))  # fmt: skip
-    boxed(you_x + 4, top - 9, chart.you.label, "start")
-    if chart.break_even is not None:
-        be_x, be_y = x(chart.break_even.x), y(chart.break_even.y)
-        drawing.add(Circle(be_x, be_y, 3.2, fillColor=marker_colour, strokeColor=colors.white, strokeWidth=1))  # fmt: skip
-        boxed(be_x - 5, be_y + 5, chart.break_even.label, "end")
 
-    # The legend sits under the plot on the left; the axis title is on the right.
-    drawing.add(Line(left, 3.5, left + 16, 3.5, strokeColor=api_colour, strokeWidth=1.6))  # fmt: skip
-    drawing.add(String(left + 20, 1, "API", **key))
-    drawing.add(Line(left + 42, 3.5, left + 58, 3.5, strokeColor=hosted_colour, strokeWidth=1.6, strokeDashArray=[4, 2.5]))  # fmt: skip
-    drawing.add(String(left + 62, 1, "Self-hosted small model", **key))
-    return drawing
+
+def _markers(plot: _Plot) -> None:
+    """The client's volume as a dashed line, and the break-even point if any."""
+    you, break_even = plot.chart.you, plot.chart.break_even
+    you_x = plot.x(you.x)
+    plot.add(Line(you_x, plot.top, you_x, plot.bottom, strokeColor=_INK, strokeWidth=0.8, strokeDashArray=[2, 2]))  # fmt: skip
+    _boxed_label(plot, you_x + 4, plot.top - 9, you.label, anchor="start")
+    if break_even is not None:
+        be_x, be_y = plot.x(break_even.x), plot.y(break_even.y)
+        plot.add(Circle(be_x, be_y, 3.2, fillColor=_MARKER, strokeColor=colors.white, strokeWidth=1))  # fmt: skip
+        _boxed_label(plot, be_x - 5, be_y + 5, break_even.label, anchor="end")
+
+
+def _legend(plot: _Plot) -> None:
+    # Under the plot on the left; the x axis title is on the right.
+    left = plot.left
+    plot.add(
+        Line(left, 3.5, left + 16, 3.5, strokeColor=_API, strokeWidth=1.6),
+        _text(left + 20, 1, "API"),
+        Line(left + 42, 3.5, left + 58, 3.5, strokeColor=_HOSTED, strokeWidth=1.6, strokeDashArray=[4, 2.5]),
+        _text(left + 62, 1, "Self-hosted small model"),
+    )  # fmt: skip
+
+
+def _boxed_label(
+    plot: _Plot, x: float, y: float, label: str, *, anchor: Anchor
+) -> None:
+    """A marker's label on a white ground, so it stays legible over the lines."""
+    text_width = stringWidth(label, FONT, FONT_SIZE)
+    start = {"start": x, "middle": x - text_width / 2}.get(anchor, x - text_width)
+    start = min(max(start, plot.left + 1), plot.right - text_width - 1)
+    # The stubs type Rect's keywords without Unpack, so they refuse any.
+    ground = Rect(start - 2, y - 2, text_width + 4, FONT_SIZE + 3, fillColor=colors.white, strokeColor=None)  # type: ignore[arg-type]  # fmt: skip
+    plot.add(ground, _text(start, y, label))
+
+
+def _text(
+    x: float,
+    y: float,
+    value: str,
+    *,
+    kind: tuple[str, colors.Color] = _KEY,
+    anchor: Anchor = "start",
+) -> String:
+    font, colour = kind
+    return String(
+        x,
+        y,
+        value,
+        textAnchor=anchor,
+        fontName=font,
+        fontSize=FONT_SIZE,
+        fillColor=colour,
+    )

@@ -1,8 +1,8 @@
 """The summary PDF's look: the site's palette and fonts, and a client's words in them.
 
 Open Sans is embedded for the European, Greek, Cyrillic and Vietnamese letters;
-Chinese, Japanese and Korean go in the PDF standard's CJK fonts. ReportLab is
-imported inside the functions, as in ``advisor.pdf``.
+Chinese, Japanese and Korean go in the PDF standard's CJK fonts. Like
+``advisor.pdf_layout``, this is imported only where PDFs are built.
 """
 
 from __future__ import annotations
@@ -10,7 +10,14 @@ from __future__ import annotations
 import functools
 import unicodedata
 from pathlib import Path
+from typing import Literal
 from xml.sax.saxutils import escape
+
+import ttf_opensans
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 
 # The site's palette (static/css/site.css), so the PDF reads like the page.
 INK = "#14162b"
@@ -31,11 +38,12 @@ PATH_COLOURS = {
 # Cyrillic.
 FONT = "ConsultSans"
 FONT_BOLD = "ConsultSans-Bold"
-_FONT_FILES = {
-    FONT: "OpenSans-Regular.ttf",
-    FONT_BOLD: "OpenSans-Bold.ttf",
-    "ConsultSans-Italic": "OpenSans-Italic.ttf",
-    "ConsultSans-BoldItalic": "OpenSans-BoldItalic.ttf",
+# Each face by (bold, italic): <b> and <i> in a paragraph pick the matching one.
+_FACES: dict[tuple[Literal[0, 1], Literal[0, 1]], tuple[str, str]] = {
+    (0, 0): (FONT, "OpenSans-Regular.ttf"),
+    (1, 0): (FONT_BOLD, "OpenSans-Bold.ttf"),
+    (0, 1): ("ConsultSans-Italic", "OpenSans-Italic.ttf"),
+    (1, 1): ("ConsultSans-BoldItalic", "OpenSans-BoldItalic.ttf"),
 }
 # Chinese, Japanese and Korean names are set in the PDF standard's CJK fonts,
 # which every PDF viewer supplies, so nothing as large as a CJK font is embedded.
@@ -49,27 +57,17 @@ CJK_FONTS = {
 @functools.cache
 def fonts_register() -> frozenset[int]:
     """Register the fonts once per process; the code points Open Sans can draw."""
-    import ttf_opensans  # noqa: PLC0415 -- lazy, see the module docstring
-    from reportlab.lib.fonts import addMapping  # noqa: PLC0415
-    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415
-    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415
-
     folder = Path(ttf_opensans.__file__).parent / "ttf"
-    for name, filename in _FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, folder / filename))
-    # <b> and <i> in a paragraph pick the matching face.
-    for bold, italic, name in (
-        (0, 0, FONT),
-        (1, 0, FONT_BOLD),
-        (0, 1, "ConsultSans-Italic"),
-        (1, 1, "ConsultSans-BoldItalic"),
-    ):
+    faces = [TTFont(name, folder / filename) for name, filename in _FACES.values()]
+    for face in faces:
+        pdfmetrics.registerFont(face)
+    # Only now: registering a font maps each of its family's faces to itself.
+    for (bold, italic), (name, _) in _FACES.items():
         addMapping(FONT, bold, italic, name)
         addMapping(FONT_BOLD, bold, italic, name)
     for name in CJK_FONTS.values():
         pdfmetrics.registerFont(UnicodeCIDFont(name))
-    return frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
+    return frozenset(faces[0].face.charToGlyph)
 
 
 def _cjk_language(value: str) -> str:

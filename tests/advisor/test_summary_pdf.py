@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from advisor import services, tasks
 from advisor.models import Assessment, UseCase
-from advisor.pdf import assessment_summary_pdf, long_date, summary_filename
+from advisor.pdf import assessment_summary_pdf, summary_filename
+from advisor.pdf_layout import long_date
 from advisor.pdf_style import CJK_FONTS, text
 from advisor.selectors import assessment_summary_data
 from consult.models import OutboundEmail
