@@ -32,6 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from advisor.engine.text import usd as engine_usd
 from advisor.pdf_chart import chart_drawing
 from advisor.pdf_style import (
     BRAND,
@@ -440,12 +441,18 @@ def _bullets(items: tuple[str, ...], styles: Styles, *, numbered: bool) -> ListF
 
 
 def usd(value: float | None) -> str:
-    """The result page's money format (``humanize_consult.usd``)."""
+    """The result page's money format (``humanize_consult.usd``).
+
+    The engine's ``usd`` from a dollar up. Under a dollar it writes two
+    significant figures ($0.0013), where the page rounds to cents ($0.00), and
+    the PDF says what the page says; a dash stands for a figure the engine has
+    none of.
+    """
     if value is None:
         return "—"
-    if value >= 100:
-        return f"${value:,.0f}"
-    return f"${value:,.2f}"
+    if value < 1:
+        return f"${value:,.2f}"
+    return engine_usd(value)
 
 
 def long_date(value: date) -> str:
