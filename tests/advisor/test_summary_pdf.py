@@ -12,13 +12,9 @@ from pypdf import PdfReader
 
 from advisor import services, summaries, tasks
 from advisor.models import Assessment, UseCase
-from advisor.pdf import (
-    CJK_FONTS,
-    assessment_summary_pdf,
-    long_date,
-    summary_filename,
-    text,
-)
+from advisor.pdf import assessment_summary_pdf, summary_filename
+from advisor.pdf_layout import long_date
+from advisor.pdf_style import CJK_FONTS, text
 from advisor.selectors import assessment_summary_data
 from consult.models import OutboundEmail
 from tests.factories import AssessmentFactory, UseCaseFactory, three_path_use_cases
