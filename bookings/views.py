@@ -38,17 +38,19 @@ from bookings.forms import (
     parse_start,
 )
 from bookings.ics import booking_ics
-from bookings.models import (
-    Booking,
-    BookingStatus,
-    CancelledBy,
-    clock_label,
-    timezone_names,
-    zone_or_none,
-)
+from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.tokens import MAX_TOKEN_LENGTH
 from consult.privacy import booking_erase
 from consult.ratelimit import ratelimit
+from consult.timezones import (
+    clock_label,
+    day_label,
+    label_at,
+    start_label,
+    timezone_names,
+    when_label,
+    zone_or_none,
+)
 from consult.views import email_links_page
 
 if TYPE_CHECKING:
@@ -85,24 +87,6 @@ def assessment_prefill(token: str) -> dict | None:
 
 
 # --- formatting -----------------------------------------------------------------------
-
-
-def _day_label(day: date) -> str:
-    return dateformat.format(day, "l j F")
-
-
-def slot_label(start: datetime, zone: ZoneInfo, tz_name: str) -> str:
-    local = start.astimezone(zone)
-    return f"{_day_label(local.date())}, {clock_label(local)} ({tz_name})"
-
-
-def when_label(start: datetime, end: datetime, zone: ZoneInfo, tz_name: str) -> str:
-    """Like "Thursday 3 December 2026, 09:30-10:00 (Asia/Tokyo)", with an en dash."""
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    day = dateformat.format(local_start.date(), "l j F Y")
-    return (
-        f"{day}, {clock_label(local_start)}\u2013{clock_label(local_end)} ({tz_name})"
-    )
 
 
 def _query(**params: object) -> str:
@@ -157,14 +141,14 @@ def _slot_view(
     return SlotView(
         value=value,
         time_label=clock_label(slot.start.astimezone(zone)),
-        label=slot_label(slot.start, zone, tz_name),
+        label=start_label(slot.start, zone, tz_name, year=False),
         url=slot_url(value),
     )
 
 
 def _day_slot_view(
     slot: Slot,
-    day_label: str,
+    day: str,
     zone: ZoneInfo,
     tz_name: str,
     slot_url: Callable[[str], str],
@@ -176,7 +160,7 @@ def _day_slot_view(
     return SlotView(
         value=value,
         time_label=time_label,
-        label=f"{day_label}, {time_label} ({tz_name})",
+        label=label_at(day, time_label, tz_name),
         url=slot_url(value),
     )
 
@@ -199,16 +183,16 @@ def _week_page(  # noqa: PLR0913 -- keyword-only; what the week shows and its li
     days = []
     for offset in range(7):
         day = week + timedelta(days=offset)
-        day_label = _day_label(day)
+        day_text = day_label(day)
         days.append(
             DayView(
                 day=day,
-                label=day_label,
+                label=day_text,
                 weekday=dateformat.format(day, "D"),
                 short_date=dateformat.format(day, "j M"),
                 anchor=f"day-{day.isoformat()}",
                 slots=[
-                    _day_slot_view(slot, day_label, zone, tz_name, slot_url)
+                    _day_slot_view(slot, day_text, zone, tz_name, slot_url)
                     for slot in by_day.get(day, [])
                 ],
             )
@@ -216,7 +200,7 @@ def _week_page(  # noqa: PLR0913 -- keyword-only; what the week shows and its li
     week_end = week + timedelta(days=6)
     next_day = next_slot.start.astimezone(zone).date() if next_slot else None
     return WeekView(
-        label=f"{_day_label(week)} to {_day_label(week_end)}",
+        label=f"{day_label(week)} to {day_label(week_end)}",
         days=days,
         prev_url=week_url(week - timedelta(days=7)) if week > first_week else "",
         next_url=week_url(week + timedelta(days=7)) if week < last_week else "",
