@@ -228,10 +228,6 @@ def availability_get(
     return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     # The first instant of the local date: in a fall-back fold fold=0 is the earlier
     # occurrence, and in a spring-forward gap it is the instant the clock jumps.
@@ -274,10 +270,10 @@ def availability_week_get(
     chosen = [c for c in consultants if c.pk == consultant_id] or consultants
     rules = policy.to_policy()
     horizon_end = now + timedelta(days=policy.horizon_days)
-    first_week = _monday(now.astimezone(zone).date())
-    last_week = _monday(horizon_end.astimezone(zone).date())
-    shown = first_week if week is None else _monday(week)
-    shown = min(max(shown, first_week), last_week)
+    weeks = availability.week_shown(
+        week, now=now, horizon_days=policy.horizon_days, zone=zone
+    )
+    shown = weeks.monday
 
     start = _local_midnight(shown, zone)
     end = _local_midnight(shown + timedelta(days=7), zone)
@@ -293,7 +289,7 @@ def availability_week_get(
         later = availability.free_slots(later_schedules, rules, now, end)
         if later and week is None:
             # No week asked for: open where the first free time is.
-            shown = _monday(later[0].start.astimezone(zone).date())
+            shown = availability.week_monday(later[0].start.astimezone(zone).date())
             shown_end = _local_midnight(shown + timedelta(days=7), zone)
             slots = [slot for slot in later if slot.start < shown_end]
         elif later:
@@ -302,8 +298,8 @@ def availability_week_get(
         policy=policy,
         consultants=consultants,
         week=shown,
-        first_week=first_week,
-        last_week=last_week,
+        first_week=weeks.first,
+        last_week=weeks.last,
         slots=slots,
         next_slot=next_slot,
         now=now,

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from advisor.selectors import assessment_booking_prefill
 from bookings import selectors, services
+from bookings.availability import week_monday, week_shown
 from bookings.forms import (
     BookingForm,
     CancelForm,
@@ -93,10 +94,6 @@ def _query(**params: object) -> str:
     present = {key: value for key, value in params.items() if value not in {None, ""}}
     # ":" and "/" stay readable in times and zone names (both are legal in a query).
     return f"?{urlencode(present, safe=':/')}" if present else ""
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 # --- the week of slots (shared by booking and rescheduling) -----------------------------
@@ -207,7 +204,7 @@ def _week_page(  # noqa: PLR0913 -- keyword-only; what the week shows and its li
         next_slot=(
             _slot_view(next_slot, zone, tz_name, slot_url) if next_slot else None
         ),
-        next_slot_week_url=week_url(_monday(next_day)) if next_day else "",
+        next_slot_week_url=week_url(week_monday(next_day)) if next_day else "",
     )
 
 
@@ -222,18 +219,16 @@ def _week_view(  # noqa: PLR0913 -- keyword-only; the week out of the whole hori
     slot_url: Callable[[str], str],
     week_url: Callable[[date], str],
 ) -> WeekView:
-    first_week = _monday(now.astimezone(zone).date())
-    last_week = _monday((now + timedelta(days=horizon_days)).astimezone(zone).date())
     by_day: dict[date, list[Slot]] = {}
     for slot in slots:
         by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
-
     try:
-        week = _monday(date.fromisoformat(requested_week))
+        requested = date.fromisoformat(requested_week)
     except ValueError:
         # No week asked for: open where the first free time is.
-        week = _monday(min(by_day)) if by_day else first_week
-    week = min(max(week, first_week), last_week)
+        requested = min(by_day, default=None)
+    weeks = week_shown(requested, now=now, horizon_days=horizon_days, zone=zone)
+    week = weeks.monday
 
     week_end = week + timedelta(days=6)
     later = [day for day in by_day if day > week_end]
@@ -245,8 +240,8 @@ def _week_view(  # noqa: PLR0913 -- keyword-only; the week out of the whole hori
             for slot in by_day.get(week + timedelta(days=offset), [])
         ],
         next_slot=by_day[min(later)][0] if later else None,
-        first_week=first_week,
-        last_week=last_week,
+        first_week=weeks.first,
+        last_week=weeks.last,
         zone=zone,
         tz_name=tz_name,
         slot_url=slot_url,
@@ -347,11 +342,9 @@ def _listing_get(
         consultant_id, consultant_key = None, "unknown"
     week = None
     if requested_week is not None:
-        first_week = _monday(now.astimezone(zone).date())
-        last_week = _monday(
-            (now + timedelta(days=version.horizon_days)).astimezone(zone).date()
-        )
-        week = min(max(_monday(requested_week), first_week), last_week)
+        week = week_shown(
+            requested_week, now=now, horizon_days=version.horizon_days, zone=zone
+        ).monday
     key = (
         f"bookings:listing:{version.token}:{tz_name}:"
         f"{week.isoformat() if week else 'first'}:{consultant_key}"
