@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class BookingsConfig(AppConfig):
@@ -7,22 +6,6 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self) -> None:
-        from bookings import services  # noqa: PLC0415 -- models must be loaded first
+        from bookings import listing_cache  # noqa: PLC0415 -- models must be loaded first
 
-        # Saves and deletes, from the admin or the services, change what the slot
-        # listing shows; updates through querysets call availability_changed themselves.
-        for name in (
-            "Booking",
-            "BookingPolicy",
-            "Consultant",
-            "DateOverride",
-            "TimeOff",
-            "WeeklyHours",
-        ):
-            model = self.get_model(name)
-            for event, signal in (("saved", post_save), ("deleted", post_delete)):
-                signal.connect(
-                    services.availability_changed,
-                    sender=model,
-                    dispatch_uid=f"availability-changed-{event}-{name}",
-                )
+        listing_cache.signals_connect()

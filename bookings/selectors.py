@@ -10,13 +10,11 @@ horizon (``availability_get``) is for the pages that need to search all of it.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from bookings import availability
@@ -41,49 +39,6 @@ logger = logging.getLogger(__name__)
 # Reaches past the window so that a booking on the same local day (daily cap) or just
 # outside it (buffers) is still seen; zones are at most 14 h from UTC.
 MARGIN = timedelta(days=2)
-
-
-AVAILABILITY_VERSION_KEY = "bookings:availability-version"
-# A version lives this long at most; every booking and availability change replaces it
-# sooner (``services.availability_changed``). Changes that skip the models' signals
-# (bulk edits, slots passing their notice period) show within this time.
-AVAILABILITY_VERSION_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class AvailabilityVersion:
-    """Names one state of bookings and availability, and what the booking page checks.
-
-    Cached slot listings carry ``token`` in their keys. ``consultant_ids`` (active) and
-    ``horizon_days`` let the page reduce its query to a few checked values first.
-    """
-
-    token: str
-    consultant_ids: frozenset[int]
-    horizon_days: int
-
-
-def _availability_version_new() -> AvailabilityVersion:
-    return AvailabilityVersion(
-        token=secrets.token_hex(8),
-        consultant_ids=frozenset(
-            Consultant.objects.filter(is_active=True).values_list("pk", flat=True)
-        ),
-        horizon_days=BookingPolicy.current().horizon_days,
-    )
-
-
-def availability_version() -> AvailabilityVersion:
-    version = cache.get_or_set(
-        AVAILABILITY_VERSION_KEY,
-        _availability_version_new,
-        timeout=AVAILABILITY_VERSION_SECONDS,
-    )
-    if not isinstance(version, AvailabilityVersion):
-        # Written by another release of this code sharing the cache during a deploy.
-        version = _availability_version_new()
-        cache.set(AVAILABILITY_VERSION_KEY, version, AVAILABILITY_VERSION_SECONDS)
-    return version
 
 
 @dataclass(frozen=True)
