@@ -40,6 +40,7 @@ from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.pdf import summary_filename
 from advisor.selectors import use_case_count
 from bookings.models import Booking
+from consult.http import SAME_ORIGIN, private_response
 from consult.privacy import purge_dates
 from consult.staff import staff_sees_everyone
 from consult.templatetags.humanize_consult import (
@@ -542,8 +543,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="assessments-{stamp:%Y%m%d-%H%M}.csv"'
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_response(response, referrer_policy=SAME_ORIGIN)
 
     def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The summary PDF, without the client's private links, to staff only."""
@@ -563,5 +563,4 @@ class AssessmentAdmin(admin.ModelAdmin):
             filename=summary_filename(assessment.company),
             content_type="application/pdf",
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_response(response, referrer_policy=SAME_ORIGIN)

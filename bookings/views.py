@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -36,7 +36,7 @@ from bookings.ics import booking_ics
 from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.tokens import MAX_TOKEN_LENGTH
 from bookings.weeks import slot_view, week_from_slots
-from consult.http import query_string
+from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.privacy import booking_erase
 from consult.ratelimit import ratelimit
 from consult.timezones import timezone_names, when_label, zone_or_none
@@ -108,24 +108,7 @@ def _render_page(  # noqa: PLR0913 -- keyword-only options
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     if private:
-        _make_private(response, private)
-    return response
-
-
-# Token pages: the URL is the credential, so it must not leak through the Referer header,
-# caches or search engines. Pages with a POST form use same-origin instead: under
-# no-referrer browsers send "Origin: null", which CSRF protection rightly refuses, and
-# same-origin still keeps the URL on this site.
-NO_REFERRER = "no-referrer"
-SAME_ORIGIN = "same-origin"
-
-
-def _make_private(
-    response: HttpResponse, referrer_policy: str = NO_REFERRER
-) -> HttpResponse:
-    response["Referrer-Policy"] = referrer_policy
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)
+        private_response(response, referrer_policy=private)
     return response
 
 
@@ -394,7 +377,7 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
         content_type=f"text/calendar; charset=utf-8; method={method}",
     )
     response["Content-Disposition"] = 'attachment; filename="consultation.ics"'
-    return _make_private(response)
+    return private_response(response)
 
 
 @require_http_methods(["GET", "POST"])
@@ -425,7 +408,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
             (messages.ERROR, "This consultation can no longer be cancelled."),
         )
         messages.add_message(request, level, text)
-        return _make_private(redirect("bookings:manage", token=token))
+        return private_response(redirect("bookings:manage", token=token))
     context = _booking_context(booking, token, request.GET.get("tz"))
     context["form"] = form
     return _render_page(request, "bookings/cancel.html", context, private=SAME_ORIGIN)
@@ -457,21 +440,21 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                     "Your consultation has moved to "
                     f"{when_label(booking.start, booking.end, zone, tz_name)}.",
                 )
-                return _make_private(redirect("bookings:manage", token=token))
+                return private_response(redirect("bookings:manage", token=token))
             if result.outcome == services.Outcome.TOO_LATE:
                 # Possibly still going on: "taken place" would be wrong during the call.
                 messages.error(
                     request,
                     "This consultation has already started, so it can't be moved.",
                 )
-                return _make_private(redirect("bookings:manage", token=token))
+                return private_response(redirect("bookings:manage", token=token))
             if result.outcome != services.Outcome.SLOT_TAKEN:
                 messages.error(
                     request,
                     "This consultation can't be moved any more: "
                     "it has been cancelled or has already taken place.",
                 )
-                return _make_private(redirect("bookings:manage", token=token))
+                return private_response(redirect("bookings:manage", token=token))
             taken, alternatives, status = True, result.alternatives, 409
 
     context = _booking_context(booking, token, tz_name)
@@ -569,9 +552,7 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
                 "back_url": reverse("bookings:manage", kwargs={"token": token}),
             },
         )
-    response["Referrer-Policy"] = "same-origin"
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_response(response, referrer_policy=SAME_ORIGIN)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,8 +1,28 @@
-"""HTTP helpers the apps' views share."""
+"""HTTP helpers the apps' views share: the headers of private pages, query strings."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+
+# Pages reached through a private link: the address is the credential. Pages with a POST
+# form use SAME_ORIGIN: under no-referrer browsers send "Origin: null", which CSRF
+# protection rightly refuses, and same-origin still keeps the address on this site.
+NO_REFERRER = "no-referrer"
+SAME_ORIGIN = "same-origin"
+
+
+def private_response(
+    response: HttpResponse, *, referrer_policy: str = NO_REFERRER
+) -> HttpResponse:
+    """``response`` kept out of caches, search engines and other sites' Referer logs."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = referrer_policy
+    return response
 
 
 def query_string(**params: object) -> str:
