@@ -35,20 +35,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from advisor.enums import PATH_LABELS
 from advisor.forms import INDUSTRIES, INDUSTRY_LABELS
 from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.pdf import summary_filename
 from advisor.selectors import use_case_count
+from advisor.templatetags.advisor_format import path_label, usd
 from bookings.models import Booking
 from consult.http import SAME_ORIGIN, private_response
 from consult.privacy import purge_dates
 from consult.staff import staff_sees_everyone
-from consult.templatetags.humanize_consult import (
-    PATH_LABELS,
-    duration_ms,
-    path_label,
-    usd,
-)
+from consult.templatetags.humanize_consult import duration_ms
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor import charts
+from advisor.enums import PATH_LABELS
 from advisor.models import Assessment, PriceBook, UseCase
 from advisor.pdf import SummaryData, UseCaseSummary
-from consult.templatetags.humanize_consult import PATH_LABELS
 from consult.tokens import token_hash, token_matches
 
 

@@ -25,13 +25,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from advisor.enums import PATH_LABELS
 from advisor.models import Assessment
 from advisor.pdf import summary_filename
 from bookings.ics import booking_ics, booking_ics_method
 from bookings.models import CancelledBy
 from consult.emails import Attachment, email_queue
 from consult.models import OutboundEmail
-from consult.templatetags.humanize_consult import PATH_LABELS
 from consult.timezones import start_label, when_label, zone_or_none
 
 if TYPE_CHECKING:
