@@ -24,10 +24,10 @@ from django.utils import timezone
 
 from advisor import charts
 from advisor.engine import result_from_dict
+from advisor.enums import PATH_LABELS
 from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.pdf import SummaryData, UseCaseSummary, summary_filename
 from consult.emails import Attachment
-from consult.templatetags.humanize_consult import PATH_LABELS
 from consult.tokens import token_hash, token_matches
 
 SUMMARY_CONTENT_TYPE = "application/pdf"

@@ -37,6 +37,7 @@ from advisor.forms import (
 )
 from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
+from consult.http import SAME_ORIGIN, private_response
 from consult.ratelimit import ratelimit
 from consult.views import email_links_page
 from privacy.services import assessment_erase
@@ -379,14 +380,6 @@ SUMMARY_WAIT = timedelta(minutes=5)
 SUMMARY_POLL_DONE = 286  # htmx: swap this response, then stop polling
 
 
-def _private(response: HttpResponse, policy: str = "no-referrer") -> HttpResponse:
-    # The address holds the private token: keep it out of Referer headers. A page
-    # with a POST form uses same-origin: under no-referrer browsers send
-    # "Origin: null", which CSRF protection rightly refuses.
-    response["Referrer-Policy"] = policy
-    return response
-
-
 def _summary_state(assessment: Assessment) -> str:
     if assessment.summary_pdf_built_at and assessment.summary_pdf:
         return "ready"
@@ -425,8 +418,8 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "summary_state": _summary_state(assessment),
         "retention_days": settings.DATA_RETENTION_DAYS,
     }
-    return _private(
-        render(request, "advisor/result.html", context), policy="same-origin"
+    return private_response(
+        render(request, "advisor/result.html", context), referrer_policy=SAME_ORIGIN
     )
 
 
@@ -444,8 +437,7 @@ def summary_status(request: HttpRequest, token: str) -> HttpResponse:
         status=200 if state == "building" else SUMMARY_POLL_DONE,
     )
     patch_vary_headers(response, ["HX-Request"])
-    response["Cache-Control"] = "private, no-store"
-    return _private(response)
+    return private_response(response)
 
 
 @require_GET
@@ -471,8 +463,7 @@ def summary_pdf(request: HttpRequest, token: str) -> HttpResponse:
         filename=summary_filename(assessment.company),
         content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return _private(response)
+    return private_response(response)
 
 
 @require_POST
@@ -525,9 +516,7 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
                 "back_url": reverse(f"advisor:{back}", kwargs={"token": token}),
             },
         )
-    _private(response, policy="same-origin")
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_response(response, referrer_policy=SAME_ORIGIN)
 
 
 @require_http_methods(["GET", "POST"])

@@ -154,7 +154,7 @@ def main() -> None:
     )
 
     from bookings import selectors  # noqa: PLC0415
-    from bookings.models import zone_or_none  # noqa: PLC0415
+    from consult.timezones import zone_or_none  # noqa: PLC0415
 
     zone = zone_or_none("Asia/Tokyo")
 

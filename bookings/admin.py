@@ -31,13 +31,12 @@ from bookings.models import (
     TimeOff,
     Weekday,
     WeeklyHours,
-    clock_label,
 )
 from consult.staff import staff_sees_everyone, staff_timezone_remember
+from consult.timezones import short_label
 
 if TYPE_CHECKING:
     from datetime import datetime, time
-    from zoneinfo import ZoneInfo
 
     from django.db.models import QuerySet
     from django.http import HttpRequest, HttpResponse
@@ -368,13 +367,8 @@ class CancelForm(forms.Form):
     )
 
 
-def _wall_clock(value: datetime, zone: ZoneInfo, name: str) -> str:
-    local = value.astimezone(zone)
-    return f"{local:%a %d %b %Y} {clock_label(local)} ({name})"
-
-
 def _local(booking: Booking, value: datetime) -> str:
-    return _wall_clock(value, booking.consultant.zone, booking.consultant.timezone)
+    return short_label(value, booking.consultant.zone, booking.consultant.timezone)
 
 
 def _time(booking: Booking, value: datetime) -> SafeString:
@@ -529,7 +523,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
 
     @admin.display(description="client's time")
     def client_time(self, obj: Booking) -> str:
-        return _wall_clock(obj.start, obj.client_zone, obj.client_timezone)
+        return short_label(obj.start, obj.client_zone, obj.client_timezone)
 
     @admin.display(description="client", ordering="name")
     def client(self, obj: Booking) -> SafeString:

@@ -63,6 +63,7 @@ __all__ = [
     "ConsultantSchedule",
     "DateOverride",
     "Policy",
+    "ShownWeek",
     "Slot",
     "TimeOff",
     "TimeRange",
@@ -73,6 +74,8 @@ __all__ = [
     "next_available",
     "slots_for_consultant",
     "time_off_for_dates",
+    "week_monday",
+    "week_shown",
 ]
 
 # DateOverride has a field called `date`, which would shadow the type in its annotation.
@@ -614,3 +617,40 @@ def next_available(slots: Iterable[Slot], after: datetime) -> Slot | None:
     after = _require_aware(after, "after")
     candidates = (slot for slot in slots if slot.start >= after)
     return min(candidates, key=lambda s: s.start, default=None)
+
+
+# --- the week a page shows --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShownWeek:
+    """The week a page of slots shows and the bounds of its week navigation.
+
+    Each is the Monday of a week of local dates in the viewer's zone: ``first`` holds
+    ``now``, ``last`` the end of the booking horizon, and ``first <= monday <= last``.
+    """
+
+    monday: date
+    first: date
+    last: date
+
+
+def week_monday(day: date) -> date:
+    """The Monday of ``day``'s week; weeks run Monday to Sunday, as ``date.weekday()``."""
+    return _require_date(day, "day") - timedelta(days=day.weekday())
+
+
+def week_shown(
+    requested: date | None, *, now: datetime, horizon_days: int, zone: ZoneInfo
+) -> ShownWeek:
+    """The week to show for ``requested`` (any day of it), kept within the horizon.
+
+    Weeks are counted in the viewer's ``zone``. Without a request, the first week; a
+    week before ``now`` shows the first week and one past the horizon the last, so
+    however the address is edited the page shows a week that can hold free slots.
+    """
+    now = _require_aware(now, "now")
+    first = week_monday(now.astimezone(zone).date())
+    last = week_monday((now + horizon_days * _DAY).astimezone(zone).date())
+    wanted = first if requested is None else week_monday(requested)
+    return ShownWeek(monday=min(max(wanted, first), last), first=first, last=last)

@@ -28,12 +28,14 @@ from django.utils import timezone
 
 from advisor.selectors import assessment_brief
 from bookings.ics import booking_ics, booking_ics_method
-from bookings.models import CancelledBy, clock_label, zone_or_none
+from bookings.models import CancelledBy
 from consult.emails import Attachment, email_queue
 from consult.models import OutboundEmail
+from consult.timezones import start_label, when_label, zone_or_none
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from zoneinfo import ZoneInfo
 
     from bookings.models import Booking
 
@@ -79,28 +81,12 @@ def dedupe_key_sql(event: str, recipient: str) -> Concat:
 # --- times in the recipient's zone ----------------------------------------------------
 
 
-def _zone_name(name: str) -> str:
+def _zone(name: str) -> tuple[ZoneInfo, str]:
+    """The recipient's zone and the name shown with their times."""
     # Both zones are validated on save; a row edited around the validators still gets
     # an email, in UTC, rather than an error that would undo the booking.
-    return name if zone_or_none(name) is not None else "UTC"
-
-
-def starts_label(start: datetime, zone_name: str) -> str:
-    """Like "Thursday 3 December 2026, 18:30 (Asia/Tokyo)"."""
-    zone_name = _zone_name(zone_name)
-    local = start.astimezone(zone_or_none(zone_name))
-    return f"{local:%A} {local.day} {local:%B %Y}, {clock_label(local)} ({zone_name})"
-
-
-def when_label(start: datetime, end: datetime, zone_name: str) -> str:
-    """Like "Thursday 3 December 2026, 18:30-19:00 (Asia/Tokyo)" (an en dash), as on the page."""
-    zone_name = _zone_name(zone_name)
-    zone = zone_or_none(zone_name)
-    local, local_end = start.astimezone(zone), end.astimezone(zone)
-    return (
-        f"{local:%A} {local.day} {local:%B %Y}, "
-        f"{clock_label(local)}\u2013{clock_label(local_end)} ({zone_name})"
-    )
+    zone = zone_or_none(name)
+    return (zone, name) if zone is not None else (zone_or_none("UTC"), "UTC")
 
 
 # --- building blocks ------------------------------------------------------------------
@@ -136,13 +122,13 @@ def _consultant_address(booking: Booking) -> str:
 
 def _client_context(booking: Booking) -> dict[str, object]:
     consultant = booking.consultant
-    zone = booking.client_timezone
+    zone = _zone(booking.client_timezone)
     return {
         "name": booking.name,
         "consultant_name": consultant.display_name,
         "minutes": _minutes(booking),
-        "when": when_label(booking.start, booking.end, zone),
-        "starts": starts_label(booking.start, zone),
+        "when": when_label(booking.start, booking.end, *zone),
+        "starts": start_label(booking.start, *zone),
         "meeting_url": consultant.meeting_url,
         "topic": booking.topic,
         "book_url": settings.SITE_URL + reverse("bookings:book"),
@@ -151,8 +137,8 @@ def _client_context(booking: Booking) -> dict[str, object]:
 
 def _consultant_context(booking: Booking) -> dict[str, object]:
     consultant = booking.consultant
-    zone = consultant.timezone
-    client_zone = booking.client_timezone
+    zone = _zone(consultant.timezone)
+    client_zone = _zone(booking.client_timezone)
     return {
         "consultant_name": consultant.display_name,
         "client_name": booking.name,
@@ -160,12 +146,12 @@ def _consultant_context(booking: Booking) -> dict[str, object]:
         "company": booking.company,
         "topic": booking.topic,
         "minutes": _minutes(booking),
-        "when": when_label(booking.start, booking.end, zone),
-        "starts": starts_label(booking.start, zone),
+        "when": when_label(booking.start, booking.end, *zone),
+        "starts": start_label(booking.start, *zone),
         # The client's own clock, so "see you this evening" is said right.
         "client_when": (
-            when_label(booking.start, booking.end, client_zone)
-            if _zone_name(client_zone) != _zone_name(zone)
+            when_label(booking.start, booking.end, *client_zone)
+            if client_zone[1] != zone[1]
             else ""
         ),
         "meeting_url": consultant.meeting_url,
@@ -312,7 +298,7 @@ def moved_emails_queue(
     _reminders_withdraw(booking)
     client = _client_context(booking)
     client["previous_when"] = when_label(
-        previous_start, previous_end, booking.client_timezone
+        previous_start, previous_end, *_zone(booking.client_timezone)
     )
     _to_client(
         booking=booking,
@@ -325,7 +311,7 @@ def moved_emails_queue(
     )
     consultant = _consultant_context(booking)
     consultant["previous_when"] = when_label(
-        previous_start, previous_end, booking.consultant.timezone
+        previous_start, previous_end, *_zone(booking.consultant.timezone)
     )
     _to_consultant(
         booking=booking,

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from django import forms
 
-from bookings.models import zone_or_none
 from consult.forms import HoneypotMixin
+from consult.timezones import zone_or_none
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

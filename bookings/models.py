@@ -12,10 +12,9 @@ immediate-mode transactions instead; see ``bookings.services``).
 
 from __future__ import annotations
 
-import functools
 import uuid
 import zoneinfo
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,36 +24,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from bookings import availability
+from consult.timezones import zone_or_none
 
 MIDNIGHT = time(0, 0)
-
-
-@functools.cache
-def timezone_names() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
-    """The zone called ``name`` if it is a known IANA name, else None (never raises)."""
-    if not name or name not in timezone_names():
-        return None
-    return zoneinfo.ZoneInfo(name)
-
-
-def clock_label(local: datetime) -> str:
-    """``local``'s time of day, like "09:30".
-
-    In the hour repeated when clocks go back each time of day names two instants, so
-    there it says which: "01:30 EDT", then "01:30 EST". Everywhere else it stays bare.
-    """
-    label = f"{local:%H:%M}"
-    other = local.replace(fold=1 - local.fold)
-    if other.utcoffset() == local.utcoffset():
-        return label
-    if other.tzname() == local.tzname():
-        # A zone that keeps its abbreviation when the offset changes.
-        return f"{label} UTC{local:%:z}"
-    return f"{label} {local:%Z}"
 
 
 def validate_timezone(value: str) -> None:

@@ -10,13 +10,11 @@ horizon (``availability_get``) is for the pages that need to search all of it.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from bookings import availability
@@ -41,49 +39,6 @@ logger = logging.getLogger(__name__)
 # Reaches past the window so that a booking on the same local day (daily cap) or just
 # outside it (buffers) is still seen; zones are at most 14 h from UTC.
 MARGIN = timedelta(days=2)
-
-
-AVAILABILITY_VERSION_KEY = "bookings:availability-version"
-# A version lives this long at most; every booking and availability change replaces it
-# sooner (``services.availability_changed``). Changes that skip the models' signals
-# (bulk edits, slots passing their notice period) show within this time.
-AVAILABILITY_VERSION_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class AvailabilityVersion:
-    """Names one state of bookings and availability, and what the booking page checks.
-
-    Cached slot listings carry ``token`` in their keys. ``consultant_ids`` (active) and
-    ``horizon_days`` let the page reduce its query to a few checked values first.
-    """
-
-    token: str
-    consultant_ids: frozenset[int]
-    horizon_days: int
-
-
-def _availability_version_new() -> AvailabilityVersion:
-    return AvailabilityVersion(
-        token=secrets.token_hex(8),
-        consultant_ids=frozenset(
-            Consultant.objects.filter(is_active=True).values_list("pk", flat=True)
-        ),
-        horizon_days=BookingPolicy.current().horizon_days,
-    )
-
-
-def availability_version() -> AvailabilityVersion:
-    version = cache.get_or_set(
-        AVAILABILITY_VERSION_KEY,
-        _availability_version_new,
-        timeout=AVAILABILITY_VERSION_SECONDS,
-    )
-    if not isinstance(version, AvailabilityVersion):
-        # Written by another release of this code sharing the cache during a deploy.
-        version = _availability_version_new()
-        cache.set(AVAILABILITY_VERSION_KEY, version, AVAILABILITY_VERSION_SECONDS)
-    return version
 
 
 @dataclass(frozen=True)
@@ -228,10 +183,6 @@ def availability_get(
     return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     # The first instant of the local date: in a fall-back fold fold=0 is the earlier
     # occurrence, and in a spring-forward gap it is the instant the clock jumps.
@@ -274,10 +225,10 @@ def availability_week_get(
     chosen = [c for c in consultants if c.pk == consultant_id] or consultants
     rules = policy.to_policy()
     horizon_end = now + timedelta(days=policy.horizon_days)
-    first_week = _monday(now.astimezone(zone).date())
-    last_week = _monday(horizon_end.astimezone(zone).date())
-    shown = first_week if week is None else _monday(week)
-    shown = min(max(shown, first_week), last_week)
+    weeks = availability.week_shown(
+        week, now=now, horizon_days=policy.horizon_days, zone=zone
+    )
+    shown = weeks.monday
 
     start = _local_midnight(shown, zone)
     end = _local_midnight(shown + timedelta(days=7), zone)
@@ -293,7 +244,7 @@ def availability_week_get(
         later = availability.free_slots(later_schedules, rules, now, end)
         if later and week is None:
             # No week asked for: open where the first free time is.
-            shown = _monday(later[0].start.astimezone(zone).date())
+            shown = availability.week_monday(later[0].start.astimezone(zone).date())
             shown_end = _local_midnight(shown + timedelta(days=7), zone)
             slots = [slot for slot in later if slot.start < shown_end]
         elif later:
@@ -302,8 +253,8 @@ def availability_week_get(
         policy=policy,
         consultants=consultants,
         week=shown,
-        first_week=first_week,
-        last_week=last_week,
+        first_week=weeks.first,
+        last_week=weeks.last,
         slots=slots,
         next_slot=next_slot,
         now=now,

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F
@@ -29,7 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
-from bookings import availability, selectors
+from bookings import availability, listing_cache, selectors
 from bookings import emails as booking_emails
 from bookings.models import (
     ACTIVE_STATUSES,
@@ -95,18 +94,6 @@ class ChangeResult:
     @property
     def ok(self) -> bool:
         return self.outcome in {Outcome.MOVED, Outcome.UNCHANGED, Outcome.CANCELLED}
-
-
-def availability_changed(**kwargs) -> None:
-    """Make every cached slot listing stale, now and again once this change commits.
-
-    Now, so that the next read in this process sees the change; after the commit too,
-    because another request may meanwhile have cached a listing, under the new
-    version, from the rows as they were before it. Also connected to every model
-    that shapes availability (``BookingsConfig.ready``), for the admin's edits.
-    """
-    cache.delete(selectors.AVAILABILITY_VERSION_KEY)
-    transaction.on_commit(lambda: cache.delete(selectors.AVAILABILITY_VERSION_KEY))
 
 
 def _lock_consultants(consultants: Sequence[Consultant] | None) -> list[Consultant]:
@@ -390,7 +377,7 @@ def booking_reschedule(
     current = _reload(current)
     if not moved:
         return ChangeResult(Outcome.NOT_ACTIVE, current)
-    availability_changed()
+    listing_cache.availability_changed()
     booking_emails.moved_emails_queue(
         booking=current,
         previous_start=previous_start,
@@ -434,7 +421,7 @@ def booking_cancel(
     )
     current = _reload(booking)
     if cancelled:
-        availability_changed()
+        listing_cache.availability_changed()
         # Staff may cancel a meeting that has already taken place (tidying up); nobody
         # needs a calendar cancellation for the past.
         if current.end > now:

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import functools
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache, caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_safe
 
 from advisor.selectors import assessment_booking_prefill
-from bookings import selectors, services
+from bookings import listing_cache, selectors, services
 from bookings.forms import (
     BookingForm,
     CancelForm,
@@ -38,21 +33,17 @@ from bookings.forms import (
     parse_start,
 )
 from bookings.ics import booking_ics
-from bookings.models import (
-    Booking,
-    BookingStatus,
-    CancelledBy,
-    clock_label,
-    timezone_names,
-    zone_or_none,
-)
+from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.tokens import MAX_TOKEN_LENGTH
+from bookings.weeks import slot_view, week_from_slots
+from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
+from consult.timezones import timezone_names, when_label, zone_or_none
 from consult.views import email_links_page
 from privacy.services import booking_erase
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
     from zoneinfo import ZoneInfo
 
     from bookings.availability import Slot
@@ -82,192 +73,6 @@ def assessment_prefill(token: str) -> dict | None:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     return assessment_booking_prefill(token)
-
-
-# --- formatting -----------------------------------------------------------------------
-
-
-def _day_label(day: date) -> str:
-    return dateformat.format(day, "l j F")
-
-
-def slot_label(start: datetime, zone: ZoneInfo, tz_name: str) -> str:
-    local = start.astimezone(zone)
-    return f"{_day_label(local.date())}, {clock_label(local)} ({tz_name})"
-
-
-def when_label(start: datetime, end: datetime, zone: ZoneInfo, tz_name: str) -> str:
-    """Like "Thursday 3 December 2026, 09:30-10:00 (Asia/Tokyo)", with an en dash."""
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    day = dateformat.format(local_start.date(), "l j F Y")
-    return (
-        f"{day}, {clock_label(local_start)}\u2013{clock_label(local_end)} ({tz_name})"
-    )
-
-
-def _query(**params: object) -> str:
-    present = {key: value for key, value in params.items() if value not in {None, ""}}
-    # ":" and "/" stay readable in times and zone names (both are legal in a query).
-    return f"?{urlencode(present, safe=':/')}" if present else ""
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-# --- the week of slots (shared by booking and rescheduling) -----------------------------
-
-
-@dataclass(frozen=True)
-class SlotView:
-    value: str
-    time_label: str
-    label: str
-    url: str
-
-
-@dataclass(frozen=True)
-class DayView:
-    day: date
-    label: str
-    weekday: str
-    short_date: str
-    anchor: str
-    slots: list[SlotView]
-
-
-@dataclass(frozen=True)
-class WeekView:
-    label: str
-    days: list[DayView]
-    prev_url: str
-    next_url: str
-    next_slot: SlotView | None
-    next_slot_week_url: str
-
-    @property
-    def has_slots(self) -> bool:
-        return any(day.slots for day in self.days)
-
-
-def _slot_view(
-    slot: Slot, zone: ZoneInfo, tz_name: str, slot_url: Callable[[str], str]
-) -> SlotView:
-    value = format_start(slot.start)
-    return SlotView(
-        value=value,
-        time_label=clock_label(slot.start.astimezone(zone)),
-        label=slot_label(slot.start, zone, tz_name),
-        url=slot_url(value),
-    )
-
-
-def _day_slot_view(
-    slot: Slot,
-    day_label: str,
-    zone: ZoneInfo,
-    tz_name: str,
-    slot_url: Callable[[str], str],
-) -> SlotView:
-    # ``_slot_view`` with the day's label formatted once for all its slots: date
-    # formatting is most of the cost of a busy week.
-    value = format_start(slot.start)
-    time_label = clock_label(slot.start.astimezone(zone))
-    return SlotView(
-        value=value,
-        time_label=time_label,
-        label=f"{day_label}, {time_label} ({tz_name})",
-        url=slot_url(value),
-    )
-
-
-def _week_page(  # noqa: PLR0913 -- keyword-only; what the week shows and its links
-    *,
-    week: date,
-    slots: Sequence[Slot],
-    next_slot: Slot | None,
-    first_week: date,
-    last_week: date,
-    zone: ZoneInfo,
-    tz_name: str,
-    slot_url: Callable[[str], str],
-    week_url: Callable[[date], str],
-) -> WeekView:
-    by_day: dict[date, list[Slot]] = {}
-    for slot in slots:
-        by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
-    days = []
-    for offset in range(7):
-        day = week + timedelta(days=offset)
-        day_label = _day_label(day)
-        days.append(
-            DayView(
-                day=day,
-                label=day_label,
-                weekday=dateformat.format(day, "D"),
-                short_date=dateformat.format(day, "j M"),
-                anchor=f"day-{day.isoformat()}",
-                slots=[
-                    _day_slot_view(slot, day_label, zone, tz_name, slot_url)
-                    for slot in by_day.get(day, [])
-                ],
-            )
-        )
-    week_end = week + timedelta(days=6)
-    next_day = next_slot.start.astimezone(zone).date() if next_slot else None
-    return WeekView(
-        label=f"{_day_label(week)} to {_day_label(week_end)}",
-        days=days,
-        prev_url=week_url(week - timedelta(days=7)) if week > first_week else "",
-        next_url=week_url(week + timedelta(days=7)) if week < last_week else "",
-        next_slot=(
-            _slot_view(next_slot, zone, tz_name, slot_url) if next_slot else None
-        ),
-        next_slot_week_url=week_url(_monday(next_day)) if next_day else "",
-    )
-
-
-def _week_view(  # noqa: PLR0913 -- keyword-only; the week out of the whole horizon
-    *,
-    slots: Sequence[Slot],
-    zone: ZoneInfo,
-    tz_name: str,
-    requested_week: str,
-    now: datetime,
-    horizon_days: int,
-    slot_url: Callable[[str], str],
-    week_url: Callable[[date], str],
-) -> WeekView:
-    first_week = _monday(now.astimezone(zone).date())
-    last_week = _monday((now + timedelta(days=horizon_days)).astimezone(zone).date())
-    by_day: dict[date, list[Slot]] = {}
-    for slot in slots:
-        by_day.setdefault(slot.start.astimezone(zone).date(), []).append(slot)
-
-    try:
-        week = _monday(date.fromisoformat(requested_week))
-    except ValueError:
-        # No week asked for: open where the first free time is.
-        week = _monday(min(by_day)) if by_day else first_week
-    week = min(max(week, first_week), last_week)
-
-    week_end = week + timedelta(days=6)
-    later = [day for day in by_day if day > week_end]
-    return _week_page(
-        week=week,
-        slots=[
-            slot
-            for offset in range(7)
-            for slot in by_day.get(week + timedelta(days=offset), [])
-        ],
-        next_slot=by_day[min(later)][0] if later else None,
-        first_week=first_week,
-        last_week=last_week,
-        zone=zone,
-        tz_name=tz_name,
-        slot_url=slot_url,
-        week_url=week_url,
-    )
 
 
 def _zone_from(value: str | None, fallback: str) -> tuple[ZoneInfo, str, str]:
@@ -303,169 +108,11 @@ def _render_page(  # noqa: PLR0913 -- keyword-only options
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     if private:
-        _make_private(response, private)
-    return response
-
-
-# Token pages: the URL is the credential, so it must not leak through the Referer header,
-# caches or search engines. Pages with a POST form use same-origin instead: under
-# no-referrer browsers send "Origin: null", which CSRF protection rightly refuses, and
-# same-origin still keeps the URL on this site.
-NO_REFERRER = "no-referrer"
-SAME_ORIGIN = "same-origin"
-
-
-def _make_private(
-    response: HttpResponse, referrer_policy: str = NO_REFERRER
-) -> HttpResponse:
-    response["Referrer-Policy"] = referrer_policy
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    add_never_cache_headers(response)
+        private_response(response, referrer_policy=private)
     return response
 
 
 # --- /book/ ---------------------------------------------------------------------------
-
-# Stands in the cached listing's links for the client's assessment link, which is
-# filled in per request: cached per client, listings would let anyone fill the cache.
-ASSESSMENT_HOLE = "assessment-link-goes-here"
-
-
-def _listing_get(
-    *,
-    zone: ZoneInfo,
-    tz_name: str,
-    requested_week: date | None,
-    raw_consultant: str,
-    assessment: str,
-) -> dict:
-    """The consultant choices and the week of the booking page, rendered, from the cache.
-
-    Every client asking for the same week, zone and consultant gets the same listing
-    until the availability version changes (at most 30 s); computing and rendering it
-    was most of the page's cost. The booking form checks its slot again. The key is
-    made of checked values only (a known zone, a week within the horizon, an active
-    consultant or "unknown"), so however the query string is varied the cache holds
-    a few entries.
-    """
-    now = timezone.now()
-    version = selectors.availability_version()
-    consultant_id = parse_consultant_id(raw_consultant)
-    if raw_consultant in {"", "any"}:
-        consultant_key = "any"
-    elif (
-        str(consultant_id) == raw_consultant and consultant_id in version.consultant_ids
-    ):
-        consultant_key = raw_consultant
-    else:
-        # Only the exact value the page writes names a consultant; anything else is
-        # everyone, with a notice.
-        consultant_id, consultant_key = None, "unknown"
-    week = None
-    if requested_week is not None:
-        first_week = _monday(now.astimezone(zone).date())
-        last_week = _monday(
-            (now + timedelta(days=version.horizon_days)).astimezone(zone).date()
-        )
-        week = min(max(_monday(requested_week), first_week), last_week)
-    key = (
-        f"bookings:listing:{version.token}:{tz_name}:"
-        f"{week.isoformat() if week else 'first'}:{consultant_key}"
-    )
-    # This process's copy first: the shared cache costs a round trip and a 50 kB
-    # transfer. Both are keyed by the version, so neither can serve a stale week.
-    listing = caches["process"].get(key)
-    if listing is None:
-        listing = cache.get(key)
-        if listing is None:
-            listing = _listing_build(
-                zone=zone,
-                tz_name=tz_name,
-                requested_week=week,
-                consultant_id=consultant_id,
-                raw_consultant=raw_consultant,
-                now=now,
-            )
-            cache.set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
-        caches["process"].set(key, listing, selectors.AVAILABILITY_VERSION_SECONDS)
-    hole = "&amp;" + urlencode({"assessment": ASSESSMENT_HOLE})
-    filled = (
-        "&amp;" + escape(urlencode({"assessment": assessment}, safe=":/"))
-        if assessment
-        else ""
-    )
-    # The cached markup, with the escaped link in place of the hole.
-    week_html = mark_safe(listing["week_html"].replace(hole, filled))  # noqa: S308
-    return {**listing, "week_html": week_html}
-
-
-def _listing_build(  # noqa: PLR0913 -- keyword-only; see _listing_get
-    *,
-    zone: ZoneInfo,
-    tz_name: str,
-    requested_week: date | None,
-    consultant_id: int | None,
-    raw_consultant: str,
-    now: datetime,
-) -> dict:
-    found = selectors.availability_week_get(
-        zone=zone, week=requested_week, consultant_id=consultant_id, now=now
-    )
-    consultants = found.consultants
-
-    notices = []
-    consultant = None
-    if raw_consultant not in {"", "any"}:
-        consultant = next((c for c in consultants if str(c.pk) == raw_consultant), None)
-        if consultant is None:
-            notices.append(
-                "That consultant isn't taking bookings at the moment, "
-                "so we're showing times with any consultant."
-            )
-    consultant_value = str(consultant.pk) if consultant else "any"
-
-    details_url = reverse("bookings:details")
-
-    def slot_url(value: str) -> str:
-        return details_url + _query(
-            start=value,
-            consultant=consultant_value,
-            tz=tz_name,
-            assessment=ASSESSMENT_HOLE,
-        )
-
-    def week_url(week: date) -> str:
-        return reverse("bookings:book") + _query(
-            consultant=consultant_value,
-            tz=tz_name,
-            week=week.isoformat(),
-            assessment=ASSESSMENT_HOLE,
-        )
-
-    week = _week_page(
-        week=found.week,
-        slots=found.slots,
-        next_slot=found.next_slot,
-        first_week=found.first_week,
-        last_week=found.last_week,
-        zone=zone,
-        tz_name=tz_name,
-        slot_url=slot_url,
-        week_url=week_url,
-    )
-    # Rendered here, so that the cache holds markup rather than models and slots.
-    return {
-        "consultant_value": consultant_value,
-        "notices": notices,
-        "meeting_minutes": found.policy.meeting_minutes,
-        "consultants_html": render_to_string(
-            "bookings/_consultant_choices.html",
-            {"consultants": consultants, "consultant_value": consultant_value},
-        ),
-        "week_html": render_to_string(
-            "bookings/_week.html", {"week": week, "tz_name": tz_name}
-        ),
-    }
 
 
 @require_safe
@@ -478,7 +125,7 @@ def book(request: HttpRequest) -> HttpResponse:
     except ValueError:
         requested_week = None
     assessment = request.GET.get("assessment", "")[:100]
-    listing = _listing_get(
+    listing = listing_cache.listing_get(
         zone=zone,
         tz_name=tz_name,
         requested_week=requested_week,
@@ -553,7 +200,7 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         alternatives = selectors.slots_nearest(found.slots, wanted)
 
     def alternative_url(value: str) -> str:
-        return reverse("bookings:details") + _query(
+        return reverse("bookings:details") + query_string(
             start=value,
             consultant=consultant_value,
             tz=tz_name,
@@ -571,12 +218,14 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         "alternatives": (
             None
             if alternatives is None
-            else [_slot_view(s, zone, tz_name, alternative_url) for s in alternatives]
+            else [slot_view(s, zone, tz_name, alternative_url) for s in alternatives]
         ),
         "taken": taken,
         "wanted": format_start(wanted) if wanted else "",
         "change_url": reverse("bookings:book")
-        + _query(consultant=consultant_value, tz=tz_name, assessment=assessment_token),
+        + query_string(
+            consultant=consultant_value, tz=tz_name, assessment=assessment_token
+        ),
         "timezone_datalist": timezone_datalist(),
         "prefilled": bool(prefill),
     }
@@ -641,7 +290,7 @@ def details(request: HttpRequest) -> HttpResponse:
         start = parse_start(request.GET.get("start"))
         if start is None:
             params = {k: v for k, v in request.GET.items() if k != "start"}
-            return redirect(reverse("bookings:book") + _query(**params))
+            return redirect(reverse("bookings:book") + query_string(**params))
         form = BookingForm(
             initial=_details_initial(request, start, assessment_token, prefill)
         )
@@ -728,7 +377,7 @@ def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
         content_type=f"text/calendar; charset=utf-8; method={method}",
     )
     response["Content-Disposition"] = 'attachment; filename="consultation.ics"'
-    return _make_private(response)
+    return private_response(response)
 
 
 @require_http_methods(["GET", "POST"])
@@ -759,7 +408,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
             (messages.ERROR, "This consultation can no longer be cancelled."),
         )
         messages.add_message(request, level, text)
-        return _make_private(redirect("bookings:manage", token=token))
+        return private_response(redirect("bookings:manage", token=token))
     context = _booking_context(booking, token, request.GET.get("tz"))
     context["form"] = form
     return _render_page(request, "bookings/cancel.html", context, private=SAME_ORIGIN)
@@ -791,21 +440,21 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                     "Your consultation has moved to "
                     f"{when_label(booking.start, booking.end, zone, tz_name)}.",
                 )
-                return _make_private(redirect("bookings:manage", token=token))
+                return private_response(redirect("bookings:manage", token=token))
             if result.outcome == services.Outcome.TOO_LATE:
                 # Possibly still going on: "taken place" would be wrong during the call.
                 messages.error(
                     request,
                     "This consultation has already started, so it can't be moved.",
                 )
-                return _make_private(redirect("bookings:manage", token=token))
+                return private_response(redirect("bookings:manage", token=token))
             if result.outcome != services.Outcome.SLOT_TAKEN:
                 messages.error(
                     request,
                     "This consultation can't be moved any more: "
                     "it has been cancelled or has already taken place.",
                 )
-                return _make_private(redirect("bookings:manage", token=token))
+                return private_response(redirect("bookings:manage", token=token))
             taken, alternatives, status = True, result.alternatives, 409
 
     context = _booking_context(booking, token, tz_name)
@@ -830,10 +479,10 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     base = reverse("bookings:reschedule", kwargs={"token": token})
 
     def slot_url(value: str) -> str:
-        return base + _query(start=value, tz=tz_name)
+        return base + query_string(start=value, tz=tz_name)
 
     def week_url(week: date) -> str:
-        return base + _query(tz=tz_name, week=week.isoformat())
+        return base + query_string(tz=tz_name, week=week.isoformat())
 
     if request.method == "GET" and (wanted := parse_start(request.GET.get("start"))):
         if any(slot.start == wanted for slot in slots):
@@ -843,7 +492,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 
     context.update(
         {
-            "week": _week_view(
+            "week": week_from_slots(
                 slots=slots,
                 zone=zone,
                 tz_name=tz_name,
@@ -855,7 +504,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             ),
             "taken": taken,
             "alternatives": [
-                _slot_view(slot, zone, tz_name, slot_url) for slot in alternatives
+                slot_view(slot, zone, tz_name, slot_url) for slot in alternatives
             ],
             "chosen": (
                 _slot_summary(chosen, found.policy.meeting_minutes, zone, tz_name)
@@ -863,7 +512,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 else ""
             ),
             "chosen_value": format_start(chosen) if chosen else "",
-            "back_url": base + _query(tz=tz_name),
+            "back_url": base + query_string(tz=tz_name),
         }
     )
     return _render_page(
@@ -903,9 +552,7 @@ def erase(request: HttpRequest, token: str) -> HttpResponse:
                 "back_url": reverse("bookings:manage", kwargs={"token": token}),
             },
         )
-    response["Referrer-Policy"] = "same-origin"
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_response(response, referrer_policy=SAME_ORIGIN)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import zone_or_none
 from consult.staff import STAFF_TIMEZONE_SESSION_KEY
+from consult.timezones import zone_or_none
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -26,13 +26,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from advisor.enums import PATH_LABELS
 from advisor.forms import INDUSTRIES, INDUSTRY_LABELS
 from advisor.models import Assessment
 from advisor.pdf import summary_filename
 from advisor.selectors import recommendations_with_path, use_case_count
+from advisor.templatetags.advisor_format import path_label, usd
 from bookings.models import Booking
+from consult.http import SAME_ORIGIN, private_response
 from consult.staff import staff_sees_everyone
-from consult.templatetags.humanize_consult import PATH_LABELS, path_label, usd
 from desk.exports import csv_lines
 from desk.prep_sheet import prep_sheet
 from privacy.services import purge_dates
@@ -308,8 +310,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = (
             f'attachment; filename="assessments-{stamp:%Y%m%d-%H%M}.csv"'
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_response(response, referrer_policy=SAME_ORIGIN)
 
     def pdf_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The summary PDF, without the client's private links, to staff only."""
@@ -329,5 +330,4 @@ class AssessmentAdmin(admin.ModelAdmin):
             filename=summary_filename(assessment.company),
             content_type="application/pdf",
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_response(response, referrer_policy=SAME_ORIGIN)

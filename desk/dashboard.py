@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from advisor.enums import PATH_LABELS
 from advisor.models import Assessment, Recommendation
 from bookings.models import Booking, BookingStatus, Consultant
 from consult.models import OutboundEmail
-from consult.templatetags.humanize_consult import PATH_LABELS
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

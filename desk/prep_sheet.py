@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.engine import UseCaseResult, result_from_dict
-from consult.templatetags.humanize_consult import duration_ms, path_label, usd
+from advisor.templatetags.advisor_format import path_label, usd
+from consult.templatetags.humanize_consult import duration_ms
 
 if TYPE_CHECKING:
     from advisor.models import Assessment, UseCase

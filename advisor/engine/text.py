@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import math
 
+# A cost that was not computed (no API price for the task, no volume to cost).
+NOT_COSTED = "\u2014"
 
-def usd(amount: float) -> str:
-    """$1,964 for large sums, $99.00 for medium ones, $0.0025 or $0.001 for small ones."""
+
+def usd(amount: float | None, *, cents: bool = False) -> str:
+    """$1,964 for large sums, $99.00 for medium ones, $0.0025 or $0.001 for small ones.
+
+    With ``cents``, as cost tables show sums, small ones are rounded to the cent too
+    ($0.00). None is a dash.
+    """
+    if amount is None:
+        return NOT_COSTED
+    amount = float(amount)
     if amount >= 100:
         return f"${amount:,.0f}"
-    if amount >= 1:
+    if cents or amount >= 1:
         return f"${amount:,.2f}"
     if amount < 1e-9:  # rounds to nothing at the precision anyone reads
         return "$0"

@@ -1,3 +1,5 @@
+"""Number filters for any page or email: thousands and durations, locale-free."""
+
 from django import template
 
 register = template.Library()
@@ -23,26 +25,3 @@ def duration_ms(value) -> str:
         return f"{value} ms"
     seconds = value / 1000
     return f"{seconds:g} seconds" if seconds != 1 else "1 second"
-
-
-@register.filter
-def usd(value) -> str:
-    if value is None:
-        return "—"
-    value = float(value)
-    if value >= 100:
-        return f"${value:,.0f}"
-    return f"${value:,.2f}"
-
-
-PATH_LABELS = {
-    "api": "Buy an API",
-    "fine_tune": "Fine-tune a small model",
-    "classical_ml": "Classical ML",
-    "hybrid": "Hybrid",
-}
-
-
-@register.filter
-def path_label(value: str) -> str:
-    return PATH_LABELS.get(value, value)

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from bookings import availability
-from bookings.models import BookingPolicy, DateOverride, WeeklyHours, clock_label
+from bookings.models import BookingPolicy, DateOverride, WeeklyHours
+from consult.timezones import clock_label
 from tests.bookings.factories import (
     BookingFactory,
     BookingPolicyFactory,

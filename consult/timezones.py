@@ -1,0 +1,79 @@
+"""Time zones by name, and times written out for people: pages, emails and the admin.
+
+Every label of a local time goes through ``clock_label``, so the hour that repeats when
+clocks go back says which of its two instants it means, wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from typing import TYPE_CHECKING
+
+from django.utils import dateformat
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+
+@functools.cache
+def timezone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The zone called ``name`` if it is a known IANA name, else None (never raises)."""
+    if not name or name not in timezone_names():
+        return None
+    return zoneinfo.ZoneInfo(name)
+
+
+def clock_label(local: datetime) -> str:
+    """``local``'s time of day, like "09:30".
+
+    In the hour repeated when clocks go back each time of day names two instants, so
+    there it says which: "01:30 EDT", then "01:30 EST". Everywhere else it stays bare.
+    """
+    label = f"{local:%H:%M}"
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() == local.utcoffset():
+        return label
+    if other.tzname() == local.tzname():
+        # A zone that keeps its abbreviation when the offset changes.
+        return f"{label} UTC{local:%:z}"
+    return f"{label} {local:%Z}"
+
+
+def day_label(day: date, *, year: bool = False) -> str:
+    """Like "Thursday 3 December", or "Thursday 3 December 2026" with ``year``."""
+    return dateformat.format(day, "l j F Y" if year else "l j F")
+
+
+def label_at(day: str, clock: str, tz_name: str) -> str:
+    """``start_label`` from its parts, for a caller that labels many times of one day."""
+    return f"{day}, {clock} ({tz_name})"
+
+
+def start_label(
+    start: datetime, zone: zoneinfo.ZoneInfo, tz_name: str, *, year: bool = True
+) -> str:
+    """Like "Thursday 3 December 2026, 18:30 (Asia/Tokyo)"; the slot picker omits the year."""
+    local = start.astimezone(zone)
+    return label_at(day_label(local.date(), year=year), clock_label(local), tz_name)
+
+
+def when_label(
+    start: datetime, end: datetime, zone: zoneinfo.ZoneInfo, tz_name: str
+) -> str:
+    """Like "Thursday 3 December 2026, 09:30-10:00 (Asia/Tokyo)", with an en dash."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    clocks = f"{clock_label(local_start)}\u2013{clock_label(local_end)}"
+    return label_at(day_label(local_start.date(), year=True), clocks, tz_name)
+
+
+def short_label(value: datetime, zone: zoneinfo.ZoneInfo, tz_name: str) -> str:
+    """Like "Thu 03 Dec 2026 09:30 (Europe/London)": a column of the admin's lists."""
+    local = value.astimezone(zone)
+    return (
+        f"{dateformat.format(local.date(), 'D d M Y')} {clock_label(local)} ({tz_name})"
+    )

@@ -1,0 +1,89 @@
+"""Which week a page of slots shows: pure, in the viewer's zone, within the horizon."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bookings.availability import ShownWeek, week_monday, week_shown
+
+# Wednesday 2 December 2026; 30 days on is Friday 1 January 2027.
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+TOKYO = ZoneInfo("Asia/Tokyo")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+def shown(requested, *, now=NOW, horizon_days=30, zone=UTC) -> ShownWeek:
+    return week_shown(requested, now=now, horizon_days=horizon_days, zone=zone)
+
+
+def test_week_monday_of_a_monday_is_itself():
+    assert week_monday(date(2026, 11, 30)) == date(2026, 11, 30)
+
+
+def test_week_monday_of_a_sunday_is_six_days_before():
+    assert week_monday(date(2026, 12, 6)) == date(2026, 11, 30)
+
+
+def test_week_monday_refuses_a_datetime():
+    with pytest.raises(TypeError, match="day must be a date, got datetime"):
+        week_monday(NOW)
+
+
+def test_week_shown_without_request_is_the_first_week():
+    assert shown(None) == ShownWeek(
+        monday=date(2026, 11, 30), first=date(2026, 11, 30), last=date(2026, 12, 28)
+    )
+
+
+def test_week_shown_any_day_gives_the_monday_of_its_week():
+    assert shown(date(2026, 12, 17)).monday == date(2026, 12, 14)
+
+
+def test_week_shown_before_now_is_the_first_week():
+    assert shown(date(2025, 1, 1)).monday == date(2026, 11, 30)
+
+
+def test_week_shown_past_the_horizon_is_the_last_week():
+    assert shown(date(2027, 6, 1)).monday == date(2026, 12, 28)
+
+
+def test_week_shown_last_day_of_the_horizon_is_in_the_last_week():
+    assert shown(date(2027, 1, 1)).monday == date(2026, 12, 28)
+
+
+def test_week_shown_without_horizon_has_only_the_first_week():
+    assert shown(date(2026, 12, 14), horizon_days=0) == ShownWeek(
+        monday=date(2026, 11, 30), first=date(2026, 11, 30), last=date(2026, 11, 30)
+    )
+
+
+def test_week_shown_sunday_evening_in_utc_is_monday_in_tokyo():
+    sunday_evening = datetime(2026, 12, 6, 20, 0, tzinfo=UTC)
+
+    assert shown(None, now=sunday_evening, zone=TOKYO).first == date(2026, 12, 7)
+    assert shown(None, now=sunday_evening).first == date(2026, 11, 30)
+
+
+def test_week_shown_monday_morning_in_utc_is_last_week_in_los_angeles():
+    monday_morning = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+
+    assert shown(None, now=monday_morning, zone=LOS_ANGELES) == ShownWeek(
+        monday=date(2026, 11, 23), first=date(2026, 11, 23), last=date(2026, 12, 28)
+    )
+
+
+def test_week_shown_horizon_is_counted_in_days_of_24_hours_across_dst():
+    # New York falls back on 1 November 2026: 28 days of 24 hours from 00:30 local on
+    # Monday 26 October end at 23:30 local on Sunday 22 November, a week earlier than
+    # 28 days on the wall clock would.
+    now = datetime(2026, 10, 26, 4, 30, tzinfo=UTC)
+
+    weeks = shown(None, now=now, horizon_days=28, zone=ZoneInfo("America/New_York"))
+
+    assert (weeks.first, weeks.last) == (date(2026, 10, 26), date(2026, 11, 16))
+
+
+def test_week_shown_refuses_a_naive_now():
+    with pytest.raises(ValueError, match="now must be timezone-aware"):
+        shown(None, now=datetime(2026, 12, 2, 10, 0))  # noqa: DTZ001 -- naive on purpose

@@ -1,0 +1,150 @@
+"""Pages reached through a private link stay out of caches, search engines and Referers."""
+
+import pytest
+from django.http import HttpResponse
+from django.urls import reverse
+
+from advisor import services as advisor_services
+from advisor import summaries
+from advisor.models import Assessment
+from consult.http import private_response
+from tests.bookings.factories import BookingFactory
+from tests.factories import AssessmentFactory, UseCaseFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def headers(response) -> tuple[str, str, str]:
+    return (
+        response["Cache-Control"],
+        response["X-Robots-Tag"],
+        response["Referrer-Policy"],
+    )
+
+
+def private(referrer_policy: str) -> tuple[str, str, str]:
+    return ("private, no-store", "noindex, nofollow", referrer_policy)
+
+
+def test_private_response_sets_the_three_headers():
+    response = private_response(HttpResponse("page"))
+
+    assert headers(response) == private("no-referrer")
+
+
+def test_private_response_keeps_a_given_referrer_policy():
+    response = private_response(HttpResponse("form"), referrer_policy="same-origin")
+
+    assert headers(response) == private("same-origin")
+
+
+@pytest.fixture
+def assessment(django_capture_on_commit_callbacks) -> Assessment:
+    """A submitted assessment whose PDF is built, with its token."""
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment, name="Support summaries")
+    token = assessment.token
+    with django_capture_on_commit_callbacks(execute=False):
+        advisor_services.assessment_submit(assessment=assessment)
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries.assessment_summary_build(assessment_id=assessment.pk, token=token)
+    assessment = Assessment.objects.get(pk=assessment.pk)
+    assessment.token = token
+    return assessment
+
+
+def assessment_url(name: str, assessment: Assessment) -> str:
+    return reverse(f"advisor:{name}", kwargs={"token": assessment.token})
+
+
+def test_assessment_result_page_is_private_with_same_origin_for_its_forms(
+    client, assessment
+):
+    response = client.get(assessment_url("result", assessment))
+
+    assert response.status_code == 200
+    assert headers(response) == private("same-origin")
+
+
+def test_assessment_summary_status_is_private(client, assessment):
+    response = client.get(assessment_url("summary_status", assessment), **HTMX)
+
+    assert headers(response) == private("no-referrer")
+
+
+def test_assessment_summary_pdf_is_private(client, assessment):
+    response = client.get(assessment_url("summary_pdf", assessment))
+    response.close()
+
+    assert response.status_code == 200
+    assert headers(response) == private("no-referrer")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_assessment_erase_pages_are_private_with_same_origin(
+    client, assessment, method
+):
+    response = getattr(client, method)(assessment_url("erase", assessment))
+
+    assert response.status_code == 200
+    assert headers(response) == private("same-origin")
+
+
+def booking_url(name: str, booking) -> str:
+    return reverse(f"bookings:{name}", kwargs={"token": booking.token})
+
+
+@pytest.mark.parametrize(
+    ("name", "referrer_policy"),
+    [
+        ("confirmed", "no-referrer"),
+        ("manage", "no-referrer"),
+        ("calendar", "no-referrer"),
+        ("cancel", "same-origin"),
+        ("reschedule", "same-origin"),
+        ("erase", "same-origin"),
+    ],
+)
+def test_booking_pages_are_private(client, name, referrer_policy):
+    response = client.get(booking_url(name, BookingFactory()))
+
+    assert response.status_code == 200
+    assert headers(response) == private(referrer_policy)
+
+
+def test_booking_cancelled_redirect_is_private(client):
+    response = client.post(booking_url("cancel", BookingFactory()), {"reason": ""})
+
+    assert response.status_code == 302
+    assert headers(response) == private("no-referrer")
+
+
+def test_booking_erased_page_is_private_with_same_origin(client):
+    response = client.post(booking_url("erase", BookingFactory()))
+
+    assert response.status_code == 200
+    assert headers(response) == private("same-origin")
+
+
+def test_admin_staff_pdf_is_private(admin_client, assessment):
+    response = admin_client.get(
+        f"/admin/advisor/assessment/{assessment.pk}/summary.pdf"
+    )
+    response.close()
+
+    assert response.status_code == 200
+    # The admin adds its own never-cache directives to the helper's.
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+    assert headers(response)[1:] == ("noindex, nofollow", "same-origin")
+
+
+def test_admin_csv_export_is_private(admin_client, assessment):
+    response = admin_client.get("/admin/advisor/assessment/export.csv")
+    b"".join(response.streaming_content)
+
+    assert response.status_code == 200
+    # The admin adds its own never-cache directives to the helper's.
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+    assert headers(response)[1:] == ("noindex, nofollow", "same-origin")
