@@ -13,8 +13,8 @@ from advisor.admin import csv_cell
 from advisor.models import Assessment, PriceBook
 from advisor.services import assessment_submit
 from tests.admin_roles import ROLES, consultant_create, user_for
-from tests.bookings.factories import BookingFactory
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import BookingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from advisor.models import PriceBook
 from advisor.services import assessment_submit
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

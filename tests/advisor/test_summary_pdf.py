@@ -21,7 +21,11 @@ from advisor.pdf import (
 )
 from advisor.selectors import assessment_summary_data
 from consult.models import OutboundEmail
-from tests.factories import AssessmentFactory, UseCaseFactory, three_path_use_cases
+from tests.factories.advisor import (
+    AssessmentFactory,
+    UseCaseFactory,
+    three_path_use_cases,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -2,7 +2,11 @@ import pytest
 from django.urls import reverse
 
 from advisor.models import Assessment, Recommendation, UseCase
-from tests.factories import AssessmentFactory, UseCaseFactory, three_path_use_cases
+from tests.factories.advisor import (
+    AssessmentFactory,
+    UseCaseFactory,
+    three_path_use_cases,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -18,8 +18,8 @@ from bookings.models import Booking, CancelledBy
 from bookings.services import AssessmentLink, Outcome
 from bookings.tokens import token_hash
 from consult.models import OutboundEmail
-from tests.bookings.factories import ConsultantFactory
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import ConsultantFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from bookings import availability
 from bookings.models import BookingPolicy, DateOverride, WeeklyHours, clock_label
-from tests.bookings.factories import (
+from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,
     ConsultantFactory,

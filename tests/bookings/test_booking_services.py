@@ -6,7 +6,7 @@ from bookings import services
 from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.services import AssessmentLink, Outcome
 from bookings.tokens import token_hash
-from tests.bookings.factories import (
+from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,
     ConsultantFactory,

@@ -10,12 +10,12 @@ from advisor.services import assessment_submit
 from bookings import selectors
 from bookings.forms import format_start
 from bookings.models import Booking, BookingStatus
-from tests.bookings.factories import (
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import (
     BookingFactory,
     ConsultantFactory,
     TimeOffFactory,
 )
-from tests.factories import AssessmentFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db
 

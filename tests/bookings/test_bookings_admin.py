@@ -22,13 +22,13 @@ from tests.admin_roles import (
     staff_groups_create,
     user_for,
 )
-from tests.bookings.factories import (
+from tests.bookings.test_booking_views import free_starts
+from tests.factories.advisor import AssessmentFactory
+from tests.factories.bookings import (
     BookingFactory,
     ConsultantFactory,
     StaffUserFactory,
 )
-from tests.bookings.test_booking_views import free_starts
-from tests.factories import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from bookings.models import Booking, BookingStatus
 from consult.dashboard import dashboard_get, verdict_bars
 from consult.models import OutboundEmail
 from tests.admin_roles import ROLES, consultant_create, manager_create, user_for
-from tests.bookings.factories import BookingFactory
-from tests.factories import AssessmentFactory
+from tests.factories.advisor import AssessmentFactory
+from tests.factories.bookings import BookingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
