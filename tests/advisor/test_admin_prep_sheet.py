@@ -12,9 +12,9 @@ from django.utils import timezone
 from advisor.admin import csv_cell
 from advisor.models import Assessment, PriceBook
 from advisor.services import assessment_submit
-from tests.admin_roles import ROLES, consultant_create, user_for
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.factories.bookings import BookingFactory
+from tests.helpers.admin_roles import ROLES, consultant_create, user_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

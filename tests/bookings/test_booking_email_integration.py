@@ -16,7 +16,7 @@ from bookings.forms import format_start
 from bookings.models import Booking
 from consult.models import OutboundEmail
 from tests.factories.bookings import ConsultantFactory
-from tests.realstack import wait_for
+from tests.helpers.realstack import wait_for
 
 pytestmark = [
     pytest.mark.redis,

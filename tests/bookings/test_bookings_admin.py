@@ -15,19 +15,19 @@ from bookings.forms import format_start
 from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.services import AssessmentLink, Outcome
 from consult.models import OutboundEmail
-from tests.admin_roles import (
-    ROLES,
-    consultant_create,
-    manager_create,
-    staff_groups_create,
-    user_for,
-)
 from tests.bookings.test_booking_views import free_starts
 from tests.factories.advisor import AssessmentFactory
 from tests.factories.bookings import (
     BookingFactory,
     ConsultantFactory,
     StaffUserFactory,
+)
+from tests.helpers.admin_roles import (
+    ROLES,
+    consultant_create,
+    manager_create,
+    staff_groups_create,
+    user_for,
 )
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from django.db import connection
 
 from consult.celery import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CELERY = ROOT / ".venv" / "bin" / "celery"
 # A Redis database of its own, flushed before and after, so no other worker
 # or test sees these messages; TEST_REDIS_DB picks another when two test runs
