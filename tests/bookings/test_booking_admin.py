@@ -12,13 +12,13 @@ from bookings.models import (
     DateOverride,
     WeeklyHours,
 )
-from tests.bookings.test_booking_views import free_starts
 from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,
     ConsultantFactory,
     StaffUserFactory,
 )
+from tests.helpers.booking_pages import free_starts
 
 pytestmark = pytest.mark.django_db
 

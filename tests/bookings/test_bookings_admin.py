@@ -15,7 +15,6 @@ from bookings.forms import format_start
 from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.services import AssessmentLink, Outcome
 from consult.models import OutboundEmail
-from tests.bookings.test_booking_views import free_starts
 from tests.factories.advisor import AssessmentFactory
 from tests.factories.bookings import (
     BookingFactory,
@@ -29,6 +28,7 @@ from tests.helpers.admin_roles import (
     staff_groups_create,
     user_for,
 )
+from tests.helpers.booking_pages import free_starts
 
 pytestmark = pytest.mark.django_db
 
