@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from advisor.models import Assessment
 from consult.staff import STAFF_TIMEZONE_SESSION_KEY
-from tests.bookings.test_bookings_admin import hours_post
 from tests.factories.advisor import AssessmentFactory
 from tests.factories.bookings import TimeOffFactory
 from tests.helpers.admin_roles import (
@@ -16,6 +15,7 @@ from tests.helpers.admin_roles import (
     manager_create,
     staff_groups_create,
 )
+from tests.helpers.booking_admin import hours_post
 
 pytestmark = pytest.mark.django_db
 
