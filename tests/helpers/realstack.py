@@ -153,7 +153,7 @@ class Workers:
 
 def producer_reset() -> None:
     # Celery keeps its broker connection pool once made; a new URL needs a
-    # new pool.
+    # new pool. The old one stays open in kombu's registry for the old URL.
     app._pool = None
     app.amqp._producer_pool = None
 
