@@ -6,7 +6,8 @@ real stack in ``tests/bookings/test_booking_email_integration.py``."""
 import pytest
 
 from tests.factories.bookings import ConsultantFactory
-from tests.helpers.booking_emails import MEET, OFFICE
+from tests.helpers.booking_emails import MEET
+from tests.helpers.booking_service import OFFICE
 
 
 @pytest.fixture

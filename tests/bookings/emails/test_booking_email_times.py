@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories.bookings import ConsultantFactory
-from tests.helpers.booking_emails import create, email_to, event_of
+from tests.helpers.booking_emails import email_to, event_of
+from tests.helpers.booking_service import create
 
 pytestmark = pytest.mark.django_db
 

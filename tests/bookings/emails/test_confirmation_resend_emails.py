@@ -7,7 +7,8 @@ from bookings import services
 from bookings.models import CancelledBy
 from bookings.tokens import token_hash
 from consult.models import OutboundEmail
-from tests.helpers.booking_emails import MANAGE_LINK, NOW, create, event_of
+from tests.helpers.booking_emails import MANAGE_LINK, event_of
+from tests.helpers.booking_service import NOW, create
 
 pytestmark = pytest.mark.django_db
 

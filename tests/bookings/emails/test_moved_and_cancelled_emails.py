@@ -9,15 +9,8 @@ from bookings import services
 from bookings.models import CancelledBy
 from bookings.services import Outcome
 from consult.models import OutboundEmail
-from tests.helpers.booking_emails import (
-    MEET,
-    NOW,
-    TUESDAY_9,
-    calendar_of,
-    create,
-    email_to,
-    event_of,
-)
+from tests.helpers.booking_emails import MEET, calendar_of, email_to, event_of
+from tests.helpers.booking_service import NOW, TUESDAY_9, create
 
 pytestmark = pytest.mark.django_db
 

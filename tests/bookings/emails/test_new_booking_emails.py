@@ -17,16 +17,8 @@ from bookings.services import AssessmentLink, Outcome
 from consult.models import OutboundEmail
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.factories.bookings import ConsultantFactory
-from tests.helpers.booking_emails import (
-    MANAGE_LINK,
-    MEET,
-    NOW,
-    OFFICE,
-    TUESDAY_9,
-    calendar_of,
-    create,
-    email_to,
-)
+from tests.helpers.booking_emails import MANAGE_LINK, MEET, calendar_of, email_to
+from tests.helpers.booking_service import NOW, OFFICE, TUESDAY_9, create
 
 pytestmark = pytest.mark.django_db
 
