@@ -1,7 +1,7 @@
 """A booking keeps a link to the assessment it came from, and outlives it."""
 
 import importlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -11,10 +11,9 @@ from bookings.models import Booking
 from bookings.services import AssessmentLink, Outcome
 from tests.factories.advisor import AssessmentFactory
 from tests.factories.bookings import BookingFactory, ConsultantFactory
+from tests.helpers.booking_service import NOW
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 
 
 def test_booking_create_links_the_assessment_it_came_from():

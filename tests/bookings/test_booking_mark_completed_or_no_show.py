@@ -7,7 +7,8 @@ import pytest
 from bookings import services
 from bookings.models import BookingStatus
 from tests.factories.bookings import BookingFactory
-from tests.helpers.booking_admin import NOW, started
+from tests.helpers.booking_admin import started
+from tests.helpers.booking_service import NOW
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,12 @@
 """The bookings admin: its addresses, a call already begun, and the data the
 consultant page posts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bookings.models import BookingStatus
 from tests.factories.bookings import BookingFactory
+from tests.helpers.booking_service import NOW
 
-NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 CHANGELIST = "/admin/bookings/booking/"
 
 
