@@ -1,40 +1,18 @@
 """Fixtures shared by every test.
 
 A test that needs a real service (PostgreSQL, Redis, Chromium) asks for it
-through ``require_service``: it is skipped where the service is missing, except
-in CI (``CI=true``), where a missing service fails the test.
+through ``require_service`` (``tests/helpers/services.py``): it is skipped where
+the service is missing, except in CI (``CI=true``), where a missing service fails
+the test.
 """
 
 import os
-import socket
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.mailers import FlakyBackend
-
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def require_service(available: bool, what: str) -> None:
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is not available, and CI must provide it")
-    pytest.skip(f"{what} is not available here")
-
-
-def redis_url() -> str:
-    return os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
-
-
-def tcp_reachable(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port or 6379), 1):
-            return True
-    except OSError:
-        return False
+from tests.helpers.mailers import FlakyBackend
+from tests.helpers.services import redis_url, require_service, tcp_reachable
 
 
 @pytest.fixture
@@ -86,7 +64,7 @@ def active_price_book():
     return book
 
 
-# --- The real stack: a Celery worker, Redis, SMTP (helpers in tests/realstack.py) ---
+# --- The real stack: a Celery worker, Redis, SMTP (helpers in tests/helpers/realstack.py) ---
 
 
 @pytest.fixture
@@ -94,7 +72,7 @@ def smtp():
     """A real SMTP server on localhost: ``(sink, port)``."""
     from aiosmtpd.controller import Controller  # noqa: PLC0415 -- only these tests
 
-    from tests.realstack import SmtpSink, free_port  # noqa: PLC0415
+    from tests.helpers.realstack import SmtpSink, free_port  # noqa: PLC0415
 
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
@@ -109,7 +87,7 @@ def broker_url(redis_broker_url) -> str:
     """A Redis database of the tests' own, empty before and after."""
     import redis  # noqa: PLC0415 -- only these tests
 
-    from tests.realstack import REDIS_DB  # noqa: PLC0415
+    from tests.helpers.realstack import REDIS_DB  # noqa: PLC0415
 
     url = urlparse(redis_broker_url)._replace(path=f"/{REDIS_DB}").geturl()
     client = redis.Redis.from_url(url)
@@ -126,7 +104,7 @@ def stack(settings, smtp, broker_url, tmp_path, monkeypatch):
     Every worker started is stopped however the test ends.
     """
     from consult.celery import app  # noqa: PLC0415 -- needs settings
-    from tests.realstack import (  # noqa: PLC0415
+    from tests.helpers.realstack import (  # noqa: PLC0415
         Workers,
         producer_reset,
         worker_database_url,
@@ -173,7 +151,7 @@ def stack(settings, smtp, broker_url, tmp_path, monkeypatch):
 @pytest.fixture
 def flaky(settings):
     # Django's test set-up swaps every mailer to locmem; this runs after it.
-    settings.MAILERS = {"default": {"BACKEND": "tests.mailers.FlakyBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "tests.helpers.mailers.FlakyBackend"}}
     FlakyBackend.failures = []
     yield FlakyBackend.failures
     FlakyBackend.failures = []

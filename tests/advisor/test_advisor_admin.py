@@ -1,11 +1,15 @@
+"""The advisor admin: who may open it, the assessments' list and page, and the
+price books."""
+
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from advisor.models import PriceBook
 from advisor.services import assessment_submit
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
@@ -82,6 +86,23 @@ def test_price_book_used_by_a_result_is_read_only(admin_client, active_price_boo
 
     assert response.status_code == 200
     assert 'name="data"' not in response.content.decode()
+
+
+def test_price_book_activation_is_logged(admin_client, active_price_book):
+    newer = PriceBook.objects.create(
+        name="prices-2027-01", as_of="2027-01-05", data=active_price_book.data
+    )
+
+    admin_client.post(
+        "/admin/advisor/pricebook/",
+        {"action": "activate", "_selected_action": [newer.pk], "index": "0"},
+    )
+
+    entry = LogEntry.objects.get()
+    assert (entry.object_id, entry.get_change_message()) == (
+        str(newer.pk),
+        "Made the active price book.",
+    )
 
 
 def test_admin_is_for_staff_only(client, django_user_model):

@@ -14,7 +14,7 @@ from advisor import services, summaries
 from advisor.models import Assessment
 from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from advisor import services, summaries
 from advisor.models import Assessment
 from consult.models import OutboundEmail
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

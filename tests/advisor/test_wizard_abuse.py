@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from advisor.models import Assessment
-from tests.factories import AssessmentFactory
+from tests.factories.advisor import AssessmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 import pytest
 
 from bookings.models import Booking
-from tests.bookings.factories import ConsultantFactory
-from tests.bookings.test_booking_views import form_data, free_starts
+from tests.factories.bookings import ConsultantFactory
+from tests.helpers.booking_pages import form_data, free_starts
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from bookings import services
 from bookings.models import Booking, BookingStatus
 from bookings.services import Outcome
-from tests.bookings.factories import BookingFactory, ConsultantFactory
+from tests.factories.bookings import BookingFactory, ConsultantFactory
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 TUESDAY_9 = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)

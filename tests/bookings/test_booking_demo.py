@@ -2,7 +2,7 @@ import pytest
 
 from bookings import demo
 from bookings.models import BookingPolicy, Consultant, WeeklyHours
-from tests.admin_roles import staff_groups_create
+from tests.helpers.admin_roles import staff_groups_create
 
 pytestmark = pytest.mark.django_db
 

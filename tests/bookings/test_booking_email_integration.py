@@ -15,8 +15,8 @@ from bookings import selectors
 from bookings.forms import format_start
 from bookings.models import Booking
 from consult.models import OutboundEmail
-from tests.bookings.factories import ConsultantFactory
-from tests.realstack import wait_for
+from tests.factories.bookings import ConsultantFactory
+from tests.helpers.realstack import wait_for
 
 pytestmark = [
     pytest.mark.redis,

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from bookings import availability
 from bookings.models import BookingPolicy, DateOverride, WeeklyHours
 from consult.timezones import clock_label
-from tests.bookings.factories import (
+from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,
     ConsultantFactory,

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from bookings import selectors
 from bookings.models import BookingStatus
-from tests.bookings.factories import (
+from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,
     ConsultantFactory,

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -6,33 +6,14 @@ from bookings import services
 from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.services import AssessmentLink, Outcome
 from bookings.tokens import token_hash
-from tests.bookings.factories import (
+from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,
     ConsultantFactory,
 )
+from tests.helpers.booking_service import NOW, OFFICE, TUESDAY_9, create
 
 pytestmark = pytest.mark.django_db
-
-# Monday 1 March 2027, 08:00 UTC (London is on GMT until 28 March).
-NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-# With 12 hours' notice the first free time is Tuesday 09:00 London.
-TUESDAY_9 = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
-OFFICE = {day: [(time(9, 0), time(17, 0))] for day in range(5)}
-
-
-def create(**overrides):
-    arguments = {
-        "start": TUESDAY_9,
-        "name": "Grace Hopper",
-        "email": "grace@example.com",
-        "company": "Compilers Inc",
-        "topic": "Fine-tuning",
-        "client_timezone": "Asia/Tokyo",
-        "consent": True,
-        "now": NOW,
-    } | overrides
-    return services.booking_create(**arguments)
 
 
 def test_booking_create_with_a_named_consultant_stores_utc_times_and_a_hashed_token():

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bookings.models import Booking, BookingStatus
 from consult.models import OutboundEmail
-from tests.bookings.factories import BookingFactory
+from tests.factories.bookings import BookingFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from bookings.models import Booking, BookingStatus, CancelledBy
 from consult.celery import app
 from consult.emails import EXPIRED_ERROR, EmailSendDeferred, email_send
 from consult.models import OutboundEmail
-from tests.bookings.factories import BookingFactory, ConsultantFactory
+from tests.factories.bookings import BookingFactory, ConsultantFactory
 
 pytestmark = pytest.mark.django_db
 

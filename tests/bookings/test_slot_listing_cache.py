@@ -9,7 +9,7 @@ from django.core.cache import cache
 from bookings import listing_cache, selectors, services
 from bookings.forms import format_start
 from bookings.models import CancelledBy
-from tests.bookings.factories import ConsultantFactory, TimeOffFactory
+from tests.factories.bookings import ConsultantFactory, TimeOffFactory
 
 pytestmark = pytest.mark.django_db
 

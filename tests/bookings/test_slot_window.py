@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bookings import selectors
-from tests.bookings.factories import (
+from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,
     ConsultantFactory,

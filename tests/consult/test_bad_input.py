@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from advisor.models import Assessment, UseCase
 from bookings.models import Booking
-from tests.bookings.factories import BookingFactory, ConsultantFactory
-from tests.bookings.test_booking_views import form_data, free_starts
-from tests.factories import AssessmentFactory
+from tests.factories.advisor import AssessmentFactory
+from tests.factories.bookings import BookingFactory, ConsultantFactory
+from tests.helpers.booking_pages import form_data, free_starts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -9,9 +9,9 @@ from advisor.models import Assessment, PriceBook, Recommendation
 from bookings.models import Booking, BookingStatus
 from consult.models import OutboundEmail
 from desk.dashboard import dashboard_get, verdict_bars
-from tests.admin_roles import ROLES, consultant_create, manager_create, user_for
-from tests.bookings.factories import BookingFactory
-from tests.factories import AssessmentFactory
+from tests.factories.advisor import AssessmentFactory
+from tests.factories.bookings import BookingFactory
+from tests.helpers.admin_roles import ROLES, consultant_create, manager_create, user_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from consult.celery import app
 from consult.emails import RELAY_GRACE, SENDING_TIMEOUT, email_queue, email_relay
 from consult.models import OutboundEmail
-from tests.realstack import WAIT, SmtpSink, Workers, producer_reset, wait_for
+from tests.helpers.realstack import WAIT, SmtpSink, Workers, producer_reset, wait_for
 
 pytestmark = [
     pytest.mark.redis,

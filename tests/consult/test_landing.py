@@ -1,7 +1,7 @@
-import pytest
-from django.test import Client, RequestFactory
+"""The landing page: what it offers, the scripts it loads, the security headers it
+sends, and the icon."""
+
 from django.urls import reverse
-from django.views.defaults import server_error
 
 
 def test_landing_says_what_it_does_and_leads_to_assess_and_book(client):
@@ -48,44 +48,3 @@ def test_favicon_redirects_to_the_svg_icon(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/static/img/favicon.svg"
-
-
-# --- error pages -------------------------------------------------------------------------
-
-
-def test_every_page_says_where_to_write(client, settings):
-    settings.CONTACT_EMAIL = "help@consult.example"
-
-    html = client.get("/").content.decode()
-
-    assert '<a href="mailto:help@consult.example">help@consult.example</a>' in html
-
-
-@pytest.mark.django_db
-def test_an_unknown_private_link_gets_a_page_that_offers_a_new_link(client):
-    response = client.get(f"/assess/{'x' * 43}/result/")
-
-    html = response.content.decode()
-    assert response.status_code == 404
-    assert "<h1>We can't find this page</h1>" in html
-    assert 'href="/assess/resume/"' in html
-    assert 'href="/book/lost-link/"' in html
-    assert '<header class="site-header">' in html
-
-
-def test_a_server_error_gets_the_sites_own_page():
-    response = server_error(RequestFactory().get("/"))
-
-    html = response.content.decode()
-    assert response.status_code == 500
-    assert "<h1>Something went wrong on our side</h1>" in html
-    assert '<header class="site-header">' in html
-
-
-@pytest.mark.django_db
-def test_a_form_refused_by_csrf_protection_says_what_to_do():
-    response = Client(enforce_csrf_checks=True).post("/assess/")
-
-    html = response.content.decode()
-    assert response.status_code == 403
-    assert "<h1>Please send the form again</h1>" in html

@@ -13,8 +13,8 @@ from bookings.models import Booking, BookingStatus
 from consult.emails import email_send
 from consult.models import OutboundEmail
 from privacy.services import ERASED_NAME, privacy_purge
-from tests.bookings.factories import BookingFactory
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import BookingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -8,8 +8,8 @@ from advisor import services as advisor_services
 from advisor import summaries
 from advisor.models import Assessment
 from consult.http import private_response
-from tests.bookings.factories import BookingFactory
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import BookingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -14,8 +14,8 @@ from gunicorn.config import Config
 
 from advisor.services import assessment_submit
 from consult.tokens import PrivateLinkFilter, private_links_masked, token_hash
-from tests.bookings.factories import BookingFactory
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import BookingFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 

@@ -8,10 +8,14 @@ from django.utils import timezone
 
 from advisor.models import Assessment
 from consult.staff import STAFF_TIMEZONE_SESSION_KEY
-from tests.admin_roles import consultant_create, manager_create, staff_groups_create
-from tests.bookings.factories import TimeOffFactory
-from tests.bookings.test_bookings_admin import hours_post
-from tests.factories import AssessmentFactory
+from tests.factories.advisor import AssessmentFactory
+from tests.factories.bookings import TimeOffFactory
+from tests.helpers.admin_roles import (
+    consultant_create,
+    manager_create,
+    staff_groups_create,
+)
+from tests.helpers.booking_admin import hours_post
 
 pytestmark = pytest.mark.django_db
 

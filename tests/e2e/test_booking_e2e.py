@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from bookings import selectors
 from bookings.forms import format_start
 from bookings.models import Booking, BookingStatus
-from tests.bookings.factories import ConsultantFactory
+from tests.factories.bookings import ConsultantFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

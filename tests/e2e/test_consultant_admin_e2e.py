@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from advisor.models import Assessment
 from advisor.services import assessment_submit
 from bookings.models import BookingStatus
-from tests.admin_roles import consultant_create, staff_groups_create
-from tests.bookings.factories import BookingFactory
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import BookingFactory
+from tests.helpers.admin_roles import consultant_create, staff_groups_create
 
 pytestmark = [
     pytest.mark.e2e,

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from advisor.models import Assessment, Recommendation
 from advisor.services import assessment_submit
-from tests.factories import AssessmentFactory, UseCaseFactory
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

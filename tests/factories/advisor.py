@@ -1,4 +1,4 @@
-"""factory_boy factories shared across the suite."""
+"""factory_boy factories for assessments and their use cases."""
 
 import factory
 from django.utils import timezone

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from consult.staff import CONSULTANTS, MANAGERS
-from tests.bookings.factories import ConsultantFactory, StaffUserFactory
+from tests.factories.bookings import ConsultantFactory, StaffUserFactory
 
 _groups = importlib.import_module("consult.migrations.0002_staff_groups")
 

@@ -24,7 +24,7 @@ from django.db import connection
 
 from consult.celery import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CELERY = ROOT / ".venv" / "bin" / "celery"
 # A Redis database of its own, flushed before and after, so no other worker
 # or test sees these messages; TEST_REDIS_DB picks another when two test runs
@@ -153,7 +153,7 @@ class Workers:
 
 def producer_reset() -> None:
     # Celery keeps its broker connection pool once made; a new URL needs a
-    # new pool.
+    # new pool. The old one stays open in kombu's registry for the old URL.
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -1,0 +1,229 @@
+"""An assessment's page in the admin, read as a prep sheet per role: the answers,
+the advice, the calls, the review, and the summary PDF."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.factories.bookings import BookingFactory
+from tests.helpers.admin_roles import ROLES, consultant_create, user_for
+from tests.helpers.assessment_admin import CHANGELIST, change_url, hybrid, submitted
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
+
+
+# --- The prep sheet -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_assessment_detail_reads_like_a_prep_sheet_for_each_role(client, role):
+    mine = consultant_create()
+    assessment = hybrid(company="Prep Co", role="CTO", industry="retail")
+    booking = BookingFactory(consultant=mine, assessment=assessment)
+    client.force_login(user_for(role, mine))
+
+    response = client.get(change_url(assessment))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    # The answers in words, per use case.
+    assert "Use case 1: Support summaries" in html
+    assert "Use case 2: Card fraud" in html
+    assert (
+        "<dt>What the model must do</dt><dd>Summarise documents or conversations</dd>"
+        in html
+    )
+    assert "<dt>Requests a month</dt><dd>40,000</dd>" in html
+    assert "<dt>Answer needed within</dt><dd>2 seconds</dd>" in html
+    assert "<dt>Size of each request</dt><dd>Typical for the task</dd>" in html
+    assert "Retail and e-commerce" in html
+    # The advice, its reasons and costs, and where it came from.
+    assert '<span class="path-tag path-hybrid">Hybrid</span>' in html
+    assert '<span class="path-tag path-api">Buy an API</span>' in html
+    assert "Fraud detection learns from your own transaction history" in html
+    assert '<th scope="row">Model API, a month</th><td>$105</td>' in html
+    assert "Engine 2026.1, price book" in html
+    assert "default-2026-11" in html
+    # The call, one click away.
+    assert f'href="/admin/bookings/booking/{booking.pk}/change/"' in html
+    # Raw JSON never shows.
+    assert '"path":' not in html
+    assert "{&#x27;" not in html
+    # Only the review is a form field.
+    assert 'name="consultant_notes"' in html
+    assert 'name="review_status"' in html
+    for answer in ("company", "contact_email", "industry", "monthly_requests"):
+        assert f'name="{answer}"' not in html
+
+
+# Session, user, permissions (not for a superuser), the assessment twice (the form's own
+# read), use cases, calls; the same for one use case and call as for three.
+DETAIL_QUERIES = {"superuser": 7, "manager": 10, "consultant": 9}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("count", [1, 3])
+def test_prep_sheet_queries_do_not_grow_with_use_cases_or_calls(
+    client, django_assert_num_queries, role, count
+):
+    mine = consultant_create()
+    assessment = submitted(
+        *[(f"Case {n}", "summarization") for n in range(count)], company="Prep Co"
+    )
+    for n in range(count):
+        BookingFactory(
+            consultant=mine,
+            assessment=assessment,
+            start=timezone.now() + timedelta(days=1, hours=n),
+        )
+    client.force_login(user_for(role, mine))
+    # Caches filled once per process (content types, templates) do not count.
+    client.get(change_url(assessment))
+
+    with django_assert_num_queries(DETAIL_QUERIES[role]):
+        response = client.get(change_url(assessment))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('<h2 id="use-case-') == count
+
+
+def test_consultant_saves_notes_and_status_but_not_the_clients_answers(client):
+    mine = consultant_create()
+    assessment = hybrid(company="Prep Co")
+    client.force_login(mine.user)
+
+    response = client.post(
+        change_url(assessment),
+        {
+            "review_status": "contacted",
+            "consultant_notes": "Wants to start with support summaries.",
+            "company": "Hacked Ltd",
+            "contact_email": "attacker@example.com",
+            "status": "draft",
+        },
+    )
+
+    assessment.refresh_from_db()
+    entry = LogEntry.objects.get()
+    assert response.status_code == 302
+    assert assessment.review_status == "contacted"
+    assert assessment.consultant_notes == "Wants to start with support summaries."
+    assert (assessment.company, assessment.status) == ("Prep Co", "submitted")
+    assert assessment.contact_email != "attacker@example.com"
+    assert entry.user == mine.user
+    assert "Review status" in entry.get_change_message()
+
+
+def test_consultant_sees_their_own_call_on_the_sheet_and_only_a_count_of_others(
+    client,
+):
+    mine = consultant_create()
+    assessment = hybrid()
+    own = BookingFactory(consultant=mine, assessment=assessment)
+    other = BookingFactory(consultant=consultant_create(), assessment=assessment)
+    client.force_login(mine.user)
+
+    html = client.get(change_url(assessment)).content.decode()
+
+    assert f"/admin/bookings/booking/{own.pk}/change/" in html
+    assert f"/admin/bookings/booking/{other.pk}/change/" not in html
+    assert "And 1 call with another consultant." in html
+
+
+def test_assessment_page_for_an_id_that_is_not_a_number_is_not_found(admin_client):
+    hybrid()
+
+    # "²" is a digit to str.isdigit() but not a number to int().
+    response = admin_client.get(f"{CHANGELIST}\u00b2/change/", follow=True)
+
+    assert response.status_code == 200
+    assert "doesn\u2019t exist. Perhaps it was deleted?" in response.content.decode()
+
+
+def test_draft_assessment_page_says_there_is_no_advice_yet(admin_client):
+    draft = AssessmentFactory(company="")
+    UseCaseFactory(assessment=draft, name="Unfinished")
+
+    html = admin_client.get(change_url(draft)).content.decode()
+
+    assert "No advice yet: the client has not submitted." in html
+    assert "Use case 1: Unfinished" in html
+    assert "Not yet: still a draft" in html
+
+
+def test_assessments_cannot_be_added_or_deleted_by_a_consultant(client):
+    mine = consultant_create()
+    assessment = hybrid()
+    client.force_login(mine.user)
+
+    assert client.get("/admin/advisor/assessment/add/").status_code == 403
+    assert (
+        client.get(f"/admin/advisor/assessment/{assessment.pk}/delete/").status_code
+        == 403
+    )
+
+
+# --- The summary PDF ------------------------------------------------------------------
+
+
+def with_pdf(assessment):
+    assessment.summary_pdf.save(
+        "summary.pdf", ContentFile(b"%PDF-1.4 the client's copy"), save=False
+    )
+    assessment.staff_summary_pdf.save(
+        "staff.pdf", ContentFile(b"%PDF-1.4 summary"), save=False
+    )
+    assessment.summary_pdf_built_at = timezone.now()
+    assessment.save(
+        update_fields=["summary_pdf", "staff_summary_pdf", "summary_pdf_built_at"]
+    )
+    return assessment
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_summary_pdf_is_streamed_to_staff_from_private_storage_without_links(
+    client, role
+):
+    assessment = with_pdf(hybrid(company="Prep Co"))
+    client.force_login(user_for(role))
+
+    page = client.get(change_url(assessment)).content.decode()
+    response = client.get(f"/admin/advisor/assessment/{assessment.pk}/summary.pdf")
+
+    assert f'href="/admin/advisor/assessment/{assessment.pk}/summary.pdf"' in page
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+    assert 'filename="consult-summary-prep-co.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 summary"
+
+
+def test_summary_pdf_is_not_for_visitors_or_non_staff(client, django_user_model):
+    assessment = with_pdf(hybrid())
+    url = f"/admin/advisor/assessment/{assessment.pk}/summary.pdf"
+
+    anonymous = client.get(url)
+    client.force_login(django_user_model.objects.create_user("visitor"))
+    visitor = client.get(url)
+
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/admin/login/")
+    assert visitor.status_code == 302
+    assert (
+        client.get(f"/media-not-served/{assessment.summary_pdf.name}").status_code
+        == 404
+    )
+
+
+def test_summary_pdf_not_built_yet_is_a_404(admin_client):
+    assessment = hybrid()
+
+    response = admin_client.get(
+        f"/admin/advisor/assessment/{assessment.pk}/summary.pdf"
+    )
+
+    assert response.status_code == 404

@@ -1,0 +1,279 @@
+"""After booking: the confirmation, the calendar file, and the private manage link's
+pages to reschedule or cancel."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from bookings.forms import format_start
+from bookings.models import Booking, BookingStatus
+from tests.factories.bookings import BookingFactory, ConsultantFactory
+from tests.helpers.booking_pages import free_starts, slot_label, when
+
+pytestmark = pytest.mark.django_db
+
+IN_PROGRESS = (
+    "This consultation is in progress, so it can no longer be moved or cancelled."
+)
+
+
+def test_confirmation_shows_the_time_the_consultant_and_the_private_links(client):
+    booking = BookingFactory(
+        consultant__display_name="Amelia Hart", email="ada+calls@example.com"
+    )
+
+    response = client.get(f"/book/confirmed/{booking.token}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>You're booked</h1>" in html
+    assert f"<strong>{when(booking.start)}</strong>" in html
+    assert "with Amelia Hart" in html
+    assert "a calendar invitation to <strong>ada+calls@example.com</strong>" in html
+    assert f'href="/book/manage/{booking.token}/consultation.ics"' in html
+    assert (
+        f'<a href="/book/manage/{booking.token}/">http://testserver/book/manage/{booking.token}/</a>'
+        in html
+    )
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_calendar_file_has_a_stable_uid_sequence_request_and_utc_times(client):
+    booking = BookingFactory(sequence=2)
+
+    response = client.get(f"/book/manage/{booking.token}/consultation.ics")
+
+    calendar = Calendar.from_ical(response.content)
+    event = calendar.walk("VEVENT")[0]
+    assert response["Content-Type"] == "text/calendar; charset=utf-8; method=REQUEST"
+    assert calendar["METHOD"] == "REQUEST"
+    assert event["UID"] == f"{booking.uid}@consult"
+    assert event["SEQUENCE"] == 2
+    assert event["STATUS"] == "CONFIRMED"
+    assert event.decoded("DTSTART") == booking.start
+    assert event.decoded("DTSTART").utcoffset() == timedelta(0)
+    assert f"DTSTART:{booking.start:%Y%m%dT%H%M%S}Z" in response.content.decode()
+    assert event["ORGANIZER"] == f"mailto:{booking.consultant.user.email}"
+    assert booking.email not in response.content.decode()
+
+
+def test_calendar_file_of_a_cancelled_booking_cancels_the_event(client):
+    booking = BookingFactory(status=BookingStatus.CANCELLED, sequence=3)
+
+    response = client.get(f"/book/manage/{booking.token}/consultation.ics")
+
+    calendar = Calendar.from_ical(response.content)
+    event = calendar.walk("VEVENT")[0]
+    assert calendar["METHOD"] == "CANCEL"
+    assert event["STATUS"] == "CANCELLED"
+    assert event["SEQUENCE"] == 3
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "confirmed/{}/",
+        "manage/{}/",
+        "manage/{}/reschedule/",
+        "manage/{}/cancel/",
+        "manage/{}/consultation.ics",
+    ],
+)
+def test_private_pages_with_a_wrong_token_are_not_found(client, path):
+    BookingFactory()
+
+    response = client.get("/book/" + path.format("x" * 43))
+
+    assert response.status_code == 404
+
+
+def test_manage_shows_the_booking_without_the_clients_email(client):
+    booking = BookingFactory(email="secret@example.com", name="Grace Hopper")
+
+    response = client.get(f"/book/manage/{booking.token}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<strong>{when(booking.start)}</strong>" in html
+    assert "secret@example.com" not in html
+    assert "Grace Hopper" not in html
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_manage_during_the_call_says_it_is_in_progress_and_keeps_the_call_link(
+    client,
+):
+    consultant = ConsultantFactory(meeting_url="https://meet.example/grace")
+    booking = BookingFactory(
+        consultant=consultant, start=timezone.now() - timedelta(minutes=10)
+    )
+
+    html = client.get(f"/book/manage/{booking.token}/").content.decode()
+
+    assert "This consultation is in progress" in html
+    assert "Join the call" in html
+    assert "time has passed" not in html
+
+
+def test_manage_after_the_call_says_its_time_has_passed(client):
+    booking = BookingFactory(start=timezone.now() - timedelta(minutes=30))
+
+    html = client.get(f"/book/manage/{booking.token}/").content.decode()
+
+    assert "This consultation's time has passed." in html
+    assert "in progress" not in html
+
+
+def test_reschedule_during_the_call_says_it_is_in_progress(client):
+    starts = free_starts(ConsultantFactory())
+    booking = BookingFactory(start=timezone.now() - timedelta(minutes=10))
+    url = f"/book/manage/{booking.token}/reschedule/"
+
+    page = client.get(url).content.decode()
+    moved = client.post(url, {"start": format_start(starts[3])}, follow=True)
+
+    booking.refresh_from_db()
+    after = moved.content.decode()
+    assert IN_PROGRESS in page
+    assert "time has passed" not in page
+    assert "Book a new consultation" not in page
+    assert 'class="slot"' not in page
+    assert "This consultation has already started, so it can&#x27;t be moved." in after
+    assert "taken place" not in after
+    assert booking.sequence == 0
+
+
+def test_cancel_during_the_call_says_it_is_in_progress(client):
+    booking = BookingFactory(start=timezone.now() - timedelta(minutes=10))
+    url = f"/book/manage/{booking.token}/cancel/"
+
+    page = client.get(url).content.decode()
+    cancelled = client.post(url, {"reason": ""}, follow=True)
+
+    booking.refresh_from_db()
+    assert IN_PROGRESS in page
+    assert "Yes, cancel it" not in page
+    assert (
+        "This consultation has already started, so it can&#x27;t be cancelled here."
+        in cancelled.content.decode()
+    )
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_opening_the_cancel_page_changes_nothing(client):
+    booking = BookingFactory()
+
+    response = client.get(f"/book/manage/{booking.token}/cancel/")
+
+    booking.refresh_from_db()
+    assert response.status_code == 200
+    assert "<h1>Cancel your consultation?</h1>" in response.content.decode()
+    assert booking.status == BookingStatus.CONFIRMED
+    # A form page: no-referrer would make browsers post "Origin: null" (CSRF refuses).
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_cancel_then_cancel_again_says_it_was_already_cancelled(client):
+    booking = BookingFactory()
+    url = f"/book/manage/{booking.token}/cancel/"
+
+    first = client.post(url, {"reason": "Found the answer"}, follow=True)
+    second = client.post(url, {"reason": ""}, follow=True)
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.cancel_reason == "Found the answer"
+    assert booking.sequence == 1
+    assert "Your consultation is cancelled." in first.content.decode()
+    assert (
+        "This consultation was already cancelled; nothing has changed."
+        in second.content.decode()
+    )
+    assert first.redirect_chain == [(f"/book/manage/{booking.token}/", 302)]
+
+
+def test_reschedule_moves_the_same_booking_and_the_old_link_shows_the_new_time(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+    booking = BookingFactory(consultant=consultant, start=starts[0])
+    new_start = starts[5]
+    url = f"/book/manage/{booking.token}/reschedule/"
+
+    picker = client.get(url).content.decode()
+    confirm = client.get(f"{url}?start={format_start(new_start)}").content.decode()
+    moved = client.post(url, {"start": format_start(new_start), "tz": "Asia/Tokyo"})
+    later = client.get(f"/book/manage/{booking.token}/").content.decode()
+
+    booking.refresh_from_db()
+    assert f'aria-label="{slot_label(new_start)}"' in picker
+    assert f"Move your consultation to {when(new_start)}?" in confirm
+    assert moved.status_code == 302
+    assert booking.start == new_start
+    assert booking.sequence == 1
+    assert Booking.objects.count() == 1
+    assert f"Your consultation has moved to {when(new_start)}." in later
+    assert f"<strong>{when(new_start)}</strong>" in later
+
+
+def test_reschedule_shows_the_times_in_a_zone_the_client_chooses(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+    booking = BookingFactory(consultant=consultant, start=starts[0])
+    url = f"/book/manage/{booking.token}/reschedule/"
+    new_york = ZoneInfo("America/New_York")
+
+    travelled = client.get(f"{url}?tz=America/New_York").content.decode()
+    mistyped = client.get(f"{url}?tz=Mars/Olympus").content.decode()
+
+    assert 'name="tz" value="America/New_York"' in travelled
+    assert f'aria-label="{slot_label(starts[5], new_york, "America/New_York")}"' in (
+        travelled
+    )
+    assert '<datalist id="timezone-names">' in travelled
+    assert 'name="tz" value="Mars/Olympus"' in mistyped
+    assert '<span class="field-error" id="tz-error">' in mistyped
+    assert "Mars/Olympus”, so times are shown in Asia/Tokyo.</span>" in mistyped
+    assert 'aria-describedby="tz-help tz-error" aria-invalid="true"' in mistyped
+
+
+def test_reschedule_into_a_taken_slot_is_refused_with_alternatives(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+    booking = BookingFactory(consultant=consultant, start=starts[0])
+    BookingFactory(consultant=consultant, start=starts[6])
+
+    response = client.post(
+        f"/book/manage/{booking.token}/reschedule/", {"start": format_start(starts[6])}
+    )
+
+    booking.refresh_from_db()
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Sorry, that time is no longer free." in html
+    assert f'aria-label="{slot_label(starts[5])}"' in html
+    assert booking.start == starts[0]
+    assert booking.sequence == 0
+
+
+def test_reschedule_of_a_cancelled_booking_is_refused(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+    booking = BookingFactory(
+        consultant=consultant, start=starts[0], status=BookingStatus.CANCELLED
+    )
+    url = f"/book/manage/{booking.token}/reschedule/"
+
+    page = client.get(url).content.decode()
+    response = client.post(url, {"start": format_start(starts[3])}, follow=True)
+
+    booking.refresh_from_db()
+    assert "This consultation can't be moved: it was cancelled." in page
+    assert 'class="slot"' not in page
+    assert "This consultation can&#x27;t be moved any more" in response.content.decode()
+    assert booking.start == starts[0]
+    assert booking.status == BookingStatus.CANCELLED
