@@ -23,7 +23,6 @@ urlpatterns = [
     ),
     path("<str:token>/check/", views.check, name="check"),
     path("<str:token>/result/", views.result, name="result"),
-    path("<str:token>/delete/", views.erase, name="erase"),
     path("<str:token>/email-link/", views.email_link, name="email_link"),
     path("<str:token>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("<str:token>/summary-status/", views.summary_status, name="summary_status"),

@@ -40,7 +40,6 @@ from advisor.pdf import summary_filename
 from consult.http import SAME_ORIGIN, private_response
 from consult.ratelimit import ratelimit
 from consult.views import email_links_page
-from privacy.services import assessment_erase
 
 STEPS = [
     ("about", "About you"),
@@ -484,39 +483,6 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
     # Back to the step the client asked from; anything else typed in is ignored.
     step = request.POST.get("step", "")
     return _redirect(request, step if step in WIZARD_STEPS else "about", token)
-
-
-@require_http_methods(["GET", "POST"])
-@ratelimit(scope="assess-delete", per_ip="20/h")
-def erase(request: HttpRequest, token: str) -> HttpResponse:
-    """Let the client delete their assessment (and bookings made from it)."""
-    assessment = selectors.assessment_by_token(token)
-    if request.method == "POST":
-        assessment_erase(assessment=assessment)
-        response = render(
-            request,
-            "consult/erased.html",
-            {
-                "done": "Your assessment, its answers, its result and its PDF are deleted."
-            },
-        )
-    else:
-        back = "result" if assessment.is_submitted else "about"
-        response = render(
-            request,
-            "consult/erase_confirm.html",
-            {
-                "what": "We will delete this assessment and everything in it.",
-                "consequences": [
-                    "Your answers, the recommendation and the PDF summary are deleted.",
-                    "A consultation you booked from this result is cancelled, and the consultant is told.",
-                    "Our copies of the emails we sent you are erased.",
-                ],
-                "action": reverse("advisor:erase", kwargs={"token": token}),
-                "back_url": reverse(f"advisor:{back}", kwargs={"token": token}),
-            },
-        )
-    return private_response(response, referrer_policy=SAME_ORIGIN)
 
 
 @require_http_methods(["GET", "POST"])

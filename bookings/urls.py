@@ -12,7 +12,6 @@ urlpatterns = [
     path("manage/<slug:token>/", views.manage, name="manage"),
     path("manage/<slug:token>/reschedule/", views.reschedule, name="reschedule"),
     path("manage/<slug:token>/cancel/", views.cancel, name="cancel"),
-    path("manage/<slug:token>/delete/", views.erase, name="erase"),
     path(
         "manage/<slug:token>/consultation.ics",
         views.calendar_file,

@@ -40,7 +40,6 @@ from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_strin
 from consult.ratelimit import ratelimit
 from consult.timezones import timezone_names, when_label, zone_or_none
 from consult.views import email_links_page
-from privacy.services import booking_erase
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -523,36 +522,6 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         status=status,
         private=SAME_ORIGIN,
     )
-
-
-@require_http_methods(["GET", "POST"])
-@ratelimit(scope="manage", per_ip="30/h")
-def erase(request: HttpRequest, token: str) -> HttpResponse:
-    """Let the client delete their details; a consultation still to come is cancelled."""
-    booking = _booking_or_404(token)
-    if request.method == "POST":
-        booking_erase(booking=booking)
-        response = render(
-            request,
-            "consult/erased.html",
-            {"done": "Your details are deleted from this booking."},
-        )
-    else:
-        response = render(
-            request,
-            "consult/erase_confirm.html",
-            {
-                "what": "We will delete your name, email, company and what you wanted to discuss.",
-                "consequences": [
-                    "If the consultation is still to come, it is cancelled and the consultant is told.",
-                    "Our copies of the emails we sent you about it are erased.",
-                    "This link stops showing your details.",
-                ],
-                "action": reverse("bookings:erase", kwargs={"token": token}),
-                "back_url": reverse("bookings:manage", kwargs={"token": token}),
-            },
-        )
-    return private_response(response, referrer_policy=SAME_ORIGIN)
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     # Browsers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", views.favicon),
+    path("", include("privacy.urls")),
     path("assess/", include("advisor.urls")),
     path("book/", include("bookings.urls")),
     path("admin/", admin.site.urls),

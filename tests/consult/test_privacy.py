@@ -47,7 +47,9 @@ def sent_email(related, to="client@private.example") -> OutboundEmail:
 def test_erase_assessment_asks_first(client):
     assessment, _ = submitted_with_booking()
 
-    response = client.get(reverse("advisor:erase", kwargs={"token": assessment.token}))
+    response = client.get(
+        reverse("privacy:assessment_erase", kwargs={"token": assessment.token})
+    )
 
     assert response.status_code == 200
     assert "Yes, delete my data" in response.content.decode()
@@ -67,7 +69,7 @@ def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("advisor:erase", kwargs={"token": assessment.token})
+            reverse("privacy:assessment_erase", kwargs={"token": assessment.token})
         )
 
     booking.refresh_from_db()
@@ -107,7 +109,9 @@ def test_erase_assessment_deletes_it_cancels_its_booking_and_erases_emails(
 def test_erase_booking_from_the_manage_link(client):
     booking = BookingFactory(name="Grace Hopper", topic="Our plans")
 
-    response = client.post(reverse("bookings:erase", kwargs={"token": booking.token}))
+    response = client.post(
+        reverse("privacy:booking_erase", kwargs={"token": booking.token})
+    )
 
     booking.refresh_from_db()
     assert response.status_code == 200
@@ -120,8 +124,8 @@ def test_erase_booking_from_the_manage_link(client):
 @pytest.mark.parametrize(
     "url",
     [
-        reverse("advisor:erase", kwargs={"token": "y" * 43}),
-        reverse("bookings:erase", kwargs={"token": "y" * 43}),
+        reverse("privacy:assessment_erase", kwargs={"token": "y" * 43}),
+        reverse("privacy:booking_erase", kwargs={"token": "y" * 43}),
     ],
 )
 def test_erase_with_a_wrong_token_is_404(client, url):
@@ -181,7 +185,7 @@ def test_erase_while_a_notice_is_queued_sends_it_then_erases_it(client):
     booking = BookingFactory(name="Grace Hopper", email="grace@private.example")
 
     # The notices stay queued: no worker runs them yet.
-    client.post(reverse("bookings:erase", kwargs={"token": booking.token}))
+    client.post(reverse("privacy:booking_erase", kwargs={"token": booking.token}))
 
     queued = OutboundEmail.objects.filter(related_id=str(booking.pk))
     assert {email.status for email in queued} == {OutboundEmail.Status.QUEUED}

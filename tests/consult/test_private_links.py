@@ -28,7 +28,7 @@ ASSESSMENT_URLS = [
     ("advisor:use_case_remove", {"position": 1}),
     ("advisor:check", {}),
     ("advisor:result", {}),
-    ("advisor:erase", {}),
+    ("privacy:assessment_erase", {}),
     ("advisor:email_link", {}),
     ("advisor:summary_pdf", {}),
     ("advisor:summary_status", {}),
@@ -38,7 +38,7 @@ BOOKING_URLS = [
     "bookings:manage",
     "bookings:reschedule",
     "bookings:cancel",
-    "bookings:erase",
+    "privacy:booking_erase",
     "bookings:calendar",
 ]
 
