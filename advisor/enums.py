@@ -1,7 +1,10 @@
 """The advisor's domain labels, shared by its pages, emails, PDF and admin.
 
 A leaf module: it imports nothing of the project, so any floor above may read it.
+The models name their choices after these (``Assessment.Status`` is ``AssessmentStatus``).
 """
+
+from django.db import models
 
 # The engine's answer per use case and for the whole stack ("hybrid" is a stack only).
 PATH_LABELS = {
@@ -10,3 +13,67 @@ PATH_LABELS = {
     "classical_ml": "Classical ML",
     "hybrid": "Hybrid",
 }
+
+# What the model must do, in the wizard's words (the contract's task names).
+TASK_LABELS = {
+    "summarization": "Summarise documents or conversations",
+    "text_classification": "Sort or label text",
+    "extraction": "Pull fields out of documents",
+    "question_answering": "Answer questions from your knowledge",
+    "content_generation": "Write content or replies",
+    "translation": "Translate text",
+    "fraud_detection": "Detect fraud",
+    "forecasting": "Forecast numbers over time",
+    "recommendation": "Recommend products or content",
+    "specialized_vision": "Inspect specialised images",
+    "tabular_prediction": "Predict an outcome from table data",
+    "anomaly_detection": "Spot anomalies in data or systems",
+}
+
+INDUSTRIES = [
+    ("", "Choose an industry"),
+    ("financial_services", "Banking, insurance and financial services"),
+    ("healthcare", "Healthcare and life sciences"),
+    ("retail", "Retail and e-commerce"),
+    ("manufacturing", "Manufacturing and industry"),
+    ("software", "Software and internet"),
+    ("telecoms", "Telecoms and media"),
+    ("public_sector", "Public sector and education"),
+    ("professional_services", "Legal, consulting and professional services"),
+    ("logistics", "Transport and logistics"),
+    ("energy", "Energy and utilities"),
+    ("other", "Something else"),
+]
+INDUSTRY_LABELS = dict(INDUSTRIES)
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class ReviewStatus(models.TextChoices):
+    NEW = "new", "New"
+    REVIEWED = "reviewed", "Reviewed"
+    CONTACTED = "contacted", "Contacted"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class ProprietaryData(models.TextChoices):
+    NONE = "none", "None, or only public data"
+    SOME = "some", "Some: hundreds of examples or a knowledge base"
+    SUBSTANTIAL = (
+        "substantial",
+        "Substantial: thousands of labelled examples that change the right answer",
+    )
+
+
+class FormatConsistency(models.TextChoices):
+    FLEXIBLE = "flexible", "Flexible: wording can vary"
+    CRITICAL = "critical", "Critical: every answer must follow one exact structure"
+
+
+class AccuracyLift(models.TextChoices):
+    LOW = "low", "Nice to have: good enough is good enough"
+    HIGH = "high", "A lot: a small gain in quality is a competitive edge"

@@ -5,24 +5,9 @@ from decimal import Decimal
 from django import forms
 
 from advisor.engine.contract import LANGUAGE_TASKS, PREDICTIVE_TASKS
-from advisor.models import TASK_LABELS, UseCase
+from advisor.enums import INDUSTRIES, TASK_LABELS
+from advisor.models import UseCase
 from consult.forms import HoneypotMixin
-
-INDUSTRIES = [
-    ("", "Choose an industry"),
-    ("financial_services", "Banking, insurance and financial services"),
-    ("healthcare", "Healthcare and life sciences"),
-    ("retail", "Retail and e-commerce"),
-    ("manufacturing", "Manufacturing and industry"),
-    ("software", "Software and internet"),
-    ("telecoms", "Telecoms and media"),
-    ("public_sector", "Public sector and education"),
-    ("professional_services", "Legal, consulting and professional services"),
-    ("logistics", "Transport and logistics"),
-    ("energy", "Energy and utilities"),
-    ("other", "Something else"),
-]
-INDUSTRY_LABELS = dict(INDUSTRIES)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

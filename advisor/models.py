@@ -7,21 +7,15 @@ from django.db.models import Q
 
 from advisor.engine import PriceBookError, Prices
 from advisor.engine.contract import TASK_TOKEN_DEFAULTS, TASKS
+from advisor.enums import (
+    TASK_LABELS,
+    AccuracyLift,
+    AssessmentStatus,
+    FormatConsistency,
+    ProprietaryData,
+    ReviewStatus,
+)
 
-TASK_LABELS = {
-    "summarization": "Summarise documents or conversations",
-    "text_classification": "Sort or label text",
-    "extraction": "Pull fields out of documents",
-    "question_answering": "Answer questions from your knowledge",
-    "content_generation": "Write content or replies",
-    "translation": "Translate text",
-    "fraud_detection": "Detect fraud",
-    "forecasting": "Forecast numbers over time",
-    "recommendation": "Recommend products or content",
-    "specialized_vision": "Inspect specialised images",
-    "tabular_prediction": "Predict an outcome from table data",
-    "anomaly_detection": "Spot anomalies in data or systems",
-}
 assert set(TASK_LABELS) == set(TASKS)  # noqa: S101 -- the contract and the labels must agree
 
 
@@ -64,16 +58,9 @@ class PriceBook(models.Model):
 
 
 class Assessment(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+    Status = AssessmentStatus
 
-    class Review(models.TextChoices):
-        NEW = "new", "New"
-        REVIEWED = "reviewed", "Reviewed"
-        CONTACTED = "contacted", "Contacted"
-        WON = "won", "Won"
-        LOST = "lost", "Lost"
+    Review = ReviewStatus
 
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=Status, default=Status.DRAFT)
@@ -126,21 +113,11 @@ class Assessment(models.Model):
 
 
 class UseCase(models.Model):
-    class ProprietaryData(models.TextChoices):
-        NONE = "none", "None, or only public data"
-        SOME = "some", "Some: hundreds of examples or a knowledge base"
-        SUBSTANTIAL = (
-            "substantial",
-            "Substantial: thousands of labelled examples that change the right answer",
-        )
+    ProprietaryData = ProprietaryData
 
-    class FormatConsistency(models.TextChoices):
-        FLEXIBLE = "flexible", "Flexible: wording can vary"
-        CRITICAL = "critical", "Critical: every answer must follow one exact structure"
+    FormatConsistency = FormatConsistency
 
-    class AccuracyLift(models.TextChoices):
-        LOW = "low", "Nice to have: good enough is good enough"
-        HIGH = "high", "A lot: a small gain in quality is a competitive edge"
+    AccuracyLift = AccuracyLift
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="use_cases"

@@ -29,12 +29,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from advisor import charts, selectors, services
 from advisor.engine import ContractError, result_from_dict
-from advisor.forms import (
-    INDUSTRY_LABELS,
-    AboutForm,
-    OrganisationForm,
-    UseCaseForm,
-)
+from advisor.enums import INDUSTRY_LABELS
+from advisor.forms import AboutForm, OrganisationForm, UseCaseForm
 from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
 from consult.http import SAME_ORIGIN, private_response

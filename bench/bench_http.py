@@ -539,8 +539,9 @@ def booking_race(port: int, consultant: int, start: str) -> dict:
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
 
+    from bookings.enums import BookingStatus  # noqa: PLC0415
     from bookings.forms import parse_start  # noqa: PLC0415
-    from bookings.models import Booking, BookingStatus  # noqa: PLC0415
+    from bookings.models import Booking  # noqa: PLC0415
 
     booked_rows = Booking.objects.filter(
         consultant_id=consultant,

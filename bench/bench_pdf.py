@@ -35,8 +35,7 @@ django.setup()
 # Django must be set up before the app modules are imported.
 from advisor.charts import cost_chart  # noqa: E402
 from advisor.engine import DEFAULT_PRICES, advise  # noqa: E402
-from advisor.enums import PATH_LABELS  # noqa: E402
-from advisor.models import TASK_LABELS  # noqa: E402
+from advisor.enums import PATH_LABELS, TASK_LABELS  # noqa: E402
 from advisor.pdf import SummaryData, UseCaseSummary, assessment_summary_pdf  # noqa: E402
 
 TARGET_MEDIAN_MS = 150

@@ -17,19 +17,21 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from bookings import selectors, services
+from bookings.enums import (
+    ACTIVE_STATUSES,
+    BookingStatus,
+    CancelledBy,
+    Expertise,
+    Weekday,
+)
 from bookings.forms import format_start, parse_start
 from bookings.models import (
-    ACTIVE_STATUSES,
     MIDNIGHT,
     Booking,
     BookingPolicy,
-    BookingStatus,
-    CancelledBy,
     Consultant,
     DateOverride,
-    Expertise,
     TimeOff,
-    Weekday,
     WeeklyHours,
 )
 from consult.staff import staff_sees_everyone, staff_timezone_remember

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from bookings.models import BookingPolicy, Consultant, Expertise, WeeklyHours
+from bookings.enums import Expertise
+from bookings.models import BookingPolicy, Consultant, WeeklyHours
 from consult.staff import CONSULTANTS as CONSULTANTS_GROUP
 
 PASSWORD_FILE = "demo-consultant-password.txt"  # noqa: S105 -- a file name

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor.selectors import assessment_brief
+from bookings.enums import CancelledBy
 from bookings.ics import booking_ics, booking_ics_method
-from bookings.models import CancelledBy
 from consult.emails import Attachment, email_queue
 from consult.models import OutboundEmail
 from consult.timezones import start_label, when_label, zone_or_none

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from bookings.models import BookingStatus
+from bookings.enums import BookingStatus
 
 if TYPE_CHECKING:
     from bookings.models import Booking

@@ -24,6 +24,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from bookings import availability
+from bookings.enums import (
+    ACTIVE_STATUSES,
+    BookingStatus,
+    CancelledBy,
+    Expertise,
+    Weekday,
+)
 from consult.timezones import zone_or_none
 
 MIDNIGHT = time(0, 0)
@@ -38,12 +45,6 @@ def validate_timezone(value: str) -> None:
         )
 
 
-class Expertise(models.TextChoices):
-    API = "api", "Foundation-model APIs"
-    FINE_TUNE = "fine_tune", "Fine-tuning open models"
-    CLASSICAL_ML = "classical_ml", "Classical machine learning"
-
-
 def validate_expertise(value: object) -> None:
     if not isinstance(value, list) or not all(
         item in Expertise.values for item in value
@@ -53,17 +54,6 @@ def validate_expertise(value: object) -> None:
             params={"choices": ", ".join(Expertise.values)},
             code="invalid_expertise",
         )
-
-
-class Weekday(models.IntegerChoices):
-    # Python's date.weekday(): Monday is 0 (JavaScript counts from Sunday).
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
 
 
 class Consultant(models.Model):
@@ -284,23 +274,6 @@ class BookingPolicy(models.Model):
     @property
     def buffer_after(self) -> timedelta:
         return timedelta(minutes=self.buffer_after_minutes)
-
-
-class BookingStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    CANCELLED = "cancelled", "Cancelled"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
-
-
-ACTIVE_STATUSES = (BookingStatus.CONFIRMED,)
-# A call that took place no longer blocks time, but it still had its place on its day.
-HELD_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
-
-
-class CancelledBy(models.TextChoices):
-    CLIENT = "client", "Client"
-    STAFF = "staff", "Staff"
 
 
 class Booking(models.Model):

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from bookings import availability
+from bookings.enums import ACTIVE_STATUSES, HELD_STATUSES
 from bookings.models import (
-    ACTIVE_STATUSES,
-    HELD_STATUSES,
     Booking,
     BookingPolicy,
     Consultant,

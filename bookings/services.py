@@ -30,15 +30,8 @@ from django.utils import timezone
 from advisor.selectors import assessment_id_existing
 from bookings import availability, listing_cache, selectors
 from bookings import emails as booking_emails
-from bookings.models import (
-    ACTIVE_STATUSES,
-    Booking,
-    BookingPolicy,
-    BookingStatus,
-    CancelledBy,
-    Consultant,
-    Expertise,
-)
+from bookings.enums import ACTIVE_STATUSES, BookingStatus, CancelledBy, Expertise
+from bookings.models import Booking, BookingPolicy, Consultant
 from bookings.tokens import token_for_submission, token_hash, token_new
 from consult.models import OutboundEmail
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from advisor.selectors import assessment_booking_prefill
 from bookings import listing_cache, selectors, services
+from bookings.enums import BookingStatus, CancelledBy
 from bookings.forms import (
     BookingForm,
     CancelForm,
@@ -33,7 +34,6 @@ from bookings.forms import (
     parse_start,
 )
 from bookings.ics import booking_ics
-from bookings.models import Booking, BookingStatus, CancelledBy
 from bookings.tokens import MAX_TOKEN_LENGTH
 from bookings.weeks import slot_view, week_from_slots
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from bookings.availability import Slot
+    from bookings.models import Booking
 
 DEFAULT_TZ = "UTC"
 

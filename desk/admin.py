@@ -26,8 +26,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from advisor.enums import PATH_LABELS
-from advisor.forms import INDUSTRIES, INDUSTRY_LABELS
+from advisor.enums import INDUSTRIES, INDUSTRY_LABELS, PATH_LABELS
 from advisor.models import Assessment
 from advisor.pdf import summary_filename
 from advisor.selectors import recommendations_with_path, use_case_count

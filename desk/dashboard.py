@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from advisor.enums import PATH_LABELS
 from advisor.models import Assessment, Recommendation
-from bookings.models import Booking, BookingStatus, Consultant
+from bookings.enums import BookingStatus
+from bookings.models import Booking, Consultant
 from consult.models import OutboundEmail
 
 if TYPE_CHECKING:

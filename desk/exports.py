@@ -6,7 +6,7 @@ import csv
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from advisor.forms import INDUSTRY_LABELS
+from advisor.enums import INDUSTRY_LABELS
 from advisor.templatetags.advisor_format import path_label
 
 if TYPE_CHECKING:

@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from advisor.models import Assessment
-from bookings.models import Booking, BookingStatus, CancelledBy
+from bookings.enums import BookingStatus, CancelledBy
+from bookings.models import Booking
 from bookings.services import booking_cancel
 from consult.models import ERASED_SUBJECT, OutboundEmail
 

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
+from bookings.enums import BookingStatus, CancelledBy
 from bookings.forms import format_start
-from bookings.models import BookingStatus, CancelledBy
 from consult.models import OutboundEmail
 from tests.factories.bookings import BookingFactory, ConsultantFactory
 from tests.helpers.admin_roles import consultant_create

@@ -7,7 +7,8 @@ import pytest
 from django.contrib import admin as django_admin
 from django.utils import timezone
 
-from bookings.models import Booking, BookingStatus
+from bookings.enums import BookingStatus
+from bookings.models import Booking
 from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,

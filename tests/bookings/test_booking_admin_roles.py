@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from bookings.models import BookingStatus
+from bookings.enums import BookingStatus
 from tests.factories.advisor import AssessmentFactory
 from tests.factories.bookings import BookingFactory, StaffUserFactory
 from tests.helpers.admin_roles import (

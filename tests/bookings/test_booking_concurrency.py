@@ -8,7 +8,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from bookings import services
-from bookings.models import Booking, BookingStatus
+from bookings.enums import BookingStatus
+from bookings.models import Booking
 from bookings.services import Outcome
 from tests.factories.bookings import BookingFactory, ConsultantFactory
 

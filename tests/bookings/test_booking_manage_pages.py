@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from bookings.enums import BookingStatus
 from bookings.forms import format_start
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking
 from tests.factories.bookings import BookingFactory, ConsultantFactory
 from tests.helpers.booking_pages import free_starts, slot_label, when
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bookings import services
-from bookings.models import BookingStatus
+from bookings.enums import BookingStatus
 from tests.factories.bookings import BookingFactory
 from tests.helpers.booking_admin import started
 from tests.helpers.booking_service import NOW

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from bookings import selectors
-from bookings.models import BookingStatus
+from bookings.enums import BookingStatus
 from tests.factories.bookings import (
     BookingFactory,
     BookingPolicyFactory,

@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bookings import services
-from bookings.models import Booking, BookingStatus, CancelledBy
+from bookings.enums import BookingStatus, CancelledBy
+from bookings.models import Booking
 from bookings.services import AssessmentLink, Outcome
 from bookings.tokens import token_hash
 from tests.factories.bookings import (

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from bookings.models import Booking, BookingStatus
+from bookings.enums import BookingStatus
+from bookings.models import Booking
 from consult.models import OutboundEmail
 from tests.factories.bookings import BookingFactory
 

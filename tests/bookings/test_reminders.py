@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from bookings import emails as booking_emails
 from bookings import services, tasks
-from bookings.models import Booking, BookingStatus, CancelledBy
+from bookings.enums import BookingStatus, CancelledBy
+from bookings.models import Booking
 from consult.celery import app
 from consult.emails import EXPIRED_ERROR, EmailSendDeferred, email_send
 from consult.models import OutboundEmail

@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from bookings import listing_cache, selectors, services
+from bookings.enums import CancelledBy
 from bookings.forms import format_start
-from bookings.models import CancelledBy
 from tests.factories.bookings import ConsultantFactory, TimeOffFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 
 from advisor.models import Assessment, PriceBook, Recommendation
-from bookings.models import Booking, BookingStatus
+from bookings.enums import BookingStatus
+from bookings.models import Booking
 from consult.models import OutboundEmail
 from desk.dashboard import dashboard_get, verdict_bars
 from tests.factories.advisor import AssessmentFactory

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from advisor.models import Assessment
 from advisor.services import assessment_submit
-from bookings.models import Booking, BookingStatus
+from bookings.enums import BookingStatus
+from bookings.models import Booking
 from consult.emails import email_send
 from consult.models import OutboundEmail
 from privacy.services import ERASED_NAME, privacy_purge

@@ -6,8 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from bookings import selectors
+from bookings.enums import BookingStatus
 from bookings.forms import format_start
-from bookings.models import Booking, BookingStatus
+from bookings.models import Booking
 from tests.factories.bookings import ConsultantFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from advisor.models import Assessment
 from advisor.services import assessment_submit
-from bookings.models import BookingStatus
+from bookings.enums import BookingStatus
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.factories.bookings import BookingFactory
 from tests.helpers.admin_roles import consultant_create, staff_groups_create

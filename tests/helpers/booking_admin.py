@@ -3,7 +3,7 @@ consultant page posts."""
 
 from datetime import timedelta
 
-from bookings.models import BookingStatus
+from bookings.enums import BookingStatus
 from tests.factories.bookings import BookingFactory
 from tests.helpers.booking_service import NOW
 

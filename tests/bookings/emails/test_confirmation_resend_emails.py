@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bookings import services
-from bookings.models import CancelledBy
+from bookings.enums import CancelledBy
 from bookings.tokens import token_hash
 from consult.models import OutboundEmail
 from tests.helpers.booking_emails import MANAGE_LINK, event_of

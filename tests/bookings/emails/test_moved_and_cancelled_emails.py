@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from bookings import services
-from bookings.models import CancelledBy
+from bookings.enums import CancelledBy
 from bookings.services import Outcome
 from consult.models import OutboundEmail
 from tests.helpers.booking_emails import MEET, calendar_of, email_to, event_of

@@ -1,0 +1,40 @@
+"""Bookings' domain enums and their labels, shared by its models, pages, emails and admin.
+
+A leaf module: it imports nothing of the project, so any floor above may read it.
+"""
+
+from django.db import models
+
+
+class Expertise(models.TextChoices):
+    API = "api", "Foundation-model APIs"
+    FINE_TUNE = "fine_tune", "Fine-tuning open models"
+    CLASSICAL_ML = "classical_ml", "Classical machine learning"
+
+
+class Weekday(models.IntegerChoices):
+    # Python's date.weekday(): Monday is 0 (JavaScript counts from Sunday).
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
+ACTIVE_STATUSES = (BookingStatus.CONFIRMED,)
+# A call that took place no longer blocks time, but it still had its place on its day.
+HELD_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+
+class CancelledBy(models.TextChoices):
+    CLIENT = "client", "Client"
+    STAFF = "staff", "Staff"
