@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from advisor.engine.text import usd as engine_usd
+from advisor.engine.text import usd
 from advisor.pdf_chart import chart_drawing
 from advisor.pdf_style import (
     BRAND,
@@ -194,7 +194,7 @@ def _overview(use_cases: tuple[UseCaseSummary, ...], styles: Styles) -> list[Flo
             Paragraph(text(use_case.name), cell),
             Paragraph(_badge(use_case.path, use_case.path_label), cell),
             Paragraph(_percent(use_case.confidence), cell_right),
-            Paragraph(usd(use_case.monthly_usd), cell_right),
+            Paragraph(usd(use_case.monthly_usd, cents=True), cell_right),
         ]
         for use_case in use_cases
     )
@@ -305,9 +305,9 @@ def _costs_table(use_case: UseCaseSummary, styles: Styles) -> Table:
         else "None in range"
     )
     rows = [
-        ("API, a month", usd(use_case.api_monthly_usd)),
-        ("Self-hosted, a month", usd(use_case.self_hosted_monthly_usd)),
-        ("Fine-tuning, once", usd(use_case.fine_tune_one_off_usd)),
+        ("API, a month", usd(use_case.api_monthly_usd, cents=True)),
+        ("Self-hosted, a month", usd(use_case.self_hosted_monthly_usd, cents=True)),
+        ("Fine-tuning, once", usd(use_case.fine_tune_one_off_usd, cents=True)),
         ("Break-even volume", break_even),
     ]
     table = Table(
@@ -438,21 +438,6 @@ def _bullets(items: tuple[str, ...], styles: Styles, *, numbered: bool) -> ListF
         leftIndent=14,
         spaceBefore=0,
     )
-
-
-def usd(value: float | None) -> str:
-    """The result page's money format (``humanize_consult.usd``).
-
-    The engine's ``usd`` from a dollar up. Under a dollar it writes two
-    significant figures ($0.0013), where the page rounds to cents ($0.00), and
-    the PDF says what the page says; a dash stands for a figure the engine has
-    none of.
-    """
-    if value is None:
-        return "—"
-    if value < 1:
-        return f"${value:,.2f}"
-    return engine_usd(value)
 
 
 def long_date(value: date) -> str:
