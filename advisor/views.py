@@ -67,7 +67,7 @@ def _redirect(request: HttpRequest, name: str, token: str, **kwargs) -> HttpResp
     else:
         response = HttpResponseRedirect(url, status=303)
     patch_vary_headers(response, ["HX-Request"])
-    return response
+    return private_response(response)
 
 
 def _render(
@@ -81,7 +81,8 @@ def _render(
     if status >= 400 and request.htmx:
         # An invalid form re-renders in place: keep the address bar as it is.
         response["HX-Push-Url"] = "false"
-    return response
+    # Every step is reached through the private link, and posts its form back.
+    return private_response(response, referrer_policy=SAME_ORIGIN)
 
 
 def _progress(current: str, assessment: Assessment, token: str) -> list[dict]:

@@ -141,7 +141,14 @@ def book(request: HttpRequest) -> HttpResponse:
         "timezone_datalist": timezone_datalist(),
         "assessment": assessment,
     }
-    return _render_page(request, "bookings/book.html", context, partial="slots")
+    # With ?assessment= the address carries the client's private link.
+    return _render_page(
+        request,
+        "bookings/book.html",
+        context,
+        partial="slots",
+        private=NO_REFERRER if assessment else "",
+    )
 
 
 # --- /book/details/ -------------------------------------------------------------------

@@ -68,6 +68,42 @@ def test_assessment_result_page_is_private_with_same_origin_for_its_forms(
     assert headers(response) == private("same-origin")
 
 
+@pytest.mark.parametrize(
+    "step", ["about", "organisation", "use_cases", "use_case_new", "check"]
+)
+def test_wizard_steps_are_private_with_same_origin_for_their_forms(client, step):
+    draft = AssessmentFactory()
+    UseCaseFactory(assessment=draft)
+
+    response = client.get(assessment_url(step, draft))
+
+    assert response.status_code == 200
+    assert headers(response) == private("same-origin")
+
+
+def test_wizard_redirect_to_the_next_step_is_private(client, assessment):
+    # A submitted assessment's steps send the client on to the result.
+    response = client.get(assessment_url("about", assessment))
+
+    assert response.status_code == 303
+    assert response["Location"] == assessment_url("result", assessment)
+    assert headers(response) == private("no-referrer")
+
+
+def test_booking_page_with_an_assessment_link_is_private(client, assessment):
+    response = client.get(reverse("bookings:book"), {"assessment": assessment.token})
+
+    assert response.status_code == 200
+    assert headers(response) == private("no-referrer")
+
+
+def test_booking_page_without_an_assessment_link_is_public(client):
+    response = client.get(reverse("bookings:book"))
+
+    assert response.status_code == 200
+    assert "X-Robots-Tag" not in response
+
+
 def test_assessment_summary_status_is_private(client, assessment):
     response = client.get(assessment_url("summary_status", assessment), **HTMX)
 
