@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, Unpack
 
 from django.db import transaction
 
@@ -38,6 +38,14 @@ def _task(name: str) -> Task:
         # eager run) meets them here first.
         app.loader.import_default_modules()
     return app.tasks[name]
+
+
+class _Publish(TypedDict):
+    kwargs: dict[str, Any]
+    about: str
+    if_lost: str
+    kwargsrepr: NotRequired[str | None]
+    expires: NotRequired[int | None]
 
 
 def enqueue(  # noqa: PLR0913 -- keyword-only, each a Celery publish option
@@ -67,25 +75,6 @@ def enqueue(  # noqa: PLR0913 -- keyword-only, each a Celery publish option
         logger.warning("%s: %s", about, if_lost, exc_info=True)
 
 
-def enqueue_on_commit(  # noqa: PLR0913 -- keyword-only, as enqueue
-    task_name: str,
-    /,
-    *,
-    kwargs: dict[str, Any],
-    about: str,
-    if_lost: str,
-    kwargsrepr: str | None = None,
-    expires: int | None = None,
-) -> None:
+def enqueue_on_commit(task_name: str, /, **options: Unpack[_Publish]) -> None:
     """``enqueue`` once the caller's transaction commits; never if it rolls back."""
-    transaction.on_commit(
-        partial(
-            enqueue,
-            task_name,
-            kwargs=kwargs,
-            about=about,
-            if_lost=if_lost,
-            kwargsrepr=kwargsrepr,
-            expires=expires,
-        )
-    )
+    transaction.on_commit(partial(enqueue, task_name, **options))
