@@ -7,9 +7,10 @@ each assessment too, so it lives above both apps, in ``desk/admin.py``.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db import transaction
 
-from advisor.models import PriceBook, Recommendation
+from advisor.models import PriceBook
+from advisor.selectors import price_book_used
+from advisor.services import price_book_activate
 
 
 @admin.register(PriceBook)
@@ -22,7 +23,7 @@ class PriceBookAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and Recommendation.objects.filter(price_book=obj).exists():
+        if obj is not None and price_book_used(obj):
             # Results already priced with this book must keep showing the same figures.
             fields += ["name", "as_of", "data"]
         return fields
@@ -36,9 +37,7 @@ class PriceBookAdmin(admin.ModelAdmin):
             self.message_user(request, "Select exactly one price book.", messages.ERROR)
             return
         book = queryset.get()
-        with transaction.atomic():
-            PriceBook.objects.filter(is_active=True).update(is_active=False)
-            PriceBook.objects.filter(pk=book.pk).update(is_active=True)
+        price_book_activate(book=book)
         self.log_change(request, book, "Made the active price book.")
         self.message_user(
             request, f"{book} is now active; earlier results keep the prices they used."

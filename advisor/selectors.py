@@ -119,6 +119,11 @@ def price_book_active() -> PriceBook:
     return book
 
 
+def price_book_used(book: PriceBook) -> bool:
+    """Whether stored results were priced with ``book`` (its figures must then stay)."""
+    return Recommendation.objects.filter(price_book=book).exists()
+
+
 def assessment_booking_prefill(token: str) -> dict | None:
     """What the booking form can carry over from a submitted assessment."""
     try:

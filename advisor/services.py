@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor.engine import ContractError, Result, decide, result_from_dict, validate
-from advisor.models import Assessment, Recommendation, UseCase
+from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.selectors import (
     assessment_contract,
     assessment_summary_data,
@@ -281,6 +281,13 @@ def assessment_links_resend(*, email: str) -> int:
     return sent
 
 
+@transaction.atomic
+def price_book_activate(*, book: PriceBook) -> None:
+    """Make ``book`` the one the engine costs new results with; earlier ones keep theirs."""
+    PriceBook.objects.filter(is_active=True).update(is_active=False)
+    PriceBook.objects.filter(pk=book.pk).update(is_active=True)
+
+
 __all__ = [
     "AlreadySubmitted",
     "ContractError",
@@ -290,6 +297,7 @@ __all__ = [
     "assessment_save_step",
     "assessment_start",
     "assessment_submit",
+    "price_book_activate",
     "use_case_remove",
     "use_case_save",
 ]

@@ -9,6 +9,8 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from consult.enums import EmailStatus
+
 ERASED_SUBJECT = "(deleted)"
 
 
@@ -49,11 +51,7 @@ class OutboundEmailQuerySet(models.QuerySet):
 
 
 class OutboundEmail(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+    Status = EmailStatus
 
     kind = models.SlugField(max_length=64, help_text="Template folder under emails/.")
     to = models.EmailField("recipient")

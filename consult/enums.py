@@ -1,0 +1,12 @@
+"""The shared plumbing's enums and their labels: a leaf module."""
+
+from django.db import models
+
+
+class EmailStatus(models.TextChoices):
+    """Where an outbox row is on its way (``OutboundEmail.Status``)."""
+
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
