@@ -3,6 +3,10 @@
 Every page works as plain links and forms; htmx requests get the ``#slots`` partial of the
 same template (week navigation and filter changes swap in place). Pages reached through a
 private manage token send no Referer and are never cached.
+
+Only pages live here (the week of slots is built in ``weeks.py``, the cached listing in
+``listing_cache.py``); at a little over 500 lines it stays one module because the
+booking and manage pages share their zone handling and rendering.
 """
 
 from __future__ import annotations
