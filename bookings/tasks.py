@@ -5,7 +5,7 @@
 
 from celery import shared_task
 
-from bookings.services import booking_reminders_queue
+from bookings.reminders import booking_reminders_queue
 
 
 @shared_task(name="bookings.send_reminders", acks_late=True)

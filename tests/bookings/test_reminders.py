@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from bookings import emails as booking_emails
+from bookings import reminders as booking_reminders
 from bookings import services, tasks
 from bookings.enums import BookingStatus, CancelledBy
 from bookings.models import Booking
@@ -50,7 +51,7 @@ def reminders() -> list[tuple[str, str, str]]:
 def test_reminders_23_hours_ahead_queue_one_per_party(consultant):
     booking = booked(consultant, NOW + timedelta(hours=23))
 
-    reminded = services.booking_reminders_queue(now=NOW)
+    reminded = booking_reminders.booking_reminders_queue(now=NOW)
 
     assert reminded == 1
     assert reminders() == [
@@ -70,15 +71,15 @@ def test_reminders_23_hours_ahead_queue_one_per_party(consultant):
 def test_reminders_25_hours_ahead_queue_nothing(consultant):
     booked(consultant, NOW + timedelta(hours=25))
 
-    assert services.booking_reminders_queue(now=NOW) == 0
+    assert booking_reminders.booking_reminders_queue(now=NOW) == 0
     assert reminders() == []
 
 
 def test_reminders_run_twice_queue_each_once(consultant):
     booked(consultant, NOW + timedelta(hours=23))
 
-    first = services.booking_reminders_queue(now=NOW)
-    second = services.booking_reminders_queue(now=NOW + timedelta(minutes=1))
+    first = booking_reminders.booking_reminders_queue(now=NOW)
+    second = booking_reminders.booking_reminders_queue(now=NOW + timedelta(minutes=1))
 
     assert (first, second) == (1, 0)
     assert len(reminders()) == 2
@@ -86,7 +87,7 @@ def test_reminders_run_twice_queue_each_once(consultant):
 
 def test_reminders_after_a_reschedule_remind_again_for_the_new_time(consultant):
     booking = booked(consultant, NOW + timedelta(hours=23))
-    services.booking_reminders_queue(now=NOW)
+    booking_reminders.booking_reminders_queue(now=NOW)
     OutboundEmail.objects.filter(kind__endswith="_reminder").update(
         status=OutboundEmail.Status.SENT, sent_at=NOW
     )
@@ -94,7 +95,7 @@ def test_reminders_after_a_reschedule_remind_again_for_the_new_time(consultant):
     services.booking_reschedule(
         booking=booking, new_start=NOW + timedelta(hours=20), now=NOW
     )
-    reminded = services.booking_reminders_queue(now=NOW + timedelta(minutes=1))
+    reminded = booking_reminders.booking_reminders_queue(now=NOW + timedelta(minutes=1))
 
     client_reminders = OutboundEmail.objects.filter(kind="booking_reminder")
     assert reminded == 1
@@ -113,7 +114,7 @@ def test_reminders_skip_cancelled_bookings(consultant):
     booking = booked(consultant, NOW + timedelta(hours=23))
     services.booking_cancel(booking=booking, by=CancelledBy.CLIENT, now=NOW)
 
-    assert services.booking_reminders_queue(now=NOW) == 0
+    assert booking_reminders.booking_reminders_queue(now=NOW) == 0
     assert reminders() == []
 
 
@@ -127,14 +128,14 @@ def test_reminders_skip_completed_bookings_and_meetings_already_started(
         status=BookingStatus.COMPLETED,
     )
 
-    assert services.booking_reminders_queue(now=NOW) == 0
+    assert booking_reminders.booking_reminders_queue(now=NOW) == 0
     assert reminders() == []
 
 
 def test_reminders_within_the_hour_send_only_the_short_one(consultant):
     booking = booked(consultant, NOW + timedelta(minutes=40))
 
-    reminded = services.booking_reminders_queue(now=NOW)
+    reminded = booking_reminders.booking_reminders_queue(now=NOW)
 
     client_email = OutboundEmail.objects.get(kind="booking_reminder")
     assert reminded == 1
@@ -167,10 +168,10 @@ def test_reminders_the_day_before_and_the_hour_before(consultant):
     start = NOW + timedelta(hours=23)
     booked(consultant, start)
 
-    day = services.booking_reminders_queue(now=NOW)
-    quiet = services.booking_reminders_queue(now=start - timedelta(hours=2))
-    hour = services.booking_reminders_queue(now=start - timedelta(minutes=59))
-    again = services.booking_reminders_queue(now=start - timedelta(minutes=58))
+    day = booking_reminders.booking_reminders_queue(now=NOW)
+    quiet = booking_reminders.booking_reminders_queue(now=start - timedelta(hours=2))
+    hour = booking_reminders.booking_reminders_queue(now=start - timedelta(minutes=59))
+    again = booking_reminders.booking_reminders_queue(now=start - timedelta(minutes=58))
 
     assert (day, quiet, hour, again) == (1, 0, 1, 0)
     assert [kind for _, kind, _ in reminders()] == [
@@ -184,7 +185,7 @@ def test_reminders_the_day_before_and_the_hour_before(consultant):
 def test_client_reminder_points_to_the_confirmation_and_the_lost_link_page(consultant):
     booked(consultant, NOW + timedelta(hours=23))
 
-    services.booking_reminders_queue(now=NOW)
+    booking_reminders.booking_reminders_queue(now=NOW)
 
     email = OutboundEmail.objects.get(kind="booking_reminder")
     # 07:00 UTC on Tuesday is 16:00 in Tokyo.
@@ -218,7 +219,7 @@ def test_client_reminder_points_to_the_confirmation_and_the_lost_link_page(consu
 def test_consultant_reminder_shows_both_zones_and_what_to_prepare(consultant):
     booking = booked(consultant, NOW + timedelta(hours=23))
 
-    services.booking_reminders_queue(now=NOW)
+    booking_reminders.booking_reminders_queue(now=NOW)
 
     email = OutboundEmail.objects.get(kind="booking_consultant_reminder")
     assert email.subject == (
@@ -255,7 +256,7 @@ def test_reminders_are_sent_only_after_commit(
     booked(consultant, NOW + timedelta(hours=23))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.booking_reminders_queue(now=NOW)
+        booking_reminders.booking_reminders_queue(now=NOW)
 
     assert len(callbacks) == 2
     assert sorted(m.to[0] for m in mailoutbox) == [
@@ -268,8 +269,8 @@ def test_reminders_for_a_consultant_without_email_are_not_rescanned():
     consultant = ConsultantFactory(user__email="")
     booked(consultant, NOW + timedelta(hours=23))
 
-    first = services.booking_reminders_queue(now=NOW)
-    second = services.booking_reminders_queue(now=NOW + timedelta(minutes=1))
+    first = booking_reminders.booking_reminders_queue(now=NOW)
+    second = booking_reminders.booking_reminders_queue(now=NOW + timedelta(minutes=1))
 
     assert (first, second) == (1, 0)
     assert [to for to, _, _ in reminders()] == ["grace@example.com"]
@@ -278,11 +279,11 @@ def test_reminders_for_a_consultant_without_email_are_not_rescanned():
 def test_reminders_in_a_large_backlog_are_queued_a_batch_per_run(
     consultant, monkeypatch
 ):
-    monkeypatch.setattr(services, "REMINDER_BATCH", 1)
+    monkeypatch.setattr(booking_reminders, "REMINDER_BATCH", 1)
     booked(consultant, NOW + timedelta(hours=22))
     booked(ConsultantFactory(), NOW + timedelta(hours=23), email="ada@example.com")
 
-    runs = [services.booking_reminders_queue(now=NOW) for _ in range(3)]
+    runs = [booking_reminders.booking_reminders_queue(now=NOW) for _ in range(3)]
 
     assert runs == [1, 1, 0]
 
@@ -315,7 +316,7 @@ def test_booking_made_less_than_a_day_ahead_gets_no_day_before_reminder(consulta
     now = timezone.now()
     booked(consultant, now + timedelta(hours=20))
 
-    reminded = services.booking_reminders_queue(now=now)
+    reminded = booking_reminders.booking_reminders_queue(now=now)
 
     assert reminded == 0
     assert reminders() == []
@@ -328,7 +329,7 @@ def test_booking_made_days_ahead_gets_its_day_before_reminder(consultant):
         created_at=now - timedelta(days=3)
     )
 
-    reminded = services.booking_reminders_queue(now=now)
+    reminded = booking_reminders.booking_reminders_queue(now=now)
 
     assert reminded == 1
     assert [kind for _, kind, _ in reminders()] == [
@@ -343,7 +344,7 @@ def test_booking_made_less_than_a_day_ahead_still_gets_the_hour_before_reminder(
     now = timezone.now()
     booked(consultant, now + timedelta(minutes=50))
 
-    reminded = services.booking_reminders_queue(now=now)
+    reminded = booking_reminders.booking_reminders_queue(now=now)
 
     assert reminded == 1
     assert {kind for _, kind, _ in reminders()} == {
@@ -359,7 +360,7 @@ def deferred_reminders(consultant, flaky, django_capture_on_commit_callbacks):
     """A booking's day-before reminders, each deferred once by the mail server."""
     booking = booked(consultant, NOW + timedelta(hours=23))
     with django_capture_on_commit_callbacks(execute=False):
-        services.booking_reminders_queue(now=NOW)
+        booking_reminders.booking_reminders_queue(now=NOW)
     rows = list(OutboundEmail.objects.filter(kind__endswith="_reminder"))
     for row in rows:
         flaky.append(smtplib.SMTPResponseException(421, b"Try again later"))
@@ -436,7 +437,7 @@ def test_a_reminder_being_sent_when_the_booking_is_cancelled_is_not_retried(
     consultant, monkeypatch, mailoutbox
 ):
     booking = booked(consultant, NOW + timedelta(hours=23))
-    services.booking_reminders_queue(now=NOW)
+    booking_reminders.booking_reminders_queue(now=NOW)
     reminder = OutboundEmail.objects.get(kind="booking_reminder")
     send = EmailMultiAlternatives.send
 
