@@ -1,32 +1,32 @@
+"""The bookings admin: consultants with their hours, the booking policy, and bookings.
+
+What each list and page shows, and who may do what there. Rows are scoped by
+``bookings.admin_scope``; forms are in ``bookings.admin_forms``; the actions in
+``bookings.admin_actions``; the admin's own pages (cancel with a reason, move) in
+``bookings.admin_views``.
+"""
+
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Case, F, IntegerField, Value, When
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from bookings import selectors, services
-from bookings.enums import (
-    ACTIVE_STATUSES,
-    BookingStatus,
-    CancelledBy,
-    Expertise,
-    Weekday,
+from bookings import admin_actions, selectors
+from bookings.admin_forms import (
+    ConsultantAdminForm,
+    DateOverrideFormSet,
+    WeeklyHoursFormSet,
 )
-from bookings.forms import format_start, parse_start
+from bookings.admin_scope import OwnRowsMixin
+from bookings.admin_views import consultant_time, move_page
+from bookings.enums import BookingStatus
 from bookings.models import (
-    MIDNIGHT,
     Booking,
     BookingPolicy,
     Consultant,
@@ -38,117 +38,10 @@ from consult.staff import staff_sees_everyone, staff_timezone_remember
 from consult.timezones import short_label
 
 if TYPE_CHECKING:
-    from datetime import datetime, time
+    from datetime import datetime
 
-    from django.db.models import QuerySet
     from django.http import HttpRequest, HttpResponse
     from django.utils.safestring import SafeString
-
-
-def _minutes(value: time, *, end: bool = False) -> int:
-    if end and value == MIDNIGHT:
-        return 24 * 60
-    return value.hour * 60 + value.minute
-
-
-def _check_overlaps(ranges_by_key: dict, describe) -> None:
-    for key, ranges in ranges_by_key.items():
-        ordered = sorted(ranges)
-        for (_, earlier_end), (later_start, _) in itertools.pairwise(ordered):
-            if later_start < earlier_end:
-                raise ValidationError(f"{describe(key)}: two ranges overlap.")
-
-
-class WeeklyHoursFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        by_day: defaultdict[int, list] = defaultdict(list)
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            # A row with its own errors (no weekday, say) is reported beside it.
-            if not data or data.get("DELETE") or not data.get("start"):
-                continue
-            if data.get("end") is None or data.get("weekday") is None:
-                continue
-            by_day[data["weekday"]].append(
-                (_minutes(data["start"]), _minutes(data["end"], end=True))
-            )
-        _check_overlaps(by_day, lambda day: Weekday(day).label)
-
-
-class DateOverrideFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        by_date: defaultdict = defaultdict(list)
-        days_off = set()
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE") or not data.get("date"):
-                continue
-            if data.get("start") is None:
-                days_off.add(data["date"])
-            elif data.get("end") is not None:
-                by_date[data["date"]].append(
-                    (_minutes(data["start"]), _minutes(data["end"], end=True))
-                )
-        for day in days_off & set(by_date):
-            raise ValidationError(
-                f"{day}: a day off cannot also have hours. Remove one of them."
-            )
-        _check_overlaps(by_date, str)
-
-
-def _consultant_id(user) -> int | None:
-    # Asked several times per page (each permission check); read once per request.
-    if not hasattr(user, "_consult_consultant_id"):
-        user._consult_consultant_id = (  # noqa: SLF001 -- a per-request memo
-            Consultant.objects.filter(user_id=user.pk)
-            .values_list("pk", flat=True)
-            .first()
-        )
-    return user._consult_consultant_id  # noqa: SLF001
-
-
-class OwnRowsMixin:
-    """Consultants work on their own rows; superusers and Managers on everyone's.
-
-    ``owner_path`` leads from the model to the consultant's user, ``owner_attr`` names the
-    row's consultant id. A row outside the user's reach answers 404 by URL, exactly like a
-    row that does not exist.
-    """
-
-    owner_path = "consultant__user"
-    owner_attr = "consultant_id"
-
-    def get_queryset(self, request: HttpRequest):
-        queryset = super().get_queryset(request)
-        if staff_sees_everyone(request.user):
-            return queryset
-        return queryset.filter(**{self.owner_path: request.user})
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None and not staff_sees_everyone(request.user):
-            raise Http404
-        return obj
-
-    def is_own(self, request: HttpRequest, obj) -> bool:
-        if staff_sees_everyone(request.user):
-            return True
-        mine = _consultant_id(request.user)
-        return mine is not None and getattr(obj, self.owner_attr) == mine
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or self.is_own(request, obj))
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or self.is_own(request, obj))
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or self.is_own(request, obj))
 
 
 class WeeklyHoursInline(admin.TabularInline):
@@ -170,26 +63,6 @@ class TimeOffInline(admin.TabularInline):
     model = TimeOff
     extra = 0
     verbose_name_plural = "time off (times in UTC)"
-
-
-class ConsultantAdminForm(forms.ModelForm):
-    expertise = forms.MultipleChoiceField(
-        choices=Expertise.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    class Meta:
-        model = Consultant
-        fields = (
-            "user",
-            "display_name",
-            "bio",
-            "timezone",
-            "expertise",
-            "meeting_url",
-            "is_active",
-        )
 
 
 AVAILABILITY_CHANGE = "bookings.change_weeklyhours"
@@ -263,7 +136,7 @@ class BookingPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return (
-            super().has_add_permission(request) and not BookingPolicy.objects.exists()
+            super().has_add_permission(request) and not selectors.booking_policy_saved()
         )
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -352,38 +225,16 @@ class StartDateFilter(admin.FieldListFilter):
             }
 
 
-class MoveForm(forms.Form):
-    start = forms.ChoiceField(label="New time (consultant's time zone)")
-
-    def __init__(self, *args, choices, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["start"].choices = choices
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason, sent to the client",
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        error_messages={"required": "Give the client a reason."},
-    )
-
-
-def _local(booking: Booking, value: datetime) -> str:
-    return short_label(value, booking.consultant.zone, booking.consultant.timezone)
-
-
 def _time(booking: Booking, value: datetime) -> SafeString:
     # The consultant's wall-clock time to read, UTC on hover for comparing across zones.
     return format_html(
         '<time datetime="{}" title="{} UTC">{}</time>',
         value.astimezone(UTC).isoformat(),
         f"{value.astimezone(UTC):%Y-%m-%d %H:%M}",
-        _local(booking, value),
+        consultant_time(booking, value),
     )
 
 
-BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 CONSULTANT_FILTER = ("consultant", admin.RelatedOnlyFieldListFilter)
 
 
@@ -406,10 +257,10 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
     list_select_related = ("consultant",)
     search_fields = ("name", "email", "company")
     actions = (
-        "mark_completed",
-        "mark_no_show",
-        "cancel_bookings",
-        "resend_confirmation",
+        admin_actions.mark_completed,
+        admin_actions.mark_no_show,
+        admin_actions.cancel_bookings,
+        admin_actions.resend_confirmation,
     )
     fieldsets = (
         (
@@ -503,7 +354,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        if obj is not None and obj.status in ACTIVE_STATUSES:
+        if obj is not None and obj.is_active:
             return False
         return super().has_delete_permission(request, obj)
 
@@ -542,163 +393,12 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
 
     @admin.display(description="change the time")
     def move_link(self, obj: Booking) -> SafeString | str:
-        if obj.status != BookingStatus.CONFIRMED or obj.start <= timezone.now():
+        if not selectors.booking_can_move(obj, now=timezone.now()):
             return "-"
         url = reverse("admin:bookings_booking_move", args=[obj.pk])
         return format_html('<a class="button" href="{}">Move to another time</a>', url)
 
-    # --- actions ---------------------------------------------------------------------
-
-    def _mark(self, request, queryset, *, service, done_label: str) -> None:
-        done = skipped = 0
-        for booking in queryset:
-            if service(booking=booking):
-                self.log_change(request, booking, f"Marked {done_label}.")
-                done += 1
-            else:
-                skipped += 1
-        if done:
-            self.message_user(
-                request, f"Marked {done} booking(s) {done_label}.", messages.SUCCESS
-            )
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} booking(s) left as they were: only a call that has begun "
-                "and was not cancelled can be marked.",
-                messages.WARNING,
-            )
-
-    @admin.action(
-        description="Mark this call completed",
-        description_plural="Mark selected calls completed",
-        permissions=["change"],
-        location=BOTH,
-    )
-    def mark_completed(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
-        self._mark(
-            request,
-            queryset,
-            service=services.booking_mark_completed,
-            done_label="completed",
-        )
-
-    @admin.action(
-        description="Mark this call as a no-show",
-        description_plural="Mark selected calls as no-show",
-        permissions=["change"],
-        location=BOTH,
-    )
-    def mark_no_show(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
-        self._mark(
-            request,
-            queryset,
-            service=services.booking_mark_no_show,
-            done_label="no-show",
-        )
-
-    @admin.action(
-        description="Resend the confirmation to the client",
-        description_plural="Resend the confirmation to the selected clients",
-        permissions=["change"],
-        location=BOTH,
-    )
-    def resend_confirmation(
-        self, request: HttpRequest, queryset: QuerySet[Booking]
-    ) -> None:
-        now = timezone.now()
-        sent = skipped = 0
-        for booking in queryset:
-            if booking.status != BookingStatus.CONFIRMED or booking.end <= now:
-                skipped += 1
-                continue
-            try:
-                services.booking_confirmation_resend(booking=booking)
-            except ValidationError:
-                # Cancelled or moved on since the page was loaded.
-                skipped += 1
-                continue
-            self.log_change(request, booking, "Resent the confirmation to the client.")
-            sent += 1
-        if sent:
-            self.message_user(
-                request,
-                f"Confirmation sent again for {sent} booking(s), each with a new "
-                "private link (the old one stops working).",
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} booking(s) skipped: only an upcoming confirmed call has a "
-                "confirmation to resend.",
-                messages.WARNING,
-            )
-
-    @admin.action(
-        description="Cancel this booking…",
-        description_plural="Cancel selected bookings…",
-        permissions=["change"],
-        location=BOTH,
-    )
-    def cancel_bookings(
-        self, request: HttpRequest, queryset: QuerySet[Booking]
-    ) -> HttpResponse | None:
-        form = CancelForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            self._cancel(request, list(queryset), reason=form.cleaned_data["reason"])
-            return None
-        # The page posts the same action again (from the list or the booking's own
-        # page), now with the reason.
-        hidden = [
-            (name, value)
-            for name, values in request.POST.lists()
-            if name not in {"csrfmiddlewaretoken", "confirm", "reason"}
-            for value in values
-        ]
-        bookings = list(queryset)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Cancel bookings"
-            if len(bookings) != 1
-            else f"Cancel {bookings[0]}",
-            "form": form,
-            "rows": [
-                (booking, _local(booking, booking.start), booking.is_active)
-                for booking in bookings
-            ],
-            "active": sum(booking.is_active for booking in bookings),
-            "hidden": hidden,
-            "back_url": request.get_full_path(),
-        }
-        return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)
-
-    def _cancel(self, request: HttpRequest, bookings: list[Booking], *, reason: str):
-        now = timezone.now()
-        done = emailed = 0
-        for booking in bookings:
-            result = services.booking_cancel(
-                booking=booking, reason=reason, by=CancelledBy.STAFF, now=now
-            )
-            if result.outcome == services.Outcome.CANCELLED:
-                self.log_change(request, booking, f"Cancelled: {reason}")
-                done += 1
-                # The service emails only about calls still ahead.
-                emailed += result.booking.end > now
-        if done:
-            told = f"; {emailed} client(s) told by email" if emailed else ""
-            self.message_user(
-                request, f"Cancelled {done} booking(s){told}.", messages.SUCCESS
-            )
-        if skipped := len(bookings) - done:
-            self.message_user(
-                request,
-                f"{skipped} booking(s) were not active and stay as they were.",
-                messages.WARNING,
-            )
-
-    # --- pages of their own ----------------------------------------------------------
+    # --- the move page ---------------------------------------------------------------
 
     def get_urls(self):
         return [
@@ -710,51 +410,5 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _changeable(self, request: HttpRequest, object_id: str) -> Booking:
-        booking = self.get_object(request, object_id)
-        if booking is None:
-            raise Http404
-        if not self.has_change_permission(request, booking):
-            raise PermissionDenied
-        return booking
-
     def move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        booking = self._changeable(request, object_id)
-        change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
-        found = selectors.availability_get(
-            consultant_id=booking.consultant_id, exclude_booking_id=booking.pk
-        )
-        choices = [
-            (format_start(slot.start), _local(booking, slot.start))
-            for slot in found.slots
-            if slot.start != booking.start
-        ]
-        form = MoveForm(request.POST or None, choices=choices)
-        if request.method == "POST" and form.is_valid():
-            result = services.booking_reschedule(
-                booking=booking, new_start=parse_start(form.cleaned_data["start"])
-            )
-            if result.outcome == services.Outcome.MOVED:
-                moved_to = _local(result.booking, result.booking.start)
-                self.log_change(request, result.booking, f"Moved to {moved_to}.")
-                self.message_user(
-                    request,
-                    f"Moved to {moved_to}; the client is told by email.",
-                    messages.SUCCESS,
-                )
-                return redirect(change_url)
-            self.message_user(
-                request,
-                f"Not moved ({result.outcome.replace('_', ' ')}). Pick another time.",
-                messages.ERROR,
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": booking,
-            "title": f"Move {booking}",
-            "form": form,
-            "current": _local(booking, booking.start),
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "admin/bookings/booking/move.html", context)
+        return move_page(self, request, object_id)

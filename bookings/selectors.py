@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from bookings import availability
-from bookings.enums import ACTIVE_STATUSES, HELD_STATUSES
+from bookings.enums import ACTIVE_STATUSES, HELD_STATUSES, BookingStatus
 from bookings.models import (
     Booking,
     BookingPolicy,
@@ -58,6 +58,18 @@ def consultants_active() -> list[Consultant]:
 
 def consultant_active_get(consultant_id: int) -> Consultant | None:
     return Consultant.objects.filter(pk=consultant_id, is_active=True).first()
+
+
+def consultant_id_for_user(user_id: int | None) -> int | None:
+    """The consultant profile of a staff user, if they have one."""
+    return (
+        Consultant.objects.filter(user_id=user_id).values_list("pk", flat=True).first()
+    )
+
+
+def booking_policy_saved() -> bool:
+    """Whether the one policy row exists; until then ``BookingPolicy.current`` is defaults."""
+    return BookingPolicy.objects.exists()
 
 
 def _merged(
@@ -180,6 +192,30 @@ def availability_get(
     )
     slots = availability.free_slots(schedules, policy.to_policy(), now)
     return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
+
+
+def booking_move_slots(
+    *, booking: Booking, now: datetime | None = None
+) -> list[availability.Slot]:
+    """The free times ``booking`` could move to: its consultant's, its own time aside.
+
+    The booking gives up its time, so it neither counts against the day's cap nor blocks
+    nearby times with its buffers; its own time is no move at all.
+    """
+    found = availability_get(
+        consultant_id=booking.consultant_id, now=now, exclude_booking_id=booking.pk
+    )
+    return [slot for slot in found.slots if slot.start != booking.start]
+
+
+def booking_can_move(booking: Booking, *, now: datetime) -> bool:
+    """A confirmed call not yet begun, as ``services.booking_reschedule`` requires."""
+    return booking.status == BookingStatus.CONFIRMED and booking.start > now
+
+
+def booking_can_resend_confirmation(booking: Booking, *, now: datetime) -> bool:
+    """Only an upcoming confirmed call has a confirmation worth sending again."""
+    return booking.status == BookingStatus.CONFIRMED and booking.end > now
 
 
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:

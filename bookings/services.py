@@ -17,6 +17,8 @@ explain ("just taken, here are the nearest free times"), never an error page.
 from __future__ import annotations
 
 import enum
+import itertools
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -30,12 +32,19 @@ from django.utils import timezone
 from advisor.selectors import assessment_id_existing
 from bookings import availability, listing_cache, selectors
 from bookings import emails as booking_emails
-from bookings.enums import ACTIVE_STATUSES, BookingStatus, CancelledBy, Expertise
-from bookings.models import Booking, BookingPolicy, Consultant
+from bookings.enums import (
+    ACTIVE_STATUSES,
+    BookingStatus,
+    CancelledBy,
+    Expertise,
+    Weekday,
+)
+from bookings.models import MIDNIGHT, Booking, BookingPolicy, Consultant
 from bookings.tokens import token_for_submission, token_hash, token_new
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+    from datetime import date, time
 
 ALTERNATIVES = 3
 
@@ -82,6 +91,8 @@ class ChangeResult:
     outcome: Outcome
     booking: Booking
     alternatives: tuple[availability.Slot, ...] = ()
+    # Whether the change was emailed (a call already over is cancelled silently).
+    emailed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -166,19 +177,13 @@ def _alternatives(
     now: datetime,
     moving: Booking | None = None,
 ) -> tuple[availability.Slot, ...]:
-    """The free times nearest ``start``; for a booking ``moving``, those it can move to.
-
-    The booking being moved gives up its time, so it must not count against the day's
-    cap nor block nearby times with its buffers; its own time is no move at all.
-    """
-    found = selectors.availability_get(
-        consultant_id=consultant.pk if consultant else None,
-        now=now,
-        exclude_booking_id=moving.pk if moving else None,
-    )
-    slots = [
-        slot for slot in found.slots if moving is None or slot.start != moving.start
-    ]
+    """The free times nearest ``start``; for a booking ``moving``, those it can move to."""
+    if moving is not None:
+        slots = selectors.booking_move_slots(booking=moving, now=now)
+    else:
+        slots = selectors.availability_get(
+            consultant_id=consultant.pk if consultant else None, now=now
+        ).slots
     return tuple(selectors.slots_nearest(slots, start, limit=ALTERNATIVES))
 
 
@@ -376,7 +381,7 @@ def booking_reschedule(
         previous_end=previous_end,
         now=now,
     )
-    return ChangeResult(Outcome.MOVED, current)
+    return ChangeResult(Outcome.MOVED, current, emailed=True)
 
 
 @transaction.atomic
@@ -416,9 +421,10 @@ def booking_cancel(
         listing_cache.availability_changed()
         # Staff may cancel a meeting that has already taken place (tidying up); nobody
         # needs a calendar cancellation for the past.
-        if current.end > now:
+        emailed = current.end > now
+        if emailed:
             booking_emails.cancelled_emails_queue(booking=current, now=now)
-        return ChangeResult(Outcome.CANCELLED, current)
+        return ChangeResult(Outcome.CANCELLED, current, emailed=emailed)
     if current.status == BookingStatus.CANCELLED:
         return ChangeResult(Outcome.ALREADY_CANCELLED, current)
     return ChangeResult(Outcome.NOT_ACTIVE, current)
@@ -463,6 +469,56 @@ def booking_mark_no_show(*, booking: Booking, now: datetime | None = None) -> bo
         correctable=BookingStatus.COMPLETED,
         now=now,
     )
+
+
+def _minutes(value: time, *, end: bool = False) -> int:
+    # An end of 00:00 is midnight at the end of the day (see availability.TimeRange).
+    if end and value == MIDNIGHT:
+        return 24 * 60
+    return value.hour * 60 + value.minute
+
+
+def _overlaps_refuse[K: Hashable](
+    ranges_by_key: Mapping[K, list[tuple[int, int]]], describe: Callable[[K], str]
+) -> None:
+    for key, ranges in ranges_by_key.items():
+        for (_, earlier_end), (later_start, _) in itertools.pairwise(sorted(ranges)):
+            if later_start < earlier_end:
+                raise ValidationError(f"{describe(key)}: two ranges overlap.")
+
+
+def weekly_hours_validate(*, hours: Iterable[tuple[int, time, time]]) -> None:
+    """Refuse a consultant's weekly hours where two ranges of one weekday overlap.
+
+    ``hours`` are (weekday, start, end) rows, each valid on its own; ranges that only
+    touch (09:00-12:00 and 12:00-17:00) are fine.
+    """
+    by_day: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+    for weekday, start, end in hours:
+        by_day[weekday].append((_minutes(start), _minutes(end, end=True)))
+    _overlaps_refuse(by_day, lambda day: Weekday(day).label)
+
+
+def date_overrides_validate(
+    *, overrides: Iterable[tuple[date, time | None, time | None]]
+) -> None:
+    """Refuse a consultant's date overrides that contradict each other on one date.
+
+    ``overrides`` are (date, start, end) rows, each valid on its own; a row without a
+    start is a day off, which a date cannot be while also having hours.
+    """
+    by_date: defaultdict[date, list[tuple[int, int]]] = defaultdict(list)
+    days_off = set()
+    for day, start, end in overrides:
+        if start is None:
+            days_off.add(day)
+        elif end is not None:
+            by_date[day].append((_minutes(start), _minutes(end, end=True)))
+    for day in days_off & set(by_date):
+        raise ValidationError(
+            f"{day}: a day off cannot also have hours. Remove one of them."
+        )
+    _overlaps_refuse(by_date, str)
 
 
 @transaction.atomic

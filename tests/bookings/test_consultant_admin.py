@@ -7,7 +7,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.forms import inlineformset_factory
 
-from bookings.admin import DateOverrideFormSet, WeeklyHoursFormSet
+from bookings.admin_forms import DateOverrideFormSet, WeeklyHoursFormSet
 from bookings.models import Consultant, DateOverride, WeeklyHours
 from tests.factories.bookings import ConsultantFactory
 from tests.helpers.admin_roles import consultant_create, manager_create

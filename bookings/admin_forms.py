@@ -1,0 +1,82 @@
+"""The bookings admin's forms: a consultant's profile and hours, a move, a cancellation.
+
+The hours formsets gather the rows saved together and hand them to the services'
+rules (``weekly_hours_validate``, ``date_overrides_validate``); a row with errors of its
+own is reported beside it and left out of those checks.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from bookings import services
+from bookings.enums import Expertise
+from bookings.models import Consultant
+
+
+def _rows(formset: forms.BaseInlineFormSet, required: tuple[str, ...]):
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        if all(data.get(name) is not None for name in required):
+            yield data
+
+
+class WeeklyHoursFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        services.weekly_hours_validate(
+            hours=[
+                (data["weekday"], data["start"], data["end"])
+                for data in _rows(self, ("weekday", "start", "end"))
+            ]
+        )
+
+
+class DateOverrideFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        services.date_overrides_validate(
+            overrides=[
+                (data["date"], data.get("start"), data.get("end"))
+                for data in _rows(self, ("date",))
+            ]
+        )
+
+
+class ConsultantAdminForm(forms.ModelForm):
+    expertise = forms.MultipleChoiceField(
+        choices=Expertise.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Consultant
+        fields = (
+            "user",
+            "display_name",
+            "bio",
+            "timezone",
+            "expertise",
+            "meeting_url",
+            "is_active",
+        )
+
+
+class MoveForm(forms.Form):
+    start = forms.ChoiceField(label="New time (consultant's time zone)")
+
+    def __init__(self, *args, choices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["start"].choices = choices
+
+
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason, sent to the client",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        error_messages={"required": "Give the client a reason."},
+    )

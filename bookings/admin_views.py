@@ -1,0 +1,120 @@
+"""The bookings admin's own pages: cancel with a reason, and move to another time.
+
+Templates ``admin/bookings/booking/cancel.html`` and ``move.html``. The cancel page
+asks for the reason before the ``cancel_bookings`` action (``bookings.admin_actions``)
+cancels; the move page has an address of its own (``admin:bookings_booking_move``).
+Both change bookings only through the services, and log each change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from bookings import selectors, services
+from bookings.admin_forms import MoveForm
+from bookings.forms import format_start, parse_start
+from consult.timezones import short_label
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.contrib.admin import ModelAdmin
+    from django.http import HttpRequest, HttpResponse
+
+    from bookings.admin_forms import CancelReasonForm
+    from bookings.models import Booking
+
+
+def consultant_time(booking: Booking, value: datetime) -> str:
+    """``value`` on the consultant's clock, as the admin's columns and pages show it."""
+    return short_label(value, booking.consultant.zone, booking.consultant.timezone)
+
+
+def cancel_page(
+    model_admin: ModelAdmin,
+    request: HttpRequest,
+    bookings: list[Booking],
+    form: CancelReasonForm,
+) -> HttpResponse:
+    """Which bookings will be cancelled, and a box for the reason the client is sent."""
+    # The page posts the same action again (from the list or the booking's own page),
+    # now with the reason.
+    hidden = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in {"csrfmiddlewaretoken", "confirm", "reason"}
+        for value in values
+    ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Cancel bookings" if len(bookings) != 1 else f"Cancel {bookings[0]}",
+        "form": form,
+        "rows": [
+            (booking, consultant_time(booking, booking.start), booking.is_active)
+            for booking in bookings
+        ],
+        "active": sum(booking.is_active for booking in bookings),
+        "hidden": hidden,
+        "back_url": request.get_full_path(),
+    }
+    return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)
+
+
+def _changeable(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> Booking:
+    booking = model_admin.get_object(request, object_id)
+    if booking is None:
+        raise Http404
+    if not model_admin.has_change_permission(request, booking):
+        raise PermissionDenied
+    return booking
+
+
+def move_page(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """The consultant's free times to pick from; the client is emailed the new one."""
+    booking = _changeable(model_admin, request, object_id)
+    change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
+    choices = [
+        (format_start(slot.start), consultant_time(booking, slot.start))
+        for slot in selectors.booking_move_slots(booking=booking)
+    ]
+    form = MoveForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        result = services.booking_reschedule(
+            booking=booking, new_start=parse_start(form.cleaned_data["start"])
+        )
+        if result.outcome == services.Outcome.MOVED:
+            moved_to = consultant_time(result.booking, result.booking.start)
+            model_admin.log_change(request, result.booking, f"Moved to {moved_to}.")
+            model_admin.message_user(
+                request,
+                f"Moved to {moved_to}; the client is told by email.",
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+        model_admin.message_user(
+            request,
+            f"Not moved ({result.outcome.replace('_', ' ')}). Pick another time.",
+            messages.ERROR,
+        )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": booking,
+        "title": f"Move {booking}",
+        "form": form,
+        "current": consultant_time(booking, booking.start),
+        "change_url": change_url,
+    }
+    return TemplateResponse(request, "admin/bookings/booking/move.html", context)
