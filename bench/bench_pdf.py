@@ -34,7 +34,7 @@ django.setup()
 
 # Django must be set up before the app modules are imported.
 from advisor.charts import cost_chart  # noqa: E402
-from advisor.engine import DEFAULT_PRICES, advise  # noqa: E402
+from advisor.engine import DEFAULT_PRICES, decide, validate  # noqa: E402
 from advisor.models import TASK_LABELS  # noqa: E402
 from advisor.pdf import SummaryData, UseCaseSummary, assessment_summary_pdf  # noqa: E402
 from consult.templatetags.humanize_consult import PATH_LABELS  # noqa: E402
@@ -89,7 +89,7 @@ ASSESSMENT = {
 
 def summary_data() -> SummaryData:
     """What ``advisor.selectors.assessment_summary_data`` returns, without a database."""
-    output = advise(ASSESSMENT, DEFAULT_PRICES)
+    output = decide(validate(ASSESSMENT), DEFAULT_PRICES).to_dict()
     use_cases = []
     for contract, answer in zip(
         ASSESSMENT["use_cases"], output["use_cases"], strict=True

@@ -14,7 +14,6 @@ from advisor.engine import (
     ENGINE_VERSION,
     ContractError,
     Result,
-    advise,
     decide,
     validate,
 )
@@ -32,7 +31,7 @@ CLASSICAL = use_case("Fraud", "fraud_detection", 1_000_000)
 
 
 def test_advise_returns_the_contract_shape():
-    result = advise({"use_cases": [API, CLASSICAL]})
+    result = decide(validate({"use_cases": [API, CLASSICAL]})).to_dict()
 
     assert (
         list(result),
@@ -83,7 +82,7 @@ def test_advise_contract_example():
         ],
     }
 
-    result = advise(payload)
+    result = decide(validate(payload)).to_dict()
     only = result["use_cases"][0]
 
     assert (
@@ -110,15 +109,6 @@ def test_advise_contract_example():
     )
 
 
-def test_advise_equals_decide_to_dict():
-    payload = {
-        "organization": {"ml_engineers": 4},
-        "use_cases": [API, FINE_TUNE, CLASSICAL],
-    }
-
-    assert advise(payload) == decide(validate(payload)).to_dict()
-
-
 def test_decide_returns_typed_records():
     result = decide(validate({"use_cases": [API]}))
 
@@ -136,12 +126,15 @@ def test_decide_returns_typed_records():
 def test_advise_names_the_price_book_used():
     autumn = dataclasses.replace(DEFAULT_PRICES, name="autumn-2026")
 
-    assert advise({"use_cases": [API]}, autumn)["price_book"] == "autumn-2026"
+    assert (
+        decide(validate({"use_cases": [API]}), autumn).to_dict()["price_book"]
+        == "autumn-2026"
+    )
 
 
 def test_advise_raises_contract_error_on_bad_input():
     with pytest.raises(ContractError) as caught:
-        advise({"use_cases": [use_case(monthly_requests=-5)]})
+        decide(validate({"use_cases": [use_case(monthly_requests=-5)]})).to_dict()
 
     assert [str(e) for e in caught.value.errors] == [
         "use_cases[0].monthly_requests: must be >= 0"
@@ -149,16 +142,16 @@ def test_advise_raises_contract_error_on_bad_input():
 
 
 def test_advise_output_is_strict_json():
-    result = advise({"use_cases": [API, FINE_TUNE, CLASSICAL]})
+    result = decide(validate({"use_cases": [API, FINE_TUNE, CLASSICAL]})).to_dict()
 
     assert json.loads(json.dumps(result, allow_nan=False)) == result
 
 
 def test_advise_rounds_money_to_cents():
     # 3,333 x (2,000 x $0.75 + 250 x $4.50) / 1M = $8.749125
-    costs = advise({"use_cases": [use_case(monthly_requests=3333)]})["use_cases"][0][
-        "costs"
-    ]
+    costs = decide(
+        validate({"use_cases": [use_case(monthly_requests=3333)]})
+    ).to_dict()["use_cases"][0]["costs"]
 
     assert (costs["api_monthly_usd"], costs["self_hosted_monthly_usd"]) == (
         8.75,
@@ -185,7 +178,7 @@ def test_engine_version_is_fixed():
     ],
 )
 def test_stack_is_the_shared_path_or_hybrid(use_cases, stack):
-    assert advise({"use_cases": use_cases})["stack"] == stack
+    assert decide(validate({"use_cases": use_cases})).to_dict()["stack"] == stack
 
 
 @pytest.mark.parametrize(
@@ -251,11 +244,13 @@ def test_stack_is_the_shared_path_or_hybrid(use_cases, stack):
     ],
 )
 def test_summary_describes_the_stack(use_cases, summary):
-    assert advise({"use_cases": use_cases})["summary"] == summary
+    assert decide(validate({"use_cases": use_cases})).to_dict()["summary"] == summary
 
 
 def test_next_steps_for_the_api():
-    assert advise({"use_cases": [API]})["use_cases"][0]["next_steps"] == [
+    assert decide(validate({"use_cases": [API]})).to_dict()["use_cases"][0][
+        "next_steps"
+    ] == [
         (
             "Try your prompt on 10 real examples with GPT-5.4 mini; if 8 or more come out "
             "right, build on it."
@@ -269,18 +264,20 @@ def test_next_steps_for_the_api():
 
 
 def test_next_steps_for_the_api_follow_weak_signals():
-    steps = advise(
-        {
-            "use_cases": [
-                use_case(
-                    proprietary_data="some",
-                    latency_budget_ms=800,
-                    accuracy_lift_value="high",
-                    value_per_request_usd=0.005,
-                )
-            ]
-        }
-    )["use_cases"][0]["next_steps"]
+    steps = decide(
+        validate(
+            {
+                "use_cases": [
+                    use_case(
+                        proprietary_data="some",
+                        latency_budget_ms=800,
+                        accuracy_lift_value="high",
+                        value_per_request_usd=0.005,
+                    )
+                ]
+            }
+        )
+    ).to_dict()["use_cases"][0]["next_steps"]
 
     assert steps[2:] == [
         (
@@ -304,7 +301,9 @@ def test_next_steps_for_the_api_follow_weak_signals():
 
 
 def test_next_steps_for_a_fine_tune():
-    assert advise({"use_cases": [FINE_TUNE]})["use_cases"][0]["next_steps"] == [
+    assert decide(validate({"use_cases": [FINE_TUNE]})).to_dict()["use_cases"][0][
+        "next_steps"
+    ] == [
         (
             "Run the API baseline (GPT-5.4 mini) on 50 real examples first and keep its score "
             "as the bar to beat."
@@ -330,9 +329,9 @@ def test_next_steps_for_a_fine_tune():
 
 
 def test_next_steps_when_data_must_stay_use_a_local_baseline():
-    steps = advise(
-        {"use_cases": [use_case(sensitive_data=True, latency_budget_ms=400)]}
-    )["use_cases"][0]["next_steps"]
+    steps = decide(
+        validate({"use_cases": [use_case(sensitive_data=True, latency_budget_ms=400)]})
+    ).to_dict()["use_cases"][0]["next_steps"]
 
     assert (steps[0], steps[-1]) == (
         (
@@ -391,15 +390,17 @@ def test_next_steps_when_data_must_stay_use_a_local_baseline():
     ],
 )
 def test_next_steps_for_classical_ml_start_with_the_task(task, first_step):
-    steps = advise({"use_cases": [use_case(task=task)]})["use_cases"][0]["next_steps"]
+    steps = decide(validate({"use_cases": [use_case(task=task)]})).to_dict()[
+        "use_cases"
+    ][0]["next_steps"]
 
     assert (steps[0], len(steps)) == (first_step, 3)
 
 
 def test_next_steps_for_a_moat_value_accuracy():
-    steps = advise({"use_cases": [CLASSICAL | {"accuracy_lift_value": "high"}]})[
-        "use_cases"
-    ][0]["next_steps"]
+    steps = decide(
+        validate({"use_cases": [CLASSICAL | {"accuracy_lift_value": "high"}]})
+    ).to_dict()["use_cases"][0]["next_steps"]
 
     assert steps[-1] == (
         "Put a value on each point of accuracy (for example, losses avoided per point of "
@@ -481,7 +482,7 @@ def test_next_steps_for_a_moat_value_accuracy():
 def test_effort_depends_on_path_and_team_size(case, engineers, effort):
     payload = {"organization": {"ml_engineers": engineers}, "use_cases": [case]}
 
-    assert advise(payload)["use_cases"][0]["effort"] == effort
+    assert decide(validate(payload)).to_dict()["use_cases"][0]["effort"] == effort
 
 
 def test_engine_source_never_imports_django():
@@ -511,9 +512,9 @@ def test_engine_imports_and_runs_with_django_blocked():
     # A None entry in sys.modules makes any "import django" fail.
     script = (
         "import sys; sys.modules['django'] = None\n"
-        "from advisor.engine import advise\n"
-        "result = advise({'use_cases': [{'name': 'x', 'task': 'summarization', "
-        "'monthly_requests': 1}]})\n"
+        "from advisor.engine import decide, validate\n"
+        "result = decide(validate({'use_cases': [{'name': 'x', "
+        "'task': 'summarization', 'monthly_requests': 1}]})).to_dict()\n"
         "print(result['stack'])\n"
     )
     completed = subprocess.run(
