@@ -29,9 +29,14 @@ run: install
 test: install
 	$(VENV)/bin/pytest
 
+# Style, types (mypy; its Django plugin loads the settings, which need a secret
+# key unless debug is on), import floors (.importlinter) and templates.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=true $(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/djlint --lint templates
 
 format: install
 	$(VENV)/bin/ruff check --fix .

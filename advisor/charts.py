@@ -7,6 +7,7 @@ magnitude and a straight API line reads well on log-log axes.
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from advisor.engine import (
     Prices,
@@ -126,18 +127,21 @@ def dollars(value: float) -> str:
 
 
 def _decade_floor(value: float) -> float:
-    return 10 ** math.floor(math.log10(value))
+    # An int to a negative int power is a float: typeshed calls it Any.
+    decade: float = 10 ** math.floor(math.log10(value))
+    return decade
 
 
 def _decade_ceil(value: float) -> float:
-    return 10 ** math.ceil(math.log10(value))
+    decade: float = 10 ** math.ceil(math.log10(value))
+    return decade
 
 
 def _requests(count: int) -> str:
     return f"{count:,} request{'' if count == 1 else 's'}"
 
 
-def cost_chart(use_case: dict, prices: Prices) -> Chart:
+def cost_chart(use_case: dict[str, Any], prices: Prices) -> Chart:
     """Chart one language use case (in the contract's input form)."""
     case = validate({"use_cases": [use_case]}).use_cases[0]
     requests = case.monthly_requests

@@ -170,8 +170,14 @@ def _boxed_label(
     text_width = stringWidth(label, FONT, FONT_SIZE)
     start = {"start": x, "middle": x - text_width / 2}.get(anchor, x - text_width)
     start = min(max(start, plot.left + 1), plot.right - text_width - 1)
-    # The stubs type Rect's keywords without Unpack, so they refuse any.
-    ground = Rect(start - 2, y - 2, text_width + 4, FONT_SIZE + 3, fillColor=colors.white, strokeColor=None)  # type: ignore[arg-type]  # fmt: skip
+    ground = Rect(
+        start - 2,
+        y - 2,
+        text_width + 4,
+        FONT_SIZE + 3,
+        fillColor=colors.white,
+        strokeColor=None,
+    )
     plot.add(ground, _text(start, y, label))
 
 

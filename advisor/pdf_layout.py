@@ -387,8 +387,8 @@ class NumberedCanvas(Canvas):
 
     def showPage(self) -> None:  # noqa: N802 -- ReportLab's name
         self._held.append(dict(self.__dict__))
-        # ReportLab's own page-numbering recipe; its stubs leave this method out.
-        self._startPage()  # type: ignore[attr-defined]
+        # ReportLab's own page-numbering recipe.
+        self._startPage()
 
     def save(self) -> None:
         total = len(self._held)
@@ -427,8 +427,7 @@ def _percent(share: float) -> str:
 
 def _bullets(items: tuple[str, ...], styles: Styles, *, numbered: bool) -> ListFlowable:
     return ListFlowable(
-        # ListFlowable takes ListItems too, which its stubs leave out.
-        [ListItem(Paragraph(text(item), styles.base), leftIndent=14) for item in items],  # type: ignore[misc]
+        [ListItem(Paragraph(text(item), styles.base), leftIndent=14) for item in items],
         bulletType="1" if numbered else "bullet",
         start="1" if numbered else "•",
         bulletFontName=FONT,

@@ -2,8 +2,8 @@
 
 Run with ``python bench/bench_engine.py``. Prints one JSON line; ``ok`` says
 whether the targets were met on this machine (one core, one process). Each call
-validates the raw input and builds the full answer, as ``manage.py advise`` and
-the wizard do.
+validates the raw input and builds the full answer,
+``decide(validate(payload)).to_dict()``, as ``manage.py advise`` and the wizard do.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from advisor.engine import advise
+from advisor.engine import decide, validate
 
 TARGET_MEDIAN_US = 1000
 TARGET_PER_SECOND = 10_000
@@ -120,14 +120,14 @@ def main() -> None:
     assert len(ASSESSMENT["use_cases"]) == 10  # noqa: S101
     inputs = variants(VARIANTS)
     for payload in inputs:  # warm up
-        advise(payload)
+        decide(validate(payload)).to_dict()
 
     timings = []
     clock = time.perf_counter_ns
     for i in range(SAMPLES):
         payload = inputs[i % VARIANTS]
         start = clock()
-        advise(payload)
+        decide(validate(payload)).to_dict()
         timings.append(clock() - start)
     timings.sort()
     median_us = statistics.median(timings) / 1000
@@ -141,7 +141,7 @@ def main() -> None:
     deadline = clock() + int(THROUGHPUT_SECONDS * 1e9)
     wall_start, cpu_start = clock(), cpu()
     while clock() < deadline:
-        advise(inputs[done % VARIANTS])
+        decide(validate(inputs[done % VARIANTS])).to_dict()
         done += 1
     per_second = done / ((cpu() - cpu_start) / 1e9)
     per_wall_second = done / ((clock() - wall_start) / 1e9)

@@ -34,8 +34,8 @@ django.setup()
 
 # Django must be set up before the app modules are imported.
 from advisor.charts import cost_chart  # noqa: E402
-from advisor.engine import DEFAULT_PRICES, advise  # noqa: E402
-from advisor.enums import PATH_LABELS, TASK_LABELS  # noqa: E402
+from advisor.engine import DEFAULT_PRICES, decide, validate  # noqa: E402 -- after django.setup()
+from advisor.enums import PATH_LABELS, TASK_LABELS  # noqa: E402 -- after django.setup()
 from advisor.pdf import SummaryData, UseCaseSummary, assessment_summary_pdf  # noqa: E402
 
 TARGET_MEDIAN_MS = 150
@@ -88,7 +88,7 @@ ASSESSMENT = {
 
 def summary_data() -> SummaryData:
     """What ``advisor.selectors.assessment_summary_data`` returns, without a database."""
-    output = advise(ASSESSMENT, DEFAULT_PRICES)
+    output = decide(validate(ASSESSMENT), DEFAULT_PRICES).to_dict()
     use_cases = []
     for contract, answer in zip(
         ASSESSMENT["use_cases"], output["use_cases"], strict=True

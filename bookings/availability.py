@@ -52,11 +52,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from uuid import UUID
+
+    # Names a consultant in slots: unique, and orderable against the other keys.
+    ConsultantKey = int | str | UUID
 
 __all__ = [
     "Busy",
@@ -287,7 +291,7 @@ class ConsultantSchedule:
     unique and mutually orderable (ints, strings or UUIDs).
     """
 
-    key: Hashable
+    key: ConsultantKey
     tz: ZoneInfo
     weekly: WeeklyHours
     overrides: tuple[DateOverride, ...] = ()
@@ -311,7 +315,7 @@ class Slot:
 
     start: datetime
     end: datetime
-    consultant_keys: tuple[Hashable, ...]
+    consultant_keys: tuple[ConsultantKey, ...]
 
 
 def time_off_for_dates(first: date, last: date, tz: ZoneInfo) -> TimeOff:
@@ -331,8 +335,9 @@ def time_off_for_dates(first: date, last: date, tz: ZoneInfo) -> TimeOff:
 def _wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime | None:
     """The instant of naive local ``wall``: None in a gap, the first one in a fold."""
     local = wall.replace(tzinfo=zone)
-    earlier = local.utcoffset()
-    later = local.replace(fold=1).utcoffset()
+    # An aware datetime always has an offset; utcoffset() is typed for naive ones too.
+    earlier = cast("timedelta", local.utcoffset())
+    later = cast("timedelta", local.replace(fold=1).utcoffset())
     # PEP 495: fold=0 reads a time with the offset in force before a change, fold=1 with
     # the one after. Clocks jump forward over a gap, so there the later offset is more.
     if earlier < later:
@@ -372,7 +377,7 @@ def _range_starts(
     stop = midnight + time_range.end_offset
     first = wall.replace(tzinfo=zone)
     last = stop.replace(tzinfo=zone)
-    offset = first.utcoffset()
+    offset = cast("timedelta", first.utcoffset())
     if (
         offset
         == first.replace(fold=1).utcoffset()
@@ -390,14 +395,14 @@ def _range_starts(
         return
     latest = _bound_to_utc(stop, zone) - meeting
     while wall < stop:
-        start = _wall_to_utc(wall, zone)
+        instant = _wall_to_utc(wall, zone)
         wall += step
-        if start is None:
+        if instant is None:
             continue
         # With fold=0, later wall times are later instants: nothing after fits either.
-        if start > latest:
+        if instant > latest:
             return
-        yield start
+        yield instant
 
 
 # --- one consultant -------------------------------------------------------------------
@@ -556,8 +561,8 @@ def free_slots(
     Consultants free at one start share a slot whose ``consultant_keys`` are sorted.
     """
     low, high = _bookable_window(policy, now, window_start, window_end)
-    keys_by_start: defaultdict[datetime, list[Hashable]] = defaultdict(list)
-    seen: set[Hashable] = set()
+    keys_by_start: defaultdict[datetime, list[ConsultantKey]] = defaultdict(list)
+    seen: set[ConsultantKey] = set()
     for schedule in schedules:
         key = schedule.key
         if key in seen:

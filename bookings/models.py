@@ -108,7 +108,7 @@ class WeeklyHours(models.Model):
     consultant = models.ForeignKey(
         Consultant, on_delete=models.CASCADE, related_name="weekly_hours"
     )
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
     start = models.TimeField()
     end = models.TimeField(help_text="00:00 means midnight at the end of the day.")
 
@@ -313,16 +313,14 @@ class Booking(models.Model):
     blocked_end = models.DateTimeField()
 
     status = models.CharField(
-        max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+        max_length=20, choices=BookingStatus, default=BookingStatus.CONFIRMED
     )
     # Calendar SEQUENCE: rises on every change so calendars update the same event.
     sequence = models.PositiveIntegerField(default=0)
     # sha256 of the private manage token; the token itself is never stored.
     manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     cancel_reason = models.TextField(blank=True)
-    cancelled_by = models.CharField(
-        max_length=10, choices=CancelledBy.choices, blank=True
-    )
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

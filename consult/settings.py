@@ -181,7 +181,6 @@ else:
         }
     }
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits and sessions share it across processes) ------------
 

@@ -1,7 +1,8 @@
 """The advisor's decision engine: pure Python, no Django.
 
-``advise(payload)`` validates one assessment and returns the contract's output;
-``decide(assessment)`` does the same for an already validated ``Assessment``.
+``validate(payload)`` checks one assessment against the contract and
+``decide(assessment)`` recommends; ``decide(...).to_dict()`` is the contract's
+output.
 """
 
 from advisor.engine.contract import (
@@ -17,7 +18,7 @@ from advisor.engine.costs import (
     break_even_monthly_requests,
     self_hosted_monthly_cost,
 )
-from advisor.engine.decision import ENGINE_VERSION, advise, decide
+from advisor.engine.decision import ENGINE_VERSION, decide
 from advisor.engine.prices import DEFAULT_PRICES, PriceBookError, Prices
 from advisor.engine.result import (
     Costs,
@@ -41,7 +42,6 @@ __all__ = [
     "Result",
     "UseCase",
     "UseCaseResult",
-    "advise",
     "api_monthly_cost",
     "break_even_monthly_requests",
     "decide",

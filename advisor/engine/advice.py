@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from advisor.engine.contract import UseCase
     from advisor.engine.prices import Prices
-    from advisor.engine.result import UseCaseResult
+    from advisor.engine.result import Path, Stack, UseCaseResult
     from advisor.engine.rules import Evaluation
 
 # Team sizes: none; a small team that can own one model (the 1-3 ML engineers a
@@ -237,7 +237,7 @@ _PATH_PHRASES = {
 }
 
 
-def stack_of(paths: Sequence[str]) -> str:
+def stack_of(paths: Sequence[Path]) -> Stack:
     """The single path when every use case shares it, otherwise ``hybrid``."""
     first = paths[0]
     return first if all(path == first for path in paths) else "hybrid"

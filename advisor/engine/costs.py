@@ -45,9 +45,12 @@ MAX_MONTHLY_REQUESTS = 10_000_000_000  # the contract's upper bound
 SECONDS_PER_HOUR = 3600
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class UnitCosts:
-    """Per-request and fixed costs of one language use case under one price book."""
+    """Per-request and fixed costs of one language use case under one price book.
+
+    Frozen: one instance is shared by every use case of its size (see _SIZES).
+    """
 
     api_per_request: float
     gpu_seconds_per_request: float  # at the book's utilisation, not full load
@@ -96,6 +99,10 @@ def book_rates(prices: Prices) -> BookRates:
 
 def unit_costs(use_case: UseCase, prices: Prices) -> UnitCosts:
     """The per-request figures every cost function is built from."""
+    return unit_costs_and_break_even(use_case, prices)[0]
+
+
+def _solve_unit_costs(use_case: UseCase, prices: Prices) -> UnitCosts:
     input_tokens, output_tokens = use_case.input_tokens, use_case.output_tokens
     if input_tokens is None or output_tokens is None:
         raise ValueError(f"{use_case.task} is not priced in tokens")
@@ -159,6 +166,32 @@ def break_even(unit: UnitCosts) -> int | None:
     return volume if volume <= MAX_MONTHLY_REQUESTS else None
 
 
+# Unit costs and break-even depend only on the book and a request's size, and
+# most use cases share a few sizes (the task defaults): each pair is solved once
+# per book and size, not once per use case or chart point. Keyed by the book's
+# identity, as _RATES is; a kept entry holds its book, so no id is reused.
+_SIZES: dict[
+    tuple[int, int | None, int | None], tuple[Prices, UnitCosts, int | None]
+] = {}
+_SIZES_KEPT = 256
+
+
+def unit_costs_and_break_even(
+    use_case: UseCase, prices: Prices
+) -> tuple[UnitCosts, int | None]:
+    """``unit_costs`` and its ``break_even``, solved once per book and request size."""
+    key = (id(prices), use_case.input_tokens, use_case.output_tokens)
+    cached = _SIZES.get(key)
+    if cached is not None and cached[0] is prices:
+        return cached[1], cached[2]
+    unit = _solve_unit_costs(use_case, prices)
+    even = break_even(unit)
+    if len(_SIZES) >= _SIZES_KEPT:
+        _SIZES.clear()
+    _SIZES[key] = (prices, unit, even)
+    return unit, even
+
+
 def api_monthly_cost(use_case: UseCase, prices: Prices, monthly_requests: int) -> float:
     """USD a month on the price book's reference API model."""
     return api_cost(unit_costs(use_case, prices), monthly_requests)
@@ -177,4 +210,4 @@ def break_even_monthly_requests(use_case: UseCase, prices: Prices) -> int | None
     None when that never happens within the contract's range (up to ten
     billion requests a month).
     """
-    return break_even(unit_costs(use_case, prices))
+    return unit_costs_and_break_even(use_case, prices)[1]

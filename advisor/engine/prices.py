@@ -149,7 +149,8 @@ class Prices:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form (dates as ISO strings, tuples as lists)."""
-        return _jsonable(self)
+        data: dict[str, Any] = _jsonable(self)
+        return data
 
     @classmethod
     def from_dict(cls, data: object) -> Prices:

@@ -22,8 +22,7 @@ from advisor.engine.costs import (
     SECONDS_PER_HOUR,
     UnitCosts,
     book_rates,
-    break_even,
-    unit_costs,
+    unit_costs_and_break_even,
 )
 from advisor.engine.prices import HOURS_PER_MONTH
 from advisor.engine.result import NO_COSTS, Costs, Path, Reason
@@ -133,7 +132,7 @@ def cost_strength(ratio: float, thin_margin: bool) -> float:
 
 
 def cost_facts(use_case: UseCase, prices: Prices) -> CostFacts:
-    unit = unit_costs(use_case, prices)
+    unit, even = unit_costs_and_break_even(use_case, prices)
     volume = use_case.monthly_requests
     value = use_case.value_per_request_usd
     # Written out rather than calling api_cost, self_hosted_cost and
@@ -143,7 +142,7 @@ def cost_facts(use_case: UseCase, prices: Prices) -> CostFacts:
         unit,
         volume * unit.api_per_request,
         max(unit.self_hosted_floor, volume * unit.self_hosted_per_request),
-        break_even(unit),
+        even,
         max(1, math.ceil(hours / HOURS_PER_MONTH)),
         # A value of 0 means no direct revenue per request (an internal tool):
         # there is no margin to protect, so the margin test does not apply.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from advisor.engine import advise
+from advisor.engine import decide, validate
 from advisor.models import Assessment, Recommendation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
@@ -37,7 +37,7 @@ def test_advise_object_prints_the_engine_answer(tmp_path):
     code, out, err = run(tmp_path, ACME)
 
     assert (code, err) == (0, "")
-    assert json.loads(out) == advise(ACME)
+    assert json.loads(out) == decide(validate(ACME)).to_dict()
     assert json.loads(out)["use_cases"][0]["path"] == "fine_tune"
 
 

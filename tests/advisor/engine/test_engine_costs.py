@@ -18,6 +18,7 @@ from advisor.engine.costs import (
     gpus_needed,
     self_hosted_cost,
     unit_costs,
+    unit_costs_and_break_even,
 )
 from advisor.engine.rules import cost_facts
 
@@ -230,3 +231,17 @@ def test_unit_costs_follow_a_custom_price_book():
     unit = unit_costs(one(), dataclasses.replace(prices, gpu=gpu))
 
     assert (round(unit.api_per_request, 9), unit.self_hosted_floor) == (0.0025, 730.0)
+
+
+def test_unit_costs_are_solved_once_per_book_and_size():
+    # Same sizes, other volumes: one solved pair. Another book: its own figures.
+    unit, even = unit_costs_and_break_even(one(), DEFAULT_PRICES)
+    again = unit_costs_and_break_even(one(monthly_requests=5), DEFAULT_PRICES)
+    other = unit_costs_and_break_even(one(), with_api_price(1.0, 2.0))
+
+    assert (
+        again[0] is unit,
+        again[1] == even,
+        round(other[0].api_per_request, 9),
+        other[1] == break_even(other[0]),
+    ) == (True, True, 0.0025, True)

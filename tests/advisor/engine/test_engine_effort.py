@@ -2,7 +2,7 @@
 
 import pytest
 
-from advisor.engine import advise
+from advisor.engine import decide, validate
 from tests.helpers.engine import API, CLASSICAL, FINE_TUNE
 
 
@@ -80,4 +80,4 @@ from tests.helpers.engine import API, CLASSICAL, FINE_TUNE
 def test_effort_depends_on_path_and_team_size(case, engineers, effort):
     payload = {"organization": {"ml_engineers": engineers}, "use_cases": [case]}
 
-    assert advise(payload)["use_cases"][0]["effort"] == effort
+    assert decide(validate(payload)).to_dict()["use_cases"][0]["effort"] == effort

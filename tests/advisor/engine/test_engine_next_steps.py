@@ -2,12 +2,14 @@
 
 import pytest
 
-from advisor.engine import advise
+from advisor.engine import decide, validate
 from tests.helpers.engine import API, CLASSICAL, FINE_TUNE, use_case
 
 
 def test_next_steps_for_the_api():
-    assert advise({"use_cases": [API]})["use_cases"][0]["next_steps"] == [
+    assert decide(validate({"use_cases": [API]})).to_dict()["use_cases"][0][
+        "next_steps"
+    ] == [
         (
             "Try your prompt on 10 real examples with GPT-5.4 mini; if 8 or more come out "
             "right, build on it."
@@ -21,18 +23,20 @@ def test_next_steps_for_the_api():
 
 
 def test_next_steps_for_the_api_follow_weak_signals():
-    steps = advise(
-        {
-            "use_cases": [
-                use_case(
-                    proprietary_data="some",
-                    latency_budget_ms=800,
-                    accuracy_lift_value="high",
-                    value_per_request_usd=0.005,
-                )
-            ]
-        }
-    )["use_cases"][0]["next_steps"]
+    steps = decide(
+        validate(
+            {
+                "use_cases": [
+                    use_case(
+                        proprietary_data="some",
+                        latency_budget_ms=800,
+                        accuracy_lift_value="high",
+                        value_per_request_usd=0.005,
+                    )
+                ]
+            }
+        )
+    ).to_dict()["use_cases"][0]["next_steps"]
 
     assert steps[2:] == [
         (
@@ -56,7 +60,9 @@ def test_next_steps_for_the_api_follow_weak_signals():
 
 
 def test_next_steps_for_a_fine_tune():
-    assert advise({"use_cases": [FINE_TUNE]})["use_cases"][0]["next_steps"] == [
+    assert decide(validate({"use_cases": [FINE_TUNE]})).to_dict()["use_cases"][0][
+        "next_steps"
+    ] == [
         (
             "Run the API baseline (GPT-5.4 mini) on 50 real examples first and keep its score "
             "as the bar to beat."
@@ -82,9 +88,9 @@ def test_next_steps_for_a_fine_tune():
 
 
 def test_next_steps_when_data_must_stay_use_a_local_baseline():
-    steps = advise(
-        {"use_cases": [use_case(sensitive_data=True, latency_budget_ms=400)]}
-    )["use_cases"][0]["next_steps"]
+    steps = decide(
+        validate({"use_cases": [use_case(sensitive_data=True, latency_budget_ms=400)]})
+    ).to_dict()["use_cases"][0]["next_steps"]
 
     assert (steps[0], steps[-1]) == (
         (
@@ -143,15 +149,17 @@ def test_next_steps_when_data_must_stay_use_a_local_baseline():
     ],
 )
 def test_next_steps_for_classical_ml_start_with_the_task(task, first_step):
-    steps = advise({"use_cases": [use_case(task=task)]})["use_cases"][0]["next_steps"]
+    steps = decide(validate({"use_cases": [use_case(task=task)]})).to_dict()[
+        "use_cases"
+    ][0]["next_steps"]
 
     assert (steps[0], len(steps)) == (first_step, 3)
 
 
 def test_next_steps_for_a_moat_value_accuracy():
-    steps = advise({"use_cases": [CLASSICAL | {"accuracy_lift_value": "high"}]})[
-        "use_cases"
-    ][0]["next_steps"]
+    steps = decide(
+        validate({"use_cases": [CLASSICAL | {"accuracy_lift_value": "high"}]})
+    ).to_dict()["use_cases"][0]["next_steps"]
 
     assert steps[-1] == (
         "Put a value on each point of accuracy (for example, losses avoided per point of "

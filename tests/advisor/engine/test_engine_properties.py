@@ -13,7 +13,6 @@ from advisor.engine import (
     DEFAULT_PRICES,
     ContractError,
     FieldError,
-    advise,
     api_monthly_cost,
     break_even_monthly_requests,
     decide,
@@ -108,7 +107,7 @@ PATH_PATTERN = re.compile(
 @EXAMPLES
 @given(assessments)
 def test_every_valid_input_gets_a_sound_result(payload):
-    result = advise(payload)
+    result = decide(validate(payload)).to_dict()
 
     assert json.loads(json.dumps(result, allow_nan=False)) == result
     assert result == decide(validate(payload)).to_dict()
@@ -151,7 +150,7 @@ def test_every_valid_input_gets_a_sound_result(payload):
 @EXAMPLES
 @given(assessments)
 def test_stack_is_hybrid_exactly_when_paths_differ(payload):
-    result = advise(payload)
+    result = decide(validate(payload)).to_dict()
     paths = {case["path"] for case in result["use_cases"]}
 
     assert result["stack"] == (paths.pop() if len(paths) == 1 else "hybrid")
@@ -194,9 +193,9 @@ def test_break_even_is_where_self_hosting_starts_to_win(use_case, prices):
 @given(use_cases, volumes, volumes)
 def test_more_volume_never_moves_a_use_case_back_to_the_api(case, a, b):
     def path(requests):
-        return advise({"use_cases": [case | {"monthly_requests": requests}]})[
-            "use_cases"
-        ][0]["path"]
+        return decide(
+            validate({"use_cases": [case | {"monthly_requests": requests}]})
+        ).to_dict()["use_cases"][0]["path"]
 
     low, high = min(a, b), max(a, b)
 
@@ -206,7 +205,7 @@ def test_more_volume_never_moves_a_use_case_back_to_the_api(case, a, b):
 @EXAMPLES
 @given(use_cases)
 def test_cost_at_scale_fires_exactly_from_break_even(case):
-    result = advise({"use_cases": [case]})["use_cases"][0]
+    result = decide(validate({"use_cases": [case]})).to_dict()["use_cases"][0]
     break_even = result["costs"]["break_even_monthly_requests"]
     fired = "cost_at_scale" in [reason["code"] for reason in result["reasons"]]
 
@@ -216,7 +215,7 @@ def test_cost_at_scale_fires_exactly_from_break_even(case):
 def contract_errors(payload) -> list[FieldError] | None:
     """The ContractError's field errors, or None when the engine answers."""
     try:
-        advise(payload)
+        decide(validate(payload)).to_dict()
     except ContractError as error:
         return error.errors
     return None

@@ -36,9 +36,9 @@ def test_engine_imports_and_runs_with_django_blocked():
     # A None entry in sys.modules makes any "import django" fail.
     script = (
         "import sys; sys.modules['django'] = None\n"
-        "from advisor.engine import advise\n"
-        "result = advise({'use_cases': [{'name': 'x', 'task': 'summarization', "
-        "'monthly_requests': 1}]})\n"
+        "from advisor.engine import decide, validate\n"
+        "result = decide(validate({'use_cases': [{'name': 'x', "
+        "'task': 'summarization', 'monthly_requests': 1}]})).to_dict()\n"
         "print(result['stack'])\n"
     )
     completed = subprocess.run(

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from advisor.engine import DEFAULT_PRICES, advise
+from advisor.engine import DEFAULT_PRICES, decide, validate
 from advisor.engine.contract import LANGUAGE_TASKS, PREDICTIVE_TASKS
 from advisor.engine.rules import combine, cost_strength, latency_strength
 
@@ -25,7 +25,7 @@ def decide_one(organization=None, prices=DEFAULT_PRICES, **fields):
     payload = {"use_cases": [use_case(**fields)]}
     if organization is not None:
         payload["organization"] = organization
-    return advise(payload, prices)["use_cases"][0]
+    return decide(validate(payload), prices).to_dict()["use_cases"][0]
 
 
 def outcome(result):
