@@ -100,7 +100,8 @@ def use_case_save(
         created = UseCase.objects.create(assessment=locked, position=position, **fields)
         Assessment.objects.filter(pk=locked.pk).update(updated_at=now)
         return created
-    updated = UseCase.objects.filter(
+    # Without the version the page was built from there is no telling it is current.
+    updated = version is not None and UseCase.objects.filter(
         pk=use_case.pk, assessment=locked, version=version
     ).update(**fields, version=F("version") + 1)
     if not updated:
@@ -169,7 +170,9 @@ def assessment_submit(
 
 
 @transaction.atomic
-def assessment_save_contract(*, contract: dict, result: dict, price_book) -> Assessment:
+def assessment_save_contract(
+    *, contract: dict[str, Any], result: dict[str, Any], price_book: PriceBook
+) -> Assessment:
     """Store an assessment that arrived as a contract (``manage.py advise --save``).
 
     It has no private link: nobody outside holds one, and consultants see it

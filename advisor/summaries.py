@@ -103,7 +103,8 @@ def summary_email_queue(
             Attachment.stored(
                 summary_filename(summary.company),
                 SUMMARY_CONTENT_TYPE,
-                assessment.summary_pdf.name,
+                # Built before its email is queued, so it has a name.
+                assessment.summary_pdf.name or "",
             )
         ],
         related=assessment,
@@ -114,7 +115,10 @@ def _summary_pdf_store(
     *, assessment: Assessment, summary: SummaryData, staff_summary: SummaryData
 ) -> bool:
     """Render and store the client's and the staff copy unless another worker got there first."""
-    old_names = {assessment.summary_pdf.name, assessment.staff_summary_pdf.name}
+    old_names = {
+        assessment.summary_pdf.name or "",
+        assessment.staff_summary_pdf.name or "",
+    }
     new_names = {
         field: _summary_file_save(data)
         for field, data in (
@@ -137,8 +141,8 @@ def _summary_pdf_store(
         )
         return False
     # A rebuild (staff cleared ``summary_pdf_built_at``) replaces the files.
-    for name in old_names - set(new_names.values()) - {""}:
-        default_storage.delete(name)
+    for old_name in old_names - set(new_names.values()) - {""}:
+        default_storage.delete(old_name)
     assessment.summary_pdf.name = new_names["summary_pdf"]
     assessment.staff_summary_pdf.name = new_names["staff_summary_pdf"]
     assessment.summary_pdf_built_at = now
@@ -158,7 +162,7 @@ def _summary_pdf_relink(
     *, assessment: Assessment, summary: SummaryData, token: str
 ) -> bool:
     """Replace the client's copy with one linking to their renewed private link."""
-    old_name = assessment.summary_pdf.name
+    old_name = assessment.summary_pdf.name or ""
     new_name = _summary_file_save(summary)
     with transaction.atomic():
         # Only while this is still their link and nothing replaced the file meanwhile.

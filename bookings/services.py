@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -197,7 +197,7 @@ def _address(email: str) -> str:
     return email.strip().lower()
 
 
-def _active_for_email(email: str):
+def _active_for_email(email: str) -> QuerySet[Booking]:
     # Lower() still, for addresses stored before they were lowercased.
     return Booking.objects.annotate(email_lower=Lower("email")).filter(
         email_lower=_address(email), status=BookingStatus.CONFIRMED

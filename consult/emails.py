@@ -251,7 +251,8 @@ def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
 
 def email_backoff(*, attempts: int) -> int:
     """Seconds to wait after the ``attempts``-th failed attempt."""
-    return min(BACKOFF_BASE_SECONDS * 2**attempts, BACKOFF_MAX_SECONDS)
+    backoff: int = BACKOFF_BASE_SECONDS * 2**attempts
+    return min(backoff, BACKOFF_MAX_SECONDS)
 
 
 def _error_is_transient(exc: BaseException) -> bool:
@@ -285,7 +286,7 @@ def _message_id(email: OutboundEmail) -> str:
 
 
 def _sender_address() -> str:
-    from_email = settings.DEFAULT_FROM_EMAIL
+    from_email: str = settings.DEFAULT_FROM_EMAIL
     if "<" in from_email:
         return from_email.rsplit("<", 1)[1].rstrip(">").strip()
     return from_email.strip()

@@ -12,7 +12,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from advisor.models import Assessment
@@ -69,7 +69,7 @@ def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
     _emails_erase(booking)
 
 
-def _bookings_of(assessment: Assessment):
+def _bookings_of(assessment: Assessment) -> QuerySet[Booking]:
     # assessment_ref covers bookings made before the key existed.
     return Booking.objects.filter(
         Q(assessment=assessment) | Q(assessment_ref=str(assessment.pk))
@@ -84,7 +84,7 @@ def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> 
         booking_erase(booking=booking, now=now)
     _emails_erase(assessment)
     for stored in (assessment.summary_pdf, assessment.staff_summary_pdf):
-        if stored:
+        if stored.name:
             # The file goes only once the rows are gone for good.
             transaction.on_commit(
                 partial(stored.storage.delete, stored.name), robust=True
