@@ -1,7 +1,7 @@
 """The bookings admin's forms: a consultant's profile and hours, a move, a cancellation.
 
-The hours formsets gather the rows saved together and hand them to the services'
-rules (``weekly_hours_validate``, ``date_overrides_validate``); a row with errors of its
+The hours formsets gather the rows saved together and hand them to the rules in
+``bookings.hours`` (``weekly_hours_validate``, ``date_overrides_validate``); a row with errors of its
 own is reported beside it and left out of those checks.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
-from bookings import services
+from bookings import hours
 from bookings.enums import Expertise
 from bookings.models import Consultant
 
@@ -26,7 +26,7 @@ def _rows(formset: forms.BaseInlineFormSet, required: tuple[str, ...]):
 class WeeklyHoursFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
-        services.weekly_hours_validate(
+        hours.weekly_hours_validate(
             hours=[
                 (data["weekday"], data["start"], data["end"])
                 for data in _rows(self, ("weekday", "start", "end"))
@@ -37,7 +37,7 @@ class WeeklyHoursFormSet(forms.BaseInlineFormSet):
 class DateOverrideFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
-        services.date_overrides_validate(
+        hours.date_overrides_validate(
             overrides=[
                 (data["date"], data.get("start"), data.get("end"))
                 for data in _rows(self, ("date",))
