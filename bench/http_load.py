@@ -27,26 +27,27 @@ ONLY = {a for a in os.environ.get("BENCH_HTTP_ONLY", "").split(",") if a}
 # this page yet compile its templates, and the previous page's last requests
 # drain.
 WARMUP_SECONDS = 1.5
-WIZARD_RATIO = 0.4
 SLOTS_RATIO = 0.25
 LOCUST_LIMIT_SECONDS = 400
 LOCUST_LEAD_SECONDS = 8
 
-# (name, locust action, expected status, target ratio to /ping or None)
+# (name, locust action, expected status, target ratio to /ping or None). Every page's
+# ratio is reported; the wizard's has no target of its own (0.4 was withdrawn as
+# unanchored: no peer, limit or user's need sets it).
 PAGES = (
     ("landing", "landing", 200, None),
-    ("wizard start GET", "start_get", 200, WIZARD_RATIO),
-    ("wizard start POST", "start_post", 303, WIZARD_RATIO),
-    ("wizard about GET", "about_get", 200, WIZARD_RATIO),
-    ("wizard about POST", "about_post", 303, WIZARD_RATIO),
-    ("wizard organisation GET", "organisation_get", 200, WIZARD_RATIO),
-    ("wizard organisation POST", "organisation_post", 303, WIZARD_RATIO),
-    ("wizard use case form GET", "use_case_new_get", 200, WIZARD_RATIO),
-    ("wizard use case POST", "use_case_new_post", 303, WIZARD_RATIO),
-    ("wizard use cases GET", "use_cases_get", 200, WIZARD_RATIO),
-    ("wizard use cases POST", "use_cases_post", 303, WIZARD_RATIO),
-    ("wizard check GET", "check_get", 200, WIZARD_RATIO),
-    ("wizard submit POST", "submit_post", 303, WIZARD_RATIO),
+    ("wizard start GET", "start_get", 200, None),
+    ("wizard start POST", "start_post", 303, None),
+    ("wizard about GET", "about_get", 200, None),
+    ("wizard about POST", "about_post", 303, None),
+    ("wizard organisation GET", "organisation_get", 200, None),
+    ("wizard organisation POST", "organisation_post", 303, None),
+    ("wizard use case form GET", "use_case_new_get", 200, None),
+    ("wizard use case POST", "use_case_new_post", 303, None),
+    ("wizard use cases GET", "use_cases_get", 200, None),
+    ("wizard use cases POST", "use_cases_post", 303, None),
+    ("wizard check GET", "check_get", 200, None),
+    ("wizard submit POST", "submit_post", 303, None),
     ("result GET", "result_get", 200, None),
     ("slot listing GET (20 consultants, 2,000 bookings)", "slots_get", 200, None),
     ("booking form GET", "details_get", 200, None),

@@ -51,20 +51,22 @@ def page_rows(
     exhausted: dict[str, int],
 ) -> list[dict]:
     """One row per page: ``figures`` alternate ``/ping`` and page, ``/ping`` first."""
-    pages = {action: (name, wizard) for name, action, _, wizard in PAGES}
+    pages = {action: (name, target) for name, action, _, target in PAGES}
     rows = []
     for position in range(1, len(figures), 2):
         row = figures[position]
         action = row["action"]
-        name, wizard = pages[action]
+        name, page_target = pages[action]
         around = (figures[position - 1]["rps"] + figures[position + 1]["rps"]) / 2
         ratio = row["rps"] / around if around else 0.0
         ping_cpu = (
             figures[position - 1]["cpu_ms"] + figures[position + 1]["cpu_ms"]
         ) / 2
-        target_ratio = TARGETS.get(action, wizard)
-        constant = small[action] == large[action]
-        parts = ["no 5xx", "queries constant"]
+        target_ratio = TARGETS.get(action, page_target)
+        # More data must not mean more queries; fewer is fine (the slot listing
+        # looks one week further on when the current one has no free time left).
+        constant = large[action] <= small[action]
+        parts = ["no 5xx", "queries do not grow with the data"]
         if target_ratio:
             parts.insert(0, f"ratio >= {target_ratio:g}")
         line = {
@@ -78,7 +80,7 @@ def page_rows(
             **latency(row["times"]),
             "errors_5xx": row["errors_5xx"],
             "queries": large[action]
-            if constant
+            if small[action] == large[action]
             else f"{small[action]} then {large[action]}",
             "target": ", ".join(parts),
             "ok": row["errors_5xx"] == 0
