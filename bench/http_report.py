@@ -64,7 +64,7 @@ def page_rows(
         ) / 2
         target_ratio = TARGETS.get(action, page_target)
         # More data must not mean more queries; fewer is fine (the slot listing
-        # looks one week further on when the current one has no free time left).
+        # reads the rest of the horizon when the week shown has no free time left).
         constant = large[action] <= small[action]
         parts = ["no 5xx", "queries do not grow with the data"]
         if target_ratio:
