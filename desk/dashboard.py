@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from advisor.enums import PATH_LABELS
 from advisor.models import Assessment, Recommendation
+from bookings.availability import week_monday
 from bookings.enums import BookingStatus
 from bookings.models import Booking, Consultant
 from consult.models import OutboundEmail
@@ -82,8 +83,7 @@ class Dashboard:
 
 
 def _week_start(now: datetime) -> datetime:
-    today = timezone.localtime(now).date()
-    monday = today - timedelta(days=today.weekday())
+    monday = week_monday(timezone.localtime(now).date())
     return timezone.make_aware(datetime.combine(monday, time.min))
 
 
