@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -202,10 +202,19 @@ def booking_move_slots(
     The booking gives up its time, so it neither counts against the day's cap nor blocks
     nearby times with its buffers; its own time is no move at all.
     """
+    return booking_move_availability(booking=booking, now=now).slots
+
+
+def booking_move_availability(
+    *, booking: Booking, now: datetime | None = None
+) -> Availability:
+    """``booking_move_slots`` with the policy they were computed under."""
     found = availability_get(
         consultant_id=booking.consultant_id, now=now, exclude_booking_id=booking.pk
     )
-    return [slot for slot in found.slots if slot.start != booking.start]
+    return replace(
+        found, slots=[slot for slot in found.slots if slot.start != booking.start]
+    )
 
 
 def booking_can_move(booking: Booking, *, now: datetime) -> bool:

@@ -301,7 +301,10 @@ def details(request: HttpRequest) -> HttpResponse:
         start = parse_start(request.GET.get("start"))
         if start is None:
             params = {k: v for k, v in request.GET.items() if k != "start"}
-            return redirect(reverse("bookings:book") + query_string(**params))
+            # The address may carry the client's assessment link.
+            return private_response(
+                redirect(reverse("bookings:book") + query_string(**params))
+            )
         form = BookingForm(
             initial=_details_initial(request, start, assessment_token, prefill)
         )
@@ -312,7 +315,9 @@ def details(request: HttpRequest) -> HttpResponse:
         return _details_page(request, form, prefill=prefill, status=422)
     result = _book(form.cleaned_data, prefill)
     if result.ok:
-        return redirect("bookings:confirmed", token=result.manage_token)
+        return private_response(
+            redirect("bookings:confirmed", token=result.manage_token)
+        )
     if result.outcome == services.Outcome.EMAIL_HAS_BOOKING:
         form.add_error(
             "email",
@@ -353,7 +358,7 @@ def _booking_context(booking: Booking, token: str, tz_param: str | None) -> dict
         "tz_name": tz_name,
         "is_confirmed": is_confirmed,
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
-        "can_change": is_confirmed and booking.start > now,
+        "can_change": selectors.booking_can_move(booking, now=now),
         "in_progress": in_progress,
         "has_passed": booking.start <= now and not in_progress,
         "manage_url": reverse("bookings:manage", kwargs={"token": token}),
@@ -483,10 +488,8 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         )
 
     now = timezone.now()
-    found = selectors.availability_get(
-        consultant_id=booking.consultant_id, now=now, exclude_booking_id=booking.pk
-    )
-    slots = [slot for slot in found.slots if slot.start != booking.start]
+    found = selectors.booking_move_availability(booking=booking, now=now)
+    slots = found.slots
     base = reverse("bookings:reschedule", kwargs={"token": token})
 
     def slot_url(value: str) -> str:

@@ -63,8 +63,11 @@ def enqueue(  # noqa: PLR0913 -- keyword-only, each a Celery publish option
     Runs the task in-process when tasks are eager, so a failing task is logged the
     same way: the change that caused it stands, and the relay tries again.
     """
+    # Outside the try: a name no task is registered under is a bug to raise, not an
+    # outage for the relay to wait out.
+    task = _task(task_name)
     try:
-        _task(task_name).apply_async(
+        task.apply_async(
             kwargs=kwargs,
             kwargsrepr=kwargsrepr,
             expires=expires,

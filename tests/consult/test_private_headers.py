@@ -9,7 +9,8 @@ from advisor import summaries
 from advisor.models import Assessment
 from consult.http import private_response
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
-from tests.factories.bookings import BookingFactory
+from tests.factories.bookings import BookingFactory, ConsultantFactory
+from tests.helpers.booking_pages import form_data, free_starts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
@@ -187,3 +188,24 @@ def test_admin_csv_export_is_private(admin_client, assessment):
     # The admin adds its own never-cache directives to the helper's.
     assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
     assert headers(response)[1:] == ("noindex, nofollow", "same-origin")
+
+
+def test_details_without_a_time_sends_back_to_the_booking_page_privately(
+    client, assessment
+):
+    response = client.get(reverse("bookings:details"), {"assessment": assessment.token})
+
+    assert response.status_code == 302
+    assert assessment.token in response["Location"]
+    assert headers(response) == private("no-referrer")
+
+
+def test_a_new_booking_is_sent_to_its_confirmation_privately(client):
+    consultant = ConsultantFactory()
+    response = client.post(
+        reverse("bookings:details"), form_data(free_starts(consultant)[0])
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/book/confirmed/")
+    assert headers(response) == private("no-referrer")
