@@ -33,6 +33,11 @@ from consult.tokens import token_hash, token_matches
 SUMMARY_CONTENT_TYPE = "application/pdf"
 
 
+def path_label(path: str) -> str:
+    """The engine's path or stack in words ("hybrid" is "Hybrid")."""
+    return PATH_LABELS.get(path, path)
+
+
 def use_case_count() -> Coalesce:
     """An assessment's number of use cases, as one subquery per row (0 for none)."""
     count = (
@@ -73,6 +78,18 @@ def recommendations_with_path(path_key: str) -> QuerySet[Recommendation]:
         )
     has_path = _HasUseCasePath(F("output"), Value(path_key))
     return Recommendation.objects.alias(has_path=has_path).filter(has_path=True)
+
+
+def assessment_for_prep_sheet(pk: int) -> Assessment | None:
+    """An assessment with its answers, result and price book, for the prep sheet."""
+    return (
+        Assessment.objects.select_related(
+            "recommendation", "recommendation__price_book"
+        )
+        .prefetch_related("use_cases")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:
@@ -170,7 +187,7 @@ def assessment_summary_data(
                 task_label=use_case.get_task_display(),
                 monthly_requests=use_case.monthly_requests,
                 path=answer.path,
-                path_label=PATH_LABELS.get(answer.path, answer.path),
+                path_label=path_label(answer.path),
                 confidence=answer.confidence,
                 reasons=tuple(reason.detail for reason in answer.reasons),
                 api_monthly_usd=costs.api_monthly_usd,
@@ -191,7 +208,7 @@ def assessment_summary_data(
         contact_name=assessment.contact_name,
         submitted_on=timezone.localdate(assessment.submitted_at),
         stack=result.stack,
-        stack_label=PATH_LABELS.get(result.stack, result.stack),
+        stack_label=path_label(result.stack),
         summary=result.summary,
         use_cases=tuple(use_cases),
         price_book_name=book.name,
@@ -239,7 +256,7 @@ def assessment_brief(*, assessment_id: int | None) -> AssessmentBrief | None:
     use_cases = tuple(
         UseCaseBrief(
             name=answer.name,
-            path_label=PATH_LABELS.get(answer.path, answer.path),
+            path_label=path_label(answer.path),
             # The strongest reason is enough for an email; the PDF has them all.
             reason=answer.reasons[0].detail if answer.reasons else "",
         )
@@ -255,7 +272,7 @@ def assessment_brief(*, assessment_id: int | None) -> AssessmentBrief | None:
             assessment.staff_summary_pdf.name,
         )
     return AssessmentBrief(
-        stack_label=PATH_LABELS.get(result.stack, result.stack),
+        stack_label=path_label(result.stack),
         summary=result.summary,
         use_cases=use_cases,
         admin_url=settings.SITE_URL

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from bookings import availability
@@ -192,6 +193,20 @@ def availability_get(
     )
     slots = availability.free_slots(schedules, policy.to_policy(), now)
     return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
+
+
+def assessment_booked() -> Exists:
+    """Whether any call was booked from the assessment of the outer query."""
+    return Exists(Booking.objects.filter(assessment=OuterRef("pk")))
+
+
+def bookings_of_assessment(*, assessment_id: int) -> list[Booking]:
+    """The calls booked from an assessment, latest first, with their consultants."""
+    return list(
+        Booking.objects.filter(assessment_id=assessment_id)
+        .select_related("consultant")
+        .order_by("-start")
+    )
 
 
 def booking_move_slots(

@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.http import (
     FileResponse,
     Http404,
@@ -26,12 +26,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from advisor.engine.text import usd
 from advisor.enums import INDUSTRIES, INDUSTRY_LABELS, PATH_LABELS
 from advisor.models import Assessment
 from advisor.pdf import summary_filename
-from advisor.selectors import recommendations_with_path, use_case_count
-from advisor.templatetags.advisor_format import path_label, usd
-from bookings.models import Booking
+from advisor.selectors import (
+    assessment_for_prep_sheet,
+    path_label,
+    recommendations_with_path,
+    use_case_count,
+)
+from bookings.selectors import assessment_booked, bookings_of_assessment
 from consult.http import SAME_ORIGIN, private_response
 from consult.staff import staff_sees_everyone
 from desk.exports import csv_lines
@@ -144,7 +149,7 @@ class AssessmentAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(
                 use_case_total=use_case_count(),
-                booked=Exists(Booking.objects.filter(assessment=OuterRef("pk"))),
+                booked=assessment_booked(),
             )
         )
 
@@ -187,7 +192,9 @@ class AssessmentAdmin(admin.ModelAdmin):
     )
     def api_spend(self, obj: Assessment) -> str:
         recommendation = getattr(obj, "recommendation", None)
-        return usd(recommendation.api_monthly_usd) if recommendation else "—"
+        return (
+            usd(recommendation.api_monthly_usd, cents=True) if recommendation else "—"
+        )
 
     @admin.display(description="Submitted", ordering="submitted_at")
     def submitted(self, obj: Assessment) -> str:
@@ -203,11 +210,7 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def _bookings(self, request, assessment: Assessment) -> tuple[list[dict], int]:
         """The calls this user may open, and how many more other consultants hold."""
-        bookings = list(
-            Booking.objects.filter(assessment=assessment)
-            .select_related("consultant")
-            .order_by("-start")
-        )
+        bookings = bookings_of_assessment(assessment_id=assessment.pk)
         if staff_sees_everyone(request.user):
             mine = bookings
         else:
@@ -231,16 +234,7 @@ class AssessmentAdmin(admin.ModelAdmin):
             pk = Assessment._meta.pk.to_python(object_id)  # noqa: SLF001 -- Django API
         except ValidationError:
             pk = None
-        assessment = (
-            Assessment.objects.select_related(
-                "recommendation", "recommendation__price_book"
-            )
-            .prefetch_related("use_cases")
-            .filter(pk=pk)
-            .first()
-            if pk is not None
-            else None
-        )
+        assessment = assessment_for_prep_sheet(pk) if pk is not None else None
         if assessment is not None:
             recommendation = getattr(assessment, "recommendation", None)
             price_book_url = ""

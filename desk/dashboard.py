@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from advisor.enums import PATH_LABELS
@@ -20,6 +20,7 @@ from advisor.models import Assessment, Recommendation
 from bookings.availability import week_monday
 from bookings.enums import BookingStatus
 from bookings.models import Booking, Consultant
+from bookings.selectors import assessment_booked
 from consult.models import OutboundEmail
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def dashboard_get(
             submitted_at__gte=last_start,
             submitted_at__lt=next_start,
         )
-        .annotate(booked=Exists(Booking.objects.filter(assessment=OuterRef("pk"))))
+        .annotate(booked=assessment_booked())
         .aggregate(
             this=Count("pk", filter=this),
             last=Count("pk", filter=last),

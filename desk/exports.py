@@ -7,7 +7,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from advisor.enums import INDUSTRY_LABELS
-from advisor.templatetags.advisor_format import path_label
+from advisor.selectors import path_label
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.engine import UseCaseResult, result_from_dict
-from advisor.templatetags.advisor_format import path_label, usd
+from advisor.engine.text import usd
+from advisor.selectors import path_label
 from consult.templatetags.humanize_consult import duration_ms
 
 if TYPE_CHECKING:
@@ -75,7 +76,9 @@ def _advice(answer: UseCaseResult) -> dict[str, Any]:
         "confidence": round(answer.confidence * 100),
         "reasons": [reason.detail for reason in answer.reasons],
         "costs": [
-            (label, usd(value)) for label, value in cost_rows if value is not None
+            (label, usd(value, cents=True))
+            for label, value in cost_rows
+            if value is not None
         ],
         "break_even": f"{breakeven:,} requests a month" if breakeven else "",
         "next_steps": list(answer.next_steps),

@@ -2,8 +2,8 @@
 
 from django import template
 
+from advisor import selectors
 from advisor.engine import text
-from advisor.enums import PATH_LABELS
 
 register = template.Library()
 
@@ -14,6 +14,4 @@ def usd(value) -> str:
     return text.usd(value, cents=True)
 
 
-@register.filter
-def path_label(value: str) -> str:
-    return PATH_LABELS.get(value, value)
+path_label = register.filter("path_label", selectors.path_label)
