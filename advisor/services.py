@@ -284,6 +284,11 @@ def assessment_links_resend(*, email: str) -> int:
     return sent
 
 
+def assessment_delete(*, assessment: Assessment) -> None:
+    """Delete an assessment with its use cases and result (their files are the caller's)."""
+    assessment.delete()
+
+
 @transaction.atomic
 def price_book_activate(*, book: PriceBook) -> None:
     """Make ``book`` the one the engine costs new results with; earlier ones keep theirs."""
@@ -296,6 +301,7 @@ __all__ = [
     "ContractError",
     "StaleAnswers",
     "Started",
+    "assessment_delete",
     "assessment_email_link",
     "assessment_save_step",
     "assessment_start",

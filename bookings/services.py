@@ -468,6 +468,23 @@ def booking_mark_no_show(*, booking: Booking, now: datetime | None = None) -> bo
 
 
 @transaction.atomic
+def booking_client_details_erase(
+    *, booking: Booking, name: str, email: str, now: datetime
+) -> None:
+    """Replace the client's details with ``name`` and ``email``; keep when and with whom.
+
+    A call under way (confirmed, begun) is recorded as held: nobody can reach the
+    client about it any more. Cancel a call still to come first (``booking_cancel``).
+    """
+    Booking.objects.filter(
+        pk=booking.pk, status=BookingStatus.CONFIRMED, start__lte=now
+    ).update(status=BookingStatus.COMPLETED, updated_at=now)
+    Booking.objects.filter(pk=booking.pk).update(
+        name=name, email=email, company="", topic="", updated_at=now
+    )
+
+
+@transaction.atomic
 def booking_confirmation_resend(*, booking: Booking) -> None:
     """Email the client their confirmation again, with a new private manage link.
 

@@ -16,9 +16,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from advisor.models import Assessment
+from advisor.services import assessment_delete
 from bookings.enums import BookingStatus, CancelledBy
 from bookings.models import Booking
-from bookings.services import booking_cancel
+from bookings.services import booking_cancel, booking_client_details_erase
 from consult.models import ERASED_SUBJECT, OutboundEmail
 
 ERASED_NAME = "(deleted)"
@@ -55,16 +56,11 @@ def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
         booking_cancel(
             booking=booking, reason=ERASED_REASON, by=CancelledBy.CLIENT, now=now
         )
-    elif booking.status == BookingStatus.CONFIRMED:
-        Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
-            status=BookingStatus.COMPLETED, updated_at=now
-        )
-    Booking.objects.filter(pk=booking.pk).update(
+    booking_client_details_erase(
+        booking=booking,
         name=ERASED_NAME,
         email=erased_address(f"booking-{booking.uid}"),
-        company="",
-        topic="",
-        updated_at=now,
+        now=now,
     )
     _emails_erase(booking)
 
@@ -89,7 +85,7 @@ def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> 
             transaction.on_commit(
                 partial(stored.storage.delete, stored.name), robust=True
             )
-    assessment.delete()
+    assessment_delete(assessment=assessment)
 
 
 @dataclass(frozen=True)
