@@ -114,6 +114,8 @@ def compact_number(value: float) -> str:
     return f"{value:.0f}"
 
 
+# The chart's own short forms, not ``text.usd``: axis ticks must fit under a gridline
+# ("$1.2k"), and the sentence under the chart reads in whole dollars.
 def money(value: float) -> str:
     if value >= 1000:
         return f"${compact_number(value)}"

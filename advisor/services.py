@@ -18,7 +18,11 @@ from advisor.selectors import (
     assessment_summary_data,
     price_book_active,
 )
-from advisor.summaries import summary_build_enqueue, summary_email_queue
+from advisor.summaries import (
+    summary_build_enqueue,
+    summary_email_dedupe_key,
+    summary_email_queue,
+)
 from consult.emails import email_queue
 from consult.tokens import token_new
 
@@ -225,7 +229,7 @@ def assessment_email_link(*, assessment: Assessment, token: str) -> None:
         summary_email_queue(
             assessment=assessment,
             summary=assessment_summary_data(assessment=assessment, token=token),
-            dedupe_key=f"assessment-summary:{assessment.pk}:{now:%Y%m%d%H%M}",
+            dedupe_key=summary_email_dedupe_key(assessment.pk, asked_at=now),
         )
         return
     url = settings.SITE_URL + reverse("advisor:about", kwargs={"token": token})

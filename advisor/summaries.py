@@ -72,6 +72,12 @@ def summary_build_enqueue(
     )
 
 
+def summary_email_dedupe_key(assessment_id: int, *, asked_at: datetime | None) -> str:
+    """One summary email per build, or per minute when the client asks for it again."""
+    key = f"assessment-summary:{assessment_id}"
+    return f"{key}:{asked_at:%Y%m%d%H%M}" if asked_at else key
+
+
 def summary_email_queue(
     *, assessment: Assessment, summary: SummaryData, dedupe_key: str
 ) -> None:
@@ -240,7 +246,7 @@ def assessment_summary_build(
             summary_email_queue(
                 assessment=assessment,
                 summary=summary,
-                dedupe_key=f"assessment-summary:{assessment.pk}",
+                dedupe_key=summary_email_dedupe_key(assessment.pk, asked_at=None),
             )
     return built
 

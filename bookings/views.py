@@ -71,8 +71,9 @@ def timezone_datalist() -> str:
 def assessment_prefill(token: str) -> dict | None:
     """What the client's assessment tells the booking form, or None.
 
-    The one place bookings learns about assessments: ``name, email, company,
-    topic, stack, assessment_id`` of a submitted assessment behind this link.
+    The booking pages' one read of an assessment (through ``advisor.selectors``):
+    ``name, email, company, topic, stack, assessment_id`` of a submitted assessment
+    behind this link.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None

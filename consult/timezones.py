@@ -1,7 +1,8 @@
 """Time zones by name, and times written out for people: pages, emails and the admin.
 
-Every label of a local time goes through ``clock_label``, so the hour that repeats when
-clocks go back says which of its two instants it means, wherever it is shown.
+The labels here go through ``clock_label``, so the hour that repeats when clocks go back
+says which of its two instants it means. Pages, emails and the bookings admin use them;
+the admin's dashboard and prep sheet still format dates with template filters.
 """
 
 from __future__ import annotations

@@ -48,6 +48,7 @@ def _use_case_answers(use_case: UseCase) -> list[Answer]:
         ),
         Answer(
             "Value of one request",
+            # As the client typed it, every digit: this is their answer, not a cost.
             f"${use_case.value_per_request_usd.normalize():f}"
             if use_case.value_per_request_usd is not None
             else "Not given",
