@@ -199,14 +199,15 @@ def assessment_save_contract(
         UseCase.objects.create(
             assessment=assessment, position=position, name=use_case["name"], **fields
         )
+    answer = result_from_dict(result)
     Recommendation.objects.create(
         assessment=assessment,
-        engine_version=result["engine_version"],
+        engine_version=answer.engine_version,
         price_book=price_book,
         input=contract,
         output=result,
-        stack=result["stack"],
-        api_monthly_usd=_api_spend(result_from_dict(result)),
+        stack=answer.stack,
+        api_monthly_usd=_api_spend(answer),
     )
     return assessment
 

@@ -88,29 +88,27 @@ ASSESSMENT = {
 
 def summary_data() -> SummaryData:
     """What ``advisor.selectors.assessment_summary_data`` returns, without a database."""
-    output = decide(validate(ASSESSMENT), DEFAULT_PRICES).to_dict()
+    output = decide(validate(ASSESSMENT), DEFAULT_PRICES)
     use_cases = []
-    for contract, answer in zip(
-        ASSESSMENT["use_cases"], output["use_cases"], strict=True
-    ):
-        costs = answer["costs"]
+    for contract, answer in zip(ASSESSMENT["use_cases"], output.use_cases, strict=True):
+        costs = answer.costs
         use_cases.append(
             UseCaseSummary(
-                name=answer["name"],
-                task_label=TASK_LABELS[answer["task"]],
+                name=answer.name,
+                task_label=TASK_LABELS[answer.task],
                 monthly_requests=contract["monthly_requests"],
-                path=answer["path"],
-                path_label=PATH_LABELS[answer["path"]],
-                confidence=answer["confidence"],
-                reasons=tuple(reason["detail"] for reason in answer["reasons"]),
-                api_monthly_usd=costs["api_monthly_usd"],
-                self_hosted_monthly_usd=costs["self_hosted_monthly_usd"],
-                fine_tune_one_off_usd=costs["fine_tune_one_off_usd"],
-                break_even_monthly_requests=costs["break_even_monthly_requests"],
-                next_steps=tuple(answer["next_steps"]),
-                effort=answer["effort"],
+                path=answer.path,
+                path_label=PATH_LABELS[answer.path],
+                confidence=answer.confidence,
+                reasons=tuple(reason.detail for reason in answer.reasons),
+                api_monthly_usd=costs.api_monthly_usd,
+                self_hosted_monthly_usd=costs.self_hosted_monthly_usd,
+                fine_tune_one_off_usd=costs.fine_tune_one_off_usd,
+                break_even_monthly_requests=costs.break_even_monthly_requests,
+                next_steps=answer.next_steps,
+                effort=answer.effort,
                 chart=cost_chart(contract, DEFAULT_PRICES)
-                if answer["kind"] == "language"
+                if answer.kind == "language"
                 else None,
             )
         )
@@ -119,13 +117,13 @@ def summary_data() -> SummaryData:
         company="Acme Health",
         contact_name="Ada Lovelace",
         submitted_on=date(2026, 11, 30),
-        stack=output["stack"],
-        stack_label=PATH_LABELS[output["stack"]],
-        summary=output["summary"],
+        stack=output.stack,
+        stack_label=PATH_LABELS[output.stack],
+        summary=output.summary,
         use_cases=tuple(use_cases),
         price_book_name=DEFAULT_PRICES.name,
         price_book_as_of=DEFAULT_PRICES.as_of,
-        engine_version=output["engine_version"],
+        engine_version=output.engine_version,
         booking_url=f"{site}/book/?assessment={LINK_KEY}",
         result_url=f"{site}/assess/{LINK_KEY}/result/",
     )
