@@ -45,7 +45,11 @@ if TYPE_CHECKING:
 
 # --- the version ------------------------------------------------------------------------
 
-AVAILABILITY_VERSION_KEY = "bookings:availability-version"
+# The cache holds the version as a plain tuple, never an instance of a class of this
+# code: processes of two releases share the cache during a deploy, and an object whose
+# class moved or changed would fail to unpickle in the other one. A change of the
+# tuple's shape takes a new key ("-2" since the class moved out of bookings.selectors).
+AVAILABILITY_VERSION_KEY = "bookings:availability-version-2"
 # A version lives this long at most; every booking and availability change replaces it
 # sooner (``availability_changed``). Changes that skip the models' signals (bulk
 # edits, slots passing their notice period) show within this time.
@@ -64,6 +68,19 @@ class AvailabilityVersion:
     consultant_ids: frozenset[int]
     horizon_days: int
 
+    def cached(self) -> tuple[str, tuple[int, ...], int]:
+        return (self.token, tuple(sorted(self.consultant_ids)), self.horizon_days)
+
+    @classmethod
+    def from_cached(cls, value: object) -> AvailabilityVersion | None:
+        """The version ``cached()`` wrote, or None for anything else under the key."""
+        match value:
+            case (str() as token, tuple() as ids, int() as horizon_days) if all(
+                isinstance(pk, int) for pk in ids
+            ):
+                return cls(token, frozenset(ids), horizon_days)
+        return None
+
 
 def _availability_version_new() -> AvailabilityVersion:
     return AvailabilityVersion(
@@ -76,15 +93,19 @@ def _availability_version_new() -> AvailabilityVersion:
 
 
 def availability_version() -> AvailabilityVersion:
-    version = cache.get_or_set(
-        AVAILABILITY_VERSION_KEY,
-        _availability_version_new,
-        timeout=AVAILABILITY_VERSION_SECONDS,
+    version = AvailabilityVersion.from_cached(
+        cache.get_or_set(
+            AVAILABILITY_VERSION_KEY,
+            lambda: _availability_version_new().cached(),
+            timeout=AVAILABILITY_VERSION_SECONDS,
+        )
     )
-    if not isinstance(version, AvailabilityVersion):
+    if version is None:
         # Written by another release of this code sharing the cache during a deploy.
         version = _availability_version_new()
-        cache.set(AVAILABILITY_VERSION_KEY, version, AVAILABILITY_VERSION_SECONDS)
+        cache.set(
+            AVAILABILITY_VERSION_KEY, version.cached(), AVAILABILITY_VERSION_SECONDS
+        )
     return version
 
 

@@ -165,3 +165,15 @@ def test_listing_survives_a_version_of_another_shape_in_the_cache(client):
 
     assert response.status_code == 200
     assert '<a class="slot"' in response.content.decode()
+
+
+def test_listing_caches_its_version_as_plain_values_another_release_can_read(client):
+    # An instance of this code's class would not unpickle in a release that moved it.
+    ConsultantFactory()
+    client.get(PAGE)
+
+    version = cache.get(listing_cache.AVAILABILITY_VERSION_KEY)
+
+    assert type(version) is tuple
+    assert [type(part) for part in version] == [str, tuple, int]
+    assert {type(pk) for pk in version[1]} == {int}
