@@ -34,7 +34,9 @@ Prints one JSON line per page and one for the race. ``BENCH_HTTP_USERS``
 (default 12) sets the number of locust users, ``BENCH_HTTP_SECONDS`` each
 phase's length, ``BENCH_HTTP_ONLY=slots_get,about_post`` loads only those
 pages (the actions in ``PAGES``), ``BENCH_KEEP_LOG=1`` keeps gunicorn's and locust's logs, and
-``GUNICORN_WORKERS``/``GUNICORN_THREADS`` pass through to gunicorn.
+``GUNICORN_WORKERS``/``GUNICORN_THREADS`` pass through to gunicorn, and
+``BENCH_HTTP_BROKER_DB``/``BENCH_HTTP_CACHE_DB`` pick the Redis databases it flushes and
+uses (11 and 12).
 """
 
 from __future__ import annotations

@@ -19,8 +19,10 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-BROKER_DB = 11
-CACHE_DB = 12
+# Redis databases of the load test's own, flushed at its start: 11 and 12 unless set
+# (the test suite flushes TEST_REDIS_DB, 11 by default, so don't run both on one Redis).
+BROKER_DB = int(os.environ.get("BENCH_HTTP_BROKER_DB", "11"))
+CACHE_DB = int(os.environ.get("BENCH_HTTP_CACHE_DB", "12"))
 
 
 def free_port() -> int:
