@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from advisor.charts import Chart
+    from advisor.engine import UseCaseResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,36 @@ class UseCaseSummary:
     effort: str
     # The result page's chart, for language use cases; None for the others.
     chart: Chart | None
+
+    @classmethod
+    def from_answer(  # noqa: PLR0913 -- keyword-only, what the answer does not hold
+        cls,
+        answer: UseCaseResult,
+        *,
+        name: str,
+        task_label: str,
+        monthly_requests: int,
+        path_label: str,
+        chart: Chart | None,
+    ) -> UseCaseSummary:
+        """The engine's answer for one use case, with what the PDF adds to it."""
+        costs = answer.costs
+        return cls(
+            name=name,
+            task_label=task_label,
+            monthly_requests=monthly_requests,
+            path=answer.path,
+            path_label=path_label,
+            confidence=answer.confidence,
+            reasons=tuple(reason.detail for reason in answer.reasons),
+            api_monthly_usd=costs.api_monthly_usd,
+            self_hosted_monthly_usd=costs.self_hosted_monthly_usd,
+            fine_tune_one_off_usd=costs.fine_tune_one_off_usd,
+            break_even_monthly_requests=costs.break_even_monthly_requests,
+            next_steps=answer.next_steps,
+            effort=answer.effort,
+            chart=chart,
+        )
 
     @property
     def monthly_usd(self) -> float | None:

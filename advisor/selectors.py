@@ -180,22 +180,13 @@ def assessment_summary_data(
     for use_case, answer in zip(
         assessment.use_cases.all(), result.use_cases, strict=True
     ):
-        costs = answer.costs
         use_cases.append(
-            UseCaseSummary(
+            UseCaseSummary.from_answer(
+                answer,
                 name=use_case.name,
                 task_label=use_case.get_task_display(),
                 monthly_requests=use_case.monthly_requests,
-                path=answer.path,
                 path_label=path_label(answer.path),
-                confidence=answer.confidence,
-                reasons=tuple(reason.detail for reason in answer.reasons),
-                api_monthly_usd=costs.api_monthly_usd,
-                self_hosted_monthly_usd=costs.self_hosted_monthly_usd,
-                fine_tune_one_off_usd=costs.fine_tune_one_off_usd,
-                break_even_monthly_requests=costs.break_even_monthly_requests,
-                next_steps=answer.next_steps,
-                effort=answer.effort,
                 # The same chart as the result page, from the same inputs.
                 chart=charts.cost_chart(use_case.contract(), prices)
                 if use_case.is_language

@@ -91,22 +91,13 @@ def summary_data() -> SummaryData:
     output = decide(validate(ASSESSMENT), DEFAULT_PRICES)
     use_cases = []
     for contract, answer in zip(ASSESSMENT["use_cases"], output.use_cases, strict=True):
-        costs = answer.costs
         use_cases.append(
-            UseCaseSummary(
+            UseCaseSummary.from_answer(
+                answer,
                 name=answer.name,
                 task_label=TASK_LABELS[answer.task],
                 monthly_requests=contract["monthly_requests"],
-                path=answer.path,
                 path_label=PATH_LABELS[answer.path],
-                confidence=answer.confidence,
-                reasons=tuple(reason.detail for reason in answer.reasons),
-                api_monthly_usd=costs.api_monthly_usd,
-                self_hosted_monthly_usd=costs.self_hosted_monthly_usd,
-                fine_tune_one_off_usd=costs.fine_tune_one_off_usd,
-                break_even_monthly_requests=costs.break_even_monthly_requests,
-                next_steps=answer.next_steps,
-                effort=answer.effort,
                 chart=cost_chart(contract, DEFAULT_PRICES)
                 if answer.kind == "language"
                 else None,
