@@ -19,6 +19,7 @@ TASK_LABELS = {
     "summarization": "Summarise documents or conversations",
     "text_classification": "Sort or label text",
     "extraction": "Pull fields out of documents",
+    "document_extraction": "Read scanned documents (invoices, forms, IDs)",
     "question_answering": "Answer questions from your knowledge",
     "content_generation": "Write content or replies",
     "translation": "Translate text",

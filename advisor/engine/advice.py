@@ -6,14 +6,14 @@ import functools
 from typing import TYPE_CHECKING
 
 from advisor.engine import rules
-from advisor.engine.text import count, plural, usd
+from advisor.engine.text import approx, approx_count, count, usd_approx
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from advisor.engine.contract import UseCase
     from advisor.engine.prices import Prices
-    from advisor.engine.result import Path, Stack, UseCaseResult
+    from advisor.engine.result import Path, Stack, Totals, UseCaseResult
     from advisor.engine.rules import Evaluation
 
 # Team sizes: none; a small team that can own one model (the 1-3 ML engineers a
@@ -24,32 +24,44 @@ SMALL_TEAM_MAX = 3
 def next_steps(
     use_case: UseCase, evaluation: Evaluation, prices: Prices
 ) -> tuple[str, ...]:
-    """Concrete steps for the chosen path, in the order to take them."""
+    """Concrete steps for the chosen option, in the order to take them."""
     if evaluation.path == "classical_ml":
-        return _classical_steps_for(use_case.task, rules.MOAT in evaluation.codes)
+        return _classical_steps(use_case, evaluation)
     if evaluation.path == "fine_tune":
-        return _fine_tune_steps(use_case, evaluation, prices)
-    return _api_steps(use_case, evaluation, prices)
+        return _own_model_steps(use_case, evaluation, prices)
+    return _api_steps(use_case, evaluation)
 
 
-@functools.lru_cache(maxsize=32)
-def _api_opening(api_model: str) -> tuple[str, ...]:
-    return (
-        (
-            f"Try your prompt on 10 real examples with {api_model}; if 8 or more come "
-            "out right, build on it."
-        ),
-        (
-            "Keep 50 real examples with the answers you expect as a test set, and "
-            "re-run it whenever the model or the prompt changes."
-        ),
-    )
+_TEST_SET = (
+    "Keep 50 real examples with the answers you expect as a test set, and re-run it "
+    "whenever the model or the prompt changes."
+)
+_RETRIEVAL = (
+    "Put your documents behind retrieval: index them, and send the model only the "
+    "passages that answer the question, with links back to the source."
+)
 
 
-def _api_steps(
-    use_case: UseCase, evaluation: Evaluation, prices: Prices
-) -> tuple[str, ...]:
-    steps = [*_api_opening(prices.api_model.name)]
+def _api_steps(use_case: UseCase, evaluation: Evaluation) -> tuple[str, ...]:
+    chosen = evaluation.chosen
+    if chosen.option == "hosted_open_weight":
+        first = (
+            f"Try {chosen.model} and a small API model side by side on 10 real "
+            "examples; keep the cheaper one that gets 8 or more right."
+        )
+    else:
+        first = (
+            f"Try your prompt on 10 real examples with {chosen.model.removesuffix(', batch')}; "
+            "if 8 or more come out right, build on it."
+        )
+    steps = [first, _TEST_SET]
+    if chosen.option == "api_batch":
+        steps.append(
+            "Send the work through the provider's batch API: half the list price, "
+            "with results within 24 hours."
+        )
+    if use_case.task == "question_answering":
+        steps.append(_RETRIEVAL)
     if use_case.proprietary_data == "some":
         steps.append(
             "Put your best in-house examples into the prompt, or behind retrieval, "
@@ -57,74 +69,83 @@ def _api_steps(
         )
     if rules.THIN_MARGIN in evaluation.codes:
         steps.append(
-            "Protect the margin: compare a cheaper model tier, and use batch pricing "
-            "(half price at OpenAI and Google) for work that can wait."
+            "Protect the margin: compare a cheaper model tier, shorten the prompt, and "
+            "use batch pricing (half price at OpenAI and Google) for work that can wait."
         )
     budget = use_case.latency_budget_ms
-    if budget is not None and budget < rules.LATENCY_TIGHT_BELOW_MS:
-        steps.append(
-            f"Measure p95 latency from your region against your {count(budget)} ms "
-            "budget before launch; pick a fast model tier if it is close."
-        )
+    if budget is not None and chosen.latency_ms is not None:
+        if chosen.latency_ms > budget * rules.TIGHT_LATENCY_SHARE:
+            steps.append(
+                f"Measure p95 latency from your region against your {count(budget)} ms "
+                "budget before launch; stream the answer if it is close."
+            )
     if use_case.accuracy_lift_value == "high":
         steps.append(
             "Put a number on what each gain in quality is worth; if it proves large, "
             "revisit fine-tuning with that number in hand."
         )
-    facts = evaluation.facts
-    if facts is not None and facts.break_even is not None:
+    if evaluation.cost_flip is not None:
         steps.append(
-            f"Revisit self-hosting if volume passes about {count(facts.break_even)} "
-            "requests a month."
+            "Revisit a model of your own if volume passes about "
+            f"{approx(approx_count(evaluation.cost_flip, +1))} requests a month."
         )
     return tuple(steps)
 
 
-@functools.lru_cache(maxsize=32)
-def _fine_tune_opening(
-    data_must_stay: bool, api_model: str, fine_tune_usd: float
+def _own_model_steps(
+    use_case: UseCase, evaluation: Evaluation, prices: Prices
 ) -> tuple[str, ...]:
-    if data_must_stay:
+    chosen = evaluation.chosen
+    codes = evaluation.codes
+    must_stay = rules.DATA_MUST_STAY in codes
+    model = prices.offers.self_hosting.model
+    if must_stay:
         baseline = (
-            "Run an untuned open-weight model (such as Qwen3-8B) on your own hardware "
-            "on 50 real examples; its score is the bar the tuned model must beat."
+            f"Run an untuned open-weight model ({model}) on your own hardware on 50 "
+            "real examples; its score is the bar any change must beat."
         )
     else:
         baseline = (
-            f"Run the API baseline ({api_model}) on 50 real examples first and keep "
-            "its score as the bar to beat."
+            f"Run the best API that fits ({evaluation.costs.options[0].model if evaluation.costs.options else 'a small API model'}) "
+            "on 50 real examples first and keep its score as the bar to beat."
         )
-    return (
-        baseline,
-        (
-            "Collect about 1,000-10,000 labelled examples of input and ideal output, "
-            "and hold back a tenth that the model never trains on."
-        ),
-        (
-            "Start with QLoRA on one 24-48 GB GPU: a first run takes about 1-12 hours, "
-            f"roughly {usd(fine_tune_usd)} of GPU time. Preparing data and evaluating "
-            "take longer than the run."
-        ),
-    )
-
-
-def _fine_tune_steps(
-    use_case: UseCase, evaluation: Evaluation, prices: Prices
-) -> tuple[str, ...]:
-    codes = evaluation.codes
-    steps = [
-        *_fine_tune_opening(
-            rules.DATA_MUST_STAY in codes,
-            prices.api_model.name,
-            evaluation.costs.fine_tune_one_off_usd or 0.0,
-        )
-    ]
-    facts = evaluation.facts
-    if facts is not None:
+    steps = [baseline]
+    tuned = chosen.option in {"hosted_fine_tune", "self_hosted_fine_tune"}
+    if tuned:
+        if use_case.proprietary_data == "substantial":
+            steps.append(
+                "Clean and deduplicate your labelled examples, and hold back a tenth "
+                "that the model never trains on."
+            )
+        else:
+            steps.append(
+                "Collect about 1,000-10,000 examples of input and ideal output, and "
+                "hold back a tenth that the model never trains on."
+            )
+        if chosen.option == "hosted_fine_tune":
+            steps.append(
+                f"Train a LoRA adapter on {model} with a provider that serves it for "
+                "you; a first run takes hours, and preparing data and evaluating take "
+                "longer than the run."
+            )
+        else:
+            steps.append(
+                "Start with QLoRA on one 24-48 GB GPU: a first run takes about 1-12 "
+                f"hours, roughly {usd_approx(prices.fine_tune_one_off_usd)} of GPU time. "
+                "Preparing data and evaluating take longer than the run."
+            )
+    else:
+        if use_case.task == "question_answering":
+            steps.append(_RETRIEVAL)
         steps.append(
-            f"Serve it with vLLM on {plural(facts.gpus, 'GPU')} "
-            f"(about {usd(facts.self_hosted_monthly)} a month) and load-test it with "
-            "real traffic before switching over."
+            "Start untuned: tune only if the test set shows a gap and you have "
+            "examples to tune on."
+        )
+    if chosen.option.startswith("self_hosted"):
+        steps.append(
+            f"Serve it with vLLM on {chosen.model.split(' on ', 1)[-1]} (about "
+            f"{usd_approx(chosen.bill(use_case.monthly_requests))} a month) and "
+            "load-test it with real traffic before switching over."
         )
     if rules.FORMAT_CRITICAL in codes:
         steps.append(
@@ -136,11 +157,24 @@ def _fine_tune_steps(
             f"Load-test p95 latency against your {count(use_case.latency_budget_ms)} ms "
             "budget at peak traffic."
         )
-    if rules.DATA_MUST_STAY not in codes:
+    if not must_stay:
         steps.append(
-            "Keep the API as a fallback until the tuned model matches it on your test set."
+            "Keep the API as a fallback until your model matches it on your test set."
         )
     return tuple(steps)
+
+
+def _classical_steps(use_case: UseCase, evaluation: Evaluation) -> tuple[str, ...]:
+    if evaluation.chosen.option == "vendor_tool":
+        return (
+            f"Start with {evaluation.chosen.model}: wire it in, and log every score "
+            "next to the confirmed outcome.",
+            "Those logged outcomes become the labelled history a model of your own "
+            "would learn from; revisit one when volume grows or the service misses "
+            "cases that matter.",
+            _CLASSICAL_FIRST_STEP[use_case.task],
+        )
+    return _classical_steps_for(use_case.task, rules.MOAT in evaluation.codes)
 
 
 _CLASSICAL_FIRST_STEP = {
@@ -222,9 +256,17 @@ _EFFORT = {
 }
 
 
+_VENDOR_EFFORT = (
+    "A software engineer can wire in a ready-made service in days to weeks; the "
+    "work that matters is logging outcomes so that a model of your own can follow."
+)
+
+
 @functools.lru_cache(maxsize=256)
-def effort(path: str, engineers: int) -> str:
-    """What the path asks of a team with this many ML engineers."""
+def effort(path: str, engineers: int, option: str | None = None) -> str:
+    """What the option asks of a team with this many ML engineers."""
+    if option == "vendor_tool":
+        return _VENDOR_EFFORT
     size = 0 if engineers == 0 else 1 if engineers <= SMALL_TEAM_MAX else 2
     team = "ML engineer" if engineers == 1 else f"{engineers:,} ML engineers"
     return _EFFORT[path][size].format(team=f"your {team}", Team=f"Your {team}")
@@ -232,7 +274,7 @@ def effort(path: str, engineers: int) -> str:
 
 _PATH_PHRASES = {
     "api": ("on a model API", "on model APIs"),
-    "fine_tune": ("on a fine-tuned model you host", "on fine-tuned models you host"),
+    "fine_tune": ("on a smaller model of your own", "on smaller models of your own"),
     "classical_ml": ("on a classical ML model", "on classical ML models"),
 }
 
@@ -243,18 +285,20 @@ def stack_of(paths: Sequence[Path]) -> Stack:
     return first if all(path == first for path in paths) else "hybrid"
 
 
-def summary(stack: str, results: Sequence[UseCaseResult | Evaluation]) -> str:
-    """One or two plain sentences about the stack, from each use case's path and cost."""
+def summary(
+    stack: str, results: Sequence[UseCaseResult], totals: Totals | None = None
+) -> str:
+    """One or two plain sentences about the stack; "needs" only when every verdict is sure."""
     total = len(results)
     per_path = dict.fromkeys(_PATH_PHRASES, 0)
-    api_bill = 0.0
     for result in results:
         per_path[result.path] += 1
-        if result.path == "api":
-            api_bill += result.costs.api_monthly_usd or 0.0
+    sure = all(result.confidence >= rules.CONFIDENT for result in results)
     bill = (
-        f" At today's volumes the API use cases cost about {usd(api_bill)} a month in total."
-        if api_bill > 0
+        f" Together, the recommended options cost about {usd_approx(totals.monthly_usd)} "
+        f"a month to run and {usd_approx(totals.tco_3y_usd)} over three years, build and "
+        "people included."
+        if totals is not None and totals.tco_3y_usd > 0
         else ""
     )
     if stack == "api":
@@ -264,19 +308,19 @@ def summary(stack: str, results: Sequence[UseCaseResult | Evaluation]) -> str:
             f"requirements change.{bill}"
         )
     if stack == "fine_tune":
+        verb = "needs" if sure else "points to"
         if total == 1:
-            return (
-                "This use case needs a fine-tuned small model that you host yourself."
-            )
+            return f"This use case {verb} a smaller model of your own.{bill}"
+        verb = "need" if sure else "point to"
         return (
-            f"All {total} use cases need fine-tuned small models that you host "
-            "yourself; several tuned adapters can share one GPU service."
+            f"All {total} use cases {verb} smaller models of your own; several tuned "
+            f"adapters can share one GPU service.{bill}"
         )
     if stack == "classical_ml":
         subject = "This use case is" if total == 1 else f"All {total} use cases are"
         return (
-            f"{subject} prediction from your own data: classical ML models, "
-            "no language model needed."
+            f"{subject} prediction from your own data: classical ML models or a "
+            f"ready-made service, no language model needed.{bill}"
         )
     parts = []
     for path, (one, many) in _PATH_PHRASES.items():

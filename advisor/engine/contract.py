@@ -20,6 +20,7 @@ LanguageTask = Literal[
     "question_answering",
     "content_generation",
     "translation",
+    "document_extraction",
 ]
 PredictiveTask = Literal[
     "fraud_detection",
@@ -33,10 +34,12 @@ Task = Literal[LanguageTask, PredictiveTask]
 ProprietaryData = Literal["none", "some", "substantial"]
 FormatConsistency = Literal["flexible", "critical"]
 AccuracyLiftValue = Literal["low", "high"]
+Regulation = Literal["gdpr", "hipaa", "pci_dss", "eu_ai_act", "ccpa"]
 
 LANGUAGE_TASKS: tuple[str, ...] = get_args(LanguageTask)
 PREDICTIVE_TASKS: tuple[str, ...] = get_args(PredictiveTask)
 TASKS: tuple[str, ...] = LANGUAGE_TASKS + PREDICTIVE_TASKS
+REGULATIONS: tuple[str, ...] = get_args(Regulation)
 
 # Typical prompt and answer sizes in tokens when the client leaves them blank.
 # A token is about three quarters of an English word.
@@ -54,6 +57,9 @@ TASK_TOKEN_DEFAULTS: dict[str, tuple[int, int]] = {
     # Text in, the same text in another language out; many languages take a
     # few more tokens than English, hence the slightly longer answer.
     "translation": (600, 700),
+    # A scanned or photographed page (an image costs about as much as a page of
+    # text) plus instructions in, a dozen fields as JSON out.
+    "document_extraction": (1_500, 300),
 }
 
 MAX_USE_CASES = 50
@@ -74,6 +80,7 @@ class Organization(_Strict):
     industry: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     ml_engineers: Annotated[int, Field(ge=0, le=100_000)] = 0
     data_can_leave: bool = True
+    regulations: Annotated[tuple[Regulation, ...], Field(strict=False)] = ()
 
 
 def _default_input_tokens(data: dict[str, Any]) -> int | None:
@@ -112,6 +119,8 @@ class UseCase(_Strict):
     format_consistency: FormatConsistency = "flexible"
     sensitive_data: bool = False
     accuracy_lift_value: AccuracyLiftValue = "low"
+    user_facing: bool = False
+    batch_ok: bool = False
 
     @property
     def is_language(self) -> bool:
@@ -150,6 +159,7 @@ _ENUM_VALUES: dict[str, tuple[str, ...]] = {
     "proprietary_data": get_args(ProprietaryData),
     "format_consistency": get_args(FormatConsistency),
     "accuracy_lift_value": get_args(AccuracyLiftValue),
+    "regulations": REGULATIONS,
 }
 
 
@@ -243,8 +253,11 @@ def _message(error: Any) -> str:
     if limit is not None:
         return limit
     if kind in {"literal_error", "enum"}:
-        field = error["loc"][-1] if error["loc"] else None
-        allowed = _ENUM_VALUES.get(field, ()) if isinstance(field, str) else ()
+        # An item of a list ("regulations[1]") takes the list's allowed values.
+        field = next(
+            (part for part in reversed(error["loc"]) if isinstance(part, str)), None
+        )
+        allowed = _ENUM_VALUES.get(field, ()) if field is not None else ()
         return "must be one of: " + (", ".join(allowed) or str(ctx.get("expected", "")))
     # Rare pydantic errors keep pydantic's sentence, lower-cased to fit the rest.
     text = str(error.get("msg", "is not valid"))

@@ -1,15 +1,27 @@
-"""The decision rules: which path each use case takes, why, and how sure we are.
+"""The decision rules: which path and option each use case takes, why, and how sure we are.
 
-Start on a model API and stay there until concrete evidence says otherwise.
-A language use case moves to a fine-tuned small model when any strong signal
-fires; a predictive task always gets a classical model.
+The seed's rules are the spine. Start on a model API and stay there until
+concrete evidence says otherwise. A language use case moves to a smaller model
+of the client's own (the ``fine_tune`` path) when any strong signal fires: its
+data must stay in-house, thousands of in-house examples change the right answer,
+every output must follow one exact format, the latency budget rules out every
+hosted API, or owning the model is clearly cheaper over three years. A
+predictive task always gets a classical model.
+
+Within the path, the option is the cheapest over three years among those that
+can do the job (see ``options``): capable enough, fast enough, with a context
+window the request fits, allowed to see the data, and tuned only where there
+is something to tune on. An option that cannot answer within the budget is
+never recommended while one that can exists.
 
 Confidence: each signal that fired has a strength in [0, 1]; independent
-signals that agree combine as ``1 - prod(1 - strength)``, so two moderate
-signals beat one, and a decision that rests on one borderline signal stays low.
-An API result starts at ``API_BASE_CONFIDENCE`` and loses a little for every
-sign that it is close to tipping. Nothing is ever certain: confidence is capped
-at ``MAX_CONFIDENCE``.
+signals that agree combine as ``1 - prod(1 - strength)``. An API result starts
+at ``API_BASE_CONFIDENCE`` and loses a little for every sign that it is close
+to tipping. Then the team and the data move it: a company with no ML engineer
+is less sure to carry a model of its own, and more sure of an API; a
+classical model without a labelled history, or at a volume too small to pay
+for itself, is a weaker bet. Nothing is ever certain: confidence stays within
+``[MIN_CONFIDENCE, MAX_CONFIDENCE]``.
 """
 
 from __future__ import annotations
@@ -18,18 +30,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from advisor.engine.costs import (
-    SECONDS_PER_HOUR,
-    UnitCosts,
-    book_rates,
-    unit_costs_and_break_even,
-)
-from advisor.engine.prices import HOURS_PER_MONTH
-from advisor.engine.result import NO_COSTS, Costs, Path, Reason
-from advisor.engine.text import count, percent, plural, usd
+from advisor.engine import options as opt
+from advisor.engine.costs import MAX_MONTHLY_REQUESTS
+from advisor.engine.result import NO_COSTS, Costs, Flip, Path, Reason
+from advisor.engine.text import approx, approx_count, count, percent, usd_approx
 
 if TYPE_CHECKING:
     from advisor.engine.contract import Organization, UseCase
+    from advisor.engine.options import Priced
     from advisor.engine.prices import Prices
 
 # Reason codes (stable; the site and the PDF may key on them).
@@ -53,60 +61,75 @@ REASON_CODES = (
     PREDICTIVE_TASK,
     MOAT,
 )
+# Warning codes (fixed by the contract).
+CONTEXT_TOO_LONG = "context_too_long"
+LATENCY_INFEASIBLE = "latency_infeasible"
+LOW_VOLUME_PREDICTIVE = "low_volume_predictive"
+WARNING_CODES = (CONTEXT_TOO_LONG, LATENCY_INFEASIBLE, LOW_VOLUME_PREDICTIVE)
 
-# Latency: hosted APIs take about 0.3 s (the fastest small models) to 2 s (large
-# ones) before the first token, more at p95. Under half a second an API round
-# trip leaves nothing for the answer, while a small model on one's own GPU
-# starts in tens of milliseconds. Below this budget, self-hosting fires.
-LATENCY_SELF_HOST_BELOW_MS = 500
-# From half a second to a second an API can work but with little headroom:
-# not a move, but it lowers confidence in the API.
-LATENCY_TIGHT_BELOW_MS = 1000
-# A self-hosted 8B model writes a token every 12-26 ms under load; at the fast
-# end, this says whether the answer itself fits the budget.
-SELF_HOSTED_MS_PER_OUTPUT_TOKEN = 12
-
+# Cost alone moves a use case off the API only when owning is clearly cheaper:
+# at most three quarters of the cheapest fitting API's three-year cost. A
+# quarter covers what the estimate cannot see (a slower build, a second
+# iteration, a model that needs more GPUs than measured).
+CLEARLY_CHEAPER_SHARE = 0.75
 # Cost at scale, part two: high volume at low margin. When the API takes more
 # than a fifth of what a request is worth, the model bill is a real part of the
-# unit economics and worth engineering against; below that, product work pays
-# better. It strengthens a move only when self-hosting is cheaper at this
-# volume; otherwise it is advice on an API result (thin_margin), since a
-# self-hosted model that costs more per request would not help the margin.
+# unit economics (thin_margin: advice on an API result).
 MARGIN_SHARE_LIMIT = 0.20
-# An API use case within a factor of two of break-even could tip with growth.
-NEAR_BREAK_EVEN_FACTOR = 0.5
+# An API use case within a factor of two of the volume that would move it.
+NEAR_FLIP_FACTOR = 0.5
+# When the chosen option's answer takes more than this share of the budget, the
+# budget is tight: measured p95s vary by region and hour.
+TIGHT_LATENCY_SHARE = 0.7
 
 MAX_CONFIDENCE = 0.95
+MIN_CONFIDENCE = 0.4
 API_BASE_CONFIDENCE = 0.85
 API_MIN_CONFIDENCE = 0.5
+# A verdict that rests on a request nothing can serve as asked (too slow for
+# every option, too long for every context window) is a guess until it is fixed.
+UNSERVABLE_CONFIDENCE = 0.5
+# "Needs" is said only from here; below, the words say "points to".
+CONFIDENT = 0.8
 # Strength of each signal on its own.
 STRENGTH_DATA_MUST_STAY = 0.9  # a hard constraint: the API is not allowed
 STRENGTH_PROPRIETARY_DATA = 0.75
 STRENGTH_FORMAT_CRITICAL = 0.6  # structured outputs on an API close part of the gap
 STRENGTH_PREDICTIVE_TASK = 0.9
 STRENGTH_MOAT = 0.5
-
-
-@dataclass(slots=True)
-class CostFacts:
-    """The cost picture of one language use case, unrounded."""
-
-    unit: UnitCosts
-    api_monthly: float
-    self_hosted_monthly: float
-    break_even: int | None
-    gpus: int
-    margin_share: float | None  # API cost per request / value per request
+# The team and the data.
+NO_TEAM_OWNED_PENALTY = 0.1  # a model of its own without an ML engineer
+NO_TEAM_API_BONUS = 0.05  # owning is further away without one
+NO_HISTORY_PENALTY = 0.2  # a classical model with no labelled history
+LOW_VOLUME_PENALTY = 0.15
+# Predictions a month below which a model of the client's own rarely pays off
+# yet: too few cases to learn from and to be worth a pipeline.
+LOW_VOLUME_PREDICTIVE_BELOW = {
+    "fraud_detection": 10_000,
+    "forecasting": 100,
+    "recommendation": 50_000,
+    "specialized_vision": 5_000,
+    "tabular_prediction": 5_000,
+    "anomaly_detection": 10_000,
+}
+# Team sizes tried for the ml_engineers flip: none, a small team, an established one.
+TEAM_BANDS = (0, 1, opt.SMALL_TEAM_MAX + 1)
 
 
 @dataclass(slots=True)
 class Evaluation:
     path: Path
+    option: str
     confidence: float
     reasons: tuple[Reason, ...]
     costs: Costs
-    facts: CostFacts | None
+    warnings: tuple[Reason, ...]
+    flips: tuple[Flip, ...]
     codes: tuple[str, ...]  # the reasons' codes, for quick membership tests
+    chosen: Priced
+    # The volume from which cost alone moves the use case to its own model
+    # (None: never, or not a language use case).
+    cost_flip: int | None = None
 
 
 def combine(strengths: list[float]) -> float:
@@ -117,141 +140,609 @@ def combine(strengths: list[float]) -> float:
     return round(min(MAX_CONFIDENCE, 1.0 - doubt), 2)
 
 
-def latency_strength(budget_ms: int) -> float:
-    """0.6 just under the threshold, rising to 0.9 at 100 ms and below."""
-    headroom = (LATENCY_SELF_HOST_BELOW_MS - budget_ms) / 400
-    return min(0.9, 0.6 + 0.3 * max(0.0, headroom))
+def cost_strength(saving: float) -> float:
+    """0.75 at the threshold (a quarter cheaper), 0.9 from 40% cheaper."""
+    return min(0.9, 0.5 + saving)
 
 
-def cost_strength(ratio: float, thin_margin: bool) -> float:
-    """0.5 at break-even, 0.9 once the API costs twice as much; more if margins suffer."""
-    strength = 0.5 + 0.4 * min(1.0, ratio - 1.0)
-    if thin_margin:
-        strength += 0.1
-    return min(0.9, strength)
-
-
-def cost_facts(use_case: UseCase, prices: Prices) -> CostFacts:
-    unit, even = unit_costs_and_break_even(use_case, prices)
-    volume = use_case.monthly_requests
-    value = use_case.value_per_request_usd
-    # Written out rather than calling api_cost, self_hosted_cost and
-    # gpus_needed (this runs for every use case); the tests hold the two equal.
-    hours = volume * unit.gpu_seconds_per_request / SECONDS_PER_HOUR
-    return CostFacts(
-        unit,
-        volume * unit.api_per_request,
-        max(unit.self_hosted_floor, volume * unit.self_hosted_per_request),
-        even,
-        max(1, math.ceil(hours / HOURS_PER_MONTH)),
-        # A value of 0 means no direct revenue per request (an internal tool):
-        # there is no margin to protect, so the margin test does not apply.
-        unit.api_per_request / value if value else None,
-    )
+def latency_strength(budget_ms: int, fastest_hosted_ms: float) -> float:
+    """0.7 when the budget is just under what a hosted API needs, 0.9 at half of it."""
+    return 0.9 if budget_ms <= fastest_hosted_ms / 2 else 0.7
 
 
 def evaluate(
-    use_case: UseCase, organization: Organization, prices: Prices
+    use_case: UseCase,
+    organization: Organization,
+    prices: Prices,
+    index: int = 0,
+    *,
+    with_flips: bool = True,
 ) -> Evaluation:
-    """Path, confidence, reasons and costs for one use case."""
+    """Path, option, confidence, reasons, costs, warnings and flips for one use case."""
     if use_case.is_language:
-        return _evaluate_language(use_case, organization, prices)
-    return _PREDICTIVE[use_case.task, use_case.accuracy_lift_value]
+        return _language(use_case, organization, prices, index, with_flips)
+    return _predictive(use_case, organization, prices)
 
 
-def _evaluate_predictive(task: str, accuracy_lift_value: str) -> Evaluation:
-    reasons = [Reason(PREDICTIVE_TASK, _PREDICTIVE_DETAIL[task])]
-    strengths = [STRENGTH_PREDICTIVE_TASK]
-    if accuracy_lift_value == "high":
-        reasons.append(Reason(MOAT, _MOAT_DETAIL))
-        strengths.append(STRENGTH_MOAT)
-    return _evaluation("classical_ml", combine(strengths), reasons, NO_COSTS, None)
+# --- Language tasks -----------------------------------------------------------
 
 
-def _evaluate_language(
-    use_case: UseCase, organization: Organization, prices: Prices
+@dataclass(slots=True)
+class _Priced:
+    apis: list[Priced]
+    lora: Priced
+    open_lines: list[Priced]
+    tuned_lines: list[Priced]
+
+    @property
+    def owned(self) -> list[Priced]:
+        return [self.lora, *self.open_lines, *self.tuned_lines]
+
+
+def _price(
+    use_case: UseCase, organization: Organization, prices: Prices, budget: int | None
+) -> _Priced:
+    rate = opt.rates(organization, prices, opt.CENTRAL)
+    fit = opt.fit_of(use_case, organization, budget)
+    return _Priced(
+        opt.api_options(use_case, fit, prices, rate),
+        opt.hosted_fine_tune(use_case, fit, prices, rate),
+        opt.self_hosted(use_case, fit, prices, rate, tuned=False),
+        opt.self_hosted(use_case, fit, prices, rate, tuned=True),
+    )
+
+
+def _usable(line: Priced) -> bool:
+    return line.ruled_out is None
+
+
+def _could_serve(line: Priced) -> bool:
+    """Able to do the job as asked, except perhaps in time."""
+    return line.ruled_out is None or line.ruled_out.code == opt.RULED_LATENCY
+
+
+def _fastest(lines: list[Priced]) -> Priced | None:
+    timed = [line for line in lines if line.latency_ms is not None]
+    return min(timed, key=lambda line: line.latency_ms or 0.0) if timed else None
+
+
+def _language(
+    use_case: UseCase,
+    organization: Organization,
+    prices: Prices,
+    index: int,
+    with_flips: bool,
 ) -> Evaluation:
-    facts = cost_facts(use_case, prices)
+    volume = use_case.monthly_requests
+    budget = use_case.latency_budget_ms
+    priced = _price(use_case, organization, prices, budget)
+    every = [*priced.apis, *priced.owned]
+    infeasible = False
+    fastest = None
+    if budget is not None:
+        fastest = _fastest([line for line in every if _could_serve(line)])
+        if fastest is not None and (fastest.latency_ms or 0.0) > budget:
+            # Nothing answers in time: the budget cannot choose between options.
+            infeasible = True
+            priced = _price(use_case, organization, prices, None)
+            every = [*priced.apis, *priced.owned]
+
+    api_ok = [line for line in priced.apis if _usable(line)]
+    owned_ok = [line for line in priced.owned if _usable(line)]
+    must_stay = opt.data_must_stay(use_case, organization)
+
     reasons: list[Reason] = []
     strengths: list[float] = []
-
-    if not organization.data_can_leave or use_case.sensitive_data:
+    if must_stay:
         reasons.append(
             Reason(DATA_MUST_STAY, _data_must_stay_detail(use_case, organization))
         )
         strengths.append(STRENGTH_DATA_MUST_STAY)
-
     if use_case.proprietary_data == "substantial":
         reasons.append(Reason(PROPRIETARY_DATA, _PROPRIETARY_DETAIL))
         strengths.append(STRENGTH_PROPRIETARY_DATA)
 
-    share = facts.margin_share
-    thin_margin = share is not None and share > MARGIN_SHARE_LIMIT
-    # The same comparison as break-even, so this fires exactly when the volume
-    # is at or above break_even_monthly_requests.
-    if facts.self_hosted_monthly <= facts.api_monthly:
-        ratio = facts.api_monthly / facts.self_hosted_monthly
+    cost_flip = (
+        opt.cheapest_from(owned_ok, api_ok, CLEARLY_CHEAPER_SHARE)
+        if api_ok and owned_ok
+        else None
+    )
+    if cost_flip is not None and volume >= cost_flip:
+        owned_best = opt.best(owned_ok, volume)
+        api_best = opt.best(api_ok, volume)
+        assert owned_best is not None and api_best is not None  # noqa: S101 -- both non-empty
+        saving = 1.0 - owned_best.tco(volume) / api_best.tco(volume)
         reasons.append(
-            Reason(COST_AT_SCALE, _cost_detail(use_case, prices, facts, thin_margin))
+            Reason(
+                COST_AT_SCALE,
+                _cost_detail(volume, owned_best, api_best, saving, cost_flip),
+            )
         )
-        strengths.append(cost_strength(ratio, thin_margin))
+        strengths.append(cost_strength(saving))
 
-    budget = use_case.latency_budget_ms
-    if budget is not None and budget < LATENCY_SELF_HOST_BELOW_MS:
-        reasons.append(Reason(LATENCY_BUDGET, _latency_detail(use_case, budget)))
-        strengths.append(latency_strength(budget))
+    slow_apis = [
+        line
+        for line in priced.apis
+        if line.ruled_out is not None and line.ruled_out.code == opt.RULED_LATENCY
+    ]
+    if budget is not None and not infeasible and not api_ok and slow_apis and owned_ok:
+        quickest_api = _fastest(slow_apis)
+        assert quickest_api is not None  # noqa: S101 -- slow APIs carry a latency
+        quickest = quickest_api.latency_ms or 0.0
+        reasons.append(Reason(LATENCY_BUDGET, _latency_detail(budget, quickest_api)))
+        strengths.append(latency_strength(budget, quickest))
 
     if use_case.format_consistency == "critical":
         reasons.append(Reason(FORMAT_CRITICAL, _FORMAT_DETAIL))
         strengths.append(STRENGTH_FORMAT_CRITICAL)
 
-    costs = Costs(
-        round(facts.api_monthly, 2),
-        round(facts.self_hosted_monthly, 2),
-        book_rates(prices).fine_tune_usd,
-        facts.break_even,
-    )
-    if reasons:
-        return _evaluation("fine_tune", combine(strengths), reasons, costs, facts)
-
-    reasons.append(Reason(API_DEFAULT, _api_detail(use_case, prices, facts)))
-    if thin_margin:
-        reasons.append(
-            Reason(THIN_MARGIN, _thin_margin_detail(prices, facts, use_case))
+    path: Path = "fine_tune" if reasons else "api"
+    own_pool = owned_ok
+    if opt.tuning_required(use_case):
+        own_pool = [
+            line for line in own_pool if line.option != "self_hosted_open_weight"
+        ]
+    too_slow = path == "fine_tune" and not own_pool and bool(api_ok) and not must_stay
+    if too_slow:
+        # A model of its own would suit it, but none answers in time and an API does.
+        path = "api"
+    if path == "fine_tune":
+        pool = own_pool or _relaxed(
+            [
+                line
+                for line in priced.owned
+                if not opt.tuning_required(use_case)
+                or line.option != "self_hosted_open_weight"
+            ]
         )
-    return _evaluation(
-        "api", _api_confidence(use_case, facts, thin_margin), reasons, costs, facts
+    else:
+        pool = api_ok or _relaxed(priced.apis)
+    chosen = opt.best(pool, volume)
+    assert chosen is not None  # noqa: S101 -- every path prices at least one option
+
+    warnings: list[Reason] = []
+    tokens = (use_case.input_tokens or 0) + (use_case.output_tokens or 0)
+    if chosen.context is not None and tokens > chosen.context:
+        warnings.append(Reason(CONTEXT_TOO_LONG, _context_detail(tokens, chosen)))
+    if infeasible and budget is not None and fastest is not None:
+        warnings.append(
+            Reason(LATENCY_INFEASIBLE, _infeasible_detail(use_case, budget, fastest))
+        )
+
+    share = None
+    value = use_case.value_per_request_usd
+    api_small = priced.apis[0]
+    if value:
+        # A value of 0 means no direct revenue per request (an internal tool):
+        # there is no margin to protect, so the margin test does not apply.
+        share = api_small.slope / value
+    if path == "api":
+        detail = _api_detail(volume, chosen, api_small, cost_flip)
+        if too_slow and budget is not None:
+            detail = (
+                "A model of your own would suit this use case, but none we price can "
+                f"answer within your {count(budget)} ms budget; an API can. "
+            ) + detail.split(". ", 1)[1]
+        reasons.insert(0, Reason(API_DEFAULT, detail))
+        if share is not None and share > MARGIN_SHARE_LIMIT:
+            reasons.append(
+                Reason(THIN_MARGIN, _thin_margin_detail(api_small, share, value or 0))
+            )
+        confidence = _api_confidence(
+            use_case, organization, chosen, cost_flip, share, budget
+        )
+        if too_slow:
+            confidence = min(confidence, UNSERVABLE_CONFIDENCE)
+    else:
+        confidence = combine(strengths)
+        if organization.ml_engineers == 0:
+            confidence -= NO_TEAM_OWNED_PENALTY
+    if warnings:
+        confidence = min(confidence, UNSERVABLE_CONFIDENCE)
+    confidence = round(min(MAX_CONFIDENCE, max(MIN_CONFIDENCE, confidence)), 2)
+
+    costs = _costs(use_case, organization, prices, priced, chosen)
+    flips = (
+        _flips(use_case, organization, prices, index, path, reasons, cost_flip, every)
+        if with_flips
+        else ()
+    )
+    return Evaluation(
+        path,
+        chosen.option,
+        confidence,
+        tuple(reasons),
+        costs,
+        tuple(warnings),
+        flips,
+        tuple(reason.code for reason in reasons),
+        chosen,
+        cost_flip,
     )
 
 
-def _api_confidence(use_case: UseCase, facts: CostFacts, thin_margin: bool) -> float:
+def _relaxed(lines: list[Priced]) -> list[Priced]:
+    """When nothing can serve the request as asked: the options that fail only on context
+    (the warning says so), else those that fail only on capability, else any."""
+    for codes in ({opt.RULED_CONTEXT}, {opt.RULED_QUALITY, opt.RULED_NO_DATA}):
+        kept = [
+            line
+            for line in lines
+            if line.ruled_out is not None and line.ruled_out.code in codes
+        ]
+        if kept:
+            return kept
+    allowed = [
+        line
+        for line in lines
+        if line.ruled_out is None or line.ruled_out.code != opt.RULED_DATA
+    ]
+    return allowed or lines
+
+
+def _api_confidence(
+    use_case: UseCase,
+    organization: Organization,
+    chosen: Priced,
+    cost_flip: int | None,
+    share: float | None,
+    budget: int | None,
+) -> float:
     """Start high; every sign that the API choice is close to tipping costs a little."""
     confidence = API_BASE_CONFIDENCE
-    if facts.break_even is not None and (
-        use_case.monthly_requests >= facts.break_even * NEAR_BREAK_EVEN_FACTOR
+    if (
+        cost_flip is not None
+        and use_case.monthly_requests >= cost_flip * NEAR_FLIP_FACTOR
     ):
         confidence -= 0.15
-    if thin_margin:
+    if share is not None and share > MARGIN_SHARE_LIMIT:
         confidence -= 0.10
-    budget = use_case.latency_budget_ms
-    if budget is not None and budget < LATENCY_TIGHT_BELOW_MS:
+    if (
+        budget is not None
+        and chosen.latency_ms is not None
+        and chosen.latency_ms > budget * TIGHT_LATENCY_SHARE
+    ):
         confidence -= 0.10
     if use_case.proprietary_data == "some":
         confidence -= 0.05
     if use_case.accuracy_lift_value == "high":
         confidence -= 0.05
-    return round(max(API_MIN_CONFIDENCE, confidence), 2)
+    if organization.ml_engineers == 0:
+        confidence += NO_TEAM_API_BONUS
+    return max(API_MIN_CONFIDENCE, min(0.9, confidence))
 
 
-def _evaluation(
+def _break_even_lines(
+    use_case: UseCase,
+    organization: Organization,
+    prices: Prices,
+    scenario: opt.Scenario,
+) -> tuple[list[Priced], Priced | None]:
+    """The self-hosted fleet and the API it is compared with, under one scenario.
+
+    Break-even is economics alone: the data rule, the budget and the model's
+    context do not enter it, only whether each side can do the task.
+    """
+    rate = opt.rates(organization, prices, scenario)
+    fit = opt.fit_of(use_case, organization, None)._replace(must_stay=False)
+    tuned = opt.tuning_required(use_case) or fit.capability > opt.OPEN_WEIGHT_CAPABILITY
+    owned = opt.self_hosted(use_case, fit, prices, rate, scenario, tuned=tuned)
+    apis = [
+        line
+        for line in opt.api_options(use_case, fit, prices, rate)
+        if line.option != "hosted_open_weight"
+        and (line.ruled_out is None or line.ruled_out.code == opt.RULED_CONTEXT)
+    ]
+    comparator = min(apis, key=lambda line: line.slope) if apis else None
+    return owned, comparator
+
+
+def _break_even(
+    use_case: UseCase,
+    organization: Organization,
+    prices: Prices,
+    scenario: opt.Scenario,
+) -> int | None:
+    owned, comparator = _break_even_lines(use_case, organization, prices, scenario)
+    if comparator is None:
+        return None
+    return opt.cheapest_from(owned, [comparator], 1.0)
+
+
+def _costs(
+    use_case: UseCase,
+    organization: Organization,
+    prices: Prices,
+    priced: _Priced,
+    chosen: Priced,
+) -> Costs:
+    volume = use_case.monthly_requests
+    central = _break_even(use_case, organization, prices, opt.CENTRAL)
+    low = _break_even(use_case, organization, prices, opt.FAVOURABLE)
+    span: tuple[int, int] | None = None
+    if low is not None:
+        high = _break_even(use_case, organization, prices, opt.UNFAVOURABLE)
+        span = (
+            approx_count(low, -1),
+            MAX_MONTHLY_REQUESTS if high is None else approx_count(high, +1),
+        )
+    tuned = [priced.lora, *priced.tuned_lines]
+    tuned_choice = chosen if chosen in tuned else opt.best(priced.tuned_lines, volume)
+    own = (
+        chosen if chosen in priced.open_lines or chosen in priced.tuned_lines else None
+    )
+    own = own or opt.best(priced.open_lines, volume)
+    records = [line.record(volume) for line in _shown(priced, chosen, volume)]
+    return Costs(
+        round(priced.apis[0].bill(volume), 2),
+        None if own is None else round(own.bill(volume), 2),
+        None if tuned_choice is None else round(tuned_choice.one_off, 2),
+        None if central is None else approx_count(central),
+        span,
+        tuple(records),
+    )
+
+
+def _shown(priced: _Priced, chosen: Priced, volume: int) -> list[Priced]:
+    """One line per option: the chosen one, else the best usable GPU, else the cheapest."""
+    shown = [*priced.apis, priced.lora]
+    for lines in (priced.open_lines, priced.tuned_lines):
+        if chosen in lines:
+            shown.append(chosen)
+            continue
+        usable = [line for line in lines if _usable(line)]
+        pick = opt.best(usable or lines, volume)
+        if pick is not None:
+            shown.append(pick)
+    return shown
+
+
+# --- Flips: what would change the verdict -------------------------------------
+
+
+def _flips(
+    use_case: UseCase,
+    organization: Organization,
+    prices: Prices,
+    index: int,
     path: Path,
-    confidence: float,
     reasons: list[Reason],
-    costs: Costs,
-    facts: CostFacts | None,
+    cost_flip: int | None,
+    every: list[Priced],
+) -> tuple[Flip, ...]:
+    codes = {reason.code for reason in reasons}
+    signals = codes & {
+        DATA_MUST_STAY,
+        PROPRIETARY_DATA,
+        COST_AT_SCALE,
+        LATENCY_BUDGET,
+        FORMAT_CRITICAL,
+    }
+    flips: list[Flip] = []
+    here = f"use_cases[{index}]"
+    volume = use_case.monthly_requests
+
+    def path_with(
+        changed_use_case: UseCase | None = None,
+        changed_organization: Organization | None = None,
+    ) -> Path:
+        return evaluate(
+            changed_use_case or use_case,
+            changed_organization or organization,
+            prices,
+            index,
+            with_flips=False,
+        ).path
+
+    # Volume: the cost signal is monotone in volume, so one threshold says it all.
+    if path == "api" and cost_flip is not None and cost_flip > volume:
+        value = approx_count(cost_flip, +1)
+        if value <= MAX_MONTHLY_REQUESTS:
+            flips.append(
+                Flip(
+                    f"{here}.monthly_requests",
+                    value,
+                    "fine_tune",
+                    f"From about {approx(value)} requests a month, a model of your "
+                    "own would be clearly cheaper over three years.",
+                )
+            )
+    if path == "fine_tune" and signals == {COST_AT_SCALE} and cost_flip:
+        value = approx_count(cost_flip - 1, -1)
+        if 0 < value < cost_flip:
+            flips.append(
+                Flip(
+                    f"{here}.monthly_requests",
+                    value,
+                    "api",
+                    f"Below about {approx(value)} requests a month, an API would "
+                    "cost about as much or less over three years.",
+                )
+            )
+
+    # The data rule.
+    if DATA_MUST_STAY in signals:
+        if not organization.data_can_leave and not use_case.sensitive_data:
+            other = path_with(
+                changed_organization=organization.model_copy(
+                    update={"data_can_leave": True}
+                )
+            )
+            if other != path:
+                flips.append(
+                    Flip(
+                        "organization.data_can_leave",
+                        True,
+                        other,
+                        "If your data could go to a third-party API under a data "
+                        "processing agreement, an API would do.",
+                    )
+                )
+        elif organization.data_can_leave and use_case.sensitive_data:
+            other = path_with(
+                changed_use_case=use_case.model_copy(update={"sensitive_data": False})
+            )
+            if other != path:
+                flips.append(
+                    Flip(
+                        f"{here}.sensitive_data",
+                        False,
+                        other,
+                        "If this use case's data could leave your infrastructure, an "
+                        "API would do.",
+                    )
+                )
+
+    # The team: only the cost of owning depends on it.
+    engineers = organization.ml_engineers
+    if path == "api" and (cost_flip is None or cost_flip > volume):
+        for band in TEAM_BANDS:
+            if band <= engineers:
+                continue
+            changed = organization.model_copy(update={"ml_engineers": band})
+            if path_with(changed_organization=changed) == "fine_tune":
+                flips.append(
+                    Flip(
+                        "organization.ml_engineers",
+                        band,
+                        "fine_tune",
+                        f"With {_engineers(band)} of your own, running your own "
+                        "model would be clearly cheaper at this volume.",
+                    )
+                )
+                break
+    if path == "fine_tune" and signals == {COST_AT_SCALE}:
+        for band in reversed(TEAM_BANDS):
+            if band >= engineers:
+                continue
+            changed = organization.model_copy(update={"ml_engineers": band})
+            if path_with(changed_organization=changed) == "api":
+                flips.append(
+                    Flip(
+                        "organization.ml_engineers",
+                        band,
+                        "api",
+                        f"With {_engineers(band)}, the people a model of your own "
+                        "needs would outweigh its savings: an API would do.",
+                    )
+                )
+                break
+
+    # Latency: how tight a budget only a model on your own GPU can meet.
+    flips.extend(_latency_flips(use_case, path, signals, every, here, path_with))
+    return tuple(flips)
+
+
+def _latency_flips(use_case, path, signals, every, here, path_with) -> list[Flip]:  # type: ignore[no-untyped-def]
+    hosted = [
+        line
+        for line in every
+        if line.path == "api" and _could_serve(line) and line.latency_ms is not None
+    ]
+    own = [
+        line
+        for line in every
+        if line.path == "fine_tune"
+        and line.option.startswith("self_hosted")
+        and _could_serve(line)
+        and line.latency_ms is not None
+    ]
+    if not hosted or not own:
+        return []
+    quickest_hosted = min(line.latency_ms or 0.0 for line in hosted)
+    quickest_own = min(line.latency_ms or 0.0 for line in own)
+    budget = use_case.latency_budget_ms
+    if path == "api" and quickest_own < quickest_hosted:
+        value = math.ceil(quickest_hosted) - 1
+        if value >= math.ceil(quickest_own) and (budget is None or budget > value):
+            changed = use_case.model_copy(
+                update={"latency_budget_ms": value, "batch_ok": False}
+            )
+            if path_with(changed_use_case=changed) == "fine_tune":
+                return [
+                    Flip(
+                        f"{here}.latency_budget_ms",
+                        value,
+                        "fine_tune",
+                        f"If answers had to come within {count(value)} ms (p95), only "
+                        "a model on your own GPUs could keep up.",
+                    )
+                ]
+    if path == "fine_tune" and signals == {LATENCY_BUDGET}:
+        value = math.ceil(quickest_hosted)
+        changed = use_case.model_copy(update={"latency_budget_ms": value})
+        if path_with(changed_use_case=changed) == "api":
+            return [
+                Flip(
+                    f"{here}.latency_budget_ms",
+                    value,
+                    "api",
+                    f"With a budget of {count(value)} ms, a hosted API could answer "
+                    "in time.",
+                )
+            ]
+    return []
+
+
+def _engineers(number: int) -> str:
+    if number == 0:
+        return "no ML engineer"
+    return "one ML engineer" if number == 1 else f"{number} or more ML engineers"
+
+
+# --- Predictive tasks -----------------------------------------------------------
+
+
+def _predictive(
+    use_case: UseCase, organization: Organization, prices: Prices
 ) -> Evaluation:
-    codes = tuple([reason[0] for reason in reasons])
-    return Evaluation(path, confidence, tuple(reasons), costs, facts, codes)
+    volume = use_case.monthly_requests
+    rate = opt.rates(organization, prices, opt.CENTRAL)
+    fit = opt.fit_of(use_case, organization, use_case.latency_budget_ms)
+    lines = opt.classical_options(use_case, fit, prices, rate)
+    usable = [line for line in lines if _usable(line)] or lines
+    no_history = use_case.proprietary_data == "none"
+    low_volume = volume < LOW_VOLUME_PREDICTIVE_BELOW[use_case.task]
+    moat = use_case.accuracy_lift_value == "high"
+    in_house = [line for line in usable if line.option == "classical_in_house"]
+    if moat and in_house and not (low_volume or no_history):
+        chosen = in_house[0]
+    else:
+        chosen = opt.best(usable, volume) or lines[0]
+
+    reasons = [Reason(PREDICTIVE_TASK, _PREDICTIVE_DETAIL[use_case.task])]
+    strengths = [STRENGTH_PREDICTIVE_TASK]
+    if moat:
+        reasons.append(Reason(MOAT, _MOAT_DETAIL))
+        strengths.append(STRENGTH_MOAT)
+    confidence = combine(strengths)
+    warnings = []
+    if low_volume or no_history:
+        warnings.append(
+            Reason(
+                LOW_VOLUME_PREDICTIVE,
+                _low_volume_detail(use_case, low_volume, no_history, chosen),
+            )
+        )
+    if no_history:
+        confidence -= NO_HISTORY_PENALTY
+    if low_volume:
+        confidence -= LOW_VOLUME_PENALTY
+    if organization.ml_engineers == 0 and chosen.option == "classical_in_house":
+        confidence -= NO_TEAM_OWNED_PENALTY
+    confidence = round(min(MAX_CONFIDENCE, max(MIN_CONFIDENCE, confidence)), 2)
+    costs = NO_COSTS._replace(options=tuple(line.record(volume) for line in lines))
+    return Evaluation(
+        "classical_ml",
+        chosen.option,
+        confidence,
+        tuple(reasons),
+        costs,
+        tuple(warnings),
+        (),
+        tuple(reason.code for reason in reasons),
+        chosen,
+    )
 
 
 # --- The client-facing sentences -------------------------------------------
@@ -294,99 +785,118 @@ def _data_must_stay_detail(use_case: UseCase, organization: Organization) -> str
     if not organization.data_can_leave and use_case.sensitive_data:
         return (
             f"{who} does not allow its data to go to a third-party model API, and this "
-            "use case's data must stay inside your own infrastructure. A model you host "
-            "yourself meets both."
+            "use case's data must stay inside your own infrastructure. An open-weight "
+            "model you host yourself meets both."
         )
     if not organization.data_can_leave:
         return (
             f"{who} does not allow its data to go to a third-party model API, so this "
-            "use case needs a model running on infrastructure you control."
+            "use case needs an open-weight model running on infrastructure you control."
         )
     return (
         "This use case's data must stay inside your own infrastructure, which rules out "
-        "a third-party API; a small model you host keeps it in-house."
+        "a third-party API; an open-weight model you host keeps it in-house."
     )
 
 
 def _cost_detail(
-    use_case: UseCase, prices: Prices, facts: CostFacts, thin_margin: bool
+    volume: int, owned: Priced, api: Priced, saving: float, cost_flip: int
+) -> str:
+    return (
+        f"Over three years at {approx(volume)} requests a month, {owned.model} costs "
+        f"about {usd_approx(owned.tco(volume))} against {usd_approx(api.tco(volume))} "
+        f"for the cheapest API that fits ({api.model}): {percent(saving)} less, "
+        "counting the GPUs with a spare, the build and the people who run it. Owning "
+        f"is clearly cheaper from about {approx(cost_flip)} requests a month."
+    )
+
+
+def _latency_detail(budget: int, quickest: Priced) -> str:
+    return (
+        f"A p95 budget of {count(budget)} ms rules out every hosted API: the quickest, "
+        f"{quickest.model}, needs about {count(round(quickest.latency_ms or 0))} ms for "
+        "these requests. A small model on your own GPU starts answering in tens of "
+        "milliseconds."
+    )
+
+
+def _context_detail(tokens: int, chosen: Priced) -> str:
+    return (
+        f"A request of about {count(tokens)} tokens does not fit {chosen.model}'s "
+        f"{count(chosen.context or 0)}-token context window. Send only the passages "
+        "that matter (retrieval), or split the document and combine the parts."
+    )
+
+
+def _infeasible_detail(use_case: UseCase, budget: int, fastest: Priced) -> str:
+    writes = use_case.output_tokens or 0
+    return (
+        f"No option can answer within {count(budget)} ms: the quickest, "
+        f"{fastest.model}, needs about {count(round(fastest.latency_ms or 0))} ms to "
+        f"read the request and write {count(writes)} tokens. Shorten the answer, "
+        "stream it so the first words arrive sooner, or relax the budget; until "
+        "then the budget does not decide the path."
+    )
+
+
+_OPTION_PHRASES = {
+    "api_small": "the smallest API model that does the job",
+    "api_frontier": "a frontier API model",
+    "api_batch": "batch pricing (half price, results within a day)",
+    "hosted_open_weight": "an open-weight model hosted by a provider",
+}
+
+
+def _api_detail(
+    volume: int, chosen: Priced, api_small: Priced, cost_flip: int | None
 ) -> str:
     detail = (
-        f"At {count(use_case.monthly_requests)} requests a month the API costs about "
-        f"{usd(facts.api_monthly)}; serving your own small model costs about "
-        f"{usd(facts.self_hosted_monthly)} ({_gpu_phrase(facts.gpus)} at "
-        f"{usd(prices.gpu.usd_per_hour)} an hour), "
-        f"{usd(facts.api_monthly - facts.self_hosted_monthly)} a month less."
+        "Nothing in your answers calls for a model of your own yet. The best buy is "
+        f"{_OPTION_PHRASES.get(chosen.option, 'a model API')}, {chosen.model}: about "
+        f"{usd_approx(chosen.bill(volume))} a month at {approx(volume)} requests, "
+        f"{usd_approx(chosen.tco(volume))} over three years with its upkeep, live in "
+        "days."
     )
-    if thin_margin and facts.margin_share is not None:
+    if chosen is not api_small and chosen.option != "api_frontier":
         detail += (
-            f" The API would also take {percent(facts.margin_share)} of the "
-            f"{usd(use_case.value_per_request_usd or 0)} each request is worth."
+            f" That is {percent(1 - chosen.tco(volume) / api_small.tco(volume))} less "
+            f"than {api_small.model} at list price."
         )
-    return detail
-
-
-def _gpu_phrase(gpus: int) -> str:
-    return "one always-on GPU" if gpus == 1 else f"GPU time on up to {gpus:,} GPUs"
-
-
-def _latency_detail(use_case: UseCase, budget: int) -> str:
-    detail = (
-        f"A p95 budget of {count(budget)} ms is tighter than an API round trip: hosted "
-        "models take about 0.3 to 2 seconds just to start answering. A small model on "
-        "your own GPU starts in tens of milliseconds."
-    )
-    output_tokens = use_case.output_tokens or 0
-    writing_ms = output_tokens * SELF_HOSTED_MS_PER_OUTPUT_TOKEN
-    if writing_ms > budget:
-        detail += (
-            f" Even so, writing {plural(output_tokens, 'token')} takes at least "
-            f"{count(writing_ms)} ms, so keep answers short (a label or a few fields)."
-        )
-    return detail
-
-
-def _api_detail(use_case: UseCase, prices: Prices, facts: CostFacts) -> str:
-    detail = (
-        "Nothing in your answers calls for more than a model API yet. At "
-        f"{count(use_case.monthly_requests)} requests a month, {prices.api_model.name} "
-        f"costs about {usd(facts.api_monthly)} a month, and it can be live in days."
-    )
-    floor = usd(facts.unit.self_hosted_floor)
-    if facts.break_even is None:
+    if cost_flip is None:
         return detail + (
-            f" A self-hosted model needs at least one always-on GPU at {floor} a month "
-            "and would not pay off at any volume we cover."
+            " A model of your own would not pay for its GPUs, build and upkeep at any "
+            "volume we cover."
         )
     return detail + (
-        f" A self-hosted model needs at least one always-on GPU at {floor} a month; it "
-        f"pays off only above about {count(facts.break_even)} requests a month."
+        " A model of your own would be clearly cheaper only from about "
+        f"{approx(cost_flip)} requests a month."
     )
 
 
-def _thin_margin_detail(prices: Prices, facts: CostFacts, use_case: UseCase) -> str:
-    share = facts.margin_share or 0.0
-    detail = (
-        f"Each request costs about {usd(facts.unit.api_per_request)} on "
-        f"{prices.api_model.name}, {percent(share)} of the "
-        f"{usd(use_case.value_per_request_usd or 0)} it is worth."
-    )
-    if facts.break_even is None:
-        return detail + (
-            " A self-hosted model would not lower that: for requests this size it costs "
-            "more per request than the API. A cheaper model tier or batch pricing is "
-            "the lever to pull."
-        )
-    return detail + (
-        " Self-hosting would not lower that at this volume: one always-on GPU costs "
-        f"{usd(facts.unit.self_hosted_floor)} a month, more than the whole API bill. "
-        "A cheaper model tier or batch pricing is the first lever to pull."
+def _thin_margin_detail(api_small: Priced, share: float, value: float) -> str:
+    return (
+        f"Each request costs about {usd_approx(api_small.slope)} on {api_small.model}, "
+        f"{percent(share)} of the {usd_approx(value)} it is worth. A cheaper tier, "
+        "batch pricing for work that can wait, or shorter prompts are the levers to "
+        "pull before a model of your own."
     )
 
 
-# Predictive results do not depend on volume or prices: built once.
-_PREDICTIVE = {
-    (task, lift): _evaluate_predictive(task, lift)
-    for task in _PREDICTIVE_OPENING
-    for lift in ("low", "high")
-}
+def _low_volume_detail(
+    use_case: UseCase, low_volume: bool, no_history: bool, chosen: Priced
+) -> str:
+    parts = []
+    if low_volume:
+        parts.append(f"at {approx(use_case.monthly_requests)} predictions a month")
+    if no_history:
+        parts.append("with no labelled history yet")
+    start = (
+        f"Start with {chosen.model}"
+        if chosen.option == "vendor_tool"
+        else "Start with simple rules and a baseline"
+    )
+    return (
+        f"A model of your own is unlikely to pay off yet {' and '.join(parts)}: there is "
+        f"too little to learn from and too little to save. {start}, record confirmed "
+        "outcomes from day one, and revisit once a labelled history has built up."
+    )
