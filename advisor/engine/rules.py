@@ -486,16 +486,41 @@ def _break_even_lines(
     return owned, comparator
 
 
+# Break-even depends on a request's size and kind, the team's band and the
+# scenario, never on volume: it is solved once per book and key, as costs.py
+# solves unit costs. A kept entry holds its book, so no id is reused.
+_BREAK_EVENS: dict[tuple[object, ...], tuple[Prices, int | None]] = {}
+_BREAK_EVENS_KEPT = 1024
+
+
 def _break_even(
     use_case: UseCase,
     organization: Organization,
     prices: Prices,
     scenario: opt.Scenario,
 ) -> int | None:
+    engineers = organization.ml_engineers
+    key = (
+        id(prices),
+        scenario,
+        use_case.task,
+        use_case.input_tokens,
+        use_case.output_tokens,
+        use_case.proprietary_data,
+        use_case.format_consistency,
+        use_case.accuracy_lift_value,
+        use_case.batch_ok,
+        0 if engineers == 0 else 1 if engineers <= opt.SMALL_TEAM_MAX else 2,
+    )
+    cached = _BREAK_EVENS.get(key)
+    if cached is not None and cached[0] is prices:
+        return cached[1]
     owned, comparator = _break_even_lines(use_case, organization, prices, scenario)
-    if comparator is None:
-        return None
-    return opt.cheapest_from(owned, [comparator], 1.0)
+    value = None if comparator is None else opt.cheapest_from(owned, [comparator], 1.0)
+    if len(_BREAK_EVENS) >= _BREAK_EVENS_KEPT:
+        _BREAK_EVENS.clear()
+    _BREAK_EVENS[key] = (prices, value)
+    return value
 
 
 def _costs(case: _Case, chosen: Priced) -> Costs:
@@ -565,13 +590,24 @@ def _path_with(
     organization: Organization | None = None,
 ) -> Path:
     """The path the same use case would take with one input changed."""
-    return evaluate(
-        use_case or case.use_case,
+    changed = use_case or case.use_case
+    if not changed.is_language:
+        return "classical_ml"
+    other = _Case(
+        changed,
         organization or case.organization,
         case.prices,
         case.index,
-        with_flips=False,
-    ).path
+        _price(
+            changed,
+            organization or case.organization,
+            case.prices,
+            changed.latency_budget_ms,
+        ),
+    )
+    _check_budget(other)
+    _signals(other)
+    return _choose(other)[0]
 
 
 def _here(case: _Case, field_name: str) -> str:
