@@ -108,9 +108,9 @@ def notes(
 
 def _gdpr_dpa(provider: bool) -> str:
     who = (
-        "the model provider processes personal data on your behalf"
+        "the model provider processes it on your behalf"
         if provider
-        else "the cloud that runs your model processes personal data on your behalf"
+        else "the cloud that runs your model processes it on your behalf"
     )
     return (
         f"If this use case handles personal data, {who}: sign its data processing "
