@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from advisor.engine.costs import MAX_MONTHLY_REQUESTS, SECONDS_PER_HOUR, unit_costs
 from advisor.engine.prices import HOURS_PER_MONTH
 from advisor.engine.result import OPTION_PATHS, Option, Reason
-from advisor.engine.text import count
+from advisor.engine.text import approx, count
 
 if TYPE_CHECKING:
     from advisor.engine.contract import Organization, UseCase
@@ -309,7 +309,7 @@ def _rule(priced: Priced, fit: Fit, demands: Demands) -> Priced:
             RULED_LATENCY,
             "Results come back within hours, not within your budget."
             if priced.latency_ms is None
-            else f"About {count(round(priced.latency_ms))} ms per answer, over your "
+            else f"About {approx(priced.latency_ms)} ms per answer, over your "
             f"{count(fit.budget)} ms budget.",
         )
     elif fit.images and not demands.reads_images:

@@ -896,7 +896,7 @@ def _cost_detail(
 def _latency_detail(budget: int, quickest: Priced) -> str:
     return (
         f"A p95 budget of {count(budget)} ms rules out every hosted API: the quickest, "
-        f"{quickest.model}, needs about {count(round(quickest.latency_ms or 0))} ms for "
+        f"{quickest.model}, needs about {approx(quickest.latency_ms or 0)} ms for "
         "these requests. A small model on your own GPU starts answering in tens of "
         "milliseconds."
     )
@@ -914,7 +914,7 @@ def _infeasible_detail(use_case: UseCase, budget: int, fastest: Priced) -> str:
     writes = use_case.output_tokens or 0
     return (
         f"No option can answer within {count(budget)} ms: the quickest, "
-        f"{fastest.model}, needs about {count(round(fastest.latency_ms or 0))} ms to "
+        f"{fastest.model}, needs about {approx(fastest.latency_ms or 0)} ms to "
         f"read the request and write {count(writes)} tokens. Shorten the answer, "
         "stream it so the first words arrive sooner, or relax the budget; until "
         "then the budget does not decide the path."
