@@ -182,10 +182,21 @@ else:
     }
 
 
-# --- Cache (rate limits and sessions share it across processes) ------------
+# --- Cache (rate limits and slot listings, shared across processes) ---------
+# Everything in it can be recomputed or done without (consult/cache.py): a short
+# socket timeout makes an unreachable Redis cost a request milliseconds, not the
+# operating system's connect timeout.
 
+_cache = env.cache_url("CACHE_URL", default="locmemcache://consult")
+if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+    _cache["OPTIONS"] = {
+        "socket_connect_timeout": _cache_timeout,
+        "socket_timeout": _cache_timeout,
+        **_cache.get("OPTIONS", {}),
+    }
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://consult"),
+    "default": _cache,
     # This process's own copy of values that are cheap to keep and costly to fetch
     # (the booking page's rendered week, keyed by the availability version).
     "process": {
