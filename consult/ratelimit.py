@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from consult.cache import cache_count
+from consult.http import client_ip
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,6 @@ class Rate:
         count, unit = text.split("/")
         seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
         return cls(int(count), seconds)
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy the first X-Forwarded-For hop is the client; otherwise the
-    # header is the client's own words and is ignored.
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def hit(*, scope: str, key: str, rate: Rate) -> tuple[bool, int]:
