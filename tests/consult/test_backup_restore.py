@@ -82,7 +82,7 @@ def manage(env, *args, stdin=None):
 
 
 def test_backup_wipe_restore_brings_back_every_row_and_file(scratch):
-    url, admin_url, env, tmp_path = scratch
+    _url, admin_url, env, tmp_path = scratch
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "shell", "-v", "0", "-c", SEED)
     media = tmp_path / "media" / "summaries"
