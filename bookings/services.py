@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
@@ -36,7 +35,7 @@ from bookings.enums import (
     CancelledBy,
     Expertise,
 )
-from bookings.models import Booking, BookingPolicy, Consultant
+from bookings.models import Booking, BookingPolicy, Consultant, email_key
 from bookings.tokens import token_for_submission, token_hash, token_new
 
 if TYPE_CHECKING:
@@ -194,9 +193,9 @@ def _address(email: str) -> str:
 
 
 def _active_for_email(email: str) -> QuerySet[Booking]:
-    # Lower() still, for addresses stored before they were lowercased.
-    return Booking.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower=_address(email), status=BookingStatus.CONFIRMED
+    """Upcoming bookings of the mailbox ``email`` reaches (see ``email_key``)."""
+    return Booking.objects.filter(
+        email_key=email_key(email), status=BookingStatus.CONFIRMED
     )
 
 
@@ -277,6 +276,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
                 consultant=chosen,
                 name=name,
                 email=_address(email),
+                email_key=email_key(email),
                 company=company,
                 topic=topic,
                 client_timezone=client_timezone,
@@ -484,6 +484,7 @@ def booking_client_details_erase(
     Booking.objects.filter(pk=booking.pk).update(
         name=name,
         email=email,
+        email_key=email_key(email),
         company="",
         topic="",
         cancel_reason="",

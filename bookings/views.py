@@ -322,8 +322,9 @@ def details(request: HttpRequest) -> HttpResponse:
     if result.outcome == services.Outcome.EMAIL_HAS_BOOKING:
         form.add_error(
             "email",
-            "There's already an upcoming consultation booked with this email address. "
-            "To change it, use the private link from your booking confirmation.",
+            "There's already an upcoming consultation booked with this email address "
+            "(we count name+anything@ as name@). To change it, use the private link "
+            "from your booking confirmation.",
         )
         return _details_page(request, form, prefill=prefill, status=409)
     return _details_page(
