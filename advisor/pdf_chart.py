@@ -19,8 +19,9 @@ from advisor.pdf_style import FONT, FONT_BOLD, INK, INK_SOFT, MUTED, PATH_COLOUR
 if TYPE_CHECKING:
     from advisor.charts import Chart, Label
 
-# The chart's words at the size the page draws them on a desktop (16 units).
-FONT_UNITS = 16
+# The chart's words a little larger than the page draws them on a desktop (16
+# units): the PDF draws the chart narrower, and print needs 7 pt at least.
+FONT_UNITS = 19
 _INK = colors.HexColor(INK)
 _INK_SOFT = colors.HexColor(INK_SOFT)
 _MUTED = colors.HexColor(MUTED)

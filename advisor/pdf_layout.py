@@ -64,7 +64,7 @@ COSTS_LABEL_WIDTH, COSTS_VALUE_WIDTH = 33 * mm, 30 * mm
 # The options table's figures: "$288,300" and its header on one line each.
 FIGURE_WIDTH = 21 * mm
 # The options chart beside its words: about the width a phone shows it at.
-CHART_WIDTH = 100 * mm
+CHART_WIDTH = 86 * mm
 # Tints of the boxes: warnings in the hybrid path's wash, the chosen option in the brand's.
 WARNING_WASH = PATH_COLOURS["hybrid"][1]
 CHOSEN_WASH = "#eceefe"
