@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "consult.middleware.JunkQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -182,10 +183,21 @@ else:
     }
 
 
-# --- Cache (rate limits and sessions share it across processes) ------------
+# --- Cache (rate limits and slot listings, shared across processes) ---------
+# Everything in it can be recomputed or done without (consult/cache.py): a short
+# socket timeout makes an unreachable Redis cost a request milliseconds, not the
+# operating system's connect timeout.
 
+_cache = env.cache_url("CACHE_URL", default="locmemcache://consult")
+if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+    _cache["OPTIONS"] = {
+        "socket_connect_timeout": _cache_timeout,
+        "socket_timeout": _cache_timeout,
+        **_cache.get("OPTIONS", {}),
+    }
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://consult"),
+    "default": _cache,
     # This process's own copy of values that are cheap to keep and costly to fetch
     # (the booking page's rendered week, keyed by the availability version).
     "process": {
@@ -319,11 +331,8 @@ AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if env_bool("DJANGO_BEHIND_PROXY", default=False)
-    else ["REMOTE_ADDR"]
-)
+# The same address as the rate limits: the one the trusted proxies saw.
+AXES_CLIENT_IP_CALLABLE = "consult.http.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -392,8 +401,15 @@ SECURE_HSTS_SECONDS = env_int(
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
-if env_bool("DJANGO_BEHIND_PROXY", default=False):
+_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if _BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append to X-Forwarded-For (one load balancer
+# or reverse proxy by default when behind one); consult.http.client_ip reads the
+# address the outermost of them saw.
+TRUSTED_PROXIES = env_int(
+    "DJANGO_TRUSTED_PROXIES", default=1 if _BEHIND_PROXY else 0, minimum=0
+)
 # The health check is probed over plain HTTP by the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
