@@ -178,7 +178,7 @@ def test_result_of_a_2026_2_answer_reads_in_words(client):
         '<span class="options-table__why"><strong>Not good enough for this task.'
         "</strong> An untuned 8B model is not strong enough for this task.</span>"
     ) in html
-    assert '<td data-label="Three years">$54,320</td>' in html
+    assert '<td data-label="Three years" role="cell">$54,320</td>' in html
     assert (
         "Running a model yourself becomes cheaper than the API between about 1.5M "
         "and 23M requests a month. You expect about 20k."
