@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "consult.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -218,6 +219,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# The worker logs through LOGGING below (masked, with request ids), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -424,18 +427,32 @@ DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", default=730, minimum=1)
 
 # --- Logging ----------------------------------------------------------------
 
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    msg = f"LOG_FORMAT={LOG_FORMAT!r} must be plain or json."
+    raise ImproperlyConfigured(msg)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Both formatters mask private link tokens and email addresses in the whole line,
+    # traceback included (consult/logs.py).
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {
+            "()": "consult.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "consult.logs.JsonFormatter"},
     },
-    "filters": {"private_links": {"()": "consult.tokens.PrivateLinkFilter"}},
+    "filters": {
+        "private_links": {"()": "consult.tokens.PrivateLinkFilter"},
+        "request_id": {"()": "consult.logs.RequestIdFilter"},
+        "client_errors": {"()": "consult.logs.ClientErrorFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["private_links"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "client_errors", "private_links"],
         }
     },
     "root": {
