@@ -27,8 +27,8 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor import charts, selectors, services
-from advisor.engine import ContractError, result_from_dict
+from advisor import selectors, services
+from advisor.engine import ContractError
 from advisor.enums import INDUSTRY_LABELS
 from advisor.forms import AboutForm, OrganisationForm, UseCaseForm
 from advisor.models import Assessment, UseCase
@@ -389,20 +389,22 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     if not assessment.is_submitted:
         return _redirect(request, "check", token)
     recommendation = assessment.recommendation
-    output = result_from_dict(recommendation.output)
-    use_cases = list(assessment.use_cases.all())
-    prices = recommendation.price_book.prices()
-    cards = []
-    for use_case, answer in zip(use_cases, output.use_cases, strict=True):
-        cards.append(
-            {
-                "use_case": use_case,
-                "answer": answer,
-                "chart": charts.cost_chart(use_case.contract(), prices)
-                if use_case.is_language
-                else None,
-            }
+    output = selectors.recommendation_answer(recommendation)
+    cards = [
+        {
+            "use_case": use_case,
+            "answer": answer,
+            "chosen": next(
+                (o for o in answer.costs.options if o.option == answer.option), None
+            ),
+            "chart": selectors.answer_chart(
+                answer, monthly_requests=use_case.monthly_requests
+            ),
+        }
+        for use_case, answer in zip(
+            assessment.use_cases.all(), output.use_cases, strict=True
         )
+    ]
     context = {
         "assessment": assessment,
         "token": token,

@@ -101,8 +101,14 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
 
     page.get_by_role("heading", name=re.compile("Your stack")).wait_for()
     assert page.get_by_role("heading", level=1).inner_text() == "Your stack: Hybrid"
-    charts = page.locator("svg[role=img]")
-    assert charts.count() == 2
+    # A chart of the options for each use case; a break-even band for the two
+    # language ones.
+    charts = page.locator("svg.chart__svg")
+    assert charts.count() == 3
+    assert page.locator("svg.chart__svg .chart__band").count() == 2
+    totals = page.locator(".totals")
+    assert totals.is_visible()
+    assert totals.bounding_box()["y"] < (844 if width == 390 else 900)
     output = Recommendation.objects.get().output
     assert [uc["path"] for uc in output["use_cases"]] == [
         "api",
@@ -131,7 +137,7 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
     )
     assert len(labels) > 20
     assert [item["text"] for item in labels if not item["inside"]] == []
-    assert min(item["px"] for item in labels) >= 9.5
+    assert min(item["px"] for item in labels) >= 10.5
     ticks = [item for item in labels if item["tick"]]
     assert [
         (a["text"], b["text"])
