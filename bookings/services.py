@@ -479,8 +479,15 @@ def booking_client_details_erase(
     Booking.objects.filter(
         pk=booking.pk, status=BookingStatus.CONFIRMED, start__lte=now
     ).update(status=BookingStatus.COMPLETED, updated_at=now)
+    # A cancellation's reason is the client's free text too (it can hold a phone
+    # number); who cancelled and when stay.
     Booking.objects.filter(pk=booking.pk).update(
-        name=name, email=email, company="", topic="", updated_at=now
+        name=name,
+        email=email,
+        company="",
+        topic="",
+        cancel_reason="",
+        updated_at=now,
     )
 
 
