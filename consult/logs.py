@@ -173,3 +173,30 @@ def celery_signals_connect() -> None:
     signals.before_task_publish.connect(_publish_with_request_id, weak=False)
     signals.task_prerun.connect(_task_started, weak=False)
     signals.task_postrun.connect(_task_finished, weak=False)
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, str):
+        return masked(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return value
+
+
+def sentry_event_scrubbed(
+    event: dict[str, Any], hint: dict[str, Any]
+) -> dict[str, Any]:
+    """A Sentry event without private link tokens or email addresses, anywhere in it.
+
+    URLs, messages, exception values, breadcrumbs and local variables alike: what
+    leaves for a third party must hold nothing that opens a client's data.
+    """
+    scrubbed: dict[str, Any] = _scrubbed(event)
+    request = scrubbed.get("request")
+    if isinstance(request, dict):
+        # Form bodies and cookies are the client's own words and session.
+        request.pop("data", None)
+        request.pop("cookies", None)
+    return scrubbed

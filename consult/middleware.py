@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
-from django.http import HttpResponseBadRequest
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from consult.staff import STAFF_TIMEZONE_SESSION_KEY
 from consult.timezones import zone_or_none
 
+logger = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from django.http import HttpRequest, HttpResponse, QueryDict
+    from django.http import HttpRequest, QueryDict
 
 
 class StaffTimezoneMiddleware:
@@ -98,3 +103,32 @@ class JunkQueryMiddleware:
         if problem is not None:
             return HttpResponseBadRequest(problem, content_type="text/plain")
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached answers 503 with a kind page, not a 500.
+
+    The failure is an outage, not a bug: the log gets one line (the health check and
+    the database's own logs say why), the client is asked to come back in a minute,
+    and the orchestrator's retry sees a 503 with ``Retry-After``.
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning(
+            "Database unavailable (%s); answered 503", type(exception).__name__
+        )
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -6,6 +6,7 @@ in-process, emails written to ``var/mail/``. Setting ``DATABASE_URL``,
 """
 
 import email.utils
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -100,9 +101,12 @@ INSTALLED_APPS = [
     # Above both apps: features that span them.
     "privacy",
     "desk",
+    "monitoring",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "consult.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -110,14 +114,16 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "consult.middleware.JunkQueryMiddleware",
+    "consult.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "consult.middleware.StaffTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes requires: it turns a locked-out login into a refusal.
+    # Last but one, as django-axes requires: it turns a locked-out login into a refusal.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "consult.urls"
@@ -466,3 +472,50 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+
+# --- Monitoring: /metrics (monitoring/views.py) and error reporting ---------------
+
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network.strip())
+    for network in env.str(
+        "METRICS_ALLOWED_NETWORKS", default="127.0.0.1/32,::1/128"
+    ).split(",")
+    if network.strip()
+]
+# Without Sentry, errors are mailed to ADMINS ("Name <address>, Name <address>").
+ADMINS = [
+    (name.strip(), address.strip(" >"))
+    for name, _, address in (
+        entry.partition("<")
+        for entry in env.str("DJANGO_ADMINS", default="").split(",")
+        if entry.strip()
+    )
+]
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from consult.logs import sentry_event_scrubbed
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        before_send=sentry_event_scrubbed,
+        before_send_transaction=sentry_event_scrubbed,
+    )
+elif ADMINS:
+    LOGGING["handlers"]["mail_admins"] = {
+        "class": "django.utils.log.AdminEmailHandler",
+        "level": "ERROR",
+        "filters": ["client_errors", "private_links"],
+        "include_html": False,
+    }
+    LOGGING["loggers"]["django.request"] = {
+        "handlers": ["mail_admins"],
+        "level": "ERROR",
+        "propagate": True,
+    }

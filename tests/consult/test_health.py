@@ -166,3 +166,38 @@ def test_healthz_says_nothing_of_the_failure_itself(client, settings, caplog):
     assert "Error" not in body
     assert "127.0.0.1" not in body
     assert "broker is down" in caplog.text
+
+
+def test_the_booking_page_with_the_database_down_answers_503_kindly():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "CELERY_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="consult.settings",
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/consult",
+        DATABASE_POOL="false",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        # Static files from their sources (no collectstatic in a test run).
+        DJANGO_DEBUG="true",
+    )
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client(raise_request_exception=False).get('/book/');"
+        "print(json.dumps([r.status_code, r.get('Retry-After'),"
+        " 'back in a moment' in r.content.decode()]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [503, "30", True]

@@ -141,3 +141,28 @@ def test_the_request_id_travels_into_the_tasks_a_request_queues():
     finally:
         logs._task_finished(task_id="t1")
     assert logs.request_id() == logs.NO_REQUEST
+
+
+def test_sentry_events_leave_without_tokens_emails_form_data_or_cookies():
+    token = "k" * 43
+    event = {
+        "request": {
+            "url": f"https://consult.example/book/manage/{token}/",
+            "data": {"email": "grace@private.example"},
+            "cookies": {"sessionid": "abc"},
+            "headers": {"Referer": f"https://consult.example/assess/{token}/result/"},
+        },
+        "exception": {
+            "values": [{"value": "no mailbox grace@private.example", "type": "E"}]
+        },
+        "breadcrumbs": {"values": [{"message": f"GET /assess/{token}/"}]},
+    }
+
+    scrubbed = logs.sentry_event_scrubbed(event, {})
+
+    text = json.dumps(scrubbed)
+    assert token not in text
+    assert "grace@private.example" not in text
+    assert "data" not in scrubbed["request"]
+    assert "cookies" not in scrubbed["request"]
+    assert "/book/manage/[private]/" in scrubbed["request"]["url"]
