@@ -47,6 +47,22 @@ INDUSTRIES = [
 ]
 INDUSTRY_LABELS = dict(INDUSTRIES)
 
+# Rules the company's data or product falls under (the contract's regulation codes).
+REGULATION_LABELS = {
+    "gdpr": "GDPR (EU/UK personal data)",
+    "hipaa": "HIPAA (US health data)",
+    "pci_dss": "PCI DSS (payment card data)",
+    "eu_ai_act": "EU AI Act (AI used in the EU)",
+    "ccpa": "CCPA/CPRA (California consumers)",
+}
+
+# Language tasks whose output people may read as it comes (a chatbot, an
+# assistant); the wizard asks whether they do only for these. Labels and
+# extracted fields feed other systems rather than people.
+USER_FACING_TASKS = frozenset(
+    {"summarization", "question_answering", "content_generation", "translation"}
+)
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"

@@ -175,6 +175,7 @@ def assessment_contract(assessment: Assessment) -> dict:
         organization["ml_engineers"] = assessment.ml_engineers
     if assessment.data_can_leave is not None:
         organization["data_can_leave"] = assessment.data_can_leave
+    organization["regulations"] = list(assessment.regulations)
     return {
         "organization": organization,
         "use_cases": [use_case.contract() for use_case in assessment.use_cases.all()],

@@ -275,7 +275,8 @@ def use_case_edit(
         return _redirect(request, "use_cases", token)
     stale = False
     if request.method == "POST":
-        form = UseCaseForm(request.POST)
+        # The use case as saved: a speed it holds that is no preset is offered back.
+        form = UseCaseForm(request.POST, use_case=use_case)
         if form.is_valid():
             try:
                 services.use_case_save(
@@ -287,7 +288,9 @@ def use_case_edit(
             except services.StaleAnswers:
                 stale = True
                 use_case.refresh_from_db()
-                form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
+                form = UseCaseForm(
+                    initial=UseCaseForm.initial_for(use_case), use_case=use_case
+                )
             except services.AlreadySubmitted:
                 return _redirect(request, "result", token)
             except ValueError as exc:
@@ -296,7 +299,7 @@ def use_case_edit(
             else:
                 return _redirect(request, _after_save(request, "use_cases"), token)
     else:
-        form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
+        form = UseCaseForm(initial=UseCaseForm.initial_for(use_case), use_case=use_case)
     context = _step_context(
         request,
         assessment,

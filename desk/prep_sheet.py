@@ -46,11 +46,18 @@ def _use_case_answers(use_case: UseCase) -> list[Answer]:
             else "Typical for the task"
         )
         answers.append(Answer("Size of each request", size))
+    if use_case.may_be_user_facing:
+        answers.append(
+            Answer(
+                "People talk to it directly", "Yes" if use_case.user_facing else "No"
+            )
+        )
+    if use_case.batch_ok:
+        speed = "Hours: an overnight job (batch)"
+    else:
+        speed = duration_ms(use_case.latency_budget_ms) or "No hard limit"
     answers += [
-        Answer(
-            "Answer needed within",
-            duration_ms(use_case.latency_budget_ms) or "No rush (batch)",
-        ),
+        Answer("Answer needed within", speed),
         Answer(
             "Value of one request",
             # As the client typed it, every digit: this is their answer, not a cost.

@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book"
 
 ROOT = Path(__file__).resolve().parents[2]
 ACME = json.loads((ROOT / "docs" / "examples" / "acme-health.json").read_text())
+NORTHWIND = json.loads((ROOT / "docs" / "examples" / "northwind-bank.json").read_text())
 FRAUD = {
     "use_cases": [
         {"name": "Card fraud", "task": "fraud_detection", "monthly_requests": 10}
@@ -146,6 +147,21 @@ def test_advise_without_an_active_price_book_uses_the_built_in_one_and_says_so(
     assert code == 0
     assert json.loads(out) == decide(validate(ACME), DEFAULT_PRICES).to_dict()
     assert f"using the built-in {DEFAULT_PRICES.name}" in err
+
+
+def test_advise_save_keeps_the_version_2_answers(tmp_path):
+    code, _, _ = run(tmp_path, NORTHWIND, "--save")
+
+    saved = Assessment.objects.get(company="Northwind Bank")
+    assert code == 0
+    assert saved.regulations == ["gdpr", "pci_dss", "eu_ai_act"]
+    assert [(uc.task, uc.user_facing, uc.batch_ok) for uc in saved.use_cases.all()] == [
+        ("summarization", False, False),
+        ("question_answering", True, False),
+        ("translation", False, True),
+        ("document_extraction", False, False),
+        ("fraud_detection", False, False),
+    ]
 
 
 def test_advise_save_without_an_active_price_book_fails_and_stores_nothing(tmp_path):

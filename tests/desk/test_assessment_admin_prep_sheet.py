@@ -202,6 +202,45 @@ def test_draft_assessment_page_says_there_is_no_advice_yet(admin_client):
     assert "Not yet: still a draft" in html
 
 
+def test_prep_sheet_shows_the_rules_audience_and_batch_answers(admin_client):
+    assessment = submitted(
+        ("Help bot", "question_answering"),
+        ("Nightly scans", "document_extraction"),
+        ("Card fraud", "fraud_detection"),
+        regulations=["hipaa", "eu_ai_act"],
+    )
+    help_bot, scans, fraud = assessment.use_cases.all()
+    help_bot.user_facing = True
+    help_bot.save()
+    scans.latency_budget_ms, scans.batch_ok = None, True
+    scans.save()
+    fraud.latency_budget_ms = None
+    fraud.save()
+    unruled = AssessmentFactory(regulations=[])
+
+    html = admin_client.get(change_url(assessment)).content.decode()
+    none = admin_client.get(change_url(unruled)).content.decode()
+
+    assert (
+        "<dt>Rules that apply</dt>"
+        "<dd>HIPAA (US health data), EU AI Act (AI used in the EU)</dd>"
+    ) in html
+    assert "<dt>Rules that apply</dt><dd>None ticked</dd>" in none
+    first, second, third = html.split('<section class="module prep-use-case"')[1:]
+    assert "<dt>People talk to it directly</dt><dd>Yes</dd>" in first
+    assert "<dt>Answer needed within</dt><dd>2 seconds</dd>" in first
+    assert "People talk to it directly" not in second
+    assert (
+        "<dt>Answer needed within</dt><dd>Hours: an overnight job (batch)</dd>"
+        in second
+    )
+    assert "People talk to it directly" not in third
+    assert "<dt>Answer needed within</dt><dd>No hard limit</dd>" in third
+    # Read-only: none of these answers is a form field.
+    for answer in ("regulations", "user_facing", "batch_ok"):
+        assert f'name="{answer}"' not in html
+
+
 def test_assessments_cannot_be_added_or_deleted_by_a_consultant(client):
     mine = consultant_create()
     assessment = hybrid()
