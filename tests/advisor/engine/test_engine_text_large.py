@@ -21,7 +21,11 @@ def test_usd_approx_in_billions(amount, text):
 
 @pytest.mark.parametrize(
     ("count", "text"),
-    [(4_363_778, "4.4 million"), (9_990_000_000, "10 billion"), (3.2e11, "320 billion")],
+    [
+        (4_363_778, "4.4 million"),
+        (9_990_000_000, "10 billion"),
+        (3.2e11, "320 billion"),
+    ],
 )
 def test_approx_volumes(count, text):
     assert approx(count) == text
