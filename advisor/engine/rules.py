@@ -967,6 +967,14 @@ def _thin_margin_detail(api_small: Priced, share: float, value: float) -> str:
 def _low_volume_detail(
     use_case: UseCase, low_volume: bool, no_history: bool, chosen: Priced
 ) -> str:
+    if chosen.option == "classical_in_house" and not low_volume:
+        # Volume enough to pay for a model of its own, but nothing to learn from yet.
+        return (
+            "There is no labelled history to learn from yet. The volume pays for a "
+            f"model of your own, and its one-off includes labelling about "
+            f"{approx(opt.HISTORY_TO_LABEL)} past cases; until it is trained, screen "
+            "with simple rules, and record confirmed outcomes from day one."
+        )
     parts = []
     if low_volume:
         parts.append(f"at {approx(use_case.monthly_requests)} predictions a month")
