@@ -315,6 +315,9 @@ class Booking(models.Model):
     )
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)
+    # The client asked for the private manage link in their calendar event. Off by
+    # default: calendars are often shared, and the email holds the link anyway.
+    manage_link_in_calendar = models.BooleanField(default=False)
     # Which assessment brought the client here, and the stack it recommended
     # (api, fine_tune, classical_ml or hybrid): the consultant prepares from it.
     assessment = models.ForeignKey(

@@ -322,3 +322,22 @@ def test_different_mailboxes_at_one_company_each_get_their_call(client):
     )
 
     assert (first.status_code, second.status_code) == (302, 302)
+
+
+def test_the_client_can_ask_for_the_manage_link_in_their_calendar(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+
+    page = client.get(f"/book/details/?start={format_start(starts[0])}")
+    client.post("/book/details/", form_data(starts[0], manage_link_in_calendar="on"))
+
+    assert "link to reschedule or cancel in my calendar event" in page.content.decode()
+    assert Booking.objects.get().manage_link_in_calendar is True
+
+
+def test_the_manage_link_stays_out_of_the_calendar_by_default(client):
+    consultant = ConsultantFactory()
+
+    client.post("/book/details/", form_data(free_starts(consultant)[0]))
+
+    assert Booking.objects.get().manage_link_in_calendar is False
