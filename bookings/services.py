@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
@@ -31,6 +31,7 @@ from bookings import availability, listing_cache, selectors
 from bookings import emails as booking_emails
 from bookings.enums import (
     ACTIVE_STATUSES,
+    HELD_STATUSES,
     BookingStatus,
     CancelledBy,
     Expertise,
@@ -134,34 +135,56 @@ def _matches_stack(consultant: Consultant, stack: str) -> bool:
     return False
 
 
+# "Any consultant" spreads calls over a rolling window around the requested time:
+# four weeks on either side, so a consultant who took many calls last week is not
+# handed more this week, and a calendar week boundary changes nothing.
+FAIRNESS_WINDOW = timedelta(days=28)
+# Calls that took (or take) a consultant's time: upcoming, held, and missed.
+FAIRNESS_STATUSES = (*ACTIVE_STATUSES, *HELD_STATUSES)
+
+
 def _pick_consultant(
     consultants: Sequence[Consultant], *, stack: str, start: datetime
 ) -> Consultant:
-    """Prefer expertise matching the client's stack, then the fewest bookings that week.
+    """Prefer expertise matching the client's stack, then the fewest calls in the window.
 
-    The week is the consultant's own (Monday to Sunday in their zone); ties go to the
-    lowest id, so the choice is repeatable.
+    Calls count while confirmed and after they were held or missed (a completed call
+    still took the consultant's time), within ``FAIRNESS_WINDOW`` on either side of
+    ``start``. A tie goes to whoever was given a booking least recently (never, first),
+    so equal consultants take turns; the id decides only between consultants who
+    have never had one.
     """
     if len(consultants) == 1:
         return consultants[0]
-    week_counts = dict.fromkeys((c.pk for c in consultants), 0)
-    zones = {c.pk: c.zone for c in consultants}
-    starts = Booking.objects.filter(
-        consultant_id__in=week_counts,
-        status__in=ACTIVE_STATUSES,
-        start__gte=start - timedelta(days=8),
-        start__lt=start + timedelta(days=8),
-    ).values_list("consultant_id", "start")
-    for consultant_id, booked_start in starts:
-        zone = zones[consultant_id]
-        if (
-            booked_start.astimezone(zone).isocalendar()[:2]
-            == start.astimezone(zone).isocalendar()[:2]
-        ):
-            week_counts[consultant_id] += 1
+    ids = [c.pk for c in consultants]
+    calls = dict.fromkeys(ids, 0)
+    for consultant_id, count in (
+        Booking.objects.filter(
+            consultant_id__in=ids,
+            status__in=FAIRNESS_STATUSES,
+            start__gte=start - FAIRNESS_WINDOW,
+            start__lt=start + FAIRNESS_WINDOW,
+        )
+        .values_list("consultant_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        calls[consultant_id] = count
+    last_given = dict(
+        Booking.objects.filter(consultant_id__in=ids)
+        .values_list("consultant_id")
+        .annotate(latest=Max("created_at"))
+        .order_by()
+    )
+    never = datetime.min.replace(tzinfo=UTC)
     return min(
         consultants,
-        key=lambda c: (not _matches_stack(c, stack), week_counts[c.pk], c.pk),
+        key=lambda c: (
+            not _matches_stack(c, stack),
+            calls[c.pk],
+            last_given.get(c.pk) or never,
+            c.pk,
+        ),
     )
 
 
