@@ -199,13 +199,18 @@ class TimeOff(models.Model):
             raise ValidationError({"end": "The end must be after the start."})
 
 
+# The longest meeting the policy allows; the slot queries bound their reads by it.
+MAX_MEETING_MINUTES = 240
+
+
 class BookingPolicy(models.Model):
     """The one row of booking rules; edited in the admin."""
 
     SINGLETON_ID = 1
 
     meeting_minutes = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(5), MaxValueValidator(240)]
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(MAX_MEETING_MINUTES)],
     )
     slot_interval_minutes = models.PositiveSmallIntegerField(
         default=30,

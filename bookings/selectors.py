@@ -21,6 +21,7 @@ from django.utils import timezone
 from bookings import availability
 from bookings.enums import ACTIVE_STATUSES, HELD_STATUSES, BookingStatus
 from bookings.models import (
+    MAX_MEETING_MINUTES,
     Booking,
     BookingPolicy,
     Consultant,
@@ -29,6 +30,9 @@ from bookings.models import (
     WeeklyHours,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
+
+# The longest a booking lasts: the slot queries bound their reads by it.
+LONGEST_CALL = timedelta(minutes=MAX_MEETING_MINUTES)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -130,6 +134,10 @@ def schedules_for(
     bookings = Booking.objects.filter(
         consultant_id__in=ids,
         status__in=(*ACTIVE_STATUSES, *HELD_STATUSES),
+        # Bounded on start from both sides, so the (consultant, start) index reads
+        # only the window, not every past booking: a call that ends after ``low``
+        # began at most LONGEST_CALL before it.
+        start__gte=low - LONGEST_CALL,
         start__lt=high,
         end__gt=low,
     )
