@@ -59,6 +59,11 @@ def _two_figures(amount: float, direction: int = 0) -> float:
     return float(rounded * step)
 
 
+def _millions(scaled: float) -> str:
+    """1.2 -> "1.2", 12 -> "12", 120 -> "120": two figures, never an exponent."""
+    return f"{scaled:.2g}" if scaled < 100 else f"{scaled:,.0f}"
+
+
 def approx_count(number: float, direction: int = 0) -> int:
     """A volume to two significant figures: 4,363,778 -> 4,400,000."""
     return round(_two_figures(number, direction)) if number >= 1 else round(number)
@@ -70,9 +75,9 @@ def approx(number: float) -> str:
     if value >= 100_000_000_000:
         return f"{value / 1e9:,.0f} billion"
     if value >= 1_000_000_000:
-        return f"{value / 1e9:.2g} billion"
+        return f"{_millions(value / 1e9)} billion"
     if value >= 1_000_000:
-        return f"{value / 1e6:.2g} million"
+        return f"{_millions(value / 1e6)} million"
     return f"{value:,}"
 
 
@@ -91,7 +96,7 @@ def usd_approx(amount: float | None) -> str:
             else f"${rounded / 1e9:,.0f} billion"
         )
     if rounded >= 1_000_000:
-        return f"${rounded / 1e6:.2g} million"
+        return f"${_millions(rounded / 1e6)} million"
     if rounded >= 10:
         return f"${rounded:,.0f}"
     if rounded >= 1:
