@@ -13,11 +13,6 @@ from advisor.engine.contract import (
     UseCase,
     validate,
 )
-from advisor.engine.costs import (
-    api_monthly_cost,
-    break_even_monthly_requests,
-    self_hosted_monthly_cost,
-)
 from advisor.engine.decision import ENGINE_VERSION, decide
 from advisor.engine.prices import DEFAULT_PRICES, PriceBookError, Prices
 from advisor.engine.result import (
@@ -42,10 +37,7 @@ __all__ = [
     "Result",
     "UseCase",
     "UseCaseResult",
-    "api_monthly_cost",
-    "break_even_monthly_requests",
     "decide",
     "result_from_dict",
-    "self_hosted_monthly_cost",
     "validate",
 ]

@@ -104,6 +104,9 @@ TASK_CAPABILITY = {
     "document_extraction": 2,
 }
 OPEN_WEIGHT_CAPABILITY = 1
+# The open-weight vision-language models (Qwen2.5-VL, Qwen3-VL) are trained to read
+# document pages: untuned, they do the job a scanned-invoice task asks.
+DOCUMENT_MODEL_CAPABILITY = 2
 TUNED_CAPABILITY = 2
 TUNED_ON_SUBSTANTIAL_DATA_CAPABILITY = 3
 
@@ -494,7 +497,9 @@ def self_hosted(
     )
     demands = Demands(
         hosted=False,
-        capability=_tuned_capability(use_case) if tuned else OPEN_WEIGHT_CAPABILITY,
+        capability=_tuned_capability(use_case)
+        if tuned
+        else (DOCUMENT_MODEL_CAPABILITY if fit.images else OPEN_WEIGHT_CAPABILITY),
         tuned=tuned,
     )
     return [_rule(_gpu_line(fleet, gpu, rate), fit, demands) for gpu in hosting.gpus]

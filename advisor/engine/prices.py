@@ -194,7 +194,7 @@ class SelfHosting:
     model: Text
     context_tokens: PositiveInt
     first_token_ms: PositiveNumber
-    gpus: tuple[ServingGpu, ...]
+    gpus: Annotated[tuple[ServingGpu, ...], Field(min_length=1)]
     source: Text
     as_of: date
 
@@ -241,7 +241,9 @@ class Offers:
     """The ways to buy or own a model that the options are priced from (engine 2026.2)."""
 
     __pydantic_config__ = _FORBID
-    small_models: tuple[ModelOffer, ...]
+    # At least one of each: every language use case is priced on a small API model
+    # and on a GPU of the client's own.
+    small_models: Annotated[tuple[ModelOffer, ...], Field(min_length=1)]
     frontier_model: ModelOffer
     hosted_open_weight: ModelOffer
     hosted_fine_tune: HostedFineTune

@@ -50,6 +50,9 @@ FORMAT_CRITICAL = "format_critical"
 DATA_MUST_STAY = "data_must_stay"
 PREDICTIVE_TASK = "predictive_task"
 MOAT = "moat"
+# The best option that may see the data is weaker than the task asks (no warning
+# code covers it: the reason says so, and confidence is capped).
+CAPABILITY_GAP = "capability_gap"
 REASON_CODES = (
     API_DEFAULT,
     THIN_MARGIN,
@@ -60,6 +63,7 @@ REASON_CODES = (
     DATA_MUST_STAY,
     PREDICTIVE_TASK,
     MOAT,
+    CAPABILITY_GAP,
 )
 # Warning codes (fixed by the contract).
 CONTEXT_TOO_LONG = "context_too_long"
@@ -268,13 +272,19 @@ def _language(
     _signals(case)
     path, chosen, too_slow = _choose(case)
     warnings = _warnings(case, chosen)
+    gap = chosen.ruled_out is not None and chosen.ruled_out.code in {
+        opt.RULED_QUALITY,
+        opt.RULED_NO_DATA,
+    }
+    if gap:
+        case.reasons.append(Reason(CAPABILITY_GAP, _capability_gap_detail(chosen)))
     if path == "api":
         confidence = _api_verdict(case, chosen, too_slow=too_slow)
     else:
         confidence = combine(case.strengths)
         if organization.ml_engineers == 0:
             confidence -= NO_TEAM_OWNED_PENALTY
-    if warnings:
+    if warnings or gap:
         confidence = min(confidence, UNSERVABLE_CONFIDENCE)
     confidence = round(min(MAX_CONFIDENCE, max(MIN_CONFIDENCE, confidence)), 2)
     return Evaluation(
@@ -313,7 +323,14 @@ def _signals(case: _Case) -> None:
         )
     if use_case.proprietary_data == "substantial":
         case.fire(PROPRIETARY_DATA, _PROPRIETARY_DETAIL, STRENGTH_PROPRIETARY_DATA)
-    api_ok, owned_ok = case.api_ok, case.owned_ok
+    api_ok = case.api_ok
+    # When only a tuned model answers (the signals above), an untuned one is no
+    # option for the cost comparison either.
+    owned_ok = [
+        line
+        for line in case.owned_ok
+        if not opt.tuning_required(use_case) or line.option != "self_hosted_open_weight"
+    ]
     if api_ok and owned_ok:
         case.cost_flip = opt.cheapest_from(owned_ok, api_ok, CLEARLY_CHEAPER_SHARE)
     volume = case.volume
@@ -779,10 +796,37 @@ def _predictive(
     use_case: UseCase, organization: Organization, prices: Prices
 ) -> Evaluation:
     volume = use_case.monthly_requests
+    budget = use_case.latency_budget_ms
     rate = opt.rates(organization, prices, opt.CENTRAL)
-    fit = opt.fit_of(use_case, organization, use_case.latency_budget_ms)
-    lines = opt.classical_options(use_case, fit, prices, rate)
-    usable = [line for line in lines if _usable(line)] or lines
+    lines = opt.classical_options(
+        use_case, opt.fit_of(use_case, organization, budget), prices, rate
+    )
+    warnings = []
+    fastest = _fastest([line for line in lines if _could_serve(line)])
+    if (
+        budget is not None
+        and fastest is not None
+        and (fastest.latency_ms or 0) > budget
+    ):
+        # Nothing answers in time: the budget cannot choose between options.
+        warnings.append(
+            Reason(
+                LATENCY_INFEASIBLE,
+                f"No option can score a case within {count(budget)} ms: the quickest, "
+                f"{fastest.model}, takes about {approx(fastest.latency_ms or 0)} ms. "
+                "Score ahead of time where you can, or relax the budget; until then "
+                "the budget does not decide the option.",
+            )
+        )
+        lines = opt.classical_options(
+            use_case, opt.fit_of(use_case, organization, None), prices, rate
+        )
+    # Never a provider for data that must stay, whatever else rules options out.
+    usable = [line for line in lines if _usable(line)] or [
+        line
+        for line in lines
+        if line.ruled_out is None or line.ruled_out.code != opt.RULED_DATA
+    ]
     no_history = use_case.proprietary_data == "none"
     low_volume = volume < LOW_VOLUME_PREDICTIVE_BELOW[use_case.task]
     moat = use_case.accuracy_lift_value == "high"
@@ -798,7 +842,6 @@ def _predictive(
         reasons.append(Reason(MOAT, _MOAT_DETAIL))
         strengths.append(STRENGTH_MOAT)
     confidence = combine(strengths)
-    warnings = []
     if low_volume or no_history:
         warnings.append(
             Reason(
@@ -812,6 +855,8 @@ def _predictive(
         confidence -= LOW_VOLUME_PENALTY
     if organization.ml_engineers == 0 and chosen.option == "classical_in_house":
         confidence -= NO_TEAM_OWNED_PENALTY
+    if any(warning.code == LATENCY_INFEASIBLE for warning in warnings):
+        confidence = min(confidence, UNSERVABLE_CONFIDENCE)
     confidence = round(min(MAX_CONFIDENCE, max(MIN_CONFIDENCE, confidence)), 2)
     costs = NO_COSTS._replace(options=tuple(line.record(volume) for line in lines))
     return Evaluation(
@@ -899,6 +944,15 @@ def _latency_detail(budget: int, quickest: Priced) -> str:
         f"{quickest.model}, needs about {approx(quickest.latency_ms or 0)} ms for "
         "these requests. A small model on your own GPU starts answering in tens of "
         "milliseconds."
+    )
+
+
+def _capability_gap_detail(chosen: Priced) -> str:
+    return (
+        f"No option that meets your other requirements is strong enough for this task "
+        f"as asked; {chosen.model} is the closest. Test it on your own examples before "
+        "relying on it: collecting examples to tune on, or a larger open-weight model "
+        "on bigger GPUs, closes the gap."
     )
 
 
