@@ -9,6 +9,7 @@ import copy
 import re
 
 from advisor.engine import DEFAULT_PRICES, decide, validate
+from advisor.engine.prices import HOURS_PER_MONTH
 
 
 def use_case(name="Use case", task="summarization", monthly_requests=40_000, **fields):
@@ -61,6 +62,28 @@ def per_request(offer, case, discount=0.0):
         / 1_000_000
         * (1 - discount)
     )
+
+
+def gpu_of(entry):
+    """The serving GPU a self-hosted option's label names ("... on NVIDIA L4 24GB GPUs")."""
+    return next(
+        gpu
+        for gpu in DEFAULT_PRICES.offers.self_hosting.gpus
+        if f" on {gpu.name.split(' (')[0]} GPUs" in entry["model"]
+    )
+
+
+def gpu_month(gpu):
+    """One GPU rented for a month, around the clock."""
+    return gpu.usd_per_hour * HOURS_PER_MONTH
+
+
+def gpu_seconds(case, gpu):
+    """Seconds of ``gpu`` one request takes: the book's two measured runs on its own GPU,
+    at the book's utilisation, scaled to this card."""
+    per_input, per_output = DEFAULT_PRICES.throughput.seconds_per_token()
+    full_load = case.input_tokens * per_input + case.output_tokens * per_output
+    return full_load / DEFAULT_PRICES.utilisation.value / gpu.relative_throughput
 
 
 _STEP = re.compile(r"[A-Za-z_]\w*|\[\d+\]")

@@ -14,6 +14,7 @@ from advisor.engine.text import (
     usd,
     usd_approx,
 )
+from tests.advisor.engine.cases import overprecise_figures
 
 
 @pytest.mark.parametrize(
@@ -144,3 +145,21 @@ def test_usd_approx_never_writes_scientific_notation_for_hundreds_of_millions(am
 )
 def test_counts_plurals_and_percentages(call, text):
     assert call() == text
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("about $2,100 a month at 36 million requests", []),
+        ("$4.30 and $0.0026 and $13 million and $0", []),
+        ("at 1,500 predictions a month", []),
+        ("roughly $32.28 of GPU time", ["$32.28"]),
+        ("only above about 4,363,778 requests a month", ["4,363,778 requests"]),
+        ("at 1.5e+02 million requests", ["1.5e+02 million requests"]),
+        ("a 200,500-token request, 1,600 ms", []),
+    ],
+)
+def test_the_two_figure_check_on_sentences_flags_only_overprecise_money_and_volumes(
+    text, flagged
+):
+    assert overprecise_figures(text) == flagged
