@@ -11,7 +11,15 @@ from datetime import date
 
 import pytest
 
-from advisor.engine import DEFAULT_PRICES, FieldError, PriceBookError, Prices
+from advisor.engine import (
+    DEFAULT_PRICES,
+    FieldError,
+    PriceBookError,
+    Prices,
+    decide,
+    validate,
+)
+from advisor.engine.compliance import PROVIDER_OPTIONS
 from advisor.engine.prices import HOURS_PER_MONTH, ThroughputRun
 
 OFFERS = DEFAULT_PRICES.offers
@@ -310,3 +318,61 @@ def test_price_book_error_reads_like_a_value_error():
         True,
         "gpu: is required\nname: is required",
     )
+
+
+def answers_or_is_refused(data, payload, field):
+    """A stored book either is refused, naming ``field``, or answers ``payload``."""
+    try:
+        prices = Prices.from_dict(data)
+    except PriceBookError as error:
+        refused = [e.path for e in error.errors]
+    else:
+        return decide(validate(payload), prices).to_dict()
+    assert refused == [field]
+    return None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Prices.from_dict accepts offers.small_models = [] and decide() then raises "
+    "ValueError ('max() iterable argument is empty') for every language use case: a "
+    "book an admin can save makes every assessment fail.",
+)
+def test_a_book_without_small_api_models_is_refused_or_still_answers():
+    payload = {
+        "use_cases": [{"name": "x", "task": "summarization", "monthly_requests": 1}]
+    }
+
+    answers_or_is_refused(
+        book(offers=offers(small_models=[])), payload, "offers.small_models"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Prices.from_dict accepts offers.self_hosting.gpus = [], and then data that "
+    "must stay is recommended hosted_fine_tune, a provider's service ruled out with "
+    "data_must_stay (summarization, sensitive_data=true).",
+)
+def test_a_book_without_gpus_is_refused_or_never_sends_data_that_must_stay_out():
+    payload = {
+        "use_cases": [
+            {
+                "name": "x",
+                "task": "summarization",
+                "monthly_requests": 1000,
+                "sensitive_data": True,
+            }
+        ]
+    }
+    self_hosting = offers()["self_hosting"] | {"gpus": []}
+
+    result = answers_or_is_refused(
+        book(offers=offers(self_hosting=self_hosting)),
+        payload,
+        "offers.self_hosting.gpus",
+    )
+
+    if result is not None:
+        only = result["use_cases"][0]
+        assert only["option"] not in PROVIDER_OPTIONS, only["option"]

@@ -22,11 +22,12 @@ from advisor.engine import (
     self_hosted_monthly_cost,
     validate,
 )
-from advisor.engine.compliance import COMPLIANCE_CODES
+from advisor.engine.compliance import COMPLIANCE_CODES, PROVIDER_OPTIONS
 from advisor.engine.contract import LANGUAGE_TASKS, REGULATIONS, TASKS
 from advisor.engine.costs import MAX_MONTHLY_REQUESTS
+from advisor.engine.options import CLASSICAL_LATENCY_MS, VENDOR_LATENCY_MS
 from advisor.engine.result import OPTION_PATHS, OPTIONS, PATHS, STACKS
-from advisor.engine.rules import REASON_CODES, WARNING_CODES
+from advisor.engine.rules import REASON_CODES, UNSERVABLE_CONFIDENCE, WARNING_CODES
 from tests.advisor.engine.cases import (
     chosen,
     overprecise_figures,
@@ -519,3 +520,117 @@ def test_mutated_input_is_either_valid_or_names_the_field(mutation):
             e.path == path or e.path.startswith((path + ".", path + "["))
             for e in errors
         ), (path, errors)
+
+
+def must_stay(payload, index):
+    organization = payload.get("organization", {})
+    case = payload["use_cases"][index]
+    return not organization.get("data_can_leave", True) or case.get(
+        "sensitive_data", False
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A predictive use case whose data must stay, with a latency budget under "
+    "10 ms, is recommended its vendor tool (a third-party service ruled out with "
+    "data_must_stay): when every classical option is ruled out the engine takes the "
+    "cheapest of all of them, whatever the reason. Reproduce: fraud_detection, "
+    "100,000 a month, proprietary_data=some, sensitive_data=true, "
+    "latency_budget_ms=5 -> vendor_tool (Stripe Radar).",
+)
+@EXAMPLES
+@example(
+    {
+        "use_cases": [
+            {
+                "name": "Card fraud",
+                "task": "fraud_detection",
+                "monthly_requests": 100_000,
+                "proprietary_data": "some",
+                "sensitive_data": True,
+                "latency_budget_ms": 5,
+            }
+        ]
+    }
+)
+@given(assessments)
+def test_data_that_must_stay_is_never_sent_to_a_provider(payload):
+    result = answer(payload)
+
+    for index, case in enumerate(result["use_cases"]):
+        if must_stay(payload, index):
+            ruled_out = chosen(case)["ruled_out"]
+            assert case["option"] not in PROVIDER_OPTIONS, case["option"]
+            assert ruled_out is None or ruled_out["code"] != "data_must_stay"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="latency_infeasible is only checked for language use cases: a predictive "
+    "use case whose budget no classical option meets (under the in-house model's "
+    "10 ms) gets no warning and keeps its full confidence. Reproduce: "
+    "fraud_detection, 100,000 a month, proprietary_data=some, latency_budget_ms=5 -> "
+    "vendor_tool (300 ms), confidence 0.9, warnings [].",
+)
+@EXAMPLES
+@example(
+    {"ml_engineers": 2},
+    {
+        "name": "Card fraud",
+        "task": "fraud_detection",
+        "monthly_requests": 100_000,
+        "proprietary_data": "some",
+    },
+    5,
+)
+@given(
+    organizations,
+    use_cases.filter(lambda case: case["task"] not in LANGUAGE_TASKS),
+    st.integers(1, 400),
+)
+def test_a_budget_no_classical_option_meets_is_warned_about(organization, case, budget):
+    payload = single(organization, case | {"latency_budget_ms": budget})
+    result = answer(payload)["use_cases"][0]
+
+    if budget < min(CLASSICAL_LATENCY_MS, VENDOR_LATENCY_MS):
+        assert "latency_infeasible" in [note["code"] for note in result["warnings"]]
+    else:
+        assert "latency_infeasible" not in [note["code"] for note in result["warnings"]]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="When no option of the path is capable enough, the engine recommends one it "
+    "rules out as not capable (ruled_out quality) with no warning and full "
+    "confidence, where a request too long or too slow for every option is warned "
+    "about and capped at UNSERVABLE_CONFIDENCE. Reproduce: document_extraction, "
+    "40,000 a month, organization.data_can_leave=false, 2 ML engineers -> "
+    "self_hosted_open_weight ('Not capable enough for this task without tuning'), "
+    "confidence 0.9, warnings [].",
+)
+@EXAMPLES
+@example(
+    {
+        "organization": {"ml_engineers": 2, "data_can_leave": False},
+        "use_cases": [
+            {
+                "name": "Invoice capture",
+                "task": "document_extraction",
+                "monthly_requests": 40_000,
+            }
+        ],
+    }
+)
+@given(assessments)
+def test_an_answer_that_recommends_an_incapable_option_says_so(payload):
+    for case in answer(payload)["use_cases"]:
+        ruled_out = chosen(case)["ruled_out"]
+        if ruled_out is not None and ruled_out["code"] in {
+            "quality",
+            "nothing_to_tune",
+        }:
+            assert case["warnings"] or case["confidence"] <= UNSERVABLE_CONFIDENCE, (
+                case["option"],
+                ruled_out,
+            )

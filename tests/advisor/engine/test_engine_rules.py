@@ -595,3 +595,21 @@ def test_data_must_stay_detail_for_a_sensitive_use_case():
     assert decide_one(sensitive_data=True)["reasons"][0]["detail"].startswith(
         "This use case's data must stay inside your own infrastructure"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="When every classical option is ruled out, the engine takes the cheapest "
+    "whatever the reason, so data that must stay goes to the vendor's service when "
+    "the budget is under the in-house model's 10 ms.",
+)
+def test_data_that_must_stay_never_goes_to_a_vendor_even_when_nothing_meets_the_budget():
+    result = decide_one(
+        {**TEAM, "data_can_leave": False},
+        task="fraud_detection",
+        monthly_requests=100_000,
+        proprietary_data="some",
+        latency_budget_ms=5,
+    )
+
+    assert result["option"] == "classical_in_house"
