@@ -1,38 +1,131 @@
-"""Monthly cost against volume, API versus self-hosted, as plain geometry.
+"""A use case's options side by side, as plain geometry: what each costs over three
+years, and where owning the model breaks even with the API.
 
-Pure: the result page renders it as SVG and the PDF draws the same points.
-Both axes are logarithmic, because volumes and bills span several orders of
-magnitude and a straight API line reads well on log-log axes.
+Pure: the result page renders it as SVG and the PDF draws the same shapes. It is
+computed from the engine's stored answer alone (its priced options and its
+break-even range) and the client's volume, never by running the engine again,
+so the chart always shows the figures the recommendation was made from.
+
+Two panels, one above the other, each as wide as the chart so that nothing sits
+beside a bar: a phone shows the chart about 360 px wide, and its labels then
+need the whole width.
+
+* Bars: one per priced option, cheapest first, on a linear scale from $0
+  (a bar's length must compare). Its label sits above it.
+* Volume: requests a month on a log scale (volumes span orders of magnitude),
+  the break-even range as a band and the client's volume as a line.
+
+Sums in sentences are the engine's ``usd_approx`` (two significant figures);
+the short forms a chart and a table need live here, beside the labels that use
+them, and the page, the PDF and the emails share them.
 """
+
+from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
-from advisor.engine import (
-    Prices,
-    api_monthly_cost,
-    break_even_monthly_requests,
-    self_hosted_monthly_cost,
-    validate,
-)
+from advisor.engine.text import NOT_COSTED, approx_count, usd_approx
 
-WIDTH, HEIGHT = 640, 340
-# Room for the tick labels and axis titles at the largest font the page uses.
-LEFT, RIGHT, TOP, BOTTOM = 80, 40, 44, 56
-SAMPLES = 80
-# Half the width of the longest marker label at the largest font the page uses.
-LABEL_HALF_WIDTH = 150
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+WIDTH = 640
+PAD = 12  # the chart's own margin, left and right
+# The vertical rhythm, sized for the largest font the page uses (site.css draws the
+# chart's text at 24 units when the chart is narrower than 30rem).
+LINE = 30  # one line of text
+BAR_HEIGHT = 24
+BAR_GAP = 18  # under a bar, before the next one's label
+BAND_HEIGHT = 28
+# An average glyph of a bold sans-serif is about 0.62 em wide (digits and lower
+# case are narrower): how wide a label may be drawn, to keep it inside the chart.
+PHONE_FONT = 24
+EM = 0.62
+# A volume of 0 is drawn at 1: a log axis has no 0.
+MIN_VOLUME = 1
+MAX_VOLUME = 10_000_000_000  # the contract's upper bound
+MAX_TICKS = 8
 
 
-# The SVG writes coordinates with one decimal; formatting them here rather than with
-# the floatformat filter (a hundred calls) took a sixth of the result page's time.
+# --- short forms of sums and volumes ------------------------------------------------
+
+
+def usd_whole(amount: float | None) -> str:
+    """A sum in a table: whole dollars ($54,320), "under $1" for less but not nothing."""
+    if amount is None:
+        return NOT_COSTED
+    if 0 < amount < 0.5:
+        return "under $1"
+    return f"${amount:,.0f}"
+
+
+def compact_number(value: float) -> str:
+    """1.5M, 23M, 150k: a count in few characters, as ticks and labels need."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{_trim(value / size)}{suffix}"
+    return f"{value:.0f}"
+
+
+def requests_approx(count: float) -> str:
+    """A volume as a sentence gives it: 4,363,778 is "4.4M", 1,549 is "1.5k"."""
+    return compact_number(approx_count(count))
+
+
+def break_even_words(span: Sequence[int]) -> str:
+    """ "between about 1.5M and 23M requests a month" (one figure if both round alike)."""
+    low, high = (requests_approx(value) for value in span)
+    if low == high:
+        return f"at about {low} requests a month"
+    return f"between about {low} and {high} requests a month"
+
+
+def money(value: float) -> str:
+    """A bar's sum, short: $54k, $290k, $1.2M."""
+    if value >= 1000:
+        return f"${compact_number(approx_count(value))}"
+    return usd_approx(value)
+
+
+def _trim(value: float) -> str:
+    # One decimal below 10 (1.5M), none above (23M): two significant figures.
+    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return text.removesuffix(".0")
+
+
+# --- the geometry ----------------------------------------------------------------------
+
+
+class RuledOut(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+
+
+class PricedOption(Protocol):
+    """An option of the engine's answer, as the chart reads it."""
+
+    @property
+    def option(self) -> str: ...
+    @property
+    def tco_3y_usd(self) -> float | None: ...
+    @property
+    def ruled_out(self) -> RuledOut | None: ...
+
+
+def label_width(label: str, font: float = PHONE_FONT) -> float:
+    """How wide ``label`` may be drawn, at the largest font, erring wide."""
+    return len(label) * EM * font
 
 
 @dataclass(frozen=True)
 class Tick:
     position: float
     label: str
+    anchor: str = "middle"
 
     @property
     def at(self) -> str:
@@ -40,10 +133,13 @@ class Tick:
 
 
 @dataclass(frozen=True)
-class Marker:
+class Label:
+    """Words drawn at (x, y), y the baseline; ``anchor`` is SVG's text-anchor."""
+
     x: float
     y: float
-    label: str
+    text: str
+    anchor: str = "start"
 
     @property
     def svg_x(self) -> str:
@@ -53,83 +149,153 @@ class Marker:
     def svg_y(self) -> str:
         return f"{self.y:.1f}"
 
-    @property
-    def svg_label_y(self) -> str:
-        """Where its label sits: above the marker."""
-        return f"{self.y - 14:.1f}"
+
+@dataclass(frozen=True)
+class Bar:
+    option: str
+    x: float
+    y: float  # the bar's top
+    width: float
+    height: float
+    label: Label  # above the bar
+    chosen: bool
+    ruled_out: bool
 
     @property
-    def anchor(self) -> str:
-        """Its label's text-anchor: near an edge the label runs inwards.
+    def svg(self) -> dict[str, str]:
+        return {
+            "x": f"{self.x:.1f}",
+            "y": f"{self.y:.1f}",
+            "width": f"{self.width:.1f}",
+            "height": f"{self.height:.1f}",
+        }
 
-        On a phone the labels are drawn about twice as large (site.css), and a
-        centred "Break-even: 1.2M/month" would be cut off by the chart's edge.
-        """
-        if self.x < LEFT + LABEL_HALF_WIDTH:
-            return "start"
-        if self.x > WIDTH - RIGHT - LABEL_HALF_WIDTH:
-            return "end"
-        return "middle"
+
+@dataclass(frozen=True)
+class VolumeScale:
+    """Requests a month on a log axis: the break-even band and the client's volume."""
+
+    title: Label
+    plot_left: float
+    plot_right: float
+    axis_y: float
+    band_left: float
+    band_right: float
+    band_top: float
+    ticks: tuple[Tick, ...]
+    tick_y: float
+    band_label: Label
+    you_x: float
+    you_top: float
+    you_bottom: float
+    you_label: Label
+
+    @property
+    def tick_bottom(self) -> float:
+        return self.axis_y + 6
+
+    @property
+    def band_svg(self) -> dict[str, str]:
+        return {
+            "x": f"{self.band_left:.1f}",
+            "y": f"{self.band_top:.1f}",
+            "width": f"{self.band_right - self.band_left:.1f}",
+            "height": f"{self.axis_y - self.band_top:.1f}",
+        }
 
 
 @dataclass(frozen=True)
 class Chart:
     width: int
-    height: int
-    plot_left: float
-    plot_right: float
-    plot_top: float
-    plot_bottom: float
-    api_points: tuple[tuple[float, float], ...]
-    self_hosted_points: tuple[tuple[float, float], ...]
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    you: Marker
-    break_even: Marker | None
+    height: float
+    title: Label
+    bars: tuple[Bar, ...]
+    volume: VolumeScale | None
+    # The use case's path: the chosen bar takes its colour.
+    path: str
+    # What the chart shows, in words (the SVG's <desc> and the PDF's caption).
     description: str
-    # The same curves in data units, for drawing elsewhere (the PDF).
-    volumes: tuple[float, ...]
-    api_costs: tuple[float, ...]
-    self_hosted_costs: tuple[float, ...]
 
     @property
-    def api_polyline(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.api_points)
-
-    @property
-    def self_hosted_polyline(self) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.self_hosted_points)
+    def svg_height(self) -> str:
+        return f"{self.height:.0f}"
 
 
-def compact_number(value: float) -> str:
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= size:
-            scaled = value / size
-            text = (
-                f"{scaled:.1f}".rstrip("0").rstrip(".")
-                if scaled < 10
-                else f"{scaled:.0f}"
+def options_chart(  # noqa: PLR0913 -- keyword-only, all from one answer
+    *,
+    options: Sequence[PricedOption],
+    chosen: str | None,
+    path: str,
+    break_even_range: Sequence[int] | None,
+    monthly_requests: int,
+    label: Callable[[str], str],
+) -> Chart | None:
+    """The chart of one use case's answer; None when no option is priced.
+
+    ``label`` names an option in a few words (a bar's label must fit a phone).
+    """
+    priced = sorted(
+        (option for option in options if option.tco_3y_usd is not None),
+        key=lambda option: (option.tco_3y_usd or 0.0, option.option),
+    )
+    if not priced:
+        return None
+    title = Label(PAD, LINE, "Cost over three years")
+    bars, bottom = _bars(priced, chosen=chosen, label=label, top=LINE + 12)
+    volume = None
+    if break_even_range:
+        volume = _volume(break_even_range, monthly_requests, top=bottom + 6)
+        bottom = volume.you_label.y + 10
+    return Chart(
+        width=WIDTH,
+        height=bottom,
+        title=title,
+        bars=bars,
+        volume=volume,
+        path=path,
+        description=_description(
+            priced, chosen, label, break_even_range, monthly_requests
+        ),
+    )
+
+
+def _bars(
+    priced: Sequence[PricedOption],
+    *,
+    chosen: str | None,
+    label: Callable[[str], str],
+    top: float,
+) -> tuple[tuple[Bar, ...], float]:
+    left, right = PAD, WIDTH - PAD
+    longest = max(option.tco_3y_usd or 0.0 for option in priced) or 1.0
+    bars = []
+    y = top
+    for option in priced:
+        cost = option.tco_3y_usd or 0.0
+        words = f"{label(option.option)}: {money(cost)}"
+        if option.option == chosen:
+            words += " · recommended"
+        elif option.ruled_out is not None:
+            words += " · ruled out"
+        bar_top = y + LINE
+        bars.append(
+            Bar(
+                option=option.option,
+                x=left,
+                y=bar_top,
+                # Never thinner than a hairline: a bar of $0 is still an option.
+                width=max(cost / longest * (right - left), 2.0),
+                height=BAR_HEIGHT,
+                label=Label(left, bar_top - 8, words),
+                chosen=option.option == chosen,
+                ruled_out=option.ruled_out is not None,
             )
-            return f"{text}{suffix}"
-    return f"{value:.0f}"
-
-
-# The chart's own short forms, not ``text.usd``: axis ticks must fit under a gridline
-# ("$1.2k"), and the sentence under the chart reads in whole dollars.
-def money(value: float) -> str:
-    if value >= 1000:
-        return f"${compact_number(value)}"
-    if value >= 1:
-        return f"${value:,.0f}"
-    return f"${value:.2f}"
-
-
-def dollars(value: float) -> str:
-    return f"${value:,.0f}" if value >= 1 else f"${value:.2f}"
+        )
+        y = bar_top + BAR_HEIGHT + BAR_GAP
+    return tuple(bars), y
 
 
 def _decade_floor(value: float) -> float:
-    # An int to a negative int power is a float: typeshed calls it Any.
     decade: float = 10 ** math.floor(math.log10(value))
     return decade
 
@@ -139,99 +305,102 @@ def _decade_ceil(value: float) -> float:
     return decade
 
 
-def _requests(count: int) -> str:
-    return f"{count:,} request{'' if count == 1 else 's'}"
+def _anchored(x: float, y: float, text: str, left: float, right: float) -> Label:
+    """A label centred on x, unless that would push it past an edge: then it runs inwards."""
+    half = label_width(text) / 2
+    if x - half < left:
+        return Label(left, y, text, "start")
+    if x + half > right:
+        return Label(right, y, text, "end")
+    return Label(x, y, text, "middle")
 
 
-def cost_chart(use_case: dict[str, Any], prices: Prices) -> Chart:
-    """Chart one language use case (in the contract's input form)."""
-    case = validate({"use_cases": [use_case]}).use_cases[0]
-    requests = case.monthly_requests
-    # A log axis has no 0: a volume of 0 is drawn at 1, but the words give the
-    # real volume, as the card beside the chart does.
-    volume = max(requests, 1)
-    break_even = break_even_monthly_requests(case, prices)
-    anchors = [volume] + ([break_even] if break_even else [])
-    # From 1 a month, so that even the smallest volume is on the chart.
-    low = max(_decade_floor(min(anchors) / 30), 1.0)
-    high = min(_decade_ceil(max(anchors) * 30), 1e10)
-    if high <= low:
+def _volume(span: Sequence[int], monthly_requests: int, *, top: float) -> VolumeScale:
+    low_volume, high_volume = sorted(max(value, MIN_VOLUME) for value in span)
+    you = min(max(monthly_requests, MIN_VOLUME), MAX_VOLUME)
+    # A decade or more either side of what is drawn, so nothing sits on an edge.
+    low = max(_decade_floor(min(low_volume, you) / 3), 1.0)
+    high = min(_decade_ceil(max(high_volume, you) * 3), float(MAX_VOLUME))
+    if high <= low * 10:
         high = low * 100
+    left, right = PAD, WIDTH - PAD
+    # The end ticks' labels run inwards, so the plot may reach the chart's margin.
 
-    step = (math.log10(high) - math.log10(low)) / (SAMPLES - 1)
-    volumes = tuple(10 ** (math.log10(low) + step * index) for index in range(SAMPLES))
-    api = tuple(api_monthly_cost(case, prices, round(v)) for v in volumes)
-    hosted = tuple(self_hosted_monthly_cost(case, prices, round(v)) for v in volumes)
-
-    positive = [cost for cost in api + hosted if cost > 0]
-    y_low = _decade_floor(max(min(positive), 0.01))
-    y_high = _decade_ceil(max(positive))
-    if y_high <= y_low:
-        y_high = y_low * 10
-
-    plot_left, plot_right = LEFT, WIDTH - RIGHT
-    plot_top, plot_bottom = TOP, HEIGHT - BOTTOM
-
-    def x_of(v: float) -> float:
-        share = (math.log10(v) - math.log10(low)) / (math.log10(high) - math.log10(low))
-        return plot_left + share * (plot_right - plot_left)
-
-    def y_of(cost: float) -> float:
-        cost = min(max(cost, y_low), y_high)
-        share = (math.log10(cost) - math.log10(y_low)) / (
-            math.log10(y_high) - math.log10(y_low)
+    def x_of(volume: float) -> float:
+        share = (math.log10(volume) - math.log10(low)) / (
+            math.log10(high) - math.log10(low)
         )
-        return plot_bottom - share * (plot_bottom - plot_top)
+        return left + min(max(share, 0.0), 1.0) * (right - left)
 
-    x_ticks = tuple(
-        Tick(x_of(10**power), compact_number(10**power))
-        for power in range(round(math.log10(low)), round(math.log10(high)) + 1)
-    )
-    y_powers = range(round(math.log10(y_low)), round(math.log10(y_high)) + 1)
-    y_ticks = tuple(Tick(y_of(10**power), money(10**power)) for power in y_powers)
-
-    api_here = api_monthly_cost(case, prices, requests)
-    hosted_here = self_hosted_monthly_cost(case, prices, requests)
-    you = Marker(
-        x_of(volume),
-        y_of(api_monthly_cost(case, prices, volume)),
-        f"You: {compact_number(requests)}/month",
-    )
-    be_marker = None
-    description = (
-        f"At your {_requests(requests)} a month the API costs about "
-        f"{dollars(api_here)} and self-hosting about {dollars(hosted_here)} a month."
-    )
-    if break_even:
-        be_cost = api_monthly_cost(case, prices, break_even)
-        be_marker = Marker(
-            x_of(break_even),
-            y_of(be_cost),
-            f"Break-even: {compact_number(break_even)}/month",
+    title = Label(left, top + LINE, "Requests a month")
+    band_top = top + 2 * LINE + 12
+    axis_y = band_top + BAND_HEIGHT
+    powers = list(range(round(math.log10(low)), round(math.log10(high)) + 1))
+    # Every decade while they fit; past that every other one, always the last.
+    shown = powers[:: math.ceil(len(powers) / MAX_TICKS)]
+    shown[-1] = powers[-1]
+    ticks = tuple(
+        Tick(
+            x_of(10**power),
+            compact_number(10**power),
+            "start" if power == shown[0] else "end" if power == shown[-1] else "middle",
         )
-        description += (
-            f" Self-hosting becomes cheaper from about {_requests(break_even)} a month."
-        )
-    else:
-        description += " Within this range the API stays cheaper."
-
-    return Chart(
-        width=WIDTH,
-        height=HEIGHT,
-        plot_left=plot_left,
-        plot_right=plot_right,
-        plot_top=plot_top,
-        plot_bottom=plot_bottom,
-        api_points=tuple((x_of(v), y_of(c)) for v, c in zip(volumes, api, strict=True)),
-        self_hosted_points=tuple(
-            (x_of(v), y_of(c)) for v, c in zip(volumes, hosted, strict=True)
+        for power in shown
+    )
+    band_left, band_right = x_of(low_volume), x_of(high_volume)
+    words = f"Break-even: {_span_label(low_volume, high_volume)}/month"
+    you_x = x_of(you)
+    tick_y = axis_y + LINE - 4
+    return VolumeScale(
+        title=title,
+        plot_left=left,
+        plot_right=right,
+        axis_y=axis_y,
+        band_left=band_left,
+        band_right=band_right,
+        band_top=band_top,
+        ticks=ticks,
+        tick_y=tick_y,
+        band_label=_anchored(
+            (band_left + band_right) / 2, band_top - 8, words, left, right
         ),
-        x_ticks=x_ticks,
-        y_ticks=y_ticks,
-        you=you,
-        break_even=be_marker,
-        description=description,
-        volumes=volumes,
-        api_costs=api,
-        self_hosted_costs=hosted,
+        you_x=you_x,
+        you_top=band_top - 4,
+        you_bottom=axis_y + 6,
+        you_label=_anchored(
+            you_x,
+            tick_y + LINE + 6,
+            f"You: {compact_number(monthly_requests)}/month",
+            left,
+            right,
+        ),
     )
+
+
+def _span_label(low: float, high: float) -> str:
+    low_words, high_words = requests_approx(low), requests_approx(high)
+    return low_words if low_words == high_words else f"{low_words}\u2013{high_words}"
+
+
+def _description(
+    priced: Sequence[PricedOption],
+    chosen: str | None,
+    label: Callable[[str], str],
+    span: Sequence[int] | None,
+    monthly_requests: int,
+) -> str:
+    parts = []
+    for option in priced:
+        words = f"{label(option.option)} about {usd_approx(option.tco_3y_usd)}"
+        if option.option == chosen:
+            words += " (recommended)"
+        elif option.ruled_out is not None:
+            words += " (ruled out)"
+        parts.append(words)
+    description = f"Cost over three years, cheapest first: {'; '.join(parts)}."
+    if span:
+        description += (
+            f" Owning the model breaks even with the API {break_even_words(span)};"
+            f" you expect about {requests_approx(monthly_requests)}."
+        )
+    return description

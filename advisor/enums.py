@@ -47,6 +47,22 @@ INDUSTRIES = [
 ]
 INDUSTRY_LABELS = dict(INDUSTRIES)
 
+# Rules the company's data or product falls under (the contract's regulation codes).
+REGULATION_LABELS = {
+    "gdpr": "GDPR (EU/UK personal data)",
+    "hipaa": "HIPAA (US health data)",
+    "pci_dss": "PCI DSS (payment card data)",
+    "eu_ai_act": "EU AI Act (AI used in the EU)",
+    "ccpa": "CCPA/CPRA (California consumers)",
+}
+
+# Language tasks whose output people may read as it comes (a chatbot, an
+# assistant); the wizard asks whether they do only for these. Labels and
+# extracted fields feed other systems rather than people.
+USER_FACING_TASKS = frozenset(
+    {"summarization", "question_answering", "content_generation", "translation"}
+)
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -78,3 +94,56 @@ class FormatConsistency(models.TextChoices):
 class AccuracyLift(models.TextChoices):
     LOW = "low", "Nice to have: good enough is good enough"
     HIGH = "high", "A lot: a small gain in quality is a competitive edge"
+
+
+# The engine's options (engine 2026.2 on), in plain words: what the client would
+# buy or build. Each belongs to one path (api, fine_tune or classical_ml).
+OPTION_LABELS = {
+    "api_frontier": "A frontier model through an API",
+    "api_small": "A small model through an API",
+    "api_batch": "A model API's batch service",
+    "hosted_open_weight": "An open-weight model, hosted for you",
+    "hosted_fine_tune": "A fine-tuned open-weight model, hosted for you",
+    "self_hosted_open_weight": "An open-weight model on your own GPUs",
+    "self_hosted_fine_tune": "A fine-tuned model on your own GPUs",
+    "classical_in_house": "A classical ML model built in-house",
+    "vendor_tool": "A ready-made vendor tool",
+}
+# The same, short enough for a chart's bar label on a phone.
+OPTION_SHORT_LABELS = {
+    "api_frontier": "Frontier model API",
+    "api_small": "Small model API",
+    "api_batch": "Batch API",
+    "hosted_open_weight": "Hosted open model",
+    "hosted_fine_tune": "Hosted fine-tune",
+    "self_hosted_open_weight": "Own GPUs, open model",
+    "self_hosted_fine_tune": "Own GPUs, fine-tune",
+    "classical_in_house": "In-house ML model",
+    "vendor_tool": "Vendor tool",
+}
+
+# Why the engine ruled an option out, as a heading beside its own sentence.
+RULED_OUT_HEADINGS = {
+    "data_must_stay": "Your data must stay in-house",
+    "latency": "Too slow for your answer time",
+    "context": "Your prompts do not fit",
+    "quality": "Not good enough for this task",
+    "nothing_to_tune": "Nothing to fine-tune on",
+}
+
+# What the client must know before anything else, one heading per warning.
+WARNING_HEADINGS = {
+    "context_too_long": "Your prompts are longer than most models accept",
+    "latency_infeasible": "No option meets the answer time you asked for",
+    "low_volume_predictive": "Too little data to train a model yet",
+}
+
+# Rules to check with a lawyer: pointers, not legal advice.
+COMPLIANCE_HEADINGS = {
+    "gdpr_dpa": "GDPR: a data processing agreement",
+    "eu_residency": "Keeping data in the EU",
+    "hipaa_baa": "HIPAA: a business associate agreement",
+    "pci_dss_scope": "PCI DSS: card data in scope",
+    "eu_ai_act_transparency": "EU AI Act: telling people they deal with AI",
+    "eu_ai_act_high_risk": "EU AI Act: a high-risk system",
+}

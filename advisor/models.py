@@ -8,15 +8,46 @@ from django.db.models import Q
 from advisor.engine import PriceBookError, Prices
 from advisor.engine.contract import TASK_TOKEN_DEFAULTS, TASKS
 from advisor.enums import (
+    REGULATION_LABELS,
     TASK_LABELS,
+    USER_FACING_TASKS,
     AccuracyLift,
     AssessmentStatus,
     FormatConsistency,
     ProprietaryData,
     ReviewStatus,
 )
+from consult.templatetags.humanize_consult import duration_ms
 
 assert set(TASK_LABELS) == set(TASKS)  # noqa: S101 -- the contract and the labels must agree
+assert set(TASK_TOKEN_DEFAULTS) >= USER_FACING_TASKS  # noqa: S101 -- language tasks only
+
+
+def regulations_validate(value: object) -> None:
+    """A list of known regulation codes, each at most once."""
+    if not isinstance(value, list):
+        raise ValidationError("Regulations must be a list.", code="invalid")
+    unknown = [code for code in value if code not in REGULATION_LABELS]
+    if unknown:
+        raise ValidationError(
+            "Unknown regulation: %(codes)s. Known: %(known)s.",
+            code="invalid_choice",
+            params={
+                "codes": ", ".join(map(str, unknown)),
+                "known": ", ".join(REGULATION_LABELS),
+            },
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each regulation may be listed once.", code="duplicate")
+
+
+def latency_words(ms: int | None, batch_ok: bool) -> str:
+    """A use case's answer to "how fast?" in words."""
+    if batch_ok:
+        return "It can wait hours (an overnight job)"
+    if ms is None:
+        return "No hard limit"
+    return f"Within {duration_ms(ms)}"
 
 
 class PriceBook(models.Model):
@@ -80,6 +111,12 @@ class Assessment(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(100_000)]
     )
     data_can_leave = models.BooleanField(null=True, blank=True)
+    regulations = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[regulations_validate],
+        help_text="Codes of the rules the company's data or product falls under.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -110,6 +147,10 @@ class Assessment(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def regulation_labels(self) -> list[str]:
+        return [REGULATION_LABELS.get(code, code) for code in self.regulations]
 
 
 class UseCase(models.Model):
@@ -162,6 +203,12 @@ class UseCase(models.Model):
     accuracy_lift_value = models.CharField(
         max_length=8, choices=AccuracyLift, default=AccuracyLift.LOW
     )
+    # People read its answers as they come (a chatbot, an assistant); asked only
+    # for the USER_FACING_TASKS, false for every other task.
+    user_facing = models.BooleanField(default=False)
+    # Results may take hours (a nightly job), so batch prices apply; such a use
+    # case has no latency budget.
+    batch_ok = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -179,6 +226,15 @@ class UseCase(models.Model):
     def is_language(self) -> bool:
         return self.task in TASK_TOKEN_DEFAULTS
 
+    @property
+    def latency_words(self) -> str:
+        return latency_words(self.latency_budget_ms, self.batch_ok)
+
+    @property
+    def may_be_user_facing(self) -> bool:
+        """Whether the wizard asks if people read this use case's answers directly."""
+        return self.task in USER_FACING_TASKS
+
     def contract(self) -> dict:
         """This use case in the engine's contract (blank answers left out)."""
         data = {
@@ -189,13 +245,16 @@ class UseCase(models.Model):
             "format_consistency": self.format_consistency,
             "sensitive_data": self.sensitive_data,
             "accuracy_lift_value": self.accuracy_lift_value,
+            "user_facing": self.user_facing,
+            "batch_ok": self.batch_ok,
         }
         if self.is_language:
             if self.input_tokens is not None:
                 data["input_tokens"] = self.input_tokens
             if self.output_tokens is not None:
                 data["output_tokens"] = self.output_tokens
-        if self.latency_budget_ms is not None:
+        # A batch job has no latency budget.
+        if self.latency_budget_ms is not None and not self.batch_ok:
             data["latency_budget_ms"] = self.latency_budget_ms
         if self.value_per_request_usd is not None:
             data["value_per_request_usd"] = float(self.value_per_request_usd)

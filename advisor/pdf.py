@@ -16,10 +16,62 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import date
 
     from advisor.charts import Chart
     from advisor.engine import UseCaseResult
+    from advisor.engine.result import Totals
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The engine's codes in words. The labels live beside the models' choices
+    (``advisor.enums``), which the PDF may not import, so the caller hands them in."""
+
+    paths: Mapping[str, str]
+    options: Mapping[str, str]
+    ruled_out: Mapping[str, str]
+    warnings: Mapping[str, str]
+    compliance: Mapping[str, str]
+
+    def path(self, code: str) -> str:
+        return self.paths.get(code, code)
+
+    def option(self, code: str) -> str:
+        return self.options.get(code, code.replace("_", " ").capitalize())
+
+    def ruled_out_heading(self, code: str) -> str:
+        return self.ruled_out.get(code, "Ruled out")
+
+    def warning(self, code: str) -> str:
+        return self.warnings.get(code, "Please note")
+
+    def compliance_heading(self, code: str) -> str:
+        return self.compliance.get(code, "A rule to check")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A warning, a compliance pointer or why an option was ruled out, headed."""
+
+    heading: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class OptionLine:
+    """One option in the side-by-side table."""
+
+    option: str
+    label: str
+    model: str
+    monthly_usd: float | None
+    one_off_usd: float | None
+    people_monthly_usd: float | None
+    tco_3y_usd: float | None
+    chosen: bool
+    ruled_out: Note | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +89,17 @@ class UseCaseSummary:
     break_even_monthly_requests: int | None
     next_steps: tuple[str, ...]
     effort: str
-    # The result page's chart, for language use cases; None for the others.
+    # The options chart, where the answer priced options (engine 2026.2 on).
     chart: Chart | None
+    # From engine 2026.2 on; an earlier answer has no option and empty tuples.
+    option: str | None = None
+    option_label: str = ""
+    option_model: str = ""
+    options: tuple[OptionLine, ...] = ()
+    break_even_range: tuple[int, int] | None = None
+    warnings: tuple[Note, ...] = ()
+    compliance: tuple[Note, ...] = ()
+    flips: tuple[str, ...] = ()
 
     @classmethod
     def from_answer(  # noqa: PLR0913 -- keyword-only, what the answer does not hold
@@ -48,17 +109,36 @@ class UseCaseSummary:
         name: str,
         task_label: str,
         monthly_requests: int,
-        path_label: str,
+        words: Words,
         chart: Chart | None,
     ) -> UseCaseSummary:
         """The engine's answer for one use case, with what the PDF adds to it."""
         costs = answer.costs
+        options = tuple(
+            OptionLine(
+                option=option.option,
+                label=words.option(option.option),
+                model=option.model,
+                monthly_usd=option.monthly_usd,
+                one_off_usd=option.one_off_usd,
+                people_monthly_usd=option.people_monthly_usd,
+                tco_3y_usd=option.tco_3y_usd,
+                chosen=option.option == answer.option,
+                ruled_out=Note(
+                    words.ruled_out_heading(option.ruled_out.code),
+                    option.ruled_out.detail,
+                )
+                if option.ruled_out
+                else None,
+            )
+            for option in costs.options
+        )
         return cls(
             name=name,
             task_label=task_label,
             monthly_requests=monthly_requests,
             path=answer.path,
-            path_label=path_label,
+            path_label=words.path(answer.path),
             confidence=answer.confidence,
             reasons=tuple(reason.detail for reason in answer.reasons),
             api_monthly_usd=costs.api_monthly_usd,
@@ -68,11 +148,31 @@ class UseCaseSummary:
             next_steps=answer.next_steps,
             effort=answer.effort,
             chart=chart,
+            option=answer.option,
+            option_label=words.option(answer.option) if answer.option else "",
+            option_model=next((line.model for line in options if line.chosen), ""),
+            options=options,
+            break_even_range=costs.break_even_monthly_requests_range,
+            warnings=tuple(
+                Note(words.warning(note.code), note.detail) for note in answer.warnings
+            ),
+            compliance=tuple(
+                Note(words.compliance_heading(note.code), note.detail)
+                for note in answer.compliance
+            ),
+            flips=tuple(flip.detail for flip in answer.flips if flip.detail),
         )
 
     @property
+    def chosen(self) -> OptionLine | None:
+        """The recommended option's line, where the answer has options."""
+        return next((line for line in self.options if line.chosen), None)
+
+    @property
     def monthly_usd(self) -> float | None:
-        """The running cost on the recommended path, where the engine has one."""
+        """The running cost of the recommendation, where the engine has one."""
+        if self.chosen is not None:
+            return self.chosen.monthly_usd
         if self.path == "api":
             return self.api_monthly_usd
         if self.path == "fine_tune":
@@ -101,6 +201,8 @@ class SummaryData:
     booking_url: str
     # None when the private token is not known where the PDF is built.
     result_url: str | None
+    # The recommended options added up (engine 2026.2 on); None before.
+    totals: Totals | None = None
 
 
 # Letters that Unicode does not decompose into an ASCII letter plus accents.

@@ -23,19 +23,72 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor import charts
-from advisor.engine import result_from_dict
-from advisor.enums import PATH_LABELS
+from advisor.engine import Result, UseCaseResult, result_from_dict
+from advisor.enums import (
+    COMPLIANCE_HEADINGS,
+    OPTION_LABELS,
+    OPTION_SHORT_LABELS,
+    PATH_LABELS,
+    RULED_OUT_HEADINGS,
+    WARNING_HEADINGS,
+)
 from advisor.models import Assessment, PriceBook, Recommendation, UseCase
-from advisor.pdf import SummaryData, UseCaseSummary, summary_filename
+from advisor.pdf import SummaryData, UseCaseSummary, Words, summary_filename
 from consult.emails import Attachment
 from consult.tokens import token_hash, token_matches
 
 SUMMARY_CONTENT_TYPE = "application/pdf"
 
 
+# The engine's codes in words, for the pages, the PDF and the emails alike.
+WORDS = Words(
+    paths=PATH_LABELS,
+    options=OPTION_LABELS,
+    ruled_out=RULED_OUT_HEADINGS,
+    warnings=WARNING_HEADINGS,
+    compliance=COMPLIANCE_HEADINGS,
+)
+
+
 def path_label(path: str) -> str:
     """The engine's path or stack in words ("hybrid" is "Hybrid")."""
-    return PATH_LABELS.get(path, path)
+    return WORDS.path(path)
+
+
+def option_label(option: str) -> str:
+    return WORDS.option(option)
+
+
+def ruled_out_heading(code: str) -> str:
+    return WORDS.ruled_out_heading(code)
+
+
+def warning_heading(code: str) -> str:
+    return WORDS.warning(code)
+
+
+def compliance_heading(code: str) -> str:
+    return WORDS.compliance_heading(code)
+
+
+def recommendation_answer(recommendation: Recommendation) -> Result:
+    """The engine's stored answer, of whichever version made it."""
+    return result_from_dict(recommendation.output)
+
+
+def answer_chart(
+    answer: UseCaseResult, *, monthly_requests: int
+) -> charts.Chart | None:
+    """The options chart of one use case, from its stored answer alone; None for an
+    answer without priced options (made before engine 2026.2)."""
+    return charts.options_chart(
+        options=answer.costs.options,
+        chosen=answer.option,
+        path=answer.path,
+        break_even_range=answer.costs.break_even_monthly_requests_range,
+        monthly_requests=monthly_requests,
+        label=lambda option: OPTION_SHORT_LABELS.get(option, option_label(option)),
+    )
 
 
 def use_case_count() -> Coalesce:
@@ -122,6 +175,7 @@ def assessment_contract(assessment: Assessment) -> dict:
         organization["ml_engineers"] = assessment.ml_engineers
     if assessment.data_can_leave is not None:
         organization["data_can_leave"] = assessment.data_can_leave
+    organization["regulations"] = list(assessment.regulations)
     return {
         "organization": organization,
         "use_cases": [use_case.contract() for use_case in assessment.use_cases.all()],
@@ -173,26 +227,22 @@ def assessment_summary_data(
     Without ``token`` there is no private link to show, only the booking page.
     """
     recommendation = assessment.recommendation
-    result = result_from_dict(recommendation.output)
+    result = recommendation_answer(recommendation)
     book = recommendation.price_book
-    prices = book.prices()
-    use_cases = []
-    for use_case, answer in zip(
-        assessment.use_cases.all(), result.use_cases, strict=True
-    ):
-        use_cases.append(
-            UseCaseSummary.from_answer(
-                answer,
-                name=use_case.name,
-                task_label=use_case.get_task_display(),
-                monthly_requests=use_case.monthly_requests,
-                path_label=path_label(answer.path),
-                # The same chart as the result page, from the same inputs.
-                chart=charts.cost_chart(use_case.contract(), prices)
-                if use_case.is_language
-                else None,
-            )
+    use_cases = [
+        UseCaseSummary.from_answer(
+            answer,
+            name=use_case.name,
+            task_label=use_case.get_task_display(),
+            monthly_requests=use_case.monthly_requests,
+            words=WORDS,
+            # The same chart as the result page, from the same stored answer.
+            chart=answer_chart(answer, monthly_requests=use_case.monthly_requests),
         )
+        for use_case, answer in zip(
+            assessment.use_cases.all(), result.use_cases, strict=True
+        )
+    ]
     booking = settings.SITE_URL + reverse("bookings:book")
     return SummaryData(
         company=assessment.company,
@@ -205,6 +255,7 @@ def assessment_summary_data(
         price_book_name=book.name,
         price_book_as_of=book.as_of,
         engine_version=recommendation.engine_version,
+        totals=result.totals,
         booking_url=f"{booking}?assessment={token}" if token else booking,
         result_url=settings.SITE_URL
         + reverse("advisor:result", kwargs={"token": token})

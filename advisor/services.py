@@ -193,6 +193,7 @@ def assessment_save_contract(
         industry=organization.get("industry") or "",
         ml_engineers=organization.get("ml_engineers", 0),
         data_can_leave=organization.get("data_can_leave", True),
+        regulations=list(organization.get("regulations", [])),
     )
     for position, use_case in enumerate(contract["use_cases"], start=1):
         fields = {key: value for key, value in use_case.items() if key != "name"}

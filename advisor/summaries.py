@@ -86,6 +86,7 @@ def summary_email_queue(
             "name": use_case.name,
             "path": use_case.path,
             "path_label": use_case.path_label,
+            "option_label": use_case.option_label,
             "monthly_usd": use_case.monthly_usd,
         }
         for use_case in summary.use_cases
@@ -100,6 +101,9 @@ def summary_email_queue(
             "stack_label": summary.stack_label,
             "summary": summary.summary,
             "use_cases": use_cases,
+            # The recommended options added up; None for an answer made before
+            # engine 2026.2 (an email rebuilt for a renewed link may be one).
+            "totals": summary.totals,
             "result_url": summary.result_url,
             "booking_url": summary.booking_url,
             "price_book_as_of": summary.price_book_as_of,

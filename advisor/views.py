@@ -27,8 +27,8 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from advisor import charts, selectors, services
-from advisor.engine import ContractError, result_from_dict
+from advisor import selectors, services
+from advisor.engine import ContractError
 from advisor.enums import INDUSTRY_LABELS
 from advisor.forms import AboutForm, OrganisationForm, UseCaseForm
 from advisor.models import Assessment, UseCase
@@ -275,7 +275,8 @@ def use_case_edit(
         return _redirect(request, "use_cases", token)
     stale = False
     if request.method == "POST":
-        form = UseCaseForm(request.POST)
+        # The use case as saved: a speed it holds that is no preset is offered back.
+        form = UseCaseForm(request.POST, use_case=use_case)
         if form.is_valid():
             try:
                 services.use_case_save(
@@ -287,7 +288,9 @@ def use_case_edit(
             except services.StaleAnswers:
                 stale = True
                 use_case.refresh_from_db()
-                form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
+                form = UseCaseForm(
+                    initial=UseCaseForm.initial_for(use_case), use_case=use_case
+                )
             except services.AlreadySubmitted:
                 return _redirect(request, "result", token)
             except ValueError as exc:
@@ -296,7 +299,7 @@ def use_case_edit(
             else:
                 return _redirect(request, _after_save(request, "use_cases"), token)
     else:
-        form = UseCaseForm(initial=UseCaseForm.initial_for(use_case))
+        form = UseCaseForm(initial=UseCaseForm.initial_for(use_case), use_case=use_case)
     context = _step_context(
         request,
         assessment,
@@ -389,20 +392,22 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     if not assessment.is_submitted:
         return _redirect(request, "check", token)
     recommendation = assessment.recommendation
-    output = result_from_dict(recommendation.output)
-    use_cases = list(assessment.use_cases.all())
-    prices = recommendation.price_book.prices()
-    cards = []
-    for use_case, answer in zip(use_cases, output.use_cases, strict=True):
-        cards.append(
-            {
-                "use_case": use_case,
-                "answer": answer,
-                "chart": charts.cost_chart(use_case.contract(), prices)
-                if use_case.is_language
-                else None,
-            }
+    output = selectors.recommendation_answer(recommendation)
+    cards = [
+        {
+            "use_case": use_case,
+            "answer": answer,
+            "chosen": next(
+                (o for o in answer.costs.options if o.option == answer.option), None
+            ),
+            "chart": selectors.answer_chart(
+                answer, monthly_requests=use_case.monthly_requests
+            ),
+        }
+        for use_case, answer in zip(
+            assessment.use_cases.all(), output.use_cases, strict=True
         )
+    ]
     context = {
         "assessment": assessment,
         "token": token,

@@ -33,10 +33,15 @@ import django
 django.setup()
 
 # Django must be set up before the app modules are imported.
-from advisor.charts import cost_chart  # noqa: E402
-from advisor.engine import DEFAULT_PRICES, decide, validate  # noqa: E402 -- after django.setup()
-from advisor.enums import PATH_LABELS, TASK_LABELS  # noqa: E402 -- after django.setup()
+from advisor.engine import (  # noqa: E402 -- after django.setup()
+    DEFAULT_PRICES,
+    decide,
+    result_from_dict,
+    validate,
+)
+from advisor.enums import TASK_LABELS  # noqa: E402 -- after django.setup()
 from advisor.pdf import SummaryData, UseCaseSummary, assessment_summary_pdf  # noqa: E402
+from advisor.selectors import WORDS, answer_chart  # noqa: E402 -- after django.setup()
 
 TARGET_MEDIAN_MS = 150
 TARGET_PEAK_MB = 60
@@ -88,19 +93,19 @@ ASSESSMENT = {
 
 def summary_data() -> SummaryData:
     """What ``advisor.selectors.assessment_summary_data`` returns, without a database."""
-    output = decide(validate(ASSESSMENT), DEFAULT_PRICES)
+    # Through its stored form, as the app reads it.
+    output = result_from_dict(decide(validate(ASSESSMENT), DEFAULT_PRICES).to_dict())
     use_cases = []
     for contract, answer in zip(ASSESSMENT["use_cases"], output.use_cases, strict=True):
+        volume = contract["monthly_requests"]
         use_cases.append(
             UseCaseSummary.from_answer(
                 answer,
                 name=answer.name,
                 task_label=TASK_LABELS[answer.task],
-                monthly_requests=contract["monthly_requests"],
-                path_label=PATH_LABELS[answer.path],
-                chart=cost_chart(contract, DEFAULT_PRICES)
-                if answer.kind == "language"
-                else None,
+                monthly_requests=volume,
+                words=WORDS,
+                chart=answer_chart(answer, monthly_requests=volume),
             )
         )
     site = "https://consult.example"
@@ -109,12 +114,13 @@ def summary_data() -> SummaryData:
         contact_name="Ada Lovelace",
         submitted_on=date(2026, 11, 30),
         stack=output.stack,
-        stack_label=PATH_LABELS[output.stack],
+        stack_label=WORDS.path(output.stack),
         summary=output.summary,
         use_cases=tuple(use_cases),
         price_book_name=DEFAULT_PRICES.name,
         price_book_as_of=DEFAULT_PRICES.as_of,
         engine_version=output.engine_version,
+        totals=output.totals,
         booking_url=f"{site}/book/?assessment={LINK_KEY}",
         result_url=f"{site}/assess/{LINK_KEY}/result/",
     )

@@ -97,6 +97,14 @@ class BookingForm(HoneypotMixin, forms.Form):
             "required": "Tick the box so we can keep your details for the call."
         },
     )
+    manage_link_in_calendar = forms.BooleanField(
+        required=False,
+        label="Also put the link to reschedule or cancel in my calendar event",
+        help_text=(
+            "Off by default: anyone who can see your calendar could use the link. "
+            "It is always in your confirmation email."
+        ),
+    )
     # Carried from the slot picker; the service checks the time is still free.
     start = forms.CharField(
         widget=forms.HiddenInput,
@@ -110,7 +118,15 @@ class BookingForm(HoneypotMixin, forms.Form):
     # One random key per rendered form: submitting it twice books once.
     key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    field_order = ["name", "email", "company", "topic", "timezone", "consent"]
+    field_order = [
+        "name",
+        "email",
+        "company",
+        "topic",
+        "timezone",
+        "consent",
+        "manage_link_in_calendar",
+    ]
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
@@ -36,6 +36,7 @@ from bookings.models import (
     WeeklyHours,
 )
 from bookings.weeks import week_page
+from consult.cache import cache_delete, cache_get, cache_set
 from consult.http import query_string
 
 if TYPE_CHECKING:
@@ -93,17 +94,12 @@ def _availability_version_new() -> AvailabilityVersion:
 
 
 def availability_version() -> AvailabilityVersion:
-    version = AvailabilityVersion.from_cached(
-        cache.get_or_set(
-            AVAILABILITY_VERSION_KEY,
-            lambda: _availability_version_new().cached(),
-            timeout=AVAILABILITY_VERSION_SECONDS,
-        )
-    )
+    """The current version; a fresh one (so nothing cached is trusted) when the shared
+    cache is missing it, holds another release's value, or cannot be reached."""
+    version = AvailabilityVersion.from_cached(cache_get(AVAILABILITY_VERSION_KEY))
     if version is None:
-        # Written by another release of this code sharing the cache during a deploy.
         version = _availability_version_new()
-        cache.set(
+        cache_set(
             AVAILABILITY_VERSION_KEY, version.cached(), AVAILABILITY_VERSION_SECONDS
         )
     return version
@@ -118,8 +114,8 @@ def availability_changed(**kwargs) -> None:
     delete of a model that shapes availability (``signals_connect``), for the admin's
     edits.
     """
-    cache.delete(AVAILABILITY_VERSION_KEY)
-    transaction.on_commit(lambda: cache.delete(AVAILABILITY_VERSION_KEY))
+    cache_delete(AVAILABILITY_VERSION_KEY)
+    transaction.on_commit(lambda: cache_delete(AVAILABILITY_VERSION_KEY))
 
 
 # Saves and deletes of these, from the admin or the services, change what the listing
@@ -195,7 +191,7 @@ def listing_get(
     # transfer. Both are keyed by the version, so neither can serve a stale week.
     listing = caches["process"].get(key)
     if listing is None:
-        listing = cache.get(key)
+        listing = cache_get(key)
         if listing is None:
             listing = _listing_build(
                 zone=zone,
@@ -205,7 +201,7 @@ def listing_get(
                 raw_consultant=raw_consultant,
                 now=now,
             )
-            cache.set(key, listing, AVAILABILITY_VERSION_SECONDS)
+            cache_set(key, listing, AVAILABILITY_VERSION_SECONDS)
         caches["process"].set(key, listing, AVAILABILITY_VERSION_SECONDS)
     hole = "&amp;" + urlencode({"assessment": ASSESSMENT_HOLE})
     filled = (

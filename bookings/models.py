@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
 
 from bookings import availability
 from bookings.enums import (
@@ -276,6 +275,29 @@ class BookingPolicy(models.Model):
         return timedelta(minutes=self.buffer_after_minutes)
 
 
+# Mail providers that ignore dots in the local part (a.b@gmail.com is ab@gmail.com),
+# and their alias domains.
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def email_key(address: str) -> str:
+    """The mailbox an address reaches, for the one-free-call rule.
+
+    Lowercased (in Python: SQLite's LOWER() folds only ASCII), without a "+tag" in
+    the local part (name+2@company.com reaches name@company.com at nearly every
+    provider), and for Gmail without dots. Two addresses with the same key are one
+    client's; the address itself is stored as typed, and mail goes there.
+    """
+    local, at, domain = address.strip().lower().rpartition("@")
+    if not at:
+        return address.strip().lower()
+    local = local.split("+", 1)[0] or local
+    domain = _DOTLESS_DOMAINS.get(domain, domain)
+    if domain == "gmail.com":
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
 class Booking(models.Model):
     # Public, random and stable: the calendar event's UID. Never a sequential id.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -284,6 +306,8 @@ class Booking(models.Model):
     )
     name = models.CharField(max_length=120)
     email = models.EmailField(max_length=254)
+    # email_key(email): kept with the address wherever it is written (services, save).
+    email_key = models.CharField(max_length=254, editable=False, default="")
     company = models.CharField(max_length=120, blank=True)
     topic = models.TextField(blank=True)
     client_timezone = models.CharField(
@@ -291,6 +315,9 @@ class Booking(models.Model):
     )
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)
+    # The client asked for the private manage link in their calendar event. Off by
+    # default: calendars are often shared, and the email holds the link anyway.
+    manage_link_in_calendar = models.BooleanField(default=False)
     # Which assessment brought the client here, and the stack it recommended
     # (api, fine_tune, classical_ml or hybrid): the consultant prepares from it.
     assessment = models.ForeignKey(
@@ -341,9 +368,9 @@ class Booking(models.Model):
                 name="booking_times_ordered",
             ),
             models.UniqueConstraint(
-                Lower("email"),
+                "email_key",
                 condition=Q(status=BookingStatus.CONFIRMED),
-                name="booking_one_active_per_email",
+                name="booking_one_active_per_mailbox",
                 violation_error_message=(
                     "There is already an upcoming consultation for this email address."
                 ),
@@ -352,6 +379,13 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} with {self.consultant} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email_key = email_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
@@ -32,11 +31,12 @@ from bookings import availability, listing_cache, selectors
 from bookings import emails as booking_emails
 from bookings.enums import (
     ACTIVE_STATUSES,
+    HELD_STATUSES,
     BookingStatus,
     CancelledBy,
     Expertise,
 )
-from bookings.models import Booking, BookingPolicy, Consultant
+from bookings.models import Booking, BookingPolicy, Consultant, email_key
 from bookings.tokens import token_for_submission, token_hash, token_new
 
 if TYPE_CHECKING:
@@ -135,34 +135,56 @@ def _matches_stack(consultant: Consultant, stack: str) -> bool:
     return False
 
 
+# "Any consultant" spreads calls over a rolling window around the requested time:
+# four weeks on either side, so a consultant who took many calls last week is not
+# handed more this week, and a calendar week boundary changes nothing.
+FAIRNESS_WINDOW = timedelta(days=28)
+# Calls that took (or take) a consultant's time: upcoming, held, and missed.
+FAIRNESS_STATUSES = (*ACTIVE_STATUSES, *HELD_STATUSES)
+
+
 def _pick_consultant(
     consultants: Sequence[Consultant], *, stack: str, start: datetime
 ) -> Consultant:
-    """Prefer expertise matching the client's stack, then the fewest bookings that week.
+    """Prefer expertise matching the client's stack, then the fewest calls in the window.
 
-    The week is the consultant's own (Monday to Sunday in their zone); ties go to the
-    lowest id, so the choice is repeatable.
+    Calls count while confirmed and after they were held or missed (a completed call
+    still took the consultant's time), within ``FAIRNESS_WINDOW`` on either side of
+    ``start``. A tie goes to whoever was given a booking least recently (never, first),
+    so equal consultants take turns; the id decides only between consultants who
+    have never had one.
     """
     if len(consultants) == 1:
         return consultants[0]
-    week_counts = dict.fromkeys((c.pk for c in consultants), 0)
-    zones = {c.pk: c.zone for c in consultants}
-    starts = Booking.objects.filter(
-        consultant_id__in=week_counts,
-        status__in=ACTIVE_STATUSES,
-        start__gte=start - timedelta(days=8),
-        start__lt=start + timedelta(days=8),
-    ).values_list("consultant_id", "start")
-    for consultant_id, booked_start in starts:
-        zone = zones[consultant_id]
-        if (
-            booked_start.astimezone(zone).isocalendar()[:2]
-            == start.astimezone(zone).isocalendar()[:2]
-        ):
-            week_counts[consultant_id] += 1
+    ids = [c.pk for c in consultants]
+    calls = dict.fromkeys(ids, 0)
+    for consultant_id, count in (
+        Booking.objects.filter(
+            consultant_id__in=ids,
+            status__in=FAIRNESS_STATUSES,
+            start__gte=start - FAIRNESS_WINDOW,
+            start__lt=start + FAIRNESS_WINDOW,
+        )
+        .values_list("consultant_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        calls[consultant_id] = count
+    last_given = dict(
+        Booking.objects.filter(consultant_id__in=ids)
+        .values_list("consultant_id")
+        .annotate(latest=Max("created_at"))
+        .order_by()
+    )
+    never = datetime.min.replace(tzinfo=UTC)
     return min(
         consultants,
-        key=lambda c: (not _matches_stack(c, stack), week_counts[c.pk], c.pk),
+        key=lambda c: (
+            not _matches_stack(c, stack),
+            calls[c.pk],
+            last_given.get(c.pk) or never,
+            c.pk,
+        ),
     )
 
 
@@ -194,9 +216,9 @@ def _address(email: str) -> str:
 
 
 def _active_for_email(email: str) -> QuerySet[Booking]:
-    # Lower() still, for addresses stored before they were lowercased.
-    return Booking.objects.annotate(email_lower=Lower("email")).filter(
-        email_lower=_address(email), status=BookingStatus.CONFIRMED
+    """Upcoming bookings of the mailbox ``email`` reaches (see ``email_key``)."""
+    return Booking.objects.filter(
+        email_key=email_key(email), status=BookingStatus.CONFIRMED
     )
 
 
@@ -227,6 +249,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     topic: str = "",
     client_timezone: str = "UTC",
     consent: bool,
+    manage_link_in_calendar: bool = False,
     assessment: AssessmentLink | None = None,
     idempotency_key: str = "",
     now: datetime | None = None,
@@ -277,11 +300,13 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
                 consultant=chosen,
                 name=name,
                 email=_address(email),
+                email_key=email_key(email),
                 company=company,
                 topic=topic,
                 client_timezone=client_timezone,
                 consent=True,
                 consented_at=now,
+                manage_link_in_calendar=manage_link_in_calendar,
                 assessment_id=_assessment_id(assessment),
                 assessment_ref=assessment.reference if assessment else "",
                 stack=stack,
@@ -479,8 +504,16 @@ def booking_client_details_erase(
     Booking.objects.filter(
         pk=booking.pk, status=BookingStatus.CONFIRMED, start__lte=now
     ).update(status=BookingStatus.COMPLETED, updated_at=now)
+    # A cancellation's reason is the client's free text too (it can hold a phone
+    # number); who cancelled and when stay.
     Booking.objects.filter(pk=booking.pk).update(
-        name=name, email=email, company="", topic="", updated_at=now
+        name=name,
+        email=email,
+        email_key=email_key(email),
+        company="",
+        topic="",
+        cancel_reason="",
+        updated_at=now,
     )
 
 

@@ -37,7 +37,7 @@ from bookings.forms import (
     parse_consultant_id,
     parse_start,
 )
-from bookings.ics import booking_ics
+from bookings.ics import booking_ics, calendar_links
 from bookings.tokens import MAX_TOKEN_LENGTH
 from bookings.weeks import slot_view, week_from_slots
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
@@ -286,6 +286,7 @@ def _book(data: dict, prefill: dict | None) -> services.BookingResult:
         topic=data["topic"],
         client_timezone=data["timezone"],
         consent=data["consent"],
+        manage_link_in_calendar=data["manage_link_in_calendar"],
         assessment=assessment,
         idempotency_key=data["key"],
     )
@@ -322,8 +323,9 @@ def details(request: HttpRequest) -> HttpResponse:
     if result.outcome == services.Outcome.EMAIL_HAS_BOOKING:
         form.add_error(
             "email",
-            "There's already an upcoming consultation booked with this email address. "
-            "To change it, use the private link from your booking confirmation.",
+            "There's already an upcoming consultation booked with this email address "
+            "(we count name+anything@ as name@). To change it, use the private link "
+            "from your booking confirmation.",
         )
         return _details_page(request, form, prefill=prefill, status=409)
     return _details_page(
@@ -363,6 +365,7 @@ def _booking_context(booking: Booking, token: str, tz_param: str | None) -> dict
         "in_progress": in_progress,
         "has_passed": booking.start <= now and not in_progress,
         "manage_url": reverse("bookings:manage", kwargs={"token": token}),
+        "calendar_links": calendar_links(booking),
     }
 
 
@@ -388,10 +391,10 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 def calendar_file(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     manage_url = settings.SITE_URL + reverse("bookings:manage", kwargs={"token": token})
-    method = "CANCEL" if booking.status == BookingStatus.CANCELLED else "REQUEST"
+    # A download is an event to copy into a calendar (PUBLISH), not an invitation.
     response = HttpResponse(
-        booking_ics(booking, manage_url=manage_url),
-        content_type=f"text/calendar; charset=utf-8; method={method}",
+        booking_ics(booking, manage_url=manage_url, publish=True),
+        content_type="text/calendar; charset=utf-8; method=PUBLISH",
     )
     response["Content-Disposition"] = 'attachment; filename="consultation.ics"'
     return private_response(response)

@@ -128,6 +128,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} email(s) skipped: only failed emails can be resent.",
+                f"{skipped} email(s) skipped: only failed emails whose content was "
+                "not erased can be resent.",
                 messages.WARNING,
             )

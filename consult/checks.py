@@ -1,7 +1,7 @@
 """System checks of the project's own (``manage.py check --deploy``)."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register  # noqa: A004 -- Django's name
+from django.core.checks import Error, Tags, Warning, register  # noqa: A004 -- Django's names
 
 LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
 
@@ -23,6 +23,49 @@ def shared_cache_check(app_configs, **kwargs) -> list[Warning]:
                     "process shares."
                 ),
                 id="consult.W001",
+            )
+        ]
+    return []
+
+
+# Keys that have been written down somewhere public: this project's own examples and
+# fallbacks, and the placeholders people copy from documentation.
+PUBLIC_SECRET_KEYS = frozenset(
+    {
+        "change-me-to-a-long-random-value-before-going-live-0123456789",
+        "insecure-development-key-only-used-with-debug-on",
+        "collectstatic-only",
+        "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    }
+)
+PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "replace-me", "secret-key")
+MIN_SECRET_KEY_LENGTH = 50
+
+
+@register(Tags.security, deploy=True)
+def secret_key_check(app_configs, **kwargs) -> list[Error]:
+    """A deployment's secret key must be its own: long, random, written nowhere public.
+
+    Django's own check (security.W009) only warns, and passes a long placeholder;
+    this one fails ``check --deploy`` outright.
+    """
+    key = settings.SECRET_KEY
+    lowered = key.lower()
+    if (
+        key in PUBLIC_SECRET_KEYS
+        or any(word in lowered for word in PLACEHOLDER_WORDS)
+        or len(key) < MIN_SECRET_KEY_LENGTH
+        or len(set(key)) < 10
+    ):
+        return [
+            Error(
+                "DJANGO_SECRET_KEY is a known, placeholder or short value.",
+                hint=(
+                    "Anyone who knows it can forge sessions and password-reset links. "
+                    "Set it to a value of its own: python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(50))'."
+                ),
+                id="consult.E001",
             )
         ]
     return []

@@ -35,7 +35,7 @@ from django.template import Context, Engine
 from django.utils import timezone
 
 from consult.enqueue import enqueue_on_commit
-from consult.models import OutboundEmail, related_key
+from consult.models import ERASED_SUBJECT, OutboundEmail, related_key
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -431,17 +431,27 @@ def email_relay(*, now: datetime | None = None) -> int:
 
 
 def email_resend(*, email: OutboundEmail) -> None:
-    """Queue a failed email again with a fresh set of attempts."""
+    """Queue a failed email again with a fresh set of attempts.
+
+    Not one whose content was erased with its client's data: there is nothing left
+    to send, and nobody left to send it to.
+    """
     now = timezone.now()
-    updated = OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).update(
-        status=Status.QUEUED,
-        attempts=0,
-        next_attempt_at=now,
-        claimed_at=None,
-        relayed_at=None,
+    updated = (
+        OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED)
+        .exclude(subject=ERASED_SUBJECT)
+        .update(
+            status=Status.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            claimed_at=None,
+            relayed_at=None,
+        )
     )
     if not updated:
-        raise ValidationError("Only a failed email can be sent again.")
+        raise ValidationError(
+            "Only a failed email whose content was not erased can be sent again."
+        )
     email.status = Status.QUEUED
     email.attempts = 0
     email.next_attempt_at = now

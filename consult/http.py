@@ -1,12 +1,44 @@
-"""HTTP helpers the apps' views share: the headers of private pages, query strings."""
+"""HTTP helpers the apps' views share: the client's address, the headers of private
+pages, query strings."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from django.conf import settings
+
 if TYPE_CHECKING:
-    from django.http import HttpResponse
+    from django.http import HttpRequest, HttpResponse
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, as the proxies this site trusts saw it.
+
+    Each trusted proxy appends the address it received the request from to
+    X-Forwarded-For, so with N of them in front (``TRUSTED_PROXIES``) the client's
+    address is the N-th from the right; anything left of it was written by the
+    client and is ignored. Without trusted proxies the header is not read at all.
+    The rate limits and the login lockout (django-axes) both use this function.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.TRUSTED_PROXIES
+    if trusted <= 0:
+        return remote
+    hops = [
+        hop.strip()
+        for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if hop.strip()
+    ]
+    if len(hops) < trusted:
+        return remote
+    candidate = hops[-trusted]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
 
 # Pages reached through a private link: the address is the credential. Pages with a POST
 # form use SAME_ORIGIN: under no-referrer browsers send "Origin: null", which CSRF

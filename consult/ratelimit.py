@@ -2,7 +2,10 @@
 
 Fixed windows counted with atomic ``add``/``incr``: with Redis as the cache
 (``CACHE_URL``) every web process shares the counts; with the in-memory default
-each process counts alone, which is enough on one machine.
+each process counts alone, which is enough on one machine. When the cache cannot
+be reached the limits fail open: the request goes through, and the failure is
+logged and counted (``consult.cache``). Refusing every client because a counter
+is away would turn a Redis outage into a site outage.
 """
 
 import functools
@@ -12,9 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from consult.cache import cache_count
+from consult.http import client_ip
 
 
 @dataclass(frozen=True)
@@ -30,32 +35,17 @@ class Rate:
         return cls(int(count), seconds)
 
 
-def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy the first X-Forwarded-For hop is the client; otherwise the
-    # header is the client's own words and is ignored.
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def hit(*, scope: str, key: str, rate: Rate) -> tuple[bool, int]:
-    """Count one request; return (over the limit, seconds until the window resets)."""
+    """Count one request; return (over the limit, seconds until the window resets).
+
+    Never over the limit while the cache is away (fail open).
+    """
     now = time.time()
     window = int(now // rate.seconds)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    cache_key = f"ratelimit:{scope}:{digest}:{window}"
-    if cache.add(cache_key, 1, timeout=rate.seconds + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=rate.seconds + 1)
-            count = 1
+    count = cache_count(f"ratelimit:{scope}:{digest}:{window}", rate.seconds + 1)
     retry_after = int((window + 1) * rate.seconds - now) + 1
-    return count > rate.limit, retry_after
+    return count is not None and count > rate.limit, retry_after
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:

@@ -6,6 +6,7 @@ in-process, emails written to ``var/mail/``. Setting ``DATABASE_URL``,
 """
 
 import email.utils
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -100,22 +101,29 @@ INSTALLED_APPS = [
     # Above both apps: features that span them.
     "privacy",
     "desk",
+    "monitoring",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "consult.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "consult.middleware.JunkQueryMiddleware",
+    "consult.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "consult.middleware.StaffTimezoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, as django-axes requires: it turns a locked-out login into a refusal.
+    # Last but one, as django-axes requires: it turns a locked-out login into a refusal.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "consult.urls"
@@ -182,10 +190,21 @@ else:
     }
 
 
-# --- Cache (rate limits and sessions share it across processes) ------------
+# --- Cache (rate limits and slot listings, shared across processes) ---------
+# Everything in it can be recomputed or done without (consult/cache.py): a short
+# socket timeout makes an unreachable Redis cost a request milliseconds, not the
+# operating system's connect timeout.
 
+_cache = env.cache_url("CACHE_URL", default="locmemcache://consult")
+if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    _cache_timeout = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+    _cache["OPTIONS"] = {
+        "socket_connect_timeout": _cache_timeout,
+        "socket_timeout": _cache_timeout,
+        **_cache.get("OPTIONS", {}),
+    }
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://consult"),
+    "default": _cache,
     # This process's own copy of values that are cheap to keep and costly to fetch
     # (the booking page's rendered week, keyed by the availability version).
     "process": {
@@ -206,6 +225,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# The worker logs through LOGGING below (masked, with request ids), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -319,11 +340,8 @@ AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if env_bool("DJANGO_BEHIND_PROXY", default=False)
-    else ["REMOTE_ADDR"]
-)
+# The same address as the rate limits: the one the trusted proxies saw.
+AXES_CLIENT_IP_CALLABLE = "consult.http.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -392,8 +410,15 @@ SECURE_HSTS_SECONDS = env_int(
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
-if env_bool("DJANGO_BEHIND_PROXY", default=False):
+_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if _BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append to X-Forwarded-For (one load balancer
+# or reverse proxy by default when behind one); consult.http.client_ip reads the
+# address the outermost of them saw.
+TRUSTED_PROXIES = env_int(
+    "DJANGO_TRUSTED_PROXIES", default=1 if _BEHIND_PROXY else 0, minimum=0
+)
 # The health check is probed over plain HTTP by the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -408,18 +433,32 @@ DATA_RETENTION_DAYS = env_int("DATA_RETENTION_DAYS", default=730, minimum=1)
 
 # --- Logging ----------------------------------------------------------------
 
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    msg = f"LOG_FORMAT={LOG_FORMAT!r} must be plain or json."
+    raise ImproperlyConfigured(msg)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Both formatters mask private link tokens and email addresses in the whole line,
+    # traceback included (consult/logs.py).
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {
+            "()": "consult.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "consult.logs.JsonFormatter"},
     },
-    "filters": {"private_links": {"()": "consult.tokens.PrivateLinkFilter"}},
+    "filters": {
+        "private_links": {"()": "consult.tokens.PrivateLinkFilter"},
+        "request_id": {"()": "consult.logs.RequestIdFilter"},
+        "client_errors": {"()": "consult.logs.ClientErrorFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["private_links"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "client_errors", "private_links"],
         }
     },
     "root": {
@@ -433,3 +472,50 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+
+# --- Monitoring: /metrics (monitoring/views.py) and error reporting ---------------
+
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network.strip())
+    for network in env.str(
+        "METRICS_ALLOWED_NETWORKS", default="127.0.0.1/32,::1/128"
+    ).split(",")
+    if network.strip()
+]
+# Without Sentry, errors are mailed to ADMINS ("Name <address>, Name <address>").
+ADMINS = [
+    (name.strip(), address.strip(" >"))
+    for name, _, address in (
+        entry.partition("<")
+        for entry in env.str("DJANGO_ADMINS", default="").split(",")
+        if entry.strip()
+    )
+]
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from consult.logs import sentry_event_scrubbed
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        before_send=sentry_event_scrubbed,
+        before_send_transaction=sentry_event_scrubbed,
+    )
+elif ADMINS:
+    LOGGING["handlers"]["mail_admins"] = {
+        "class": "django.utils.log.AdminEmailHandler",
+        "level": "ERROR",
+        "filters": ["client_errors", "private_links"],
+        "include_html": False,
+    }
+    LOGGING["loggers"]["django.request"] = {
+        "handlers": ["mail_admins"],
+        "level": "ERROR",
+        "propagate": True,
+    }

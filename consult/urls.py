@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("assess/", include("advisor.urls")),
     path("book/", include("bookings.urls")),
+    path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

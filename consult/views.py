@@ -23,11 +23,10 @@ def landing(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": health.database_status(), "broker": health.broker_status()}
-    healthy = all(value in {"ok", "in-process"} for value in checks.values())
+    found = health.statuses()
+    status = health.overall(found)
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks},
-        status=200 if healthy else 503,
+        {"status": status, **found}, status=503 if status == "unavailable" else 200
     )
 
 

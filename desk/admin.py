@@ -40,7 +40,7 @@ from bookings.selectors import assessment_booked, bookings_of_assessment
 from consult.http import SAME_ORIGIN, private_response
 from consult.staff import staff_sees_everyone
 from desk.exports import csv_lines
-from desk.prep_sheet import prep_sheet
+from desk.prep_sheet import advice_totals, prep_sheet
 from privacy.services import purge_dates
 
 if TYPE_CHECKING:
@@ -246,6 +246,7 @@ class AssessmentAdmin(admin.ModelAdmin):
             bookings, elsewhere = self._bookings(request, assessment)
             extra_context = {
                 "sheet": prep_sheet(assessment),
+                "totals": advice_totals(assessment),
                 "assessment": assessment,
                 "recommendation": recommendation,
                 "industry_label": INDUSTRY_LABELS.get(assessment.industry, "")

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.engine import UseCaseResult, result_from_dict
-from advisor.engine.text import usd
-from advisor.selectors import path_label
+from advisor.engine.text import usd, usd_approx
+from advisor.selectors import (
+    compliance_heading,
+    option_label,
+    path_label,
+    warning_heading,
+)
 from consult.templatetags.humanize_consult import duration_ms
 
 if TYPE_CHECKING:
@@ -41,11 +46,18 @@ def _use_case_answers(use_case: UseCase) -> list[Answer]:
             else "Typical for the task"
         )
         answers.append(Answer("Size of each request", size))
+    if use_case.may_be_user_facing:
+        answers.append(
+            Answer(
+                "People talk to it directly", "Yes" if use_case.user_facing else "No"
+            )
+        )
+    if use_case.batch_ok:
+        speed = "Hours: an overnight job (batch)"
+    else:
+        speed = duration_ms(use_case.latency_budget_ms) or "No hard limit"
     answers += [
-        Answer(
-            "Answer needed within",
-            duration_ms(use_case.latency_budget_ms) or "No rush (batch)",
-        ),
+        Answer("Answer needed within", speed),
         Answer(
             "Value of one request",
             # As the client typed it, every digit: this is their answer, not a cost.
@@ -84,7 +96,28 @@ def _advice(answer: UseCaseResult) -> dict[str, Any]:
         "break_even": f"{breakeven:,} requests a month" if breakeven else "",
         "next_steps": list(answer.next_steps),
         "effort": answer.effort,
+        # Engine 2026.2 on: the option it picked, and the codes a consultant
+        # looks up or filters by, beside their words.
+        "option": answer.option or "",
+        "option_label": option_label(answer.option) if answer.option else "",
+        "warnings": [(code, warning_heading(code)) for code, _ in answer.warnings],
+        "compliance": [
+            (code, compliance_heading(code)) for code, _ in answer.compliance
+        ],
     }
+
+
+def advice_totals(assessment: Assessment) -> list[tuple[str, str]]:
+    """The recommended options added up, in words; empty before engine 2026.2."""
+    recommendation = getattr(assessment, "recommendation", None)
+    totals = result_from_dict(recommendation.output).totals if recommendation else None
+    if totals is None:
+        return []
+    return [
+        ("A month, to run", usd_approx(totals.monthly_usd)),
+        ("Once, to set up", usd_approx(totals.one_off_usd)),
+        ("Three years, people included", usd_approx(totals.tco_3y_usd)),
+    ]
 
 
 def prep_sheet(assessment: Assessment) -> list[UseCaseSheet]:

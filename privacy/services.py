@@ -6,11 +6,14 @@ link; the purge erases drafts left untouched for DRAFT_RETENTION_DAYS and
 everything else DATA_RETENTION_DAYS after it was last needed.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -29,6 +32,73 @@ ERASED_REASON = "The client deleted their data."
 def erased_address(key: str) -> str:
     # A syntactically valid address under a reserved domain: it can never be delivered.
     return f"deleted-{key}@erased.invalid"
+
+
+WITHDRAWN = "Not sent: the client deleted their data."
+
+
+def _emails_withdraw(*objects: models.Model) -> int:
+    """Stop the emails about these rows that have not started to go out.
+
+    Called before the erasure queues its own notices (a cancellation), so those
+    are the only emails about an erased client that are still sent. An email being
+    sent this very moment cannot be called back; ``_emails_erase`` marks it.
+    """
+    withdrawn = OutboundEmail.objects.about(*objects).filter(
+        status=OutboundEmail.Status.QUEUED
+    )
+    pks = list(withdrawn.values_list("pk", flat=True))
+    OutboundEmail.objects.filter(pk__in=pks).update(
+        status=OutboundEmail.Status.FAILED, last_error=WITHDRAWN, next_attempt_at=None
+    )
+    return OutboundEmail.objects.filter(pk__in=pks).content_erase()
+
+
+def _admin_log_redact(*objects: models.Model) -> int:
+    """Remove the client's name from the admin's history of these rows.
+
+    The history keeps who did what and when; the row's name (a booking's "client with
+    consultant at ...", an assessment's company) and the names of related rows in
+    add/delete messages are replaced.
+    """
+    redacted = 0
+    for obj in objects:
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(
+                obj, for_concrete_model=True
+            ),
+            object_id=str(obj.pk),
+        )
+        for entry in entries.only("pk", "change_message"):
+            LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=ERASED_NAME,
+                change_message=_change_message_redacted(entry.change_message),
+            )
+            redacted += 1
+    return redacted
+
+
+def _change_message_redacted(message: str) -> str:
+    """Django's JSON change message without object names; a free-text one dropped."""
+    try:
+        parts = json.loads(message) if message else []
+    except ValueError:
+        return ""
+    if not isinstance(parts, list):
+        return ""
+    kept = []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        kept.append(
+            {
+                action: {"name": detail.get("name", ""), "object": ERASED_NAME}
+                if isinstance(detail, dict) and "object" in detail
+                else detail
+                for action, detail in part.items()
+            }
+        )
+    return json.dumps(kept)
 
 
 def _emails_erase(*objects: models.Model) -> int:
@@ -52,6 +122,7 @@ def _emails_erase(*objects: models.Model) -> int:
 def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
     """Cancel a booking still to come (the consultant is told) and strip the client's details."""
     now = now or timezone.now()
+    _emails_withdraw(booking)
     if booking.status == BookingStatus.CONFIRMED and booking.start > now:
         booking_cancel(
             booking=booking, reason=ERASED_REASON, by=CancelledBy.CLIENT, now=now
@@ -63,6 +134,7 @@ def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
         now=now,
     )
     _emails_erase(booking)
+    _admin_log_redact(booking)
 
 
 def _bookings_of(assessment: Assessment) -> QuerySet[Booking]:
@@ -76,9 +148,11 @@ def _bookings_of(assessment: Assessment) -> QuerySet[Booking]:
 def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> None:
     """Delete an assessment, its answers, result and PDF; erase the bookings made from it."""
     now = now or timezone.now()
+    _emails_withdraw(assessment)
     for booking in _bookings_of(assessment):
         booking_erase(booking=booking, now=now)
     _emails_erase(assessment)
+    _admin_log_redact(assessment)
     for stored in (assessment.summary_pdf, assessment.staff_summary_pdf):
         if stored.name:
             # The file goes only once the rows are gone for good.

@@ -73,12 +73,15 @@ def _api_steps(use_case: UseCase, evaluation: Evaluation) -> tuple[str, ...]:
             "use batch pricing (half price at OpenAI and Google) for work that can wait."
         )
     budget = use_case.latency_budget_ms
-    if budget is not None and chosen.latency_ms is not None:
-        if chosen.latency_ms > budget * rules.TIGHT_LATENCY_SHARE:
-            steps.append(
-                f"Measure p95 latency from your region against your {count(budget)} ms "
-                "budget before launch; stream the answer if it is close."
-            )
+    if (
+        budget is not None
+        and chosen.latency_ms is not None
+        and chosen.latency_ms > budget * rules.TIGHT_LATENCY_SHARE
+    ):
+        steps.append(
+            f"Measure p95 latency from your region against your {count(budget)} ms "
+            "budget before launch; stream the answer if it is close."
+        )
     if use_case.accuracy_lift_value == "high":
         steps.append(
             "Put a number on what each gain in quality is worth; if it proves large, "
@@ -167,11 +170,15 @@ def _own_model_steps(
 def _classical_steps(use_case: UseCase, evaluation: Evaluation) -> tuple[str, ...]:
     if evaluation.chosen.option == "vendor_tool":
         return (
-            f"Start with {evaluation.chosen.model}: wire it in, and log every score "
-            "next to the confirmed outcome.",
-            "Those logged outcomes become the labelled history a model of your own "
-            "would learn from; revisit one when volume grows or the service misses "
-            "cases that matter.",
+            (
+                f"Start with {evaluation.chosen.model}: wire it in, and log every score "
+                "next to the confirmed outcome."
+            ),
+            (
+                "Those logged outcomes become the labelled history a model of your own "
+                "would learn from; revisit one when volume grows or the service misses "
+                "cases that matter."
+            ),
             _CLASSICAL_FIRST_STEP[use_case.task],
         )
     return _classical_steps_for(use_case.task, rules.MOAT in evaluation.codes)

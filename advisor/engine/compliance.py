@@ -51,18 +51,24 @@ _AI_ACT = "EU AI Act, Regulation (EU) 2024/1689"
 _HIGH_RISK_BY_INDUSTRY = {
     "financial_services": (
         frozenset({"tabular_prediction", "text_classification"}),
-        "creditworthiness, credit scoring, or life and health insurance pricing "
-        "(Annex III, point 5)",
+        (
+            "creditworthiness, credit scoring, or life and health insurance pricing "
+            "(Annex III, point 5)"
+        ),
     ),
     "public_sector": (
         frozenset({"tabular_prediction", "text_classification"}),
-        "access to public benefits or to education, or the assessment of students "
-        "(Annex III, points 3 and 5)",
+        (
+            "access to public benefits or to education, or the assessment of students "
+            "(Annex III, points 3 and 5)"
+        ),
     ),
     "healthcare": (
         frozenset({"tabular_prediction", "text_classification", "specialized_vision"}),
-        "a medical purpose, which makes the software a medical device under "
-        "Regulation (EU) 2017/745 (Art. 6(1) and Annex I)",
+        (
+            "a medical purpose, which makes the software a medical device under "
+            "Regulation (EU) 2017/745 (Art. 6(1) and Annex I)"
+        ),
     ),
 }
 _HIRING = re.compile(
@@ -102,9 +108,9 @@ def notes(
 
 def _gdpr_dpa(provider: bool) -> str:
     who = (
-        "the model provider processes personal data on your behalf"
+        "the model provider processes it on your behalf"
         if provider
-        else "the cloud that runs your model processes personal data on your behalf"
+        else "the cloud that runs your model processes it on your behalf"
     )
     return (
         f"If this use case handles personal data, {who}: sign its data processing "

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from advisor.engine.costs import MAX_MONTHLY_REQUESTS, SECONDS_PER_HOUR, unit_costs
 from advisor.engine.prices import HOURS_PER_MONTH
 from advisor.engine.result import OPTION_PATHS, Option, Reason
-from advisor.engine.text import count
+from advisor.engine.text import approx, count
 
 if TYPE_CHECKING:
     from advisor.engine.contract import Organization, UseCase
-    from advisor.engine.prices import ModelOffer, Prices, ServingGpu
+    from advisor.engine.prices import HostedFineTune, ModelOffer, Prices, ServingGpu
 
 MONTHS = 36  # the horizon of the total cost of ownership
 WORKING_WEEKS_PER_YEAR = 48
@@ -194,13 +194,15 @@ class Priced:
 
 
 class Rates(NamedTuple):
-    """What an engineer costs this client: a month of a share, and a week of build."""
+    """What an engineer and a GPU cost this client under one scenario."""
 
-    month: float
-    week: float
+    month: float  # a month of one engineer
+    week: float  # a week of one engineer
     owned_people: float  # factor on owned options' people and build
     owned_build: float  # further factor on owned options' build weeks
-    labelled_example: float  # USD for one labelled example, under this scenario
+    labelled_example: float  # USD for one labelled example
+    gpu_price: float  # factor on the book's GPU prices
+    utilisation: float  # average share of full load a serving fleet runs at
 
 
 def rates(organization: Organization, prices: Prices, scenario: Scenario) -> Rates:
@@ -215,6 +217,8 @@ def rates(organization: Organization, prices: Prices, scenario: Scenario) -> Rat
         owned_people,
         owned_build,
         people.labelled_example_usd * scenario.people * owned_people,
+        scenario.gpu_price,
+        scenario.utilisation or prices.utilisation.value,
     )
 
 
@@ -255,30 +259,6 @@ def data_must_stay(use_case: UseCase, organization: Organization) -> bool:
     return not organization.data_can_leave or use_case.sensitive_data
 
 
-def _per_request(offer: ModelOffer, use_case: UseCase, discount: float = 0.0) -> float:
-    tokens_in = use_case.input_tokens or 0
-    tokens_out = use_case.output_tokens or 0
-    price = (
-        tokens_in * offer.input_usd_per_million
-        + tokens_out * offer.output_usd_per_million
-    ) / 1_000_000
-    return price * (1.0 - discount)
-
-
-def _hosted_latency(
-    first_token_ms: float, ms_per_token: float, use_case: UseCase
-) -> float:
-    return (
-        first_token_ms
-        + (use_case.input_tokens or 0) * HOSTED_PREFILL_MS_PER_TOKEN
-        + (use_case.output_tokens or 0) * ms_per_token
-    )
-
-
-def _tokens(use_case: UseCase) -> int:
-    return (use_case.input_tokens or 0) + (use_case.output_tokens or 0)
-
-
 class Fit(NamedTuple):
     """What the use case asks of every option, worked out once."""
 
@@ -286,6 +266,8 @@ class Fit(NamedTuple):
     capability: int
     tune_ok: bool
     budget: int | None  # the latency budget that rules options out (None: none does)
+    tokens: int  # read and written per request
+    images: bool  # the model reads scanned pages
 
 
 def fit_of(use_case: UseCase, organization: Organization, budget: int | None) -> Fit:
@@ -294,29 +276,30 @@ def fit_of(use_case: UseCase, organization: Organization, budget: int | None) ->
         required_capability(use_case),
         tuning_allowed(use_case),
         budget,
+        (use_case.input_tokens or 0) + (use_case.output_tokens or 0),
+        use_case.task == "document_extraction",
     )
 
 
-def _rule(
-    priced: Priced,
-    use_case: UseCase,
-    fit: Fit,
-    *,
-    hosted: bool,
-    capability: int,
-    needs_tuning: bool = False,
-    reads_images: bool = True,
-) -> Priced:
+class Demands(NamedTuple):
+    """What an option is: run by a provider or not, how capable, tuned, able to see."""
+
+    hosted: bool
+    capability: int
+    tuned: bool = False
+    reads_images: bool = True
+
+
+def _rule(priced: Priced, fit: Fit, demands: Demands) -> Priced:
     """Set why ``priced`` cannot be recommended, the strongest reason first."""
-    tokens = _tokens(use_case)
-    if hosted and fit.must_stay:
+    if demands.hosted and fit.must_stay:
         priced.ruled_out = Reason(
             RULED_DATA, "Your data may not go to a third-party provider."
         )
-    elif priced.context is not None and tokens > priced.context:
+    elif priced.context is not None and fit.tokens > priced.context:
         priced.ruled_out = Reason(
             RULED_CONTEXT,
-            f"A {count(tokens)}-token request does not fit its "
+            f"A {count(fit.tokens)}-token request does not fit its "
             f"{count(priced.context)}-token context window.",
         )
     elif fit.budget is not None and (
@@ -326,36 +309,57 @@ def _rule(
             RULED_LATENCY,
             "Results come back within hours, not within your budget."
             if priced.latency_ms is None
-            else f"About {count(round(priced.latency_ms))} ms per answer, over your "
+            else f"About {approx(priced.latency_ms)} ms per answer, over your "
             f"{count(fit.budget)} ms budget.",
         )
-    elif not reads_images:
+    elif fit.images and not demands.reads_images:
         priced.ruled_out = Reason(
             RULED_QUALITY, "This model reads text only, not scanned pages."
         )
-    elif needs_tuning and not fit.tune_ok:
+    elif demands.tuned and not fit.tune_ok:
         priced.ruled_out = Reason(
             RULED_NO_DATA,
             "There is nothing to tune on yet: no in-house examples and no strict format.",
         )
-    elif capability < fit.capability:
+    elif demands.capability < fit.capability:
         priced.ruled_out = Reason(
             RULED_QUALITY, "Not capable enough for this task without tuning."
         )
     return priced
 
 
-def _bought(
-    option: str,
-    model: str,
-    per_request: float,
-    latency_ms: float | None,
-    context: int | None,
-    rate: Rates,
-) -> Priced:
+def _per_request(
+    prices: ModelOffer | HostedFineTune, use_case: UseCase, discount: float = 0.0
+) -> float:
+    price = (
+        (use_case.input_tokens or 0) * prices.input_usd_per_million
+        + (use_case.output_tokens or 0) * prices.output_usd_per_million
+    ) / 1_000_000
+    return price * (1.0 - discount)
+
+
+def _hosted_latency(offer: ModelOffer | HostedFineTune, use_case: UseCase) -> float:
+    return (
+        offer.first_token_ms
+        + (use_case.input_tokens or 0) * HOSTED_PREFILL_MS_PER_TOKEN
+        + (use_case.output_tokens or 0) * offer.ms_per_output_token
+    )
+
+
+def _bought(option: str, offer: ModelOffer, use_case: UseCase, rate: Rates) -> Priced:
+    """A model bought by the token; ``api_batch`` at the offer's batch discount."""
+    batch = option == "api_batch"
     people, build = _people_and_build(option, rate)
     return Priced(
-        option, model, 0.0, per_request, 0.0, people, build, latency_ms, context
+        option,
+        f"{offer.name}, batch" if batch else offer.name,
+        0.0,
+        _per_request(offer, use_case, offer.batch_discount if batch else 0.0),
+        0.0,
+        people,
+        build,
+        None if batch else _hosted_latency(offer, use_case),
+        offer.context_tokens,
     )
 
 
@@ -365,23 +369,10 @@ def api_options(
     """The path-``api`` options: the cheapest fitting small tier, a frontier model,
     batch pricing where the work may wait, and a hosted open-weight model."""
     offers = prices.offers
-    images = use_case.task == "document_extraction"
     fitting = [m for m in offers.small_models if m.capability >= fit.capability]
     candidates = fitting or [max(offers.small_models, key=lambda m: m.capability)]
     small = min(candidates, key=lambda m: _per_request(m, use_case))
-    options = []
-    for name, offer in (("api_small", small), ("api_frontier", offers.frontier_model)):
-        priced = _bought(
-            name,
-            offer.name,
-            _per_request(offer, use_case),
-            _hosted_latency(offer.first_token_ms, offer.ms_per_output_token, use_case),
-            offer.context_tokens,
-            rate,
-        )
-        options.append(
-            _rule(priced, use_case, fit, hosted=True, capability=offer.capability)
-        )
+    chosen = [("api_small", small), ("api_frontier", offers.frontier_model)]
     if use_case.batch_ok:
         batchable = [
             m
@@ -389,81 +380,62 @@ def api_options(
             if m.batch_discount > 0 and m.capability >= fit.capability
         ]
         if batchable:
-            best = min(
-                batchable, key=lambda m: _per_request(m, use_case, m.batch_discount)
+            chosen.append(
+                (
+                    "api_batch",
+                    min(
+                        batchable,
+                        key=lambda m: _per_request(m, use_case, m.batch_discount),
+                    ),
+                )
             )
-            priced = _bought(
-                "api_batch",
-                f"{best.name}, batch",
-                _per_request(best, use_case, best.batch_discount),
-                None,
-                best.context_tokens,
-                rate,
-            )
-            options.append(
-                _rule(priced, use_case, fit, hosted=True, capability=best.capability)
-            )
-    open_weight = offers.hosted_open_weight
-    priced = _bought(
-        "hosted_open_weight",
-        open_weight.name,
-        _per_request(open_weight, use_case),
-        _hosted_latency(
-            open_weight.first_token_ms, open_weight.ms_per_output_token, use_case
-        ),
-        open_weight.context_tokens,
-        rate,
-    )
-    options.append(
+    chosen.append(("hosted_open_weight", offers.hosted_open_weight))
+    return [
         _rule(
-            priced,
-            use_case,
+            _bought(option, offer, use_case, rate),
             fit,
-            hosted=True,
-            capability=open_weight.capability,
-            reads_images=not images,
+            Demands(
+                hosted=True,
+                capability=offer.capability,
+                reads_images=option != "hosted_open_weight",
+            ),
         )
-    )
-    return options
+        for option, offer in chosen
+    ]
 
 
 def hosted_fine_tune(
     use_case: UseCase, fit: Fit, prices: Prices, rate: Rates
 ) -> Priced:
-    offers = prices.offers
-    lora = offers.hosted_fine_tune
-    per_request = (
-        (use_case.input_tokens or 0) * lora.input_usd_per_million
-        + (use_case.output_tokens or 0) * lora.output_usd_per_million
-    ) / 1_000_000
+    lora = prices.offers.hosted_fine_tune
     training = (
         EXAMPLES_TO_TUNE
-        * _tokens(use_case)
+        * fit.tokens
         * TRAINING_EPOCHS
         * lora.training_usd_per_million_tokens
         / 1_000_000
     )
     people, build = _people_and_build("hosted_fine_tune", rate)
-    one_off = build + training + _labelling(use_case, rate)
     priced = Priced(
         "hosted_fine_tune",
         lora.name,
         0.0,
-        per_request,
+        _per_request(lora, use_case),
         0.0,
         people,
-        one_off,
-        _hosted_latency(lora.first_token_ms, lora.ms_per_output_token, use_case),
+        build + training + _labelling(use_case, rate),
+        _hosted_latency(lora, use_case),
         lora.context_tokens,
     )
     return _rule(
         priced,
-        use_case,
         fit,
-        hosted=True,
-        capability=_tuned_capability(use_case),
-        needs_tuning=True,
-        reads_images=use_case.task != "document_extraction",
+        Demands(
+            hosted=True,
+            capability=_tuned_capability(use_case),
+            tuned=True,
+            reads_images=False,
+        ),
     )
 
 
@@ -477,102 +449,77 @@ def _labelling(use_case: UseCase, rate: Rates) -> float:
     return EXAMPLES_TO_LABEL[use_case.proprietary_data] * rate.labelled_example
 
 
+class _Fleet(NamedTuple):
+    """What every GPU line of one self-hosted option shares."""
+
+    option: str
+    label: str  # "Qwen3-8B" or "Qwen3-8B, LoRA-tuned,"
+    measured_seconds: float  # GPU-seconds per request on the measured GPU
+    people: float
+    one_off: float
+    first_token_ms: float
+    input_tokens: int
+    written: int  # tokens written one by one per answer
+    context: int
+
+
 def self_hosted(
-    use_case: UseCase,
-    fit: Fit,
-    prices: Prices,
-    rate: Rates,
-    scenario: Scenario = CENTRAL,
-    *,
-    tuned: bool,
+    use_case: UseCase, fit: Fit, prices: Prices, rate: Rates, *, tuned: bool
 ) -> list[Priced]:
     """One line per GPU in the book: the fleet that carries the load, plus a spare."""
     hosting = prices.offers.self_hosting
     unit = unit_costs(use_case, prices)
-    book_utilisation = prices.utilisation.value
-    utilisation = scenario.utilisation or book_utilisation
-    # GPU-seconds per request on the measured GPU at this scenario's utilisation.
-    measured_seconds = unit.gpu_seconds_per_request * book_utilisation / utilisation
     option = "self_hosted_fine_tune" if tuned else "self_hosted_open_weight"
     people, build = _people_and_build(option, rate)
     one_off = build
     if tuned:
         # The training run on a rented GPU, and the examples to train on.
-        one_off += prices.fine_tune_one_off_usd * scenario.gpu_price
+        one_off += prices.fine_tune_one_off_usd * rate.gpu_price
         one_off += _labelling(use_case, rate)
-    images = use_case.task == "document_extraction"
-    model = f"{hosting.model}-VL" if images else hosting.model
-    # A tuned classifier answers with a classification head: one forward pass,
-    # no tokens written one by one.
-    written = (
+    model = f"{hosting.model}-VL" if fit.images else hosting.model
+    fleet = _Fleet(
+        option,
+        f"{model}, LoRA-tuned," if tuned else model,
+        unit.gpu_seconds_per_request * prices.utilisation.value / rate.utilisation,
+        people,
+        one_off,
+        hosting.first_token_ms,
+        use_case.input_tokens or 0,
+        # A tuned classifier answers with a classification head: one forward pass,
+        # no tokens written one by one.
         0
         if tuned and use_case.task == "text_classification"
-        else use_case.output_tokens or 0
+        else use_case.output_tokens or 0,
+        hosting.context_tokens,
     )
-    lines = []
-    for gpu in hosting.gpus:
-        lines.append(
-            _rule(
-                _gpu_line(
-                    option,
-                    model,
-                    gpu,
-                    measured_seconds,
-                    scenario,
-                    people,
-                    one_off,
-                    hosting.first_token_ms,
-                    use_case,
-                    written,
-                    hosting.context_tokens,
-                    tuned,
-                ),
-                use_case,
-                fit,
-                hosted=False,
-                capability=_tuned_capability(use_case)
-                if tuned
-                else OPEN_WEIGHT_CAPABILITY,
-                needs_tuning=tuned,
-            )
-        )
-    return lines
+    demands = Demands(
+        hosted=False,
+        capability=_tuned_capability(use_case) if tuned else OPEN_WEIGHT_CAPABILITY,
+        tuned=tuned,
+    )
+    return [_rule(_gpu_line(fleet, gpu, rate), fit, demands) for gpu in hosting.gpus]
 
 
-def _gpu_line(
-    option: str,
-    model: str,
-    gpu: ServingGpu,
-    measured_seconds: float,
-    scenario: Scenario,
-    people: float,
-    one_off: float,
-    first_token_ms: float,
-    use_case: UseCase,
-    written: int,
-    context: int,
-    tuned: bool,
-) -> Priced:
-    month = gpu.usd_per_hour * scenario.gpu_price * HOURS_PER_MONTH
-    seconds = measured_seconds / gpu.relative_throughput
+def _gpu_line(fleet: _Fleet, gpu: ServingGpu, rate: Rates) -> Priced:
+    month = gpu.usd_per_hour * rate.gpu_price * HOURS_PER_MONTH
+    seconds = fleet.measured_seconds / gpu.relative_throughput
     per_gpu = SECONDS_PER_HOUR * HOURS_PER_MONTH / seconds if seconds > 0 else math.inf
     latency = (
-        first_token_ms
-        + (use_case.input_tokens or 0) * 1000 / gpu.prefill_tokens_per_second
-        + written * gpu.ms_per_output_token
+        fleet.first_token_ms
+        + fleet.input_tokens * 1000 / gpu.prefill_tokens_per_second
+        + fleet.written * gpu.ms_per_output_token
     )
     gpu_name = gpu.name.split(" (")[0]
-    label = f"{model}{', LoRA-tuned,' if tuned else ''} on {gpu_name} GPUs (one spare)"
     return Priced(
-        option,
-        label,
+        fleet.option,
+        f"{fleet.label} on {gpu_name} GPUs, with a spare",
         month,
         month / per_gpu,
         per_gpu,
-        people,
-        one_off,
+        fleet.people,
+        fleet.one_off,
         latency,
-        context,
+        fleet.context,
     )
 
 
@@ -590,7 +537,7 @@ def classical_options(
         build += HISTORY_TO_LABEL * rate.labelled_example
     in_house = Priced(
         "classical_in_house",
-        f"Your own model on {cpu.name.split(' (')[0]} instances (one spare)",
+        f"Your own model on {cpu.name.split(' (')[0]} instances, with a spare",
         month,
         month / per_instance,
         per_instance,
@@ -599,7 +546,7 @@ def classical_options(
         CLASSICAL_LATENCY_MS,
         None,
     )
-    options = [_rule(in_house, use_case, fit, hosted=False, capability=3)]
+    options = [_rule(in_house, fit, Demands(hosted=False, capability=3))]
     vendor = next(
         (tool for tool in offers.vendor_tools if tool.task == use_case.task), None
     )
@@ -616,7 +563,7 @@ def classical_options(
             VENDOR_LATENCY_MS,
             None,
         )
-        options.append(_rule(priced, use_case, fit, hosted=True, capability=3))
+        options.append(_rule(priced, fit, Demands(hosted=True, capability=3)))
     return options
 
 

@@ -27,7 +27,7 @@ for itself, is a weaker bet. Nothing is ever certain: confidence stays within
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from advisor.engine import options as opt
@@ -206,6 +206,50 @@ def _fastest(lines: list[Priced]) -> Priced | None:
     return min(timed, key=lambda line: line.latency_ms or 0.0) if timed else None
 
 
+@dataclass(slots=True)
+class _Case:
+    """One language use case while it is decided: its priced options and what fired."""
+
+    use_case: UseCase
+    organization: Organization
+    prices: Prices
+    index: int
+    priced: _Priced
+    infeasible: bool = False
+    fastest: Priced | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    strengths: list[float] = field(default_factory=list)
+    cost_flip: int | None = None
+
+    @property
+    def volume(self) -> int:
+        return self.use_case.monthly_requests
+
+    @property
+    def budget(self) -> int | None:
+        return self.use_case.latency_budget_ms
+
+    @property
+    def every(self) -> list[Priced]:
+        return [*self.priced.apis, *self.priced.owned]
+
+    @property
+    def api_ok(self) -> list[Priced]:
+        return [line for line in self.priced.apis if _usable(line)]
+
+    @property
+    def owned_ok(self) -> list[Priced]:
+        return [line for line in self.priced.owned if _usable(line)]
+
+    @property
+    def must_stay(self) -> bool:
+        return opt.data_must_stay(self.use_case, self.organization)
+
+    def fire(self, code: str, detail: str, strength: float) -> None:
+        self.reasons.append(Reason(code, detail))
+        self.strengths.append(strength)
+
+
 def _language(
     use_case: UseCase,
     organization: Organization,
@@ -213,152 +257,165 @@ def _language(
     index: int,
     with_flips: bool,
 ) -> Evaluation:
-    volume = use_case.monthly_requests
-    budget = use_case.latency_budget_ms
-    priced = _price(use_case, organization, prices, budget)
-    every = [*priced.apis, *priced.owned]
-    infeasible = False
-    fastest = None
-    if budget is not None:
-        fastest = _fastest([line for line in every if _could_serve(line)])
-        if fastest is not None and (fastest.latency_ms or 0.0) > budget:
-            # Nothing answers in time: the budget cannot choose between options.
-            infeasible = True
-            priced = _price(use_case, organization, prices, None)
-            every = [*priced.apis, *priced.owned]
-
-    api_ok = [line for line in priced.apis if _usable(line)]
-    owned_ok = [line for line in priced.owned if _usable(line)]
-    must_stay = opt.data_must_stay(use_case, organization)
-
-    reasons: list[Reason] = []
-    strengths: list[float] = []
-    if must_stay:
-        reasons.append(
-            Reason(DATA_MUST_STAY, _data_must_stay_detail(use_case, organization))
-        )
-        strengths.append(STRENGTH_DATA_MUST_STAY)
-    if use_case.proprietary_data == "substantial":
-        reasons.append(Reason(PROPRIETARY_DATA, _PROPRIETARY_DETAIL))
-        strengths.append(STRENGTH_PROPRIETARY_DATA)
-
-    cost_flip = (
-        opt.cheapest_from(owned_ok, api_ok, CLEARLY_CHEAPER_SHARE)
-        if api_ok and owned_ok
-        else None
+    case = _Case(
+        use_case,
+        organization,
+        prices,
+        index,
+        _price(use_case, organization, prices, use_case.latency_budget_ms),
     )
-    if cost_flip is not None and volume >= cost_flip:
-        owned_best = opt.best(owned_ok, volume)
-        api_best = opt.best(api_ok, volume)
-        assert owned_best is not None and api_best is not None  # noqa: S101 -- both non-empty
-        saving = 1.0 - owned_best.tco(volume) / api_best.tco(volume)
-        reasons.append(
-            Reason(
-                COST_AT_SCALE,
-                _cost_detail(volume, owned_best, api_best, saving, cost_flip),
-            )
-        )
-        strengths.append(cost_strength(saving))
-
-    slow_apis = [
-        line
-        for line in priced.apis
-        if line.ruled_out is not None and line.ruled_out.code == opt.RULED_LATENCY
-    ]
-    if budget is not None and not infeasible and not api_ok and slow_apis and owned_ok:
-        quickest_api = _fastest(slow_apis)
-        assert quickest_api is not None  # noqa: S101 -- slow APIs carry a latency
-        quickest = quickest_api.latency_ms or 0.0
-        reasons.append(Reason(LATENCY_BUDGET, _latency_detail(budget, quickest_api)))
-        strengths.append(latency_strength(budget, quickest))
-
-    if use_case.format_consistency == "critical":
-        reasons.append(Reason(FORMAT_CRITICAL, _FORMAT_DETAIL))
-        strengths.append(STRENGTH_FORMAT_CRITICAL)
-
-    path: Path = "fine_tune" if reasons else "api"
-    own_pool = owned_ok
-    if opt.tuning_required(use_case):
-        own_pool = [
-            line for line in own_pool if line.option != "self_hosted_open_weight"
-        ]
-    too_slow = path == "fine_tune" and not own_pool and bool(api_ok) and not must_stay
-    if too_slow:
-        # A model of its own would suit it, but none answers in time and an API does.
-        path = "api"
-    if path == "fine_tune":
-        pool = own_pool or _relaxed(
-            [
-                line
-                for line in priced.owned
-                if not opt.tuning_required(use_case)
-                or line.option != "self_hosted_open_weight"
-            ]
-        )
-    else:
-        pool = api_ok or _relaxed(priced.apis)
-    chosen = opt.best(pool, volume)
-    assert chosen is not None  # noqa: S101 -- every path prices at least one option
-
-    warnings: list[Reason] = []
-    tokens = (use_case.input_tokens or 0) + (use_case.output_tokens or 0)
-    if chosen.context is not None and tokens > chosen.context:
-        warnings.append(Reason(CONTEXT_TOO_LONG, _context_detail(tokens, chosen)))
-    if infeasible and budget is not None and fastest is not None:
-        warnings.append(
-            Reason(LATENCY_INFEASIBLE, _infeasible_detail(use_case, budget, fastest))
-        )
-
-    share = None
-    value = use_case.value_per_request_usd
-    api_small = priced.apis[0]
-    if value:
-        # A value of 0 means no direct revenue per request (an internal tool):
-        # there is no margin to protect, so the margin test does not apply.
-        share = api_small.slope / value
+    _check_budget(case)
+    _signals(case)
+    path, chosen, too_slow = _choose(case)
+    warnings = _warnings(case, chosen)
     if path == "api":
-        detail = _api_detail(volume, chosen, api_small, cost_flip)
-        if too_slow and budget is not None:
-            detail = (
-                "A model of your own would suit this use case, but none we price can "
-                f"answer within your {count(budget)} ms budget; an API can. "
-            ) + detail.split(". ", 1)[1]
-        reasons.insert(0, Reason(API_DEFAULT, detail))
-        if share is not None and share > MARGIN_SHARE_LIMIT:
-            reasons.append(
-                Reason(THIN_MARGIN, _thin_margin_detail(api_small, share, value or 0))
-            )
-        confidence = _api_confidence(
-            use_case, organization, chosen, cost_flip, share, budget
-        )
-        if too_slow:
-            confidence = min(confidence, UNSERVABLE_CONFIDENCE)
+        confidence = _api_verdict(case, chosen, too_slow=too_slow)
     else:
-        confidence = combine(strengths)
+        confidence = combine(case.strengths)
         if organization.ml_engineers == 0:
             confidence -= NO_TEAM_OWNED_PENALTY
     if warnings:
         confidence = min(confidence, UNSERVABLE_CONFIDENCE)
     confidence = round(min(MAX_CONFIDENCE, max(MIN_CONFIDENCE, confidence)), 2)
-
-    costs = _costs(use_case, organization, prices, priced, chosen)
-    flips = (
-        _flips(use_case, organization, prices, index, path, reasons, cost_flip, every)
-        if with_flips
-        else ()
-    )
     return Evaluation(
         path,
         chosen.option,
         confidence,
-        tuple(reasons),
-        costs,
+        tuple(case.reasons),
+        _costs(case, chosen),
         tuple(warnings),
-        flips,
-        tuple(reason.code for reason in reasons),
+        _flips(case, path) if with_flips else (),
+        tuple(reason.code for reason in case.reasons),
         chosen,
-        cost_flip,
+        case.cost_flip,
     )
+
+
+def _check_budget(case: _Case) -> None:
+    """When nothing can answer within the budget, the budget cannot choose between options."""
+    budget = case.budget
+    if budget is None:
+        return
+    case.fastest = _fastest([line for line in case.every if _could_serve(line)])
+    if case.fastest is not None and (case.fastest.latency_ms or 0.0) > budget:
+        case.infeasible = True
+        case.priced = _price(case.use_case, case.organization, case.prices, None)
+
+
+def _signals(case: _Case) -> None:
+    """The seed's reasons to move off the API, in a fixed order."""
+    use_case = case.use_case
+    if case.must_stay:
+        case.fire(
+            DATA_MUST_STAY,
+            _data_must_stay_detail(use_case, case.organization),
+            STRENGTH_DATA_MUST_STAY,
+        )
+    if use_case.proprietary_data == "substantial":
+        case.fire(PROPRIETARY_DATA, _PROPRIETARY_DETAIL, STRENGTH_PROPRIETARY_DATA)
+    api_ok, owned_ok = case.api_ok, case.owned_ok
+    if api_ok and owned_ok:
+        case.cost_flip = opt.cheapest_from(owned_ok, api_ok, CLEARLY_CHEAPER_SHARE)
+    volume = case.volume
+    if case.cost_flip is not None and volume >= case.cost_flip:
+        owned_best = opt.best(owned_ok, volume) or owned_ok[0]
+        api_best = opt.best(api_ok, volume) or api_ok[0]
+        saving = 1.0 - owned_best.tco(volume) / api_best.tco(volume)
+        case.fire(
+            COST_AT_SCALE,
+            _cost_detail(volume, owned_best, api_best, saving, case.cost_flip),
+            cost_strength(saving),
+        )
+    slow_apis = [
+        line
+        for line in case.priced.apis
+        if line.ruled_out is not None and line.ruled_out.code == opt.RULED_LATENCY
+    ]
+    quickest_api = _fastest(slow_apis)
+    budget = case.budget
+    if (
+        budget is not None
+        and quickest_api is not None
+        and not case.infeasible
+        and not api_ok
+        and owned_ok
+    ):
+        case.fire(
+            LATENCY_BUDGET,
+            _latency_detail(budget, quickest_api),
+            latency_strength(budget, quickest_api.latency_ms or 0.0),
+        )
+    if use_case.format_consistency == "critical":
+        case.fire(FORMAT_CRITICAL, _FORMAT_DETAIL, STRENGTH_FORMAT_CRITICAL)
+
+
+def _choose(case: _Case) -> tuple[Path, Priced, bool]:
+    """The path, the cheapest option on it that can do the job, and whether a model of
+    the client's own was wanted but none could answer in time (an API could)."""
+    tuning = opt.tuning_required(case.use_case)
+
+    def fits_need(line: Priced) -> bool:
+        return not tuning or line.option != "self_hosted_open_weight"
+
+    path: Path = "fine_tune" if case.reasons else "api"
+    own_pool = [line for line in case.owned_ok if fits_need(line)]
+    api_ok = case.api_ok
+    too_slow = (
+        path == "fine_tune" and not own_pool and bool(api_ok) and not case.must_stay
+    )
+    if too_slow:
+        path = "api"
+    if path == "fine_tune":
+        pool = own_pool or _relaxed(
+            [line for line in case.priced.owned if fits_need(line)]
+        )
+    else:
+        pool = api_ok or _relaxed(case.priced.apis)
+    chosen = opt.best(pool, case.volume) or pool[0]
+    return path, chosen, too_slow
+
+
+def _warnings(case: _Case, chosen: Priced) -> list[Reason]:
+    use_case = case.use_case
+    warnings = []
+    tokens = (use_case.input_tokens or 0) + (use_case.output_tokens or 0)
+    if chosen.context is not None and tokens > chosen.context:
+        warnings.append(Reason(CONTEXT_TOO_LONG, _context_detail(tokens, chosen)))
+    if case.infeasible and case.budget is not None and case.fastest is not None:
+        warnings.append(
+            Reason(
+                LATENCY_INFEASIBLE,
+                _infeasible_detail(use_case, case.budget, case.fastest),
+            )
+        )
+    return warnings
+
+
+def _api_verdict(case: _Case, chosen: Priced, *, too_slow: bool) -> float:
+    """Add the API's reasons; return its confidence."""
+    use_case = case.use_case
+    volume = case.volume
+    api_small = case.priced.apis[0]
+    detail = _api_detail(volume, chosen, api_small, case.cost_flip)
+    if too_slow and case.budget is not None:
+        detail = (
+            "A model of your own would suit this use case, but none we price can "
+            f"answer within your {count(case.budget)} ms budget; an API can. "
+        ) + detail.split(". ", 1)[1]
+    case.reasons.insert(0, Reason(API_DEFAULT, detail))
+    value = use_case.value_per_request_usd
+    # A value of 0 means no direct revenue per request (an internal tool): there
+    # is no margin to protect, so the margin test does not apply.
+    share = api_small.slope / value if value else None
+    thin = share is not None and share > MARGIN_SHARE_LIMIT
+    if thin:
+        case.reasons.append(
+            Reason(
+                THIN_MARGIN, _thin_margin_detail(api_small, share or 0.0, value or 0)
+            )
+        )
+    confidence = _api_confidence(case, chosen, thin=thin)
+    return min(confidence, UNSERVABLE_CONFIDENCE) if too_slow else confidence
 
 
 def _relaxed(lines: list[Priced]) -> list[Priced]:
@@ -380,22 +437,14 @@ def _relaxed(lines: list[Priced]) -> list[Priced]:
     return allowed or lines
 
 
-def _api_confidence(
-    use_case: UseCase,
-    organization: Organization,
-    chosen: Priced,
-    cost_flip: int | None,
-    share: float | None,
-    budget: int | None,
-) -> float:
+def _api_confidence(case: _Case, chosen: Priced, *, thin: bool) -> float:
     """Start high; every sign that the API choice is close to tipping costs a little."""
+    use_case = case.use_case
+    budget = case.budget
     confidence = API_BASE_CONFIDENCE
-    if (
-        cost_flip is not None
-        and use_case.monthly_requests >= cost_flip * NEAR_FLIP_FACTOR
-    ):
+    if case.cost_flip is not None and case.volume >= case.cost_flip * NEAR_FLIP_FACTOR:
         confidence -= 0.15
-    if share is not None and share > MARGIN_SHARE_LIMIT:
+    if thin:
         confidence -= 0.10
     if (
         budget is not None
@@ -407,7 +456,7 @@ def _api_confidence(
         confidence -= 0.05
     if use_case.accuracy_lift_value == "high":
         confidence -= 0.05
-    if organization.ml_engineers == 0:
+    if case.organization.ml_engineers == 0:
         confidence += NO_TEAM_API_BONUS
     return max(API_MIN_CONFIDENCE, min(0.9, confidence))
 
@@ -426,7 +475,7 @@ def _break_even_lines(
     rate = opt.rates(organization, prices, scenario)
     fit = opt.fit_of(use_case, organization, None)._replace(must_stay=False)
     tuned = opt.tuning_required(use_case) or fit.capability > opt.OPEN_WEIGHT_CAPABILITY
-    owned = opt.self_hosted(use_case, fit, prices, rate, scenario, tuned=tuned)
+    owned = opt.self_hosted(use_case, fit, prices, rate, tuned=tuned)
     apis = [
         line
         for line in opt.api_options(use_case, fit, prices, rate)
@@ -437,26 +486,47 @@ def _break_even_lines(
     return owned, comparator
 
 
+# Break-even depends on a request's size and kind, the team's band and the
+# scenario, never on volume: it is solved once per book and key, as costs.py
+# solves unit costs. A kept entry holds its book, so no id is reused.
+_BREAK_EVENS: dict[tuple[object, ...], tuple[Prices, int | None]] = {}
+_BREAK_EVENS_KEPT = 1024
+
+
 def _break_even(
     use_case: UseCase,
     organization: Organization,
     prices: Prices,
     scenario: opt.Scenario,
 ) -> int | None:
+    engineers = organization.ml_engineers
+    key = (
+        id(prices),
+        scenario,
+        use_case.task,
+        use_case.input_tokens,
+        use_case.output_tokens,
+        use_case.proprietary_data,
+        use_case.format_consistency,
+        use_case.accuracy_lift_value,
+        use_case.batch_ok,
+        0 if engineers == 0 else 1 if engineers <= opt.SMALL_TEAM_MAX else 2,
+    )
+    cached = _BREAK_EVENS.get(key)
+    if cached is not None and cached[0] is prices:
+        return cached[1]
     owned, comparator = _break_even_lines(use_case, organization, prices, scenario)
-    if comparator is None:
-        return None
-    return opt.cheapest_from(owned, [comparator], 1.0)
+    value = None if comparator is None else opt.cheapest_from(owned, [comparator], 1.0)
+    if len(_BREAK_EVENS) >= _BREAK_EVENS_KEPT:
+        _BREAK_EVENS.clear()
+    _BREAK_EVENS[key] = (prices, value)
+    return value
 
 
-def _costs(
-    use_case: UseCase,
-    organization: Organization,
-    prices: Prices,
-    priced: _Priced,
-    chosen: Priced,
-) -> Costs:
-    volume = use_case.monthly_requests
+def _costs(case: _Case, chosen: Priced) -> Costs:
+    use_case, organization, prices = case.use_case, case.organization, case.prices
+    priced = case.priced
+    volume = case.volume
     central = _break_even(use_case, organization, prices, opt.CENTRAL)
     low = _break_even(use_case, organization, prices, opt.FAVOURABLE)
     span: tuple[int, int] | None = None
@@ -472,14 +542,13 @@ def _costs(
         chosen if chosen in priced.open_lines or chosen in priced.tuned_lines else None
     )
     own = own or opt.best(priced.open_lines, volume)
-    records = [line.record(volume) for line in _shown(priced, chosen, volume)]
     return Costs(
         round(priced.apis[0].bill(volume), 2),
         None if own is None else round(own.bill(volume), 2),
         None if tuned_choice is None else round(tuned_choice.one_off, 2),
         None if central is None else approx_count(central),
         span,
-        tuple(records),
+        tuple(line.record(volume) for line in _shown(priced, chosen, volume)),
     )
 
 
@@ -500,108 +569,127 @@ def _shown(priced: _Priced, chosen: Priced, volume: int) -> list[Priced]:
 # --- Flips: what would change the verdict -------------------------------------
 
 
-def _flips(
-    use_case: UseCase,
-    organization: Organization,
-    prices: Prices,
-    index: int,
-    path: Path,
-    reasons: list[Reason],
-    cost_flip: int | None,
-    every: list[Priced],
-) -> tuple[Flip, ...]:
-    codes = {reason.code for reason in reasons}
-    signals = codes & {
-        DATA_MUST_STAY,
-        PROPRIETARY_DATA,
-        COST_AT_SCALE,
-        LATENCY_BUDGET,
-        FORMAT_CRITICAL,
-    }
-    flips: list[Flip] = []
-    here = f"use_cases[{index}]"
-    volume = use_case.monthly_requests
+_SIGNALS = frozenset(
+    {DATA_MUST_STAY, PROPRIETARY_DATA, COST_AT_SCALE, LATENCY_BUDGET, FORMAT_CRITICAL}
+)
 
-    def path_with(
-        changed_use_case: UseCase | None = None,
-        changed_organization: Organization | None = None,
-    ) -> Path:
-        return evaluate(
-            changed_use_case or use_case,
-            changed_organization or organization,
-            prices,
-            index,
-            with_flips=False,
-        ).path
 
-    # Volume: the cost signal is monotone in volume, so one threshold says it all.
-    if path == "api" and cost_flip is not None and cost_flip > volume:
+def _flips(case: _Case, path: Path) -> tuple[Flip, ...]:
+    signals = {reason.code for reason in case.reasons} & _SIGNALS
+    return (
+        *_volume_flips(case, path, signals),
+        *_data_flips(case, path, signals),
+        *_team_flips(case, path, signals),
+        *_latency_flips(case, path, signals),
+    )
+
+
+def _path_with(
+    case: _Case,
+    use_case: UseCase | None = None,
+    organization: Organization | None = None,
+) -> Path:
+    """The path the same use case would take with one input changed."""
+    changed = use_case or case.use_case
+    if not changed.is_language:
+        return "classical_ml"
+    other = _Case(
+        changed,
+        organization or case.organization,
+        case.prices,
+        case.index,
+        _price(
+            changed,
+            organization or case.organization,
+            case.prices,
+            changed.latency_budget_ms,
+        ),
+    )
+    _check_budget(other)
+    _signals(other)
+    return _choose(other)[0]
+
+
+def _here(case: _Case, field_name: str) -> str:
+    return f"use_cases[{case.index}].{field_name}"
+
+
+def _volume_flips(case: _Case, path: Path, signals: set[str]) -> list[Flip]:
+    """The cost signal is monotone in volume, so one threshold says it all."""
+    cost_flip = case.cost_flip
+    if cost_flip is None:
+        return []
+    if path == "api" and cost_flip > case.volume:
         value = approx_count(cost_flip, +1)
         if value <= MAX_MONTHLY_REQUESTS:
-            flips.append(
+            return [
                 Flip(
-                    f"{here}.monthly_requests",
+                    _here(case, "monthly_requests"),
                     value,
                     "fine_tune",
                     f"From about {approx(value)} requests a month, a model of your "
                     "own would be clearly cheaper over three years.",
                 )
-            )
-    if path == "fine_tune" and signals == {COST_AT_SCALE} and cost_flip:
+            ]
+    if path == "fine_tune" and signals == {COST_AT_SCALE}:
         value = approx_count(cost_flip - 1, -1)
         if 0 < value < cost_flip:
-            flips.append(
+            return [
                 Flip(
-                    f"{here}.monthly_requests",
+                    _here(case, "monthly_requests"),
                     value,
                     "api",
                     f"Below about {approx(value)} requests a month, an API would "
                     "cost about as much or less over three years.",
                 )
-            )
+            ]
+    return []
 
-    # The data rule.
-    if DATA_MUST_STAY in signals:
-        if not organization.data_can_leave and not use_case.sensitive_data:
-            other = path_with(
-                changed_organization=organization.model_copy(
-                    update={"data_can_leave": True}
-                )
-            )
-            if other != path:
-                flips.append(
-                    Flip(
-                        "organization.data_can_leave",
-                        True,
-                        other,
-                        "If your data could go to a third-party API under a data "
-                        "processing agreement, an API would do.",
-                    )
-                )
-        elif organization.data_can_leave and use_case.sensitive_data:
-            other = path_with(
-                changed_use_case=use_case.model_copy(update={"sensitive_data": False})
-            )
-            if other != path:
-                flips.append(
-                    Flip(
-                        f"{here}.sensitive_data",
-                        False,
-                        other,
-                        "If this use case's data could leave your infrastructure, an "
-                        "API would do.",
-                    )
-                )
 
-    # The team: only the cost of owning depends on it.
-    engineers = organization.ml_engineers
-    if path == "api" and (cost_flip is None or cost_flip > volume):
+def _data_flips(case: _Case, path: Path, signals: set[str]) -> list[Flip]:
+    if DATA_MUST_STAY not in signals:
+        return []
+    organization, use_case = case.organization, case.use_case
+    if not organization.data_can_leave and not use_case.sensitive_data:
+        changed = organization.model_copy(update={"data_can_leave": True})
+        other = _path_with(case, organization=changed)
+        if other != path:
+            return [
+                Flip(
+                    "organization.data_can_leave",
+                    value=True,
+                    path=other,
+                    detail="If your data could go to a third-party API under a data "
+                    "processing agreement, an API would do.",
+                )
+            ]
+    if organization.data_can_leave and use_case.sensitive_data:
+        other = _path_with(
+            case, use_case=use_case.model_copy(update={"sensitive_data": False})
+        )
+        if other != path:
+            return [
+                Flip(
+                    _here(case, "sensitive_data"),
+                    value=False,
+                    path=other,
+                    detail="If this use case's data could leave your infrastructure, "
+                    "an API would do.",
+                )
+            ]
+    return []
+
+
+def _team_flips(case: _Case, path: Path, signals: set[str]) -> list[Flip]:
+    """Only the cost of owning depends on the team."""
+    engineers = case.organization.ml_engineers
+    if path == "api" and (case.cost_flip is None or case.cost_flip > case.volume):
         for band in TEAM_BANDS:
             if band <= engineers:
                 continue
-            changed = organization.model_copy(update={"ml_engineers": band})
-            if path_with(changed_organization=changed) == "fine_tune":
-                flips.append(
+            changed = case.organization.model_copy(update={"ml_engineers": band})
+            if _path_with(case, organization=changed) == "fine_tune":
+                return [
                     Flip(
                         "organization.ml_engineers",
                         band,
@@ -609,15 +697,14 @@ def _flips(
                         f"With {_engineers(band)} of your own, running your own "
                         "model would be clearly cheaper at this volume.",
                     )
-                )
-                break
+                ]
     if path == "fine_tune" and signals == {COST_AT_SCALE}:
         for band in reversed(TEAM_BANDS):
             if band >= engineers:
                 continue
-            changed = organization.model_copy(update={"ml_engineers": band})
-            if path_with(changed_organization=changed) == "api":
-                flips.append(
+            changed = case.organization.model_copy(update={"ml_engineers": band})
+            if _path_with(case, organization=changed) == "api":
+                return [
                     Flip(
                         "organization.ml_engineers",
                         band,
@@ -625,43 +712,38 @@ def _flips(
                         f"With {_engineers(band)}, the people a model of your own "
                         "needs would outweigh its savings: an API would do.",
                     )
-                )
-                break
-
-    # Latency: how tight a budget only a model on your own GPU can meet.
-    flips.extend(_latency_flips(use_case, path, signals, every, here, path_with))
-    return tuple(flips)
+                ]
+    return []
 
 
-def _latency_flips(use_case, path, signals, every, here, path_with) -> list[Flip]:  # type: ignore[no-untyped-def]
-    hosted = [
+def _latency_flips(case: _Case, path: Path, signals: set[str]) -> list[Flip]:
+    """How tight a budget only a model on the client's own GPUs can meet, or how loose
+    one a hosted API can."""
+    timed = [
         line
-        for line in every
-        if line.path == "api" and _could_serve(line) and line.latency_ms is not None
+        for line in case.every
+        if _could_serve(line) and line.latency_ms is not None
     ]
+    hosted = [line.latency_ms or 0.0 for line in timed if line.path == "api"]
     own = [
-        line
-        for line in every
-        if line.path == "fine_tune"
-        and line.option.startswith("self_hosted")
-        and _could_serve(line)
-        and line.latency_ms is not None
+        line.latency_ms or 0.0
+        for line in timed
+        if line.option.startswith("self_hosted")
     ]
     if not hosted or not own:
         return []
-    quickest_hosted = min(line.latency_ms or 0.0 for line in hosted)
-    quickest_own = min(line.latency_ms or 0.0 for line in own)
-    budget = use_case.latency_budget_ms
+    quickest_hosted, quickest_own = min(hosted), min(own)
+    budget = case.budget
     if path == "api" and quickest_own < quickest_hosted:
         value = math.ceil(quickest_hosted) - 1
         if value >= math.ceil(quickest_own) and (budget is None or budget > value):
-            changed = use_case.model_copy(
+            changed = case.use_case.model_copy(
                 update={"latency_budget_ms": value, "batch_ok": False}
             )
-            if path_with(changed_use_case=changed) == "fine_tune":
+            if _path_with(case, use_case=changed) == "fine_tune":
                 return [
                     Flip(
-                        f"{here}.latency_budget_ms",
+                        _here(case, "latency_budget_ms"),
                         value,
                         "fine_tune",
                         f"If answers had to come within {count(value)} ms (p95), only "
@@ -670,11 +752,11 @@ def _latency_flips(use_case, path, signals, every, here, path_with) -> list[Flip
                 ]
     if path == "fine_tune" and signals == {LATENCY_BUDGET}:
         value = math.ceil(quickest_hosted)
-        changed = use_case.model_copy(update={"latency_budget_ms": value})
-        if path_with(changed_use_case=changed) == "api":
+        changed = case.use_case.model_copy(update={"latency_budget_ms": value})
+        if _path_with(case, use_case=changed) == "api":
             return [
                 Flip(
-                    f"{here}.latency_budget_ms",
+                    _here(case, "latency_budget_ms"),
                     value,
                     "api",
                     f"With a budget of {count(value)} ms, a hosted API could answer "
@@ -814,7 +896,7 @@ def _cost_detail(
 def _latency_detail(budget: int, quickest: Priced) -> str:
     return (
         f"A p95 budget of {count(budget)} ms rules out every hosted API: the quickest, "
-        f"{quickest.model}, needs about {count(round(quickest.latency_ms or 0))} ms for "
+        f"{quickest.model}, needs about {approx(quickest.latency_ms or 0)} ms for "
         "these requests. A small model on your own GPU starts answering in tens of "
         "milliseconds."
     )
@@ -832,7 +914,7 @@ def _infeasible_detail(use_case: UseCase, budget: int, fastest: Priced) -> str:
     writes = use_case.output_tokens or 0
     return (
         f"No option can answer within {count(budget)} ms: the quickest, "
-        f"{fastest.model}, needs about {count(round(fastest.latency_ms or 0))} ms to "
+        f"{fastest.model}, needs about {approx(fastest.latency_ms or 0)} ms to "
         f"read the request and write {count(writes)} tokens. Shorten the answer, "
         "stream it so the first words arrive sooner, or relax the budget; until "
         "then the budget does not decide the path."
@@ -885,6 +967,14 @@ def _thin_margin_detail(api_small: Priced, share: float, value: float) -> str:
 def _low_volume_detail(
     use_case: UseCase, low_volume: bool, no_history: bool, chosen: Priced
 ) -> str:
+    if chosen.option == "classical_in_house" and not low_volume:
+        # Volume enough to pay for a model of its own, but nothing to learn from yet.
+        return (
+            "There is no labelled history to learn from yet. The volume pays for a "
+            f"model of your own, and its one-off includes labelling about "
+            f"{approx(opt.HISTORY_TO_LABEL)} past cases; until it is trained, screen "
+            "with simple rules, and record confirmed outcomes from day one."
+        )
     parts = []
     if low_volume:
         parts.append(f"at {approx(use_case.monthly_requests)} predictions a month")

@@ -67,6 +67,8 @@ def approx_count(number: float, direction: int = 0) -> int:
 def approx(number: float) -> str:
     """``4,400,000`` as people read estimates: "4.4 million", "750,000", "12"."""
     value = approx_count(number)
+    if value >= 100_000_000_000:
+        return f"{value / 1e9:,.0f} billion"
     if value >= 1_000_000_000:
         return f"{value / 1e9:.2g} billion"
     if value >= 1_000_000:
@@ -82,6 +84,12 @@ def usd_approx(amount: float | None) -> str:
     if amount < 1e-9:
         return "$0"
     rounded = _two_figures(amount)
+    if rounded >= 1_000_000_000:
+        return (
+            f"${rounded / 1e9:,.2g} billion"
+            if rounded < 1e11
+            else f"${rounded / 1e9:,.0f} billion"
+        )
     if rounded >= 1_000_000:
         return f"${rounded / 1e6:.2g} million"
     if rounded >= 10:

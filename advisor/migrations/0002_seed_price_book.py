@@ -13,7 +13,12 @@ def seed(apps, schema_editor):
     price_book = apps.get_model("advisor", "PriceBook")
     if price_book.objects.filter(name=NAME).exists():
         return
+    # The figures of November 2026 only: the offers that engine 2026.2 prices
+    # joined in the next book (0004), and a book without them reads them as defaults.
     data = DEFAULT_PRICES.to_dict()
+    data.pop("offers", None)
+    data["name"] = NAME
+    data["as_of"] = "2026-11-26"
     price_book.objects.create(
         name=NAME,
         as_of=date.fromisoformat(data["as_of"]),

@@ -40,6 +40,43 @@
     return target.id ? document.getElementById(target.id) : null;
   }
 
+  // A form marked data-task-questions shows the questions and choices that
+  // concern only some tasks (data-show-for-tasks) for those tasks alone. Without
+  // this script they all show, and the server ignores answers a task does not need.
+  function showForTask(form, changed) {
+    var select = form.querySelector("select[name=task]");
+    if (!select) return;
+    form.querySelectorAll("[data-show-for-tasks]").forEach(function (part) {
+      var shown = part.getAttribute("data-show-for-tasks").split(" ").indexOf(select.value) !== -1;
+      if (part.hidden === !shown) return;
+      part.hidden = !shown;
+      // A choice hidden after the visitor changed the task must not be sent
+      // unseen: unticked, so the question asks again. A whole question keeps
+      // its answer for when the task comes back.
+      if (!shown && changed && part.classList.contains("choice")) {
+        var input = part.querySelector("input");
+        if (input) input.checked = false;
+      }
+    });
+  }
+
+  function showForTasks(root) {
+    if (!root || !root.querySelectorAll) return;
+    var forms = root.matches && root.matches("form[data-task-questions]")
+      ? [root] : root.querySelectorAll("form[data-task-questions]");
+    forms.forEach(function (form) { showForTask(form, false); });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("form[data-task-questions] select[name=task]")) {
+      showForTask(target.form, true);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { showForTasks(document); });
+  // New content swapped in by htmx (a step, an invalid form shown again).
+  document.addEventListener("htmx:load", function (event) { showForTasks(event.target); });
+
   // Fill empty time-zone fields with the browser's zone; the server still
   // validates it and the visitor can change it.
   document.addEventListener("DOMContentLoaded", function () {

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from advisor.engine import decide, validate
-from advisor.models import Assessment, Recommendation
+from advisor.engine import DEFAULT_PRICES, decide, validate
+from advisor.models import Assessment, PriceBook, Recommendation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
 ROOT = Path(__file__).resolve().parents[2]
 ACME = json.loads((ROOT / "docs" / "examples" / "acme-health.json").read_text())
+NORTHWIND = json.loads((ROOT / "docs" / "examples" / "northwind-bank.json").read_text())
 FRAUD = {
     "use_cases": [
         {"name": "Card fraud", "task": "fraud_detection", "monthly_requests": 10}
@@ -134,3 +135,38 @@ def test_advise_reads_standard_input_in_a_real_process():
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == "use_cases[0].monthly_requests: must be a whole number\n"
+
+
+def test_advise_without_an_active_price_book_uses_the_built_in_one_and_says_so(
+    tmp_path,
+):
+    PriceBook.objects.update(is_active=False)
+
+    code, out, err = run(tmp_path, ACME)
+
+    assert code == 0
+    assert json.loads(out) == decide(validate(ACME), DEFAULT_PRICES).to_dict()
+    assert f"using the built-in {DEFAULT_PRICES.name}" in err
+
+
+def test_advise_save_keeps_the_version_2_answers(tmp_path):
+    code, _, _ = run(tmp_path, NORTHWIND, "--save")
+
+    saved = Assessment.objects.get(company="Northwind Bank")
+    assert code == 0
+    assert saved.regulations == ["gdpr", "pci_dss", "eu_ai_act"]
+    assert [(uc.task, uc.user_facing, uc.batch_ok) for uc in saved.use_cases.all()] == [
+        ("summarization", False, False),
+        ("question_answering", True, False),
+        ("translation", False, True),
+        ("document_extraction", False, False),
+        ("fraud_detection", False, False),
+    ]
+
+
+def test_advise_save_without_an_active_price_book_fails_and_stores_nothing(tmp_path):
+    PriceBook.objects.update(is_active=False)
+
+    with pytest.raises(CommandError, match="cannot save"):
+        run(tmp_path, ACME, "--save")
+    assert not Assessment.objects.exists()

@@ -14,6 +14,7 @@ from advisor import services, summaries, tasks
 from advisor.models import Assessment
 from consult.models import OutboundEmail
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
+from tests.helpers.answers import answer_2026_2, as_2026_1, store_answer
 from tests.helpers.summary_pdf import (
     links_of,
     stored_bytes,
@@ -78,12 +79,20 @@ def test_summary_email_has_verdict_use_cases_links_and_the_pdf(
         "application/pdf",
     )
     assert content == stored_bytes(assessment.summary_pdf.name)
-    assert sent.body.split("\n\n")[3:10] == [
+    assert sent.body.split("\n\n")[3:11] == [
+        (
+            "All 3 use cases together, on the options we recommend: about $160 a "
+            "month to run, $80,000 once to set up, and $390,000 over three years "
+            "with the people they need."
+        ),
         "Use case by use case:",
         (
-            "- Support summaries: Buy an API (about $52.50 a month)\n"
-            "- Invoice fields: Fine-tune a small model (about $1,964 a month)\n"
-            "- Card fraud: Classical ML"
+            "- Support summaries: A small model through an API (Buy an API), about "
+            "$14 a month\n"
+            "- Invoice fields: A fine-tuned open-weight model, hosted for you "
+            "(Fine-tune a small model), about $17 a month\n"
+            "- Card fraud: A classical ML model built in-house (Classical ML), about "
+            "$130 a month"
         ),
         "The attached PDF has the reasons, costs and next steps for each one.",
         "Your result online (your private link: keep it to yourself):",
@@ -97,6 +106,30 @@ def test_summary_email_has_verdict_use_cases_links_and_the_pdf(
     html = sent.alternatives[0].content
     assert f'href="http://testserver/assess/{assessment.token}/result/"' in html
     assert "<strong>Hybrid</strong>" in html
+    assert "<strong>A small model through an API</strong>" in html
+    assert ">$390,000</strong>" in html
+
+
+def test_summary_email_of_a_2026_1_answer_names_paths_and_no_totals(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    assessment = submitted(django_capture_on_commit_callbacks)
+    store_answer(assessment, as_2026_1(answer_2026_2()))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries.assessment_summary_build(assessment_id=assessment.pk, token=None)
+
+    [sent] = mailoutbox
+    assert "together" not in sent.body
+    assert (
+        "Use case by use case:\n\n"
+        "- Support summaries: Buy an API, about $570 a month\n"
+        "- Invoice fields: Fine-tune a small model, about $2,000 a month\n"
+        "- Card fraud: Classical ML\n"
+    ) in sent.body
+    html = sent.alternatives[0].content
+    assert "<strong>Buy an API</strong>" in html
+    assert "Over three years" not in html
 
 
 def test_summary_build_with_a_wrong_token_leaves_the_private_link_out(

@@ -7,11 +7,13 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from advisor.engine import ENGINE_VERSION
 from advisor.models import UseCase
 from advisor.pdf import assessment_summary_pdf, summary_filename
 from advisor.pdf_layout import long_date
 from advisor.pdf_style import CJK_FONTS, text
 from advisor.selectors import assessment_summary_data
+from tests.helpers.answers import answer_2026_2, as_2026_1, store_answer
 from tests.helpers.summary_pdf import links_of, submitted, text_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
@@ -37,6 +39,7 @@ def test_summary_pdf_holds_verdict_use_cases_prices_and_links(
         "CONSULT · YOUR AI STACK SUMMARY · ANALYTICAL ENGINES LTD",
         "Your stack: Hybrid",
     ]
+    assert "What it costs, all 3 use cases together" in text
     assert [
         name
         for name in ("Support summaries", "Invoice fields", "Card fraud")
@@ -49,7 +52,10 @@ def test_summary_pdf_holds_verdict_use_cases_prices_and_links(
     ] == ["Buy an API", "Fine-tune a small model", "Classical ML"]
     as_of = long_date(active_price_book.as_of)
     assert f"“{active_price_book.name}”, prices as of {as_of}." in text
-    assert "Engine version 2026.1." in text
+    assert f"Engine version {ENGINE_VERSION}." in text
+    # Every option priced, in a table per use case, the chosen one named first.
+    assert text.count("Your options side by side") == 3
+    assert text.count("Recommended: ") == 3
     assert result_url in text
     assert booking_url in text
     assert links_of(reader) == [result_url, booking_url]
@@ -65,23 +71,89 @@ def test_summary_pdf_numbers_its_pages(django_capture_on_commit_callbacks):
     footers = [page.extract_text().splitlines()[-2:] for page in reader.pages]
     assert footers == [
         [
-            "Consult · AI stack summary · Analytical Engines Ltd",
+            f"Consult · AI stack summary · Analytical Engines Ltd · engine {ENGINE_VERSION}",
             f"Page {number} of {total}",
         ]
         for number in range(1, total + 1)
     ]
 
 
-def test_summary_pdf_draws_one_chart_per_language_use_case(
+def test_summary_pdf_draws_a_chart_per_use_case_and_a_break_even_per_language_one(
     django_capture_on_commit_callbacks,
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
 
     text = text_of(pdf_of(assessment, token=None))
 
-    assert text.count("Requests a month") == 2
+    assert text.count("Cost over three years") == 3
+    assert text.count("Requests a month") == 2  # fraud scoring has no break-even
     assert text.count("You: 20k/month") + text.count("You: 50k/month") == 2
     assert text.count("Break-even: ") == 2
+    words = " ".join(text.split())
+    assert words.count("Running a model yourself becomes cheaper than the API") == 2
+    assert "· recommended" in text
+
+
+def test_summary_pdf_of_a_2026_2_answer_has_totals_options_warnings_rules_and_flips(
+    django_capture_on_commit_callbacks,
+):
+    assessment = submitted(django_capture_on_commit_callbacks)
+    store_answer(assessment, answer_2026_2())
+
+    text = " ".join(text_of(pdf_of(assessment, token=None)).split())
+
+    assert (
+        "A month, to run Once, to set up Over three years, people included "
+        "$820 $36,000 $220,000"
+    ) in text
+    assert (
+        "Recommended: A small model through an API (GPT-5.4 nano), about $570 a "
+        "month to run and $54,000 over three years with the people it needs."
+    ) in text
+    assert (
+        "No option meets the answer time you asked for No option can write 250 "
+        "tokens within 100 ms"
+    ) in text
+    assert "Too little data to train a model yet" in text
+    # Ruled out, with the reason; the table's figures in whole dollars.
+    assert (
+        "An open-weight model, hosted for you · ruled out Qwen3-8B hosted by "
+        "Fireworks Not good enough for this task. An untuned 8B model is not "
+        "strong enough for this task. $360 $5,800 $833 $48,760"
+    ) in text
+    assert (
+        "Running a model yourself becomes cheaper than the API between about 1.5M "
+        "and 23M requests a month. You expect about 20k."
+    ) in text
+    assert "What would change this" in text
+    assert "From about 9.5M requests a month, owning the model" in text
+    assert text.count("not legal advice") == 3
+    assert "GDPR: a data processing agreement. Sign a data processing" in text
+    assert "PCI DSS: card data in scope." in text
+    # Prose never carries figures to the cent or the unit.
+    assert "4,363,778" not in text
+    assert "$24,032.28" not in text
+    assert "$833.33" not in text
+
+
+def test_summary_pdf_of_a_2026_1_answer_names_its_engine_and_shows_its_costs(
+    django_capture_on_commit_callbacks,
+):
+    assessment = submitted(django_capture_on_commit_callbacks)
+    store_answer(assessment, as_2026_1(answer_2026_2()))
+
+    reader = pdf_of(assessment, token=None)
+
+    text = " ".join(text_of(reader).split())
+    assert (
+        "Engine version 2026.1, which did not yet compare options side by side."
+    ) in text
+    assert reader.pages[0].extract_text().splitlines()[-2].endswith("· engine 2026.1")
+    assert "Cost over three years" not in text
+    assert "What it costs" not in text
+    assert "Recommended: " not in text
+    assert "API, a month $570 Self-hosted, a month $1,175" in text
+    assert "Break-even volume about 4.4M a month" in text
     assert "Token prices don't apply" in text
 
 
@@ -137,7 +209,7 @@ def test_summary_pdf_keeps_names_in_any_common_script(
     assert f"Prepared for {company} on " in text_
     assert all(text_.count(name) == 2 for name in names)  # overview and section
     assert reader.pages[0].extract_text().splitlines()[-2] == (
-        f"Consult · AI stack summary · {company}"
+        f"Consult · AI stack summary · {company} · engine {ENGINE_VERSION}"
     )
     assert reader.metadata.title == f"Your AI stack summary for {company}"
 

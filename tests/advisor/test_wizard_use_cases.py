@@ -1,9 +1,13 @@
 """The wizard's use cases: added, edited and removed, their size presets, the
 limit of ten, and at least one to go on."""
 
+import re
+
 import pytest
 
+from advisor.engine import validate
 from advisor.models import UseCase
+from advisor.selectors import assessment_contract
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.helpers.wizard import USE_CASE, url
 
@@ -101,3 +105,40 @@ def test_use_cases_page_query_count_does_not_grow(
 
     with django_assert_num_queries(2):
         client.get(url("use_cases", assessment))
+
+
+def test_reading_scanned_documents_is_a_language_task_after_text_extraction(client):
+    assessment = AssessmentFactory()
+
+    html = client.get(url("use_case_new", assessment)).content.decode()
+
+    language = html.split('<optgroup label="Working with language">')[1]
+    language = language.split("</optgroup>")[0]
+    tasks = re.findall(r'<option value="(\w+)"', language)
+    assert tasks[tasks.index("extraction") + 1] == "document_extraction"
+    assert (
+        '<option value="document_extraction">'
+        "Read scanned documents (invoices, forms, IDs)</option>"
+    ) in language
+    assert "From scans or photos of paper" in html
+
+
+def test_scanned_documents_of_typical_size_take_the_engines_default(client):
+    assessment = AssessmentFactory()
+
+    response = client.post(
+        url("use_case_new", assessment),
+        {**USE_CASE, "task": "document_extraction", "size": "typical"},
+    )
+
+    use_case = UseCase.objects.get()
+    contract = assessment_contract(assessment)
+    assert response.status_code == 303
+    assert (use_case.task, use_case.input_tokens, use_case.output_tokens) == (
+        "document_extraction",
+        None,
+        None,
+    )
+    assert "input_tokens" not in contract["use_cases"][0]
+    read = validate(contract).use_cases[0]
+    assert (read.input_tokens, read.output_tokens) == (1_500, 300)

@@ -226,7 +226,7 @@ def test_details_post_with_an_email_that_has_a_booking_is_refused_kindly(client)
     html = response.content.decode()
     assert response.status_code == 409
     assert (
-        "There&#x27;s already an upcoming consultation booked with this email address."
+        "There&#x27;s already an upcoming consultation booked with this email address "
         in html
     )
     assert Booking.objects.count() == 1
@@ -278,3 +278,66 @@ def test_details_with_an_unknown_assessment_link_starts_empty(client):
 
     assert response.status_code == 200
     assert 'value="Ada Lovelace"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("grace@example.com", "Grace@Example.COM"),
+        ("grace@example.com", "grace+2@example.com"),
+        ("grace+work@example.com", "grace+home@example.com"),
+        ("grace.hopper@gmail.com", "gracehopper+x@googlemail.com"),
+    ],
+)
+def test_one_free_call_per_mailbox_counts_case_plus_tags_and_gmail_dots(
+    client, first, second
+):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+
+    booked = client.post("/book/details/", form_data(starts[0], email=first))
+    again = client.post(
+        "/book/details/",
+        form_data(starts[3], email=second, key="form-key-second-0123456789-abcdefghij"),
+    )
+
+    assert booked.status_code == 302
+    assert again.status_code == 409
+    assert "we count name+anything@ as name@" in again.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_different_mailboxes_at_one_company_each_get_their_call(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+
+    first = client.post("/book/details/", form_data(starts[0], email="ada@example.com"))
+    second = client.post(
+        "/book/details/",
+        form_data(
+            starts[3],
+            email="grace@example.com",
+            key="form-key-second-0123456789-abcdefghij",
+        ),
+    )
+
+    assert (first.status_code, second.status_code) == (302, 302)
+
+
+def test_the_client_can_ask_for_the_manage_link_in_their_calendar(client):
+    consultant = ConsultantFactory()
+    starts = free_starts(consultant)
+
+    page = client.get(f"/book/details/?start={format_start(starts[0])}")
+    client.post("/book/details/", form_data(starts[0], manage_link_in_calendar="on"))
+
+    assert "link to reschedule or cancel in my calendar event" in page.content.decode()
+    assert Booking.objects.get().manage_link_in_calendar is True
+
+
+def test_the_manage_link_stays_out_of_the_calendar_by_default(client):
+    consultant = ConsultantFactory()
+
+    client.post("/book/details/", form_data(free_starts(consultant)[0]))
+
+    assert Booking.objects.get().manage_link_in_calendar is False

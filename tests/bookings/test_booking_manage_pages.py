@@ -43,15 +43,18 @@ def test_confirmation_shows_the_time_the_consultant_and_the_private_links(client
     assert "no-store" in response["Cache-Control"]
 
 
-def test_calendar_file_has_a_stable_uid_sequence_request_and_utc_times(client):
+def test_calendar_download_is_a_published_event_with_a_stable_uid_in_utc(client):
     booking = BookingFactory(sequence=2)
 
     response = client.get(f"/book/manage/{booking.token}/consultation.ics")
 
     calendar = Calendar.from_ical(response.content)
     event = calendar.walk("VEVENT")[0]
-    assert response["Content-Type"] == "text/calendar; charset=utf-8; method=REQUEST"
-    assert calendar["METHOD"] == "REQUEST"
+    # A download is an event to copy, not an invitation: PUBLISH, no ATTENDEE.
+    assert response["Content-Type"] == "text/calendar; charset=utf-8; method=PUBLISH"
+    assert calendar["METHOD"] == "PUBLISH"
+    assert "ATTENDEE" not in event
+    assert booking.token not in response.content.decode()
     assert event["UID"] == f"{booking.uid}@consult"
     assert event["SEQUENCE"] == 2
     assert event["STATUS"] == "CONFIRMED"
@@ -62,14 +65,14 @@ def test_calendar_file_has_a_stable_uid_sequence_request_and_utc_times(client):
     assert booking.email not in response.content.decode()
 
 
-def test_calendar_file_of_a_cancelled_booking_cancels_the_event(client):
+def test_calendar_download_of_a_cancelled_booking_publishes_it_cancelled(client):
     booking = BookingFactory(status=BookingStatus.CANCELLED, sequence=3)
 
     response = client.get(f"/book/manage/{booking.token}/consultation.ics")
 
     calendar = Calendar.from_ical(response.content)
     event = calendar.walk("VEVENT")[0]
-    assert calendar["METHOD"] == "CANCEL"
+    assert calendar["METHOD"] == "PUBLISH"
     assert event["STATUS"] == "CANCELLED"
     assert event["SEQUENCE"] == 3
 
@@ -278,3 +281,41 @@ def test_reschedule_of_a_cancelled_booking_is_refused(client):
     assert "This consultation can&#x27;t be moved any more" in response.content.decode()
     assert booking.start == starts[0]
     assert booking.status == BookingStatus.CANCELLED
+
+
+def test_calendar_download_carries_the_manage_link_only_if_the_client_asked(client):
+    asked = BookingFactory(manage_link_in_calendar=True)
+    default = BookingFactory()
+
+    with_link = client.get(f"/book/manage/{asked.token}/consultation.ics")
+    without = client.get(f"/book/manage/{default.token}/consultation.ics")
+
+    assert f"/book/manage/{asked.token}/" in with_link.content.decode().replace(
+        "\r\n ", ""
+    )
+    assert default.token not in without.content.decode().replace("\r\n ", "")
+
+
+def test_confirmation_offers_google_outlook_and_ics_without_the_private_link(client):
+    from urllib.parse import parse_qs, urlparse  # noqa: PLC0415
+
+    booking = BookingFactory()
+
+    page = client.get(f"/book/confirmed/{booking.token}/")
+
+    links = page.context["calendar_links"]
+    html = page.content.decode()
+    assert "Add to Google Calendar" in html
+    assert "Add to Outlook" in html
+    assert "Download .ics" in html
+    google = parse_qs(urlparse(links.google).query)
+    assert google["action"] == ["TEMPLATE"]
+    assert google["dates"] == [
+        f"{booking.start:%Y%m%dT%H%M%S}Z/{booking.end:%Y%m%dT%H%M%S}Z"
+    ]
+    outlook = parse_qs(urlparse(links.outlook).query)
+    assert outlook["startdt"] == [booking.start.strftime("%Y-%m-%dT%H:%M:%SZ")]
+    for link in links:
+        assert booking.token not in link
+    # The external links leave without a Referer: the page is a private link.
+    assert page["Referrer-Policy"] == "no-referrer"

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from bookings import availability
-from bookings.models import BookingPolicy, DateOverride, WeeklyHours
+from bookings.models import BookingPolicy, DateOverride, WeeklyHours, email_key
 from consult.timezones import clock_label
 from tests.factories.bookings import (
     BookingFactory,
@@ -132,3 +132,30 @@ def test_date_override_is_a_day_off_or_a_full_range():
         half.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         half.save()
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("Grace@Example.com", "grace@example.com"),
+        (" grace+tag@example.com ", "grace@example.com"),
+        ("grace+a+b@example.com", "grace@example.com"),
+        ("+only@example.com", "+only@example.com"),
+        ("g.race.h@gmail.com", "graceh@gmail.com"),
+        ("g.race+x@googlemail.com", "grace@gmail.com"),
+        ("first.last@company.com", "first.last@company.com"),
+        ("BÜCHER@example.com", "bücher@example.com"),
+    ],
+)
+def test_email_key_is_the_mailbox_an_address_reaches(address, key):
+    assert email_key(address) == key
+
+
+@pytest.mark.django_db
+def test_saving_a_booking_keeps_its_email_key():
+    booking = BookingFactory(email="Grace+x@Example.com")
+    booking.email = "ada+y@example.org"
+    booking.save(update_fields=["email"])
+
+    booking.refresh_from_db()
+    assert booking.email_key == "ada@example.org"

@@ -175,25 +175,49 @@ def test_booking_create_any_consultant_prefers_expertise_matching_the_stack():
     assert result.booking.assessment_ref == "42"
 
 
-def test_booking_create_any_consultant_then_prefers_fewest_bookings_that_week():
+def test_booking_create_any_consultant_then_prefers_fewest_calls_in_the_window():
     busy = ConsultantFactory(hours=OFFICE, expertise=["api"])
     quiet = ConsultantFactory(hours=OFFICE, expertise=["api"])
-    BookingFactory(consultant=busy, start=datetime(2027, 3, 3, 10, 0, tzinfo=UTC))
-    # Last week's booking does not count against the quiet one.
-    BookingFactory(consultant=quiet, start=datetime(2027, 2, 26, 10, 0, tzinfo=UTC))
+    # Two calls last week count against the busy one (a rolling window, not the
+    # calendar week); the quiet one had one.
+    BookingFactory(consultant=busy, start=datetime(2027, 2, 24, 10, 0, tzinfo=UTC))
+    BookingFactory(consultant=busy, start=datetime(2027, 2, 25, 10, 0, tzinfo=UTC))
+    BookingFactory(consultant=quiet, start=datetime(2027, 3, 3, 10, 0, tzinfo=UTC))
 
     result = create(assessment=AssessmentLink(reference="7", stack="api"))
 
     assert result.booking.consultant == quiet
 
 
-def test_booking_create_any_consultant_ties_go_to_the_lowest_id():
-    first = ConsultantFactory(hours=OFFICE)
-    ConsultantFactory(hours=OFFICE)
+def test_booking_create_any_consultant_counts_completed_calls_too():
+    busy = ConsultantFactory(hours=OFFICE)
+    quiet = ConsultantFactory(hours=OFFICE)
+    for day in (22, 23):
+        BookingFactory(
+            consultant=busy,
+            start=datetime(2027, 2, day, 10, 0, tzinfo=UTC),
+            status=BookingStatus.COMPLETED,
+        )
 
     result = create()
 
-    assert result.booking.consultant == first
+    assert result.booking.consultant == quiet
+
+
+def test_booking_create_any_consultant_ties_take_turns():
+    first = ConsultantFactory(hours=OFFICE)
+    second = ConsultantFactory(hours=OFFICE)
+
+    one = create(email="a@example.com")
+    # The first call goes to the lowest id; cancelled, it no longer counts, and the
+    # tie goes to the one who has waited longest for a booking.
+    services.booking_cancel(
+        booking=one.booking, reason="", by=CancelledBy.CLIENT, now=NOW
+    )
+    two = create(email="b@example.com")
+
+    assert one.booking.consultant == first
+    assert two.booking.consultant == second
 
 
 def test_booking_create_any_consultant_skips_one_who_is_busy_then():

@@ -110,3 +110,67 @@ def test_celery_defaults_are_json_acks_late_and_time_limited():
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_soft_time_limit == 60
     assert conf.task_time_limit == 120
+
+
+LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat", "mailpit")
+
+
+def test_compose_has_no_default_secret_key_and_refuses_to_start_without_one(compose):
+    raw = (ROOT / "docker-compose.yml").read_text()
+    for name in ("web", "worker", "beat", "migrate"):
+        value = compose["services"][name]["environment"]["DJANGO_SECRET_KEY"]
+        # ${VAR:?message}: compose stops with the message when VAR is unset or empty.
+        assert value.startswith("${DJANGO_SECRET_KEY:?"), value
+    assert "change-me" not in raw
+
+
+@pytest.mark.parametrize("service", LONG_RUNNING)
+def test_compose_restarts_long_running_services(compose, service):
+    assert compose["services"][service]["restart"] == "unless-stopped"
+
+
+def test_compose_runs_migrate_once(compose):
+    assert compose["services"]["migrate"]["restart"] == "no"
+
+
+@pytest.mark.parametrize("service", ["postgres", "redis", "web", "worker", "beat"])
+def test_compose_checks_the_health_of_every_service_it_depends_on(compose, service):
+    check = compose["services"][service]["healthcheck"]
+
+    assert check["test"][0] in {"CMD", "CMD-SHELL"}
+    assert check["interval"]
+    assert check["retries"] >= 3
+
+
+def test_compose_worker_health_is_a_celery_ping_through_the_broker(compose):
+    test = compose["services"]["worker"]["healthcheck"]["test"]
+
+    assert "celery -A consult inspect ping" in " ".join(test)
+
+
+def test_compose_keeps_redis_data_on_a_volume(compose):
+    redis = compose["services"]["redis"]
+
+    assert "--appendonly" in redis["command"]
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])
+    assert "redisdata" in compose["volumes"]
+
+
+def test_dockerignore_keeps_local_state_and_secrets_out_of_the_image():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+
+    assert {".venv", "var", ".git", ".tools", ".env"} <= ignored
+
+
+def test_dockerfile_creates_the_media_directory_for_the_app_user():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert "mkdir -p /app/var/media" in dockerfile
+    assert "chown -R consult:consult /app/var" in dockerfile
+    assert dockerfile.index("chown -R consult:consult /app/var") < dockerfile.index(
+        "USER consult"
+    )

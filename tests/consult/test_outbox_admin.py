@@ -98,7 +98,10 @@ def test_email_log_resend_action_queues_failed_rows_only(
     notes = [str(message) for message in response.context["messages"]]
     assert notes == [
         "1 email(s) queued to be sent again.",
-        "1 email(s) skipped: only failed emails can be resent.",
+        (
+            "1 email(s) skipped: only failed emails whose content was not erased can be "
+            "resent."
+        ),
     ]
     assert (failed.status, pending.status) == (Status.SENT, Status.QUEUED)
     assert [m.to for m in mailoutbox] == [["ana@example.com"]]

@@ -8,9 +8,12 @@ from django.contrib.admin.models import LogEntry
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from advisor.engine import ENGINE_VERSION
+from advisor.engine.result import OPTIONS
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.factories.bookings import BookingFactory
 from tests.helpers.admin_roles import ROLES, consultant_create, user_for
+from tests.helpers.answers import answer_2026_2, as_2026_1, store_answer
 from tests.helpers.assessment_admin import CHANGELIST, change_url, hybrid, submitted
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
@@ -45,9 +48,13 @@ def test_assessment_detail_reads_like_a_prep_sheet_for_each_role(client, role):
     assert '<span class="path-tag path-hybrid">Hybrid</span>' in html
     assert '<span class="path-tag path-api">Buy an API</span>' in html
     assert "Fraud detection learns from your own transaction history" in html
-    assert '<th scope="row">Model API, a month</th><td>$105</td>' in html
-    assert "Engine 2026.1, price book" in html
-    assert "default-2026-11" in html
+    assert '<th scope="row">Model API, a month</th><td>$28.50</td>' in html
+    assert f"Engine {ENGINE_VERSION}, price book" in html
+    assert "default-2026-12" in html
+    # The whole assessment's totals, each use case's option, its warnings' codes.
+    assert "<dt>Three years, people included</dt>" in html
+    assert html.count('<p class="prep-option">Option: <strong>') == 2
+    assert "<code>low_volume_predictive</code> Too little data to train a model" in html
     # The call, one click away.
     assert f'href="/admin/bookings/booking/{booking.pk}/change/"' in html
     # Raw JSON never shows.
@@ -144,6 +151,46 @@ def test_assessment_page_for_an_id_that_is_not_a_number_is_not_found(admin_clien
     assert "doesn\u2019t exist. Perhaps it was deleted?" in response.content.decode()
 
 
+def test_prep_sheet_shows_totals_options_warning_and_compliance_codes(admin_client):
+    assessment = submitted(
+        ("Support summaries", "summarization"),
+        ("Invoice fields", "extraction"),
+        ("Card fraud", "fraud_detection"),
+    )
+    store_answer(assessment, answer_2026_2())
+
+    html = admin_client.get(change_url(assessment)).content.decode()
+
+    assert (
+        "<div><dt>A month, to run</dt><dd>$820</dd></div>"
+        "<div><dt>Once, to set up</dt><dd>$36,000</dd></div>"
+        "<div><dt>Three years, people included</dt><dd>$220,000</dd></div>"
+    ) in html
+    options = [code for code in OPTIONS if f"<code>{code}</code>" in html]
+    assert options == ["api_small", "hosted_fine_tune", "vendor_tool"]
+    assert "<li><code>latency_infeasible</code> No option meets the answer" in html
+    assert [
+        code
+        for code in ("gdpr_dpa", "eu_residency", "pci_dss_scope", "hipaa_baa")
+        if f"<li><code>{code}</code>" in html
+    ] == ["gdpr_dpa", "eu_residency", "pci_dss_scope"]
+
+
+def test_prep_sheet_of_a_2026_1_answer_has_no_totals_or_options(admin_client):
+    assessment = hybrid()
+    output = answer_2026_2()
+    del output["use_cases"][1]  # the hybrid assessment's two use cases
+    store_answer(assessment, as_2026_1(output))
+
+    html = admin_client.get(change_url(assessment)).content.decode()
+
+    assert "Engine 2026.1, price book" in html
+    assert "prep-totals" not in html
+    assert "prep-option" not in html
+    assert "<h4>Warnings</h4>" not in html
+    assert '<th scope="row">Model API, a month</th><td>$570</td>' in html
+
+
 def test_draft_assessment_page_says_there_is_no_advice_yet(admin_client):
     draft = AssessmentFactory(company="")
     UseCaseFactory(assessment=draft, name="Unfinished")
@@ -153,6 +200,45 @@ def test_draft_assessment_page_says_there_is_no_advice_yet(admin_client):
     assert "No advice yet: the client has not submitted." in html
     assert "Use case 1: Unfinished" in html
     assert "Not yet: still a draft" in html
+
+
+def test_prep_sheet_shows_the_rules_audience_and_batch_answers(admin_client):
+    assessment = submitted(
+        ("Help bot", "question_answering"),
+        ("Nightly scans", "document_extraction"),
+        ("Card fraud", "fraud_detection"),
+        regulations=["hipaa", "eu_ai_act"],
+    )
+    help_bot, scans, fraud = assessment.use_cases.all()
+    help_bot.user_facing = True
+    help_bot.save()
+    scans.latency_budget_ms, scans.batch_ok = None, True
+    scans.save()
+    fraud.latency_budget_ms = None
+    fraud.save()
+    unruled = AssessmentFactory(regulations=[])
+
+    html = admin_client.get(change_url(assessment)).content.decode()
+    none = admin_client.get(change_url(unruled)).content.decode()
+
+    assert (
+        "<dt>Rules that apply</dt>"
+        "<dd>HIPAA (US health data), EU AI Act (AI used in the EU)</dd>"
+    ) in html
+    assert "<dt>Rules that apply</dt><dd>None ticked</dd>" in none
+    first, second, third = html.split('<section class="module prep-use-case"')[1:]
+    assert "<dt>People talk to it directly</dt><dd>Yes</dd>" in first
+    assert "<dt>Answer needed within</dt><dd>2 seconds</dd>" in first
+    assert "People talk to it directly" not in second
+    assert (
+        "<dt>Answer needed within</dt><dd>Hours: an overnight job (batch)</dd>"
+        in second
+    )
+    assert "People talk to it directly" not in third
+    assert "<dt>Answer needed within</dt><dd>No hard limit</dd>" in third
+    # Read-only: none of these answers is a form field.
+    for answer in ("regulations", "user_facing", "batch_ok"):
+        assert f'name="{answer}"' not in html
 
 
 def test_assessments_cannot_be_added_or_deleted_by_a_consultant(client):

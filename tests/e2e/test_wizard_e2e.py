@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from advisor.models import Assessment, Recommendation
+from advisor.models import Assessment, Recommendation, UseCase
 from advisor.services import assessment_submit
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 
@@ -53,9 +53,12 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
     page.get_by_label("Industry").select_option("financial_services")
     page.get_by_label("How many people can train and run ML models today?").fill("2")
     page.get_by_label("Yes, under a business agreement").check()
+    page.get_by_label("GDPR (EU/UK personal data)").check()
+    page.get_by_label("PCI DSS (payment card data)").check()
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("heading", name="Your use cases").wait_for()
     page.wait_for_url(re.compile(r"/use-cases/$"))
+    assert Assessment.objects.get().regulations == ["gdpr", "pci_dss"]
 
     # The browser's back button mid-way: the previous step comes back whole, answers kept.
     page.go_back()
@@ -72,7 +75,7 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
         name="Support summaries",
         task="summarization",
         volume=20000,
-        latency="Quickly: within 2 seconds (someone is waiting)",
+        latency="Quick: under 2 seconds",
     )
     page.get_by_role("link", name="Add another use case").click()
     fill_use_case(
@@ -80,7 +83,7 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
         name="Invoice fields",
         task="extraction",
         volume=60000,
-        latency="Quickly: within 2 seconds (someone is waiting)",
+        latency="Quick: under 2 seconds",
         extra=["Critical: every answer must follow one exact structure"],
     )
     page.get_by_role("link", name="Add another use case").click()
@@ -89,20 +92,29 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
         name="Card fraud",
         task="fraud_detection",
         volume=3000000,
-        latency="Instantly: under 0.1 seconds (inside another system's request)",
+        latency="Instantly: under 0.1 seconds (a prediction inside another system's request)",
         extra=["A lot: a small gain in quality is a competitive edge"],
     )
     page.screenshot(path=output_dir / f"use-cases-{label}.png", full_page=True)
 
     page.get_by_role("button", name="Continue to check your answers").click()
     page.get_by_role("heading", name="Check your answers").wait_for()
+    expect(
+        page.get_by_text("GDPR (EU/UK personal data), PCI DSS (payment card data)")
+    ).to_be_visible()
     page.screenshot(path=output_dir / f"check-{label}.png", full_page=True)
     page.get_by_role("button", name="Get my recommendation").click()
 
     page.get_by_role("heading", name=re.compile("Your stack")).wait_for()
     assert page.get_by_role("heading", level=1).inner_text() == "Your stack: Hybrid"
-    charts = page.locator("svg[role=img]")
-    assert charts.count() == 2
+    # A chart of the options for each use case; a break-even band for the two
+    # language ones.
+    charts = page.locator("svg.chart__svg")
+    assert charts.count() == 3
+    assert page.locator("svg.chart__svg .chart__band").count() == 2
+    totals = page.locator(".totals")
+    assert totals.is_visible()
+    assert totals.bounding_box()["y"] < (844 if width == 390 else 900)
     output = Recommendation.objects.get().output
     assert [uc["path"] for uc in output["use_cases"]] == [
         "api",
@@ -131,7 +143,7 @@ def test_wizard_three_use_cases_to_a_hybrid_result(
     )
     assert len(labels) > 20
     assert [item["text"] for item in labels if not item["inside"]] == []
-    assert min(item["px"] for item in labels) >= 9.5
+    assert min(item["px"] for item in labels) >= 10.5
     ticks = [item for item in labels if item["tick"]]
     assert [
         (a["text"], b["text"])
@@ -277,4 +289,84 @@ def test_result_page_forms_work_in_a_browser(
     page.get_by_role("button", name="Yes, delete my data").click()
     page.get_by_role("heading", name="Your data is deleted").wait_for()
     assert not Assessment.objects.filter(pk=assessment.pk).exists()
+    assert page.console_errors == []
+
+
+def visible_choices(page, name: str) -> list[str]:
+    return page.evaluate(
+        """(name) => [...document.querySelectorAll(`input[name=${name}]`)]
+            .filter((input) => input.offsetParent !== null).map((input) => input.value)""",
+        name,
+    )
+
+
+@pytest.mark.parametrize(("width", "label"), [(390, "phone"), (1280, "desktop")])
+def test_use_case_questions_follow_the_task(
+    live_server, page_factory, output_dir, width, label
+):
+    assessment = AssessmentFactory()
+    page = page_factory(width=width, height=844 if width == 390 else 900)
+    page.goto(f"{live_server.url}/assess/{assessment.token}/use-cases/new/")
+    page.get_by_role("heading", name="Add a use case").wait_for()
+    audience = page.get_by_role("group", name="Will people talk to it directly?")
+    size = page.get_by_role(
+        "group", name="How much text goes in and comes out each time?"
+    )
+
+    # No task yet: only the speeds every task is offered, and no task's own questions.
+    expect(audience).to_be_hidden()
+    assert visible_choices(page, "latency") == ["fast", "interactive", "no_limit"]
+
+    task = page.get_by_label("What must the model do?")
+    task.select_option("question_answering")
+    expect(audience).to_be_visible()
+    expect(size).to_be_visible()
+    assert visible_choices(page, "latency") == [
+        "instant",
+        "fast",
+        "interactive",
+        "seconds",
+        "no_limit",
+        "batch",
+    ]
+    page.get_by_label("It can wait hours (an overnight job)").check()
+    page.screenshot(path=output_dir / f"language-{label}.png", full_page=True)
+
+    # A prediction: no audience or size question, its own speeds, and the
+    # overnight choice it is not offered is no longer ticked.
+    task.select_option("fraud_detection")
+    expect(audience).to_be_hidden()
+    expect(size).to_be_hidden()
+    assert visible_choices(page, "latency") == [
+        "realtime",
+        "fast",
+        "interactive",
+        "patient",
+        "no_limit",
+    ]
+    assert page.locator("input[name=latency]:checked").count() == 0
+    page.screenshot(path=output_dir / f"predictive-{label}.png", full_page=True)
+
+    # Back to a chat task: its audience answer is still there to give.
+    task.select_option("content_generation")
+    audience.get_by_label("Yes").check()
+    page.get_by_label("Give this use case a short name").fill("Reply drafts")
+    page.get_by_label("How many requests or predictions a month?").fill("9000")
+    page.get_by_label("Very fast: under half a second").check()
+    page.get_by_role("button", name="Save use case").click()
+    page.get_by_role("heading", name="Your use cases").wait_for()
+    use_case = UseCase.objects.get()
+    assert (
+        use_case.task,
+        use_case.user_facing,
+        use_case.latency_budget_ms,
+        use_case.batch_ok,
+    ) == ("content_generation", True, 500, False)
+
+    # Opened again from the list (an htmx swap): the questions follow the saved task.
+    page.get_by_role("link", name="Change Reply drafts").click()
+    page.get_by_role("heading", name="Change “Reply drafts”").wait_for()
+    expect(audience).to_be_visible()
+    expect(audience.get_by_label("Yes")).to_be_checked()
+    expect(page.get_by_label("Very fast: under half a second")).to_be_checked()
     assert page.console_errors == []

@@ -220,3 +220,93 @@ def test_purge_erases_notices_of_erased_clients_that_failed():
         "",
     )
     assert (kept.to, kept.subject) == ("other@example.com", "Your link")
+
+
+def queued_email(related, kind="booking_confirmation") -> OutboundEmail:
+    return OutboundEmail.objects.create(
+        kind=kind,
+        to="grace@private.example",
+        subject="Booked: your consultation",
+        body_text="Grace Hopper, see you soon",
+        body_html="<p>Grace Hopper</p>",
+        dedupe_key=f"test:{kind}:{related.pk}",
+        related_model=related._meta.label_lower,
+        related_id=str(related.pk),
+    )
+
+
+def test_erase_withdraws_emails_still_queued_and_sends_only_its_own_notices(
+    client, mailoutbox
+):
+    booking = BookingFactory(name="Grace Hopper", email="grace@private.example")
+    confirmation = queued_email(booking)
+
+    client.post(reverse("privacy:booking_erase", kwargs={"token": booking.token}))
+    for email in OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED):
+        email_send(email_id=email.pk)
+
+    confirmation.refresh_from_db()
+    assert confirmation.status == OutboundEmail.Status.FAILED
+    assert confirmation.last_error == "Not sent: the client deleted their data."
+    assert (confirmation.to, confirmation.body_text) == (
+        f"deleted-email-{confirmation.pk}@erased.invalid",
+        "",
+    )
+    sent_kinds = {
+        email.kind
+        for email in OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT)
+    }
+    assert sent_kinds <= {"booking_cancelled", "booking_consultant_cancelled"}
+    assert all("Booked" not in message.subject for message in mailoutbox)
+
+
+def test_an_erased_email_cannot_be_resent(admin_client):
+    booking = BookingFactory()
+    email = queued_email(booking)
+    client_erase = reverse("privacy:booking_erase", kwargs={"token": booking.token})
+    admin_client.post(client_erase)
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED
+
+    response = admin_client.post(
+        reverse("admin:consult_outboundemail_changelist"),
+        {"action": "resend", "_selected_action": [email.pk]},
+        follow=True,
+    )
+
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED
+    assert "skipped" in response.content.decode()
+
+
+def test_erase_redacts_the_admin_history_and_the_cancellation_reason(admin_client):
+    from django.contrib.admin.models import CHANGE, LogEntry  # noqa: PLC0415
+    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415
+
+    booking = BookingFactory(name="Zebulon Quixote", email="zeb@private.example")
+    Booking.objects.filter(pk=booking.pk).update(
+        status=BookingStatus.CANCELLED, cancel_reason="Call me on +44 7700 900123"
+    )
+    user = admin_client.get("/admin/").wsgi_request.user
+    LogEntry.objects.log_actions(
+        user_id=user.pk,
+        queryset=[Booking.objects.get(pk=booking.pk)],
+        action_flag=CHANGE,
+        change_message='[{"changed": {"fields": ["Status"]}}]',
+        single_object=True,
+    )
+    entry = LogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(Booking),
+        object_id=str(booking.pk),
+    )
+    assert "Zebulon Quixote" in entry.object_repr
+
+    admin_client.post(reverse("privacy:booking_erase", kwargs={"token": booking.token}))
+
+    entry.refresh_from_db()
+    booking.refresh_from_db()
+    assert entry.object_repr == ERASED_NAME
+    assert entry.get_change_message() == "Changed Status."
+    assert booking.cancel_reason == ""
+    assert not LogEntry.objects.filter(object_repr__contains="Zebulon").exists()
+    assert not Booking.objects.filter(cancel_reason__contains="7700").exists()

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
-from advisor.engine import ContractError, decide, validate
+from advisor.engine import DEFAULT_PRICES, ContractError, decide, validate
+from advisor.models import PriceBook
 from advisor.selectors import price_book_active
 
 EXIT_INVALID = 2
@@ -60,13 +61,30 @@ class Command(BaseCommand):
         if errors:
             self._fail(errors)
 
-        book = price_book_active()
-        prices = book.prices()
+        book = self._active_book(save=options["save"])
+        prices = DEFAULT_PRICES if book is None else book.prices()
         results = [decide(assessment, prices).to_dict() for assessment in validated]
         if options["save"]:
             self._save(items, results, book)
         out = results if many else results[0]
         self.stdout.write(json.dumps(out, indent=2, ensure_ascii=False))
+
+    def _active_book(self, *, save: bool) -> PriceBook | None:
+        """The price book consultants activated; the engine's own without a database.
+
+        Answering needs no database: a fresh checkout that has not been migrated
+        still advises, on the built-in book, and says so. Saving needs one.
+        """
+        try:
+            return price_book_active()
+        except (DatabaseError, PriceBook.DoesNotExist) as exc:
+            if save:
+                raise CommandError(f"cannot save: {exc}") from None
+            self.stderr.write(
+                f"No active price book in the database; using the built-in "
+                f"{DEFAULT_PRICES.name}."
+            )
+            return None
 
     def _read(self, source: str) -> str:
         if source == "-":

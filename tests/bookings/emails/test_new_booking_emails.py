@@ -188,6 +188,17 @@ def test_confirmation_calendar_file_is_a_request_in_utc_from_the_consultant(
     assert event["LOCATION"] == MEET
     assert event["URL"] == MEET
     assert event["SUMMARY"] == "Free consultation with Amelia Hart"
+    # Calendars are often shared: the private link stays in the email unless asked for.
+    assert result.manage_token not in str(event["DESCRIPTION"])
+
+
+def test_the_calendar_invitation_carries_the_manage_link_when_the_client_asks(
+    consultant,
+):
+    result = create(consultant=consultant, manage_link_in_calendar=True)
+
+    calendar, _ = calendar_of(email_to("grace@example.com", "booking_confirmation"))
+    [event] = calendar.walk("VEVENT")
     assert str(event["DESCRIPTION"]).endswith(
         f"Reschedule or cancel: http://testserver/book/manage/{result.manage_token}/"
     )
