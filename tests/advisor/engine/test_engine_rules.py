@@ -248,7 +248,7 @@ def test_latency_detail_names_the_quickest_api_and_its_p95():
 
     assert detail.startswith("A p95 budget of 300 ms rules out every hosted API")
     assert (
-        f"{OFFERS.hosted_open_weight.name}, needs about {round(QUICKEST_HOSTED_MS)} ms"
+        f"{OFFERS.hosted_open_weight.name}, needs about {approx(QUICKEST_HOSTED_MS)} ms"
         in detail
     )
 
@@ -297,8 +297,9 @@ def test_cost_at_scale_detail_quotes_the_chosen_option_and_the_api():
     "cost_at_scale is judged and worded on the cheapest owned option even if it is "
     "the untuned self_hosted_open_weight the verdict may not use: summaries at "
     "36,000,000 a month with format_consistency=critical (2 ML engineers) recommend "
-    "self_hosted_fine_tune (TCO $465,772) while the reason quotes 'Qwen3-8B on NVIDIA "
-    "A100 80GB GPUs (one spare) costs about $390,000'.",
+    "self_hosted_fine_tune (about $470,000 over three years) while the reason quotes "
+    "the untuned 'Qwen3-8B on NVIDIA A100 80GB GPUs, with a spare costs about "
+    "$390,000'; the same holds for when cost_at_scale fires (its volume).",
 )
 def test_cost_at_scale_quotes_the_option_recommended_when_tuning_is_required():
     result = decide_one(
