@@ -1,4 +1,9 @@
-"""The assessment contract: defaults, and a plain error for every kind of bad input."""
+"""The assessment contract: defaults, and a plain error for every kind of bad input.
+
+Version 2 (engine 2026.2) adds ``organization.regulations``, ``use_cases[].user_facing``,
+``use_cases[].batch_ok`` and the task ``document_extraction``; every version-1 input
+stays valid.
+"""
 
 import json
 import math
@@ -8,13 +13,24 @@ import pytest
 from pydantic import ValidationError
 
 from advisor.engine import ContractError, FieldError, Organization, validate
-from advisor.engine.contract import LANGUAGE_TASKS, PREDICTIVE_TASKS, TASKS, format_path
+from advisor.engine.contract import (
+    LANGUAGE_TASKS,
+    PREDICTIVE_TASKS,
+    REGULATIONS,
+    TASKS,
+    format_path,
+)
 
 ALL_TASKS = (
     "summarization, text_classification, extraction, question_answering, "
-    "content_generation, translation, fraud_detection, forecasting, recommendation, "
-    "specialized_vision, tabular_prediction, anomaly_detection"
+    "content_generation, translation, document_extraction, fraud_detection, "
+    "forecasting, recommendation, specialized_vision, tabular_prediction, "
+    "anomaly_detection"
 )
+ALL_REGULATIONS = "gdpr, hipaa, pci_dss, eu_ai_act, ccpa"
+# What version 2 adds to a version-1 input when it leaves the new fields out.
+V2_ORGANIZATION_DEFAULTS = {"regulations": []}
+V2_USE_CASE_DEFAULTS = {"user_facing": False, "batch_ok": False}
 
 
 def use_case(**fields):
@@ -49,7 +65,7 @@ def test_validate_minimal_input_applies_defaults():
     assessment = validate({"use_cases": [use_case()]})
 
     assert assessment.organization == Organization(
-        name=None, industry=None, ml_engineers=0, data_can_leave=True
+        name=None, industry=None, ml_engineers=0, data_can_leave=True, regulations=()
     )
     only = assessment.use_cases[0]
     assert (
@@ -59,7 +75,9 @@ def test_validate_minimal_input_applies_defaults():
         only.format_consistency,
         only.sensitive_data,
         only.accuracy_lift_value,
-    ) == (None, None, "none", "flexible", False, "low")
+        only.user_facing,
+        only.batch_ok,
+    ) == (None, None, "none", "flexible", False, "low", False, False)
 
 
 @pytest.mark.parametrize(
@@ -71,6 +89,8 @@ def test_validate_minimal_input_applies_defaults():
         ("question_answering", (3000, 300)),
         ("content_generation", (500, 800)),
         ("translation", (600, 700)),
+        # A scanned page in (an image costs about a page of text), a dozen fields out.
+        ("document_extraction", (1500, 300)),
     ],
 )
 def test_validate_language_task_gets_token_defaults(task, expected):
@@ -97,12 +117,67 @@ CONTRACT_EXAMPLE = (
 )
 
 
-def test_validate_full_contract_example_reads_back():
+def test_validate_version_1_contract_example_reads_back_with_version_2_defaults():
     payload = json.loads(CONTRACT_EXAMPLE.read_text())
+
+    dumped = validate(payload).model_dump(mode="json")
+
+    assert dumped == payload | {
+        "organization": payload["organization"] | V2_ORGANIZATION_DEFAULTS,
+        "use_cases": [case | V2_USE_CASE_DEFAULTS for case in payload["use_cases"]],
+    }
+
+
+def test_validate_version_2_fields_read_back():
+    payload = {
+        "organization": {
+            "ml_engineers": 1,
+            "data_can_leave": True,
+            "regulations": ["gdpr", "eu_ai_act"],
+        },
+        "use_cases": [
+            use_case(
+                task="document_extraction",
+                input_tokens=1500,
+                output_tokens=300,
+                user_facing=True,
+                batch_ok=True,
+            )
+        ],
+    }
 
     assessment = validate(payload)
 
-    assert assessment.model_dump(mode="json") == payload
+    assert (
+        assessment.organization.regulations,
+        assessment.use_cases[0].user_facing,
+        assessment.use_cases[0].batch_ok,
+        assessment.use_cases[0].is_language,
+    ) == (("gdpr", "eu_ai_act"), True, True, True)
+
+
+@pytest.mark.parametrize("regulation", REGULATIONS)
+def test_validate_accepts_every_regulation(regulation):
+    payload = {"organization": {"regulations": [regulation]}, "use_cases": [use_case()]}
+
+    assert validate(payload).organization.regulations == (regulation,)
+
+
+def test_validate_accepts_every_regulation_at_once_and_none():
+    every = {
+        "organization": {"regulations": list(REGULATIONS)},
+        "use_cases": [use_case()],
+    }
+    none = {"organization": {"regulations": []}, "use_cases": [use_case()]}
+
+    assert (
+        validate(every).organization.regulations,
+        validate(none).organization.regulations,
+    ) == (REGULATIONS, ())
+
+
+def test_regulations_are_the_contracts_five():
+    assert REGULATIONS == ("gdpr", "hipaa", "pci_dss", "eu_ai_act", "ccpa")
 
 
 def test_validate_accepts_whole_number_for_value_per_request():
@@ -147,7 +222,13 @@ def test_validate_accepts_every_task(task):
 
 
 def test_task_lists_split_language_and_predictive():
-    assert (len(LANGUAGE_TASKS), len(PREDICTIVE_TASKS), len(TASKS)) == (6, 6, 12)
+    # document_extraction reads documents into fields: a language task, not vision.
+    assert (
+        "document_extraction" in LANGUAGE_TASKS,
+        len(LANGUAGE_TASKS),
+        len(PREDICTIVE_TASKS),
+        TASKS == LANGUAGE_TASKS + PREDICTIVE_TASKS,
+    ) == (True, 7, 6, True)
 
 
 @pytest.mark.parametrize(
@@ -267,6 +348,12 @@ LONG = "x" * 500
         ("sensitive_data", "yes", "must be true or false"),
         ("sensitive_data", 1, "must be true or false"),
         ("sensitive_data", None, "must be true or false"),
+        ("user_facing", "yes", "must be true or false"),
+        ("user_facing", 0, "must be true or false"),
+        ("user_facing", None, "must be true or false"),
+        ("batch_ok", "true", "must be true or false"),
+        ("batch_ok", 1, "must be true or false"),
+        ("batch_ok", None, "must be true or false"),
         ("colour", "red", "unknown field"),
     ],
 )
@@ -290,6 +377,9 @@ def test_validate_rejects_bad_use_case_field(field, value, message):
         ("data_can_leave", None, "must be true or false"),
         ("data_can_leave", "false", "must be true or false"),
         ("data_can_leave", 0, "must be true or false"),
+        ("regulations", "gdpr", "must be a list"),
+        ("regulations", None, "must be a list"),
+        ("regulations", {"gdpr": True}, "must be a list"),
     ],
 )
 def test_validate_rejects_bad_organization_field(field, value, message):
@@ -352,3 +442,27 @@ def test_validate_names_an_unknown_field_with_an_unusual_name():
     payload = {"organization": {"data can leave": False}, "use_cases": [use_case()]}
 
     assert errors_of(payload) == ['organization["data can leave"]: unknown field']
+
+
+@pytest.mark.parametrize(
+    ("regulations", "expected"),
+    [
+        (
+            ["gdpr", "sox"],
+            [f"organization.regulations[1]: must be one of: {ALL_REGULATIONS}"],
+        ),
+        (["GDPR"], [f"organization.regulations[0]: must be one of: {ALL_REGULATIONS}"]),
+        ([1], [f"organization.regulations[0]: must be one of: {ALL_REGULATIONS}"]),
+        (
+            ["hipaa", "", "ccpa", None],
+            [
+                f"organization.regulations[1]: must be one of: {ALL_REGULATIONS}",
+                f"organization.regulations[3]: must be one of: {ALL_REGULATIONS}",
+            ],
+        ),
+    ],
+)
+def test_validate_names_the_bad_regulation_by_its_index(regulations, expected):
+    payload = {"organization": {"regulations": regulations}, "use_cases": [use_case()]}
+
+    assert errors_of(payload) == expected

@@ -81,3 +81,22 @@ def test_effort_depends_on_path_and_team_size(case, engineers, effort):
     payload = {"organization": {"ml_engineers": engineers}, "use_cases": [case]}
 
     assert decide(validate(payload)).to_dict()["use_cases"][0]["effort"] == effort
+
+
+@pytest.mark.parametrize("engineers", [0, 5])
+def test_effort_for_a_vendors_service_is_wiring_it_in_whatever_the_team(engineers):
+    payload = {
+        "organization": {"ml_engineers": engineers},
+        "use_cases": [
+            {"name": "Card fraud", "task": "fraud_detection", "monthly_requests": 1_500}
+        ],
+    }
+    case = decide(validate(payload)).to_dict()["use_cases"][0]
+
+    assert (case["option"], case["effort"]) == (
+        "vendor_tool",
+        (
+            "A software engineer can wire in a ready-made service in days to weeks; the "
+            "work that matters is logging outcomes so that a model of your own can follow."
+        ),
+    )

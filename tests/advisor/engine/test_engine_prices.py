@@ -1,4 +1,9 @@
-"""The price book: dated, sourced figures that survive a round trip through JSON."""
+"""The price book: dated, sourced figures that survive a round trip through JSON.
+
+Engine 2026.2 adds the offers the options are priced from (small and frontier API
+models, a hosted open-weight model, hosted LoRA, GPUs to self-host on, people, CPUs,
+vendor tools); a book stored before them reads with the default offers.
+"""
 
 import dataclasses
 import json
@@ -6,8 +11,18 @@ from datetime import date
 
 import pytest
 
-from advisor.engine import DEFAULT_PRICES, FieldError, PriceBookError, Prices
+from advisor.engine import (
+    DEFAULT_PRICES,
+    FieldError,
+    PriceBookError,
+    Prices,
+    decide,
+    validate,
+)
+from advisor.engine.compliance import PROVIDER_OPTIONS
 from advisor.engine.prices import HOURS_PER_MONTH, ThroughputRun
+
+OFFERS = DEFAULT_PRICES.offers
 
 
 def book(**changes):
@@ -42,19 +57,47 @@ def test_default_prices_round_trip_through_json():
 def test_default_prices_to_dict_is_json_safe_with_iso_dates():
     data = DEFAULT_PRICES.to_dict()
 
-    assert (data["name"], data["as_of"], data["gpu"]["as_of"]) == (
-        "default-2026-11",
-        "2026-11-26",
-        "2026-09-25",
-    )
+    assert (
+        data["name"],
+        data["as_of"],
+        data["gpu"]["as_of"],
+        data["offers"]["small_models"][0]["as_of"],
+    ) == ("default-2026-12", "2026-12-05", "2026-09-25", "2026-05-04")
 
 
 def test_default_prices_every_figure_has_a_source_and_a_date():
     figures = list(sourced_figures(DEFAULT_PRICES))
+    offers = OFFERS
+    # Every offer the options are priced from is among them, each with its own source.
+    expected_offers = [
+        *offers.small_models,
+        offers.frontier_model,
+        offers.hosted_open_weight,
+        offers.hosted_fine_tune,
+        offers.self_hosting,
+        *offers.self_hosting.gpus,
+        offers.people,
+        offers.cpu,
+        *offers.vendor_tools,
+    ]
 
-    # api model, gpu, throughput, utilisation, fine-tune, 8 other APIs, 4 other GPUs
-    assert len(figures) == 17
     assert [f for f in figures if not f.source or not isinstance(f.as_of, date)] == []
+    assert [offer for offer in expected_offers if offer not in figures] == []
+
+
+def test_default_offers_price_every_predictive_task_with_a_vendor_tool_at_most_once():
+    tasks = [tool.task for tool in OFFERS.vendor_tools]
+
+    assert sorted(tasks) == sorted(set(tasks))
+
+
+def test_default_offers_list_small_models_cheapest_first_and_gpus_smallest_first():
+    # The engine picks the cheapest small model that is capable enough, and sizes a
+    # fleet from the cheapest GPU up; the book lists them in that order to be read.
+    small = [model.input_usd_per_million for model in OFFERS.small_models]
+    gpus = [gpu.usd_per_hour for gpu in OFFERS.self_hosting.gpus]
+
+    assert (small == sorted(small), gpus == sorted(gpus)) == (True, True)
 
 
 @pytest.mark.parametrize(
@@ -77,17 +120,27 @@ def test_default_prices_carry_the_dated_figures(figure, expected):
     assert figure(DEFAULT_PRICES) == expected
 
 
-def test_fine_tune_one_off_is_gpu_hours_times_gpu_price():
-    # 12 GPU hours x $2.69 an hour + $0 of priced extras
-    assert round(DEFAULT_PRICES.fine_tune_one_off_usd, 2) == 32.28
+def test_fine_tune_one_off_is_gpu_hours_times_gpu_price_plus_extras():
+    book = DEFAULT_PRICES
+
+    assert book.fine_tune_one_off_usd == (
+        book.fine_tune.gpu_hours * book.gpu.usd_per_hour + book.fine_tune.extra_usd
+    )
 
 
 def test_always_on_gpu_is_730_hours_of_the_serving_gpu():
-    # 730 h x $2.69 = $1,963.70
-    assert (HOURS_PER_MONTH, round(DEFAULT_PRICES.always_on_gpu_monthly_usd, 2)) == (
-        730,
-        1963.70,
-    )
+    # 8,760 hours a year / 12
+    assert (
+        HOURS_PER_MONTH,
+        DEFAULT_PRICES.always_on_gpu_monthly_usd,
+    ) == (730, 730 * DEFAULT_PRICES.gpu.usd_per_hour)
+
+
+def test_book_stored_before_the_offers_reads_with_the_default_offers():
+    # Books stored by engine 2026.1 have no "offers": they must still load.
+    stored = {k: v for k, v in DEFAULT_PRICES.to_dict().items() if k != "offers"}
+
+    assert Prices.from_dict(stored).offers == OFFERS
 
 
 def test_throughput_rates_reproduce_both_measured_runs():
@@ -169,6 +222,67 @@ def test_from_dict_rejects_bad_book(data, expected):
     assert errors_of(data) == expected
 
 
+def offers(**changes):
+    """The default offers as a dict, with the given keys replaced."""
+    return DEFAULT_PRICES.to_dict()["offers"] | changes
+
+
+def small_model(index=0, **changes):
+    return DEFAULT_PRICES.to_dict()["offers"]["small_models"][index] | changes
+
+
+def serving_gpu(index=0, **changes):
+    return DEFAULT_PRICES.to_dict()["offers"]["self_hosting"]["gpus"][index] | changes
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            book(offers=offers(small_models=[small_model(capability=4)])),
+            ["offers.small_models[0].capability: must be <= 3"],
+        ),
+        (
+            book(offers=offers(small_models=[small_model(capability=0)])),
+            ["offers.small_models[0].capability: must be >= 1"],
+        ),
+        (
+            book(offers=offers(small_models=[small_model(batch_discount=1.0)])),
+            ["offers.small_models[0].batch_discount: must be < 1"],
+        ),
+        (
+            book(offers=offers(small_models=[small_model(context_tokens=0)])),
+            ["offers.small_models[0].context_tokens: must be > 0"],
+        ),
+        (
+            book(
+                offers=offers(
+                    self_hosting=offers()["self_hosting"]
+                    | {"gpus": [serving_gpu(relative_throughput=0)]}
+                )
+            ),
+            ["offers.self_hosting.gpus[0].relative_throughput: must be > 0"],
+        ),
+        (
+            book(
+                offers=offers(people=offers()["people"] | {"partner_multiplier": 0.5})
+            ),
+            ["offers.people.partner_multiplier: must be >= 1"],
+        ),
+        (
+            book(offers=offers(frontier_model=None)),
+            ["offers.frontier_model: must be a JSON object"],
+        ),
+        (
+            book(offers=offers(colour="red")),
+            ["offers.colour: unknown field"],
+        ),
+    ],
+)
+def test_from_dict_rejects_bad_offers(data, expected):
+    assert errors_of(data) == expected
+
+
 def test_from_dict_rejects_runs_with_the_same_shape():
     throughput = book()["throughput"]
     run = {"input_tokens": 128, "output_tokens": 1024, "output_tokens_per_second": 9000}
@@ -204,3 +318,61 @@ def test_price_book_error_reads_like_a_value_error():
         True,
         "gpu: is required\nname: is required",
     )
+
+
+def answers_or_is_refused(data, payload, field):
+    """A stored book either is refused, naming ``field``, or answers ``payload``."""
+    try:
+        prices = Prices.from_dict(data)
+    except PriceBookError as error:
+        refused = [e.path for e in error.errors]
+    else:
+        return decide(validate(payload), prices).to_dict()
+    assert refused == [field]
+    return None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Prices.from_dict accepts offers.small_models = [] and decide() then raises "
+    "ValueError ('max() iterable argument is empty') for every language use case: a "
+    "book an admin can save makes every assessment fail.",
+)
+def test_a_book_without_small_api_models_is_refused_or_still_answers():
+    payload = {
+        "use_cases": [{"name": "x", "task": "summarization", "monthly_requests": 1}]
+    }
+
+    answers_or_is_refused(
+        book(offers=offers(small_models=[])), payload, "offers.small_models"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Prices.from_dict accepts offers.self_hosting.gpus = [], and then data that "
+    "must stay is recommended hosted_fine_tune, a provider's service ruled out with "
+    "data_must_stay (summarization, sensitive_data=true).",
+)
+def test_a_book_without_gpus_is_refused_or_never_sends_data_that_must_stay_out():
+    payload = {
+        "use_cases": [
+            {
+                "name": "x",
+                "task": "summarization",
+                "monthly_requests": 1000,
+                "sensitive_data": True,
+            }
+        ]
+    }
+    self_hosting = offers()["self_hosting"] | {"gpus": []}
+
+    result = answers_or_is_refused(
+        book(offers=offers(self_hosting=self_hosting)),
+        payload,
+        "offers.self_hosting.gpus",
+    )
+
+    if result is not None:
+        only = result["use_cases"][0]
+        assert only["option"] not in PROVIDER_OPTIONS, only["option"]
