@@ -332,12 +332,6 @@ def answers_or_is_refused(data, payload, field):
     return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Prices.from_dict accepts offers.small_models = [] and decide() then raises "
-    "ValueError ('max() iterable argument is empty') for every language use case: a "
-    "book an admin can save makes every assessment fail.",
-)
 def test_a_book_without_small_api_models_is_refused_or_still_answers():
     payload = {
         "use_cases": [{"name": "x", "task": "summarization", "monthly_requests": 1}]
@@ -348,12 +342,6 @@ def test_a_book_without_small_api_models_is_refused_or_still_answers():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Prices.from_dict accepts offers.self_hosting.gpus = [], and then data that "
-    "must stay is recommended hosted_fine_tune, a provider's service ruled out with "
-    "data_must_stay (summarization, sensitive_data=true).",
-)
 def test_a_book_without_gpus_is_refused_or_never_sends_data_that_must_stay_out():
     payload = {
         "use_cases": [

@@ -291,16 +291,6 @@ def test_cost_at_scale_detail_quotes_the_chosen_option_and_the_api():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="When tuning is required (format_consistency critical or substantial data), "
-    "cost_at_scale is judged and worded on the cheapest owned option even if it is "
-    "the untuned self_hosted_open_weight the verdict may not use: summaries at "
-    "36,000,000 a month with format_consistency=critical (2 ML engineers) recommend "
-    "self_hosted_fine_tune (about $470,000 over three years) while the reason quotes "
-    "the untuned 'Qwen3-8B on NVIDIA A100 80GB GPUs, with a spare costs about "
-    "$390,000'; the same holds for when cost_at_scale fires (its volume).",
-)
 def test_cost_at_scale_quotes_the_option_recommended_when_tuning_is_required():
     result = decide_one(
         TEAM, monthly_requests=36_000_000, format_consistency="critical"
@@ -598,12 +588,6 @@ def test_data_must_stay_detail_for_a_sensitive_use_case():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="When every classical option is ruled out, the engine takes the cheapest "
-    "whatever the reason, so data that must stay goes to the vendor's service when "
-    "the budget is under the in-house model's 10 ms.",
-)
 def test_data_that_must_stay_never_goes_to_a_vendor_even_when_nothing_meets_the_budget():
     result = decide_one(
         {**TEAM, "data_can_leave": False},
