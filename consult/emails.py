@@ -283,9 +283,18 @@ def email_backoff(*, attempts: int) -> int:
     return min(backoff, BACKOFF_MAX_SECONDS)
 
 
-def email_retry_until(email: OutboundEmail) -> datetime:
-    """After this, a transient failure is the last: the email is marked failed."""
-    return email.created_at + timedelta(hours=settings.EMAIL_RETRY_HOURS)
+def email_attempts_max() -> int:
+    """Attempts spanning ``EMAIL_RETRY_HOURS``: the waits between them add up to it.
+
+    Counted in attempts rather than read off a clock, so an email first tried
+    late (the workers were down) still gets its hours of retries.
+    """
+    window = settings.EMAIL_RETRY_HOURS * 3600
+    attempts, waited = 1, 0
+    while waited < window:
+        waited += email_backoff(attempts=attempts)
+        attempts += 1
+    return attempts
 
 
 def _error_is_transient(exc: BaseException) -> bool:
@@ -490,15 +499,12 @@ def _email_failure_record(
     still_sending = OutboundEmail.objects.filter(
         pk=email.pk, status=Status.SENDING, claimed_by=claim
     )
-    retry_until = email_retry_until(email)
-    if _error_is_transient(exc) and now < retry_until:
-        retry_at = min(
-            now + timedelta(seconds=email_backoff(attempts=email.attempts)),
-            retry_until,
-        )
-        retry_in = max(1, int((retry_at - now).total_seconds()))
+    if _error_is_transient(exc) and email.attempts < email_attempts_max():
+        retry_in = email_backoff(attempts=email.attempts)
         still_sending.update(
-            status=Status.QUEUED, next_attempt_at=retry_at, last_error=error
+            status=Status.QUEUED,
+            next_attempt_at=now + timedelta(seconds=retry_in),
+            last_error=error,
         )
         logger.warning(
             "email %s: %s, attempt %s failed (%s); next attempt in %s s",
@@ -521,26 +527,23 @@ def _email_failure_record(
     )
 
 
-def _stuck_put_back(rows: models.QuerySet[OutboundEmail], *, now: datetime) -> int:
+def _stuck_put_back(rows: models.QuerySet[OutboundEmail]) -> int:
     """Rows whose sender died mid-send: queued again, or failed for staff.
 
     The SMTP server may have accepted it before the sender died, so a second
-    death in a row, or one past the retry window, leaves it to staff.
+    death in a row, or one on the last attempt, leaves it to staff.
     """
-    window = timedelta(hours=settings.EMAIL_RETRY_HOURS)
     rows.filter(last_error=WORKER_STOPPED_ERROR).update(
         status=Status.FAILED, last_error=WORKER_STOPPED_TWICE_ERROR
     )
-    rows.filter(created_at__lte=now - window).update(
+    rows.filter(attempts__gte=email_attempts_max()).update(
         status=Status.FAILED, last_error=WORKER_STOPPED_LAST_ERROR
     )
     # It was due when it was claimed, so it is due again at once.
     return rows.update(status=Status.QUEUED, last_error=WORKER_STOPPED_ERROR)
 
 
-def email_claim_release(
-    *, email_id: int, claimed_by: str, now: datetime | None = None
-) -> bool:
+def email_claim_release(*, email_id: int, claimed_by: str) -> bool:
     """Put back the row ``claimed_by`` was sending when its process died.
 
     Called by the worker's main process when a pool child running the send
@@ -550,7 +553,7 @@ def email_claim_release(
     rows = OutboundEmail.objects.filter(
         pk=email_id, status=Status.SENDING, claimed_by=claimed_by
     )
-    returned = _stuck_put_back(rows, now=now or timezone.now())
+    returned = _stuck_put_back(rows)
     if returned:
         logger.warning("email %s: its sender stopped mid-send; queued again", email_id)
     return bool(returned)
@@ -571,7 +574,7 @@ def email_relay(*, now: datetime | None = None) -> int:
         status=Status.SENDING, claimed_at__lte=now - SENDING_TIMEOUT
     )
     stuck_count = stuck.count()
-    returned = _stuck_put_back(stuck, now=now) if stuck_count else 0
+    returned = _stuck_put_back(stuck) if stuck_count else 0
 
     due_before = now - RELAY_GRACE
     first_try_lost = Q(attempts=0) & (

@@ -13,6 +13,7 @@ from consult.emails import (
     WORKER_STOPPED_ERROR,
     WORKER_STOPPED_LAST_ERROR,
     WORKER_STOPPED_TWICE_ERROR,
+    email_attempts_max,
     email_relay,
     email_resend,
 )
@@ -66,8 +67,7 @@ def test_email_relay_reenqueues_stale_rows_and_leaves_fresh_ones(
             status=Status.SENDING,
             claimed_at=stuck,
             next_attempt_at=stuck,
-            created_at=now - timedelta(hours=48, minutes=1),
-            attempts=50,
+            attempts=email_attempts_max(),
         ),
         "sent": row("sent", status=Status.SENT, sent_at=old, next_attempt_at=old),
     }
