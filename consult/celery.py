@@ -12,12 +12,11 @@ What a worker does around every task, here because it concerns every task:
 - database connections are checked before a task uses them, as Django does
   around each request (``close_old_connections``), so a connection the server
   dropped meanwhile is replaced instead of failing the task;
-- log lines never carry an email address (``EmailAddressFilter``).
+- log lines never carry an email address: the worker logs through Django's LOGGING
+  (``worker_hijack_root_logger`` off), whose formatters mask them (``consult.logs``).
 """
 
-import logging
 import os
-import re
 
 from celery import Celery, signals
 from celery.app.amqp import AMQP
@@ -75,46 +74,3 @@ def _database_connections_check(*, task, **_kwargs) -> None:
 def _database_connections_release(*, task, **_kwargs) -> None:
     if not task.request.is_eager:
         close_old_connections()
-
-
-# What an address looks like in a log line: a local part starting with a letter
-# or digit (so a broker URL's "**@host" is left alone), an at sign and a domain
-# with a top-level name.
-_EMAIL_ADDRESS = re.compile(
-    r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
-)
-EMAIL_ADDRESS_MASK = "[address]"
-
-
-def email_addresses_masked(text: str) -> str:
-    return _EMAIL_ADDRESS.sub(EMAIL_ADDRESS_MASK, text)
-
-
-class EmailAddressFilter(logging.Filter):
-    """Masks email addresses in log lines and in the tracebacks they carry.
-
-    Workers log by outbox row id and kind of email; this catches what others
-    write: an SMTP server's refusal quotes the recipient, and Celery logs the
-    exception of a task that failed.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = email_addresses_masked(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = email_addresses_masked(record.exc_text)
-        return True
-
-
-@signals.after_setup_logger.connect
-@signals.after_setup_task_logger.connect
-def _worker_log_filters(*, logger: logging.Logger, **_kwargs) -> None:
-    # Celery replaces the handlers of Django's LOGGING in a worker (it takes
-    # over the root logger), so the filter goes on the handlers it installs.
-    for handler in logger.handlers:
-        if not any(isinstance(f, EmailAddressFilter) for f in handler.filters):
-            handler.addFilter(EmailAddressFilter())

@@ -49,8 +49,8 @@ from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone
 
-from consult.celery import email_addresses_masked
 from consult.enqueue import enqueue, enqueue_on_commit
+from consult.logs import email_addresses_masked
 from consult.models import ERASED_SUBJECT, OutboundEmail, related_key
 
 if TYPE_CHECKING:
