@@ -413,7 +413,9 @@ def _api_verdict(case: _Case, chosen: Priced, *, too_slow: bool) -> float:
     use_case = case.use_case
     volume = case.volume
     api_small = case.priced.apis[0]
-    detail = _api_detail(volume, chosen, api_small, case.cost_flip)
+    detail = _api_detail(
+        volume, chosen, api_small, case.cost_flip, own_usable=bool(case.owned_ok)
+    )
     if too_slow and case.budget is not None:
         detail = (
             "A model of your own would suit this use case, but none we price can "
@@ -993,7 +995,12 @@ _OPTION_PHRASES = {
 
 
 def _api_detail(
-    volume: int, chosen: Priced, api_small: Priced, cost_flip: int | None
+    volume: int,
+    chosen: Priced,
+    api_small: Priced,
+    cost_flip: int | None,
+    *,
+    own_usable: bool = True,
 ) -> str:
     detail = (
         "Nothing in your answers calls for a model of your own yet. The best buy is "
@@ -1006,6 +1013,11 @@ def _api_detail(
         detail += (
             f" That is {percent(1 - chosen.tco(volume) / api_small.tco(volume))} less "
             f"than {api_small.model} at list price."
+        )
+    if cost_flip is None and not own_usable:
+        return detail + (
+            " None of the models you could run yourself meets this use case as asked "
+            "(the options below say why), so cost alone cannot move it."
         )
     if cost_flip is None:
         return detail + (
