@@ -207,6 +207,8 @@ def assert_sound(payload, result):
         assert {reason["code"] for reason in case["reasons"]} <= set(REASON_CODES)
         assert {note["code"] for note in case["warnings"]} <= set(WARNING_CODES)
         assert {note["code"] for note in case["compliance"]} <= set(COMPLIANCE_CODES)
+        for note in (*case["reasons"], *case["warnings"], *case["compliance"]):
+            assert (list(note), note["detail"] != "") == (["code", "detail"], True)
         assert all(
             set(flip) == {"input", "value", "path", "detail"} for flip in case["flips"]
         )
