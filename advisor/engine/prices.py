@@ -497,7 +497,20 @@ class Prices:
         try:
             prices = _ADAPTER.validate_python(data)
         except ValidationError as exc:
-            raise PriceBookError(field_errors(exc)) from None
+            errors = field_errors(exc)
+            # A list whose only item is invalid is also reported "too short" (the bad
+            # item does not count): the item's own message is the one to read.
+            named = [error.path for error in errors]
+            raise PriceBookError(
+                [
+                    error
+                    for error in errors
+                    if not (
+                        error.message.startswith("must have at least")
+                        and any(path.startswith(error.path + "[") for path in named)
+                    )
+                ]
+            ) from None
         try:
             prices.throughput.seconds_per_token()
         except ValueError as exc:

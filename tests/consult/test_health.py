@@ -7,9 +7,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+LOCAL_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "healthz-tests",
+}
+
+
+@pytest.fixture
+def local_cache(settings):
+    """The embedded default: no shared cache, whatever CACHE_URL the run has."""
+    settings.CACHES = {**settings.CACHES, "default": LOCAL_CACHE}
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("local_cache")
 def test_healthz_in_process_tasks_is_ok(client, settings):
     settings.CELERY_BROKER_URL = ""
 
@@ -31,6 +42,13 @@ def test_healthz_in_process_tasks_is_ok(client, settings):
 @pytest.mark.django_db
 def test_healthz_with_reachable_redis_is_ok(client, settings, redis_broker_url):
     settings.CELERY_BROKER_URL = redis_broker_url
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_broker_url,
+        },
+    }
 
     response = client.get("/healthz")
 
@@ -39,11 +57,12 @@ def test_healthz_with_reachable_redis_is_ok(client, settings, redis_broker_url):
         "status": "ok",
         "database": "ok",
         "broker": "ok",
-        "cache": "local",
+        "cache": "ok",
     }
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("local_cache")
 def test_healthz_broker_down_is_503(client, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
 
@@ -64,7 +83,7 @@ def test_healthz_database_down_is_503():
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "CELERY_"))
+        if not k.startswith(("DATABASE_", "CELERY_", "CACHE_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="consult.settings",
@@ -172,7 +191,7 @@ def test_the_booking_page_with_the_database_down_answers_503_kindly():
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "CELERY_"))
+        if not k.startswith(("DATABASE_", "CELERY_", "CACHE_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="consult.settings",

@@ -346,14 +346,6 @@ def test_a_book_needs_a_small_api_model_and_a_gpu_to_price_every_use_case(
     assert errors_of(data) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Pydantic counts a list's items after dropping the invalid ones, so a book "
-    "whose only small model is invalid gets a second, false error: "
-    "'offers.small_models: must have at least 1 item' after "
-    "'offers.small_models[0].capability: must be <= 3' (the contract already "
-    "suppresses the same artefact for use_cases).",
-)
 @pytest.mark.parametrize(
     ("data", "expected"),
     [

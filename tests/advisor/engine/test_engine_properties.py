@@ -14,7 +14,12 @@ from advisor.engine import ContractError, FieldError, decide, validate
 from advisor.engine.compliance import COMPLIANCE_CODES, PROVIDER_OPTIONS
 from advisor.engine.contract import LANGUAGE_TASKS, REGULATIONS, TASKS
 from advisor.engine.costs import MAX_MONTHLY_REQUESTS
-from advisor.engine.options import CLASSICAL_LATENCY_MS, VENDOR_LATENCY_MS
+from advisor.engine.options import (
+    CLASSICAL_LATENCY_MS,
+    VENDOR_LATENCY_MS,
+    Priced,
+    cheaper_from,
+)
 from advisor.engine.result import OPTION_PATHS, OPTIONS, PATHS, STACKS
 from advisor.engine.rules import REASON_CODES, UNSERVABLE_CONFIDENCE, WARNING_CODES
 from tests.advisor.engine.cases import (
@@ -319,6 +324,49 @@ def test_fewer_ml_engineers_never_make_owning_more_attractive(
 
     if path(more) == "api":
         assert path(fewer) == "api"
+
+
+def line(option, base, slope, knee, people, one_off):
+    return Priced(option, option, base, slope, knee, people, one_off, None, None)
+
+
+money = st.floats(0, 50_000, allow_nan=False)
+per_request = st.floats(1e-7, 0.05, allow_nan=False)
+
+
+@EXAMPLES
+@given(
+    money,
+    per_request,
+    st.floats(0, 1e9),
+    money,
+    money,
+    per_request,
+    money,
+    money,
+    st.sampled_from([1.0, 0.75]),
+    st.integers(0, 10**10),
+)
+def test_cheaper_from_is_where_owning_starts_to_win_and_keeps_winning(
+    base, slope, knee, people, one_off, api_slope, api_people, api_one_off, share, probe
+):
+    owned = line("self_hosted_open_weight", base, slope, knee, people, one_off)
+    bought = line("api_small", 0.0, api_slope, 0.0, api_people, api_one_off)
+
+    def wins(volume):
+        return owned.tco(volume) <= share * bought.tco(volume) * (1 + 1e-12)
+
+    volume = cheaper_from(owned, bought, share)
+
+    if volume is None:
+        assert not wins(10**10) or slope >= share * api_slope
+    else:
+        assert wins(volume)
+        assert (
+            volume == 0 or not wins(volume - 1) or owned.fixed <= share * bought.fixed
+        )
+        if probe >= volume:
+            assert wins(probe)
 
 
 @EXAMPLES
