@@ -58,7 +58,8 @@ def usd_whole(amount: float | None) -> str:
         return NOT_COSTED
     if 0 < amount < 0.5:
         return "under $1"
-    return f"${amount:,.0f}"
+    # Half a dollar rounds up, as in the sentences beside the table (58.5 -> $59).
+    return f"${math.floor(amount + 0.5):,}"
 
 
 def compact_number(value: float) -> str:

@@ -4,8 +4,14 @@
   transaction; the send is enqueued only once that transaction commits.
 - ``email_send`` (run by the ``email.send`` task) claims the row with a
   conditional update, sends it and marks it sent, so running it twice sends once.
+  A transient failure queues the row again with a backoff (``email_backoff``)
+  for ``EMAIL_RETRY_HOURS``; the relay hands it to a worker when it is due, so
+  no retry waits in the broker. Marking a row sent survives a dropped database
+  connection (``email_sent_record``), so an email the SMTP server accepted is
+  not sent again.
 - ``email_relay`` (beat, every minute) re-enqueues rows the broker never got
-  and puts back rows whose worker died mid-send.
+  and rows due for another try, and puts back rows whose worker died mid-send
+  (``email_claim_release`` does it at once when the worker saw its child die).
 - ``email_resend`` lets staff try a failed email again.
 
 Each kind of email has ``templates/emails/<kind>/subject.txt``, ``body.txt``
@@ -15,9 +21,11 @@ helper that builds them all.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -29,12 +37,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone
 
-from consult.enqueue import enqueue_on_commit
+from consult.enqueue import enqueue, enqueue_on_commit
+from consult.logs import email_addresses_masked
 from consult.models import ERASED_SUBJECT, OutboundEmail, related_key
 
 if TYPE_CHECKING:
@@ -46,9 +62,11 @@ logger = logging.getLogger(__name__)
 
 Status = OutboundEmail.Status
 
-MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 15 * 60
+BACKOFF_MAX_SECONDS = 60 * 60
+# A connection that broke (the server restarted, failed over or ended it) is
+# worth another try on a new one, unlike a constraint or a bug.
+DATABASE_CONNECTION_ERRORS = (OperationalError, InterfaceError)
 # A row still queued this long after it was due was never handed to a worker
 # (the broker was down at commit, or a retry message was lost).
 RELAY_GRACE = timedelta(minutes=2)
@@ -57,6 +75,15 @@ RELAY_GRACE = timedelta(minutes=2)
 SENDING_TIMEOUT = timedelta(minutes=10)
 EXPIRED_ERROR = (
     "Not sent: it was still waiting when it stopped being true (expires_at)."
+)
+WORKER_STOPPED_ERROR = "The worker stopped while sending it."
+WORKER_STOPPED_TWICE_ERROR = (
+    "The worker stopped while sending it, twice in a row; it may have been "
+    "delivered. Send it again if it was not."
+)
+WORKER_STOPPED_LAST_ERROR = (
+    "The worker stopped while sending its last attempt; it may have been "
+    "delivered. Send it again if it was not."
 )
 RELAY_BATCH = 500
 SUBJECT_MAX_LENGTH = 255
@@ -173,6 +200,7 @@ def _address_check(value: str, *, field: str) -> str:
 
 
 SEND_TASK = "email.send"
+SENT_RECORD_TASK = "email.sent_record"
 
 
 def _send_enqueue_on_commit(email_id: int) -> None:
@@ -255,6 +283,20 @@ def email_backoff(*, attempts: int) -> int:
     return min(backoff, BACKOFF_MAX_SECONDS)
 
 
+def email_attempts_max() -> int:
+    """Attempts spanning ``EMAIL_RETRY_HOURS``: the waits between them add up to it.
+
+    Counted in attempts rather than read off a clock, so an email first tried
+    late (the workers were down) still gets its hours of retries.
+    """
+    window = settings.EMAIL_RETRY_HOURS * 3600
+    attempts, waited = 1, 0
+    while waited < window:
+        waited += email_backoff(attempts=attempts)
+        attempts += 1
+    return attempts
+
+
 def _error_is_transient(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         # Greylisting refuses a recipient with 4xx: worth another try.
@@ -267,14 +309,31 @@ def _error_is_transient(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPException):
         # No reply code: the server lacks something we need (AUTH, STARTTLS).
         return False
-    # Connection refused or timed out, a stored attachment not written yet,
-    # the task's soft time limit: another try later may well succeed.
+    if isinstance(exc, FileNotFoundError):
+        # A stored attachment is written before its email is queued; one that
+        # is gone was deleted (the client erased their data) and stays gone.
+        return False
+    # Connection refused or timed out, storage briefly unreachable, the task's
+    # soft time limit: another try later may well succeed.
     return isinstance(exc, (OSError, SoftTimeLimitExceeded))
 
 
 def _error_describe(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text[:ERROR_MAX_LENGTH]
+
+
+def _error_for_log(error: str) -> str:
+    # The row keeps the whole error for staff; a log line names no recipient
+    # (an SMTP refusal quotes the address it refused).
+    return email_addresses_masked(error)
+
+
+def _database_connections_reset() -> None:
+    # Close connections an error left broken; the next query opens a new one.
+    for connection in connections.all(initialized_only=True):
+        with contextlib.suppress(DatabaseError):
+            connection.close()
 
 
 def _message_id(email: OutboundEmail) -> str:
@@ -315,48 +374,132 @@ def email_message_build(*, email: OutboundEmail) -> EmailMultiAlternatives:
     return message
 
 
-def email_send(*, email_id: int, now: datetime | None = None) -> bool:
+def email_send(
+    *, email_id: int, now: datetime | None = None, claimed_by: str = ""
+) -> bool:
     """Send one queued email; True if this call sent it.
 
     Safe to run any number of times for the same row: only the call whose
-    conditional update claims the row sends it. A transient failure puts the
-    row back in the queue with a backoff and raises ``EmailSendDeferred``; a
-    permanent one, or the last attempt, marks it failed.
+    conditional update claims the row sends it (``claimed_by``, the task id,
+    names the claim). A transient failure puts the row back in the queue with
+    a backoff and raises ``EmailSendDeferred``; a permanent one, or one after
+    ``EMAIL_RETRY_HOURS``, marks it failed. A database error before the send
+    gives the claim back and is raised, for the task to try again.
     """
     now = now or timezone.now()
+    claim = claimed_by or uuid.uuid4().hex
     OutboundEmail.objects.filter(
         pk=email_id, status=Status.QUEUED, expires_at__lte=now
     ).update(status=Status.FAILED, last_error=EXPIRED_ERROR)
     claimed = (
         OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        .update(
+            status=Status.SENDING,
+            claimed_at=now,
+            claimed_by=claim,
+            attempts=F("attempts") + 1,
+        )
     )
     if not claimed:
         # Sent, failed, being sent by another worker, or not due yet.
         return False
-    email = OutboundEmail.objects.get(pk=email_id)
+    try:
+        email = OutboundEmail.objects.get(pk=email_id)
+    except DATABASE_CONNECTION_ERRORS:
+        _claim_give_back(email_id=email_id, claim=claim)
+        raise
     try:
         email_message_build(email=email).send()
     except Exception as exc:  # noqa: BLE001 -- every failure is recorded on the row
-        _email_failure_record(email=email, exc=exc, now=now)
+        try:
+            _email_failure_record(email=email, exc=exc, now=now, claim=claim)
+        except DATABASE_CONNECTION_ERRORS:
+            _claim_give_back(email_id=email_id, claim=claim)
+            raise
         return False
-    OutboundEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    logger.info("email %s: %s sent to %s", email_id, email.kind, email.to)
-    # Read from the row, not ``email``: the client may have deleted their data
-    # while this was being sent (privacy.services).
-    OutboundEmail.objects.filter(pk=email_id, erase_when_done=True).content_erase()
+    _email_sent_record_now_or_later(email=email, claim=claim, sent_at=timezone.now())
+    logger.info("email %s: %s sent", email_id, email.kind)
     return True
 
 
+def _claim_give_back(*, email_id: int, claim: str) -> None:
+    # The database failed between claim and send: nothing went out, so the row
+    # goes back to the queue for the task's next try (or the relay's).
+    _database_connections_reset()
+    try:
+        OutboundEmail.objects.filter(
+            pk=email_id, status=Status.SENDING, claimed_by=claim
+        ).update(status=Status.QUEUED)
+    except DATABASE_CONNECTION_ERRORS:
+        _database_connections_reset()
+        logger.warning(
+            "email %s: claim kept after a database error; the relay puts it back",
+            email_id,
+        )
+
+
+def _email_sent_record_now_or_later(
+    *, email: OutboundEmail, claim: str, sent_at: datetime
+) -> None:
+    # The SMTP server has it: from here on nothing may send it again. A
+    # connection dropped since the claim is replaced and the write tried once
+    # more; if the database is still away, a task keeps trying (the relay
+    # would otherwise take the row for a dead worker's and send it again).
+    for _ in range(2):
+        try:
+            email_sent_record(email_id=email.pk, claimed_by=claim, sent_at=sent_at)
+        except DATABASE_CONNECTION_ERRORS:
+            _database_connections_reset()
+        else:
+            return
+    logger.warning(
+        "email %s: %s sent, but the database is unavailable; recording it later",
+        email.pk,
+        email.kind,
+    )
+    enqueue(
+        SENT_RECORD_TASK,
+        kwargs={
+            "email_id": email.pk,
+            "claimed_by": claim,
+            "sent_at": sent_at.isoformat(),
+        },
+        about=f"email {email.pk}",
+        if_lost="sent but not recorded; it may be sent again",
+    )
+
+
+def email_sent_record(*, email_id: int, claimed_by: str, sent_at: datetime) -> bool:
+    """Record that the SMTP server accepted the email sent under ``claimed_by``.
+
+    Also takes a row the relay put back in the queue meanwhile (the write was
+    late), as long as no one claimed it again. Erases its content if the
+    client deleted their data while it waited.
+    """
+    with transaction.atomic():
+        marked = OutboundEmail.objects.filter(
+            pk=email_id,
+            claimed_by=claimed_by,
+            status__in=[Status.SENDING, Status.QUEUED],
+        ).update(status=Status.SENT, sent_at=sent_at, last_error="")
+        if marked:
+            # Read from the row: the client may have deleted their data while
+            # this was being sent (privacy.services).
+            OutboundEmail.objects.filter(
+                pk=email_id, erase_when_done=True
+            ).content_erase()
+    return bool(marked)
+
+
 def _email_failure_record(
-    *, email: OutboundEmail, exc: Exception, now: datetime
+    *, email: OutboundEmail, exc: Exception, now: datetime, claim: str
 ) -> None:
     error = _error_describe(exc)
-    still_sending = OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING)
-    if _error_is_transient(exc) and email.attempts < MAX_ATTEMPTS:
+    still_sending = OutboundEmail.objects.filter(
+        pk=email.pk, status=Status.SENDING, claimed_by=claim
+    )
+    if _error_is_transient(exc) and email.attempts < email_attempts_max():
         retry_in = email_backoff(attempts=email.attempts)
         still_sending.update(
             status=Status.QUEUED,
@@ -364,10 +507,11 @@ def _email_failure_record(
             last_error=error,
         )
         logger.warning(
-            "email %s: attempt %s failed (%s); retrying in %s s",
+            "email %s: %s, attempt %s failed (%s); next attempt in %s s",
             email.pk,
+            email.kind,
             email.attempts,
-            error,
+            _error_for_log(error),
             retry_in,
         )
         raise EmailSendDeferred(
@@ -375,44 +519,83 @@ def _email_failure_record(
         ) from exc
     still_sending.update(status=Status.FAILED, last_error=error)
     logger.error(
-        "email %s: failed after %s attempt(s): %s", email.pk, email.attempts, error
+        "email %s: %s failed after %s attempt(s): %s",
+        email.pk,
+        email.kind,
+        email.attempts,
+        _error_for_log(error),
     )
 
 
+def _stuck_put_back(rows: models.QuerySet[OutboundEmail]) -> int:
+    """Rows whose sender died mid-send: queued again, or failed for staff.
+
+    The SMTP server may have accepted it before the sender died, so a second
+    death in a row, or one on the last attempt, leaves it to staff.
+    """
+    rows.filter(last_error=WORKER_STOPPED_ERROR).update(
+        status=Status.FAILED, last_error=WORKER_STOPPED_TWICE_ERROR
+    )
+    rows.filter(attempts__gte=email_attempts_max()).update(
+        status=Status.FAILED, last_error=WORKER_STOPPED_LAST_ERROR
+    )
+    # It was due when it was claimed, so it is due again at once.
+    return rows.update(status=Status.QUEUED, last_error=WORKER_STOPPED_ERROR)
+
+
+def email_claim_release(*, email_id: int, claimed_by: str) -> bool:
+    """Put back the row ``claimed_by`` was sending when its process died.
+
+    Called by the worker's main process when a pool child running the send
+    died (killed, out of memory), so the message it gives back to the broker
+    finds the row queued instead of waiting for the relay's ``SENDING_TIMEOUT``.
+    """
+    rows = OutboundEmail.objects.filter(
+        pk=email_id, status=Status.SENDING, claimed_by=claimed_by
+    )
+    returned = _stuck_put_back(rows)
+    if returned:
+        logger.warning("email %s: its sender stopped mid-send; queued again", email_id)
+    return bool(returned)
+
+
 def email_relay(*, now: datetime | None = None) -> int:
-    """Catch up on what the queue lost; return how many rows were re-enqueued.
+    """Hand over what no worker holds; return how many rows were re-enqueued.
 
     Rows sending for longer than ``SENDING_TIMEOUT`` belonged to a worker that
-    died: they go back to the queue (or fail, on their last attempt). Rows
-    still queued ``RELAY_GRACE`` after they were due never reached a worker:
-    they are enqueued again. A row that did reach one is harmless to enqueue
-    twice, since only one claim succeeds.
+    died: they go back to the queue (or fail, see ``_stuck_put_back``). Rows
+    due for another try are enqueued when due; rows still queued
+    ``RELAY_GRACE`` after they were due never reached a worker (the broker
+    was down, or lost the message) and are enqueued again. A row that did
+    reach one is harmless to enqueue twice, since only one claim succeeds.
     """
     now = now or timezone.now()
     stuck = OutboundEmail.objects.filter(
         status=Status.SENDING, claimed_at__lte=now - SENDING_TIMEOUT
     )
-    # The server may have accepted it before the worker died; staff decide.
-    gave_up = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Status.FAILED,
-        last_error="The worker stopped while sending the last attempt.",
-    )
-    returned = stuck.update(
-        status=Status.QUEUED, last_error="The worker stopped while sending."
-    )
+    stuck_count = stuck.count()
+    returned = _stuck_put_back(stuck) if stuck_count else 0
 
     due_before = now - RELAY_GRACE
+    first_try_lost = Q(attempts=0) & (
+        Q(next_attempt_at__lte=due_before)
+        | Q(next_attempt_at__isnull=True, created_at__lte=due_before)
+    )
+    # A retry has no message waiting in the broker: it is enqueued when due.
+    retry_due = Q(attempts__gt=0, next_attempt_at__lte=now)
+    not_relayed_for_it = (
+        Q(relayed_at__isnull=True)
+        | Q(relayed_at__lte=due_before)
+        | Q(relayed_at__lt=F("next_attempt_at"))
+    )
     with transaction.atomic():
         # SKIP LOCKED (PostgreSQL) lets two relays run at once without both
         # taking the same rows; SQLite serialises writers anyway.
         email_ids = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
             .filter(status=Status.QUEUED)
-            .filter(
-                Q(next_attempt_at__lte=due_before)
-                | Q(next_attempt_at__isnull=True, created_at__lte=due_before)
-            )
-            .filter(Q(relayed_at__isnull=True) | Q(relayed_at__lte=due_before))
+            .filter(first_try_lost | retry_due)
+            .filter(not_relayed_for_it)
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:RELAY_BATCH]
         )
@@ -420,13 +603,15 @@ def email_relay(*, now: datetime | None = None) -> int:
             OutboundEmail.objects.filter(pk__in=email_ids).update(relayed_at=now)
             for email_id in email_ids:
                 _send_enqueue_on_commit(email_id)
-    if gave_up or returned or email_ids:
+    if stuck_count:
         logger.warning(
-            "email relay: %s stuck sending put back, %s failed, %s re-enqueued",
+            "email relay: %s stuck sending, %s put back, %s failed",
+            stuck_count,
             returned,
-            gave_up,
-            len(email_ids),
+            stuck_count - returned,
         )
+    if email_ids:
+        logger.info("email relay: %s enqueued", len(email_ids))
     return len(email_ids)
 
 

@@ -35,7 +35,10 @@ _request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
     "request_id", default=NO_REQUEST
 )
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# What an address looks like in a log line: a local part starting with a letter or
+# digit (so a broker URL's "**@host" is left alone), an at sign and a domain with a
+# top-level name.
+_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+'-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 EMAIL_MASK = "[email]"
 
 
@@ -43,9 +46,13 @@ def request_id() -> str:
     return _request_id.get()
 
 
+def email_addresses_masked(text: str) -> str:
+    return _EMAIL.sub(EMAIL_MASK, text)
+
+
 def masked(text: str) -> str:
     """``text`` without private link tokens or email addresses."""
-    return _EMAIL.sub(EMAIL_MASK, private_links_masked(text))
+    return email_addresses_masked(private_links_masked(text))
 
 
 class RequestIdMiddleware:

@@ -74,6 +74,10 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who claimed it (the Celery task id), so only that claim is ever put back:
+    # by the worker's main process when the child sending it died, or by the
+    # task itself when the database failed it before the send.
+    claimed_by = models.CharField(max_length=64, blank=True)
     # Set when the relay re-enqueues the row, so a long backlog is not
     # enqueued again on every relay run.
     relayed_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,8 @@
 
 With nothing set the app runs on its embedded default: SQLite, Celery tasks run
 in-process, emails written to ``var/mail/``. Setting ``DATABASE_URL``,
-``CELERY_BROKER_URL`` and ``EMAIL_URL`` moves it to PostgreSQL, Redis and SMTP.
+``CELERY_BROKER_URL`` and ``EMAIL_URL`` moves it to PostgreSQL, Redis or RabbitMQ,
+and SMTP.
 """
 
 import email.utils
@@ -168,7 +169,9 @@ if DATABASE_URL:
         _db["CONN_MAX_AGE"] = 0
     else:
         _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=60)
-        _db["CONN_HEALTH_CHECKS"] = True
+    # A connection is checked before it is reused (with the pool: each time it
+    # is taken from it), so one the server dropped is replaced, not failed on.
+    _db["CONN_HEALTH_CHECKS"] = True
     DATABASES = {"default": _db}
 else:
     VAR_DIR.mkdir(exist_ok=True)
@@ -219,6 +222,22 @@ CACHES = {
 # that queued them commits (the embedded default).
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+# The brokers the worker is tested against, killed and restarted under it
+# (tests/consult/test_worker_brokers.py).
+_BROKER_SCHEMES = {
+    "redis": "redis",
+    "rediss": "redis",
+    "amqp": "amqp",
+    "amqps": "amqp",
+    "pyamqp": "amqp",
+}
+_broker_scheme = CELERY_BROKER_URL.partition("://")[0].lower()
+if CELERY_BROKER_URL and _broker_scheme not in _BROKER_SCHEMES:
+    msg = (
+        f"CELERY_BROKER_URL must be a redis:// or amqp:// URL, got {_broker_scheme!r}."
+    )
+    raise ImproperlyConfigured(msg)
+BROKER_KIND = _BROKER_SCHEMES.get(_broker_scheme, "")
 # The test suite forces eager mode even with a broker configured; the
 # integration tests start a real worker and switch it off themselves.
 CELERY_TASK_ALWAYS_EAGER = env_bool(
@@ -236,6 +255,14 @@ CELERY_TIMEZONE = "UTC"
 # message is acknowledged only after the task finished: a worker that dies
 # mid-task leaves the message to be delivered again.
 CELERY_TASK_ACKS_LATE = True
+# ... and a pool child killed mid-task (out of memory, a crash) gives its
+# message back to the queue instead of acknowledging it as failed; the email
+# task puts back the row it had claimed (consult.tasks.EmailSendRequest).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# When the broker connection drops, tasks already running finish (their rows
+# are claimed; an email half-sent would be sent again); their messages come
+# back from the broker and find the work done.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=120)
@@ -247,12 +274,21 @@ CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", default=100)
 # Short, bounded: web requests must not hang when the broker is down (the
 # outbox relay re-sends later).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
-    "max_retries": 1,
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
-}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"max_retries": 1}
+if BROKER_KIND == "redis":
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        # A message not acknowledged this long after delivery goes back to the
+        # queue. Longer than any countdown or task (the outbox schedules its
+        # retries in the database, not in the broker).
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+elif BROKER_KIND == "amqp":
+    # A publish returns once RabbitMQ has the message, so one lost in a broker
+    # restart raises (and the outbox relay sends it later) instead of
+    # vanishing.
+    CELERY_BROKER_TRANSPORT_OPTIONS["confirm_publish"] = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "email.*": {"queue": "email"},
@@ -290,6 +326,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Email ------------------------------------------------------------------
+
+# How long an email the mail server keeps deferring is tried again (with
+# exponential backoff, at most an hour apart) before it is marked failed for
+# staff to see in the email log.
+EMAIL_RETRY_HOURS = env_int("EMAIL_RETRY_HOURS", default=48, minimum=1)
 
 EMAIL_URL = env.str("EMAIL_URL", default="")
 _email_timeout = env_int("EMAIL_TIMEOUT", default=10, minimum=1)

@@ -570,14 +570,23 @@ def _costs(case: _Case, chosen: Priced) -> Costs:
 
 
 def _shown(priced: _Priced, chosen: Priced, volume: int) -> list[Priced]:
-    """One line per option: the chosen one, else the best usable GPU, else the cheapest."""
+    """One line per option: the chosen one, else the best usable GPU; when every GPU is
+    too slow, the quickest (its time says how far off the budget is), else the cheapest."""
     shown = [*priced.apis, priced.lora]
     for lines in (priced.open_lines, priced.tuned_lines):
         if chosen in lines:
             shown.append(chosen)
             continue
         usable = [line for line in lines if _usable(line)]
-        pick = opt.best(usable or lines, volume)
+        too_slow = all(
+            line.ruled_out is not None and line.ruled_out.code == opt.RULED_LATENCY
+            for line in lines
+        )
+        pick = (
+            _fastest(lines)
+            if not usable and too_slow
+            else opt.best(usable or lines, volume)
+        )
         if pick is not None:
             shown.append(pick)
     return shown

@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from consult.emails import MAX_ATTEMPTS
 from consult.models import OutboundEmail
 from tests.helpers.outbox import Status, queued
 
@@ -83,7 +82,7 @@ def test_email_log_resend_action_queues_failed_rows_only(
     failed = queued(django_capture_on_commit_callbacks, to="ana@example.com", key="a")
     pending = queued(django_capture_on_commit_callbacks, to="bo@example.com", key="b")
     OutboundEmail.objects.filter(pk=failed.pk).update(
-        status=Status.FAILED, attempts=MAX_ATTEMPTS, last_error="SMTPDataError: 554"
+        status=Status.FAILED, attempts=5, last_error="SMTPDataError: 554"
     )
 
     with django_capture_on_commit_callbacks(execute=True):

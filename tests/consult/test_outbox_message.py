@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from consult.emails import Attachment, EmailSendDeferred, email_render, email_send
+from consult.emails import Attachment, email_render, email_send
 from tests.helpers.outbox import LINK_CONTEXT, Status, queued
 
 # --- Rendering ------------------------------------------------------------------------
@@ -81,19 +81,23 @@ def test_email_send_attaches_text_and_stored_files_read_at_send_time(
 
 
 @pytest.mark.django_db
-def test_email_send_with_a_stored_file_not_written_yet_retries(
+def test_email_send_with_its_stored_file_deleted_fails_at_once(
     django_capture_on_commit_callbacks, mailoutbox
 ):
+    # The client erased their data: the PDF is gone for good, so no retries.
+    default_storage.save("summaries/erased.pdf", ContentFile(b"%PDF-1.7"))
     email = queued(
         django_capture_on_commit_callbacks,
-        attachments=[Attachment.stored("summary.pdf", "application/pdf", "no.pdf")],
+        attachments=[
+            Attachment.stored("summary.pdf", "application/pdf", "summaries/erased.pdf")
+        ],
     )
+    default_storage.delete("summaries/erased.pdf")
 
-    with pytest.raises(EmailSendDeferred):
-        email_send(email_id=email.pk)
+    assert email_send(email_id=email.pk) is False
 
     email.refresh_from_db()
-    assert email.status == Status.QUEUED
+    assert (email.status, email.attempts) == (Status.FAILED, 1)
     assert email.last_error.startswith("FileNotFoundError")
     assert mailoutbox == []
 

@@ -8,9 +8,12 @@ from django.utils import timezone
 
 from consult.celery import app
 from consult.emails import (
-    MAX_ATTEMPTS,
     RELAY_GRACE,
     SENDING_TIMEOUT,
+    WORKER_STOPPED_ERROR,
+    WORKER_STOPPED_LAST_ERROR,
+    WORKER_STOPPED_TWICE_ERROR,
+    email_attempts_max,
     email_relay,
     email_resend,
 )
@@ -51,12 +54,20 @@ def test_email_relay_reenqueues_stale_rows_and_leaves_fresh_ones(
             next_attempt_at=stuck,
             attempts=1,
         ),
+        "died-twice": row(
+            "died-twice",
+            status=Status.SENDING,
+            claimed_at=stuck,
+            next_attempt_at=stuck,
+            attempts=2,
+            last_error=WORKER_STOPPED_ERROR,
+        ),
         "died-on-last-attempt": row(
             "died-on-last-attempt",
             status=Status.SENDING,
             claimed_at=stuck,
             next_attempt_at=stuck,
-            attempts=MAX_ATTEMPTS,
+            attempts=email_attempts_max(),
         ),
         "sent": row("sent", status=Status.SENT, sent_at=old, next_attempt_at=old),
     }
@@ -78,12 +89,17 @@ def test_email_relay_reenqueues_stale_rows_and_leaves_fresh_ones(
         "backing-off@example.com": Status.QUEUED,
         "fresh-sending@example.com": Status.SENDING,
         "stale-sending@example.com": Status.SENT,
+        "died-twice@example.com": Status.FAILED,
         "died-on-last-attempt@example.com": Status.FAILED,
         "sent@example.com": Status.SENT,
     }
-    assert OutboundEmail.objects.get(pk=rows["died-on-last-attempt"]).last_error == (
-        "The worker stopped while sending the last attempt."
+    errors = dict(
+        OutboundEmail.objects.filter(pk__in=rows.values()).values_list(
+            "to", "last_error"
+        )
     )
+    assert errors["died-twice@example.com"] == WORKER_STOPPED_TWICE_ERROR
+    assert errors["died-on-last-attempt@example.com"] == WORKER_STOPPED_LAST_ERROR
 
 
 @pytest.mark.django_db
@@ -139,7 +155,7 @@ def test_email_resend_queues_a_failed_email_with_fresh_attempts(
 ):
     email = queued(django_capture_on_commit_callbacks)
     OutboundEmail.objects.filter(pk=email.pk).update(
-        status=Status.FAILED, attempts=MAX_ATTEMPTS, last_error="SMTPDataError: 554"
+        status=Status.FAILED, attempts=5, last_error="SMTPDataError: 554"
     )
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,5 +1,5 @@
-"""Sending a queued email: claimed once, retried with backoff on transient errors,
-failed on permanent ones."""
+"""Sending a queued email: claimed once, retried with backoff on transient errors
+for EMAIL_RETRY_HOURS, failed on permanent ones; logged without its recipient."""
 
 import smtplib
 from datetime import timedelta
@@ -7,7 +7,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consult.emails import MAX_ATTEMPTS, EmailSendDeferred, email_backoff, email_send
+from consult.emails import (
+    WORKER_STOPPED_ERROR,
+    WORKER_STOPPED_TWICE_ERROR,
+    EmailSendDeferred,
+    email_backoff,
+    email_claim_release,
+    email_relay,
+    email_send,
+    email_sent_record,
+)
 from consult.models import OutboundEmail
 from consult.tasks import email_send as email_send_task
 from tests.helpers.outbox import Status, queued
@@ -107,17 +116,28 @@ def test_email_send_task_in_process_leaves_a_transient_failure_queued(
 
 
 @pytest.mark.django_db
-def test_email_send_task_in_a_worker_asks_celery_to_retry(
-    django_capture_on_commit_callbacks, flaky
+def test_email_send_task_in_a_worker_leaves_the_retry_to_the_relay(
+    django_capture_on_commit_callbacks, flaky, mailoutbox
 ):
     email = queued(django_capture_on_commit_callbacks)
     flaky.append(TimeoutError("timed out"))
 
-    # Called directly (not eagerly), Task.retry re-raises the given exception.
-    with pytest.raises(EmailSendDeferred) as deferred:
-        email_send_task(email_id=email.pk)
+    # Called directly (as a worker does, not eagerly): no Celery retry, whose
+    # countdown would wait in the broker; the row holds the next attempt time.
+    assert email_send_task(email_id=email.pk) is False
 
-    assert deferred.value.retry_in == 60
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.QUEUED, 1)
+    assert email_relay(now=email.next_attempt_at - timedelta(seconds=1)) == 0
+    # Its time comes: the relay enqueues it at once, not RELAY_GRACE later as
+    # it does a first try the broker lost.
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert email_relay(now=now) == 1
+    email.refresh_from_db()
+    assert email.status == Status.SENT
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.parametrize(
@@ -174,30 +194,148 @@ def test_email_send_permanent_errors_fail_the_email_with_its_error(
     assert mailoutbox == []
 
 
+def deferred_until_failed(email, flaky, *, now):
+    """The waits between attempts of an email the server defers every time."""
+    flaky.extend(smtplib.SMTPServerDisconnected("gone") for _ in range(100))
+    waits = []
+    while True:
+        try:
+            email_send(email_id=email.pk, now=now)
+        except EmailSendDeferred as deferred:
+            waits.append(deferred.retry_in)
+            now += timedelta(seconds=deferred.retry_in)
+        else:
+            return waits
+
+
 @pytest.mark.django_db
-def test_email_send_gives_up_after_the_last_attempt(
+def test_email_send_retries_for_two_days_then_fails(
     django_capture_on_commit_callbacks, flaky, mailoutbox
 ):
     email = queued(django_capture_on_commit_callbacks)
-    flaky.extend(smtplib.SMTPServerDisconnected("gone") for _ in range(MAX_ATTEMPTS))
-    now = timezone.now()
-    waits = []
 
-    for _ in range(MAX_ATTEMPTS - 1):
-        with pytest.raises(EmailSendDeferred) as deferred:
-            email_send(email_id=email.pk, now=now)
-        waits.append(deferred.value.retry_in)
-        now += timedelta(seconds=deferred.value.retry_in)
-    assert email_send(email_id=email.pk, now=now) is False
+    waits = deferred_until_failed(email, flaky, now=email.created_at)
 
     email.refresh_from_db()
-    assert waits == [60, 120, 240, 480]
-    assert (email.status, email.attempts) == (Status.FAILED, MAX_ATTEMPTS)
+    assert waits[:8] == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+    # The last attempt comes 48 hours after the first, within the hour.
+    assert 48 * 3600 <= sum(waits) < 49 * 3600
+    assert (email.status, email.attempts) == (Status.FAILED, len(waits) + 1)
     assert email.last_error == "SMTPServerDisconnected: gone"
     assert mailoutbox == []
 
 
-def test_email_backoff_doubles_and_is_capped():
-    waits = [email_backoff(attempts=attempts) for attempts in range(1, 8)]
+@pytest.mark.django_db
+def test_email_send_retry_window_follows_the_setting(
+    django_capture_on_commit_callbacks, flaky, settings
+):
+    settings.EMAIL_RETRY_HOURS = 1
+    email = queued(django_capture_on_commit_callbacks)
+    # First tried long after it was queued (the workers were down): it still
+    # gets its hour of retries.
+    waits = deferred_until_failed(
+        email, flaky, now=email.created_at + timedelta(days=3)
+    )
 
-    assert waits == [60, 120, 240, 480, 900, 900, 900]
+    email.refresh_from_db()
+    assert waits == [60, 120, 240, 480, 960, 1920]
+    assert email.status == Status.FAILED
+
+
+def test_email_backoff_doubles_and_is_capped_at_an_hour():
+    waits = [email_backoff(attempts=attempts) for attempts in range(1, 10)]
+
+    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]
+
+
+# --- Logs name the row and the kind of email, never the recipient ----------------------
+
+
+@pytest.mark.django_db
+def test_email_send_logs_carry_no_recipient_address(
+    django_capture_on_commit_callbacks, flaky, caplog
+):
+    sent = queued(django_capture_on_commit_callbacks, to="ana@example.com", key="a")
+    refused = queued(django_capture_on_commit_callbacks, to="bo@example.com", key="b")
+    deferred = queued(django_capture_on_commit_callbacks, to="cy@example.com", key="c")
+    caplog.set_level("INFO", logger="consult.emails")
+
+    email_send(email_id=sent.pk)
+    flaky.append(smtplib.SMTPRecipientsRefused({"bo@example.com": (550, b"no")}))
+    email_send(email_id=refused.pk)
+    flaky.append(
+        smtplib.SMTPRecipientsRefused({"cy@example.com": (450, b"<cy@example.com>")})
+    )
+    with pytest.raises(EmailSendDeferred):
+        email_send(email_id=deferred.pk)
+
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines[0] == f"email {sent.pk}: link sent"
+    assert lines[1].startswith(f"email {refused.pk}: link failed after 1 attempt(s)")
+    assert lines[2].startswith(f"email {deferred.pk}: link, attempt 1 failed")
+    assert "@example.com" not in caplog.text
+    # The row keeps the whole error for staff.
+    refused.refresh_from_db()
+    assert "bo@example.com" in refused.last_error
+
+
+# --- A sender that died, and a send recorded late -------------------------------------
+
+
+@pytest.mark.django_db
+def test_email_claim_release_puts_back_only_the_claim_it_names(
+    django_capture_on_commit_callbacks,
+):
+    email = queued(django_capture_on_commit_callbacks)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.SENDING, claimed_by="task-1", attempts=1
+    )
+
+    assert email_claim_release(email_id=email.pk, claimed_by="task-2") is False
+    assert email_claim_release(email_id=email.pk, claimed_by="task-1") is True
+
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (Status.QUEUED, WORKER_STOPPED_ERROR)
+
+
+@pytest.mark.django_db
+def test_email_claim_release_fails_an_email_whose_sender_died_twice(
+    django_capture_on_commit_callbacks,
+):
+    # It may be what kills the worker (a huge attachment): staff decide.
+    email = queued(django_capture_on_commit_callbacks)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.SENDING,
+        claimed_by="task-1",
+        attempts=2,
+        last_error=WORKER_STOPPED_ERROR,
+    )
+
+    assert email_claim_release(email_id=email.pk, claimed_by="task-1") is False
+
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (
+        Status.FAILED,
+        WORKER_STOPPED_TWICE_ERROR,
+    )
+
+
+@pytest.mark.django_db
+def test_email_sent_record_late_takes_a_row_put_back_but_not_a_new_claim(
+    django_capture_on_commit_callbacks,
+):
+    email = queued(django_capture_on_commit_callbacks)
+    now = timezone.now()
+    # The relay took the row for a dead worker's before the send was recorded.
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.QUEUED, claimed_by="task-1", attempts=1
+    )
+
+    assert email_sent_record(email_id=email.pk, claimed_by="task-1", sent_at=now)
+    email.refresh_from_db()
+    assert (email.status, email.sent_at) == (Status.SENT, now)
+
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=Status.SENDING, claimed_by="task-2"
+    )
+    assert not email_sent_record(email_id=email.pk, claimed_by="task-1", sent_at=now)

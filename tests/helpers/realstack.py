@@ -89,9 +89,18 @@ def wait_for(predicate, *, what: str, timeout: float = WAIT, logs=()) -> None:
 class Workers:
     """Real ``celery worker`` processes, each in its own process group."""
 
-    def __init__(self, *, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        *,
+        env: dict[str, str],
+        log_dir: Path,
+        pool: tuple[str, ...] = ("--pool", "solo"),
+    ) -> None:
         self.env = env
         self.log_dir = log_dir
+        # solo runs tasks in the worker process itself; prefork
+        # (``("--pool", "prefork", "--concurrency", "1")``) in children it watches.
+        self.pool = pool
         self.processes: list[subprocess.Popen] = []
         self.logs: list[Path] = []
 
@@ -107,8 +116,7 @@ class Workers:
                     "worker",
                     "-Q",
                     "default,email,pdf",
-                    "--pool",
-                    "solo",
+                    *self.pool,
                     "--loglevel",
                     "INFO",
                     "--without-mingle",
