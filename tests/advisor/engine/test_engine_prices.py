@@ -11,15 +11,7 @@ from datetime import date
 
 import pytest
 
-from advisor.engine import (
-    DEFAULT_PRICES,
-    FieldError,
-    PriceBookError,
-    Prices,
-    decide,
-    validate,
-)
-from advisor.engine.compliance import PROVIDER_OPTIONS
+from advisor.engine import DEFAULT_PRICES, FieldError, PriceBookError, Prices
 from advisor.engine.prices import HOURS_PER_MONTH, ThroughputRun
 
 OFFERS = DEFAULT_PRICES.offers
@@ -239,26 +231,38 @@ def serving_gpu(index=0, **changes):
     ("data", "expected"),
     [
         (
-            book(offers=offers(small_models=[small_model(capability=4)])),
+            book(
+                offers=offers(small_models=[small_model(capability=4), small_model(1)])
+            ),
             ["offers.small_models[0].capability: must be <= 3"],
         ),
         (
-            book(offers=offers(small_models=[small_model(capability=0)])),
+            book(
+                offers=offers(small_models=[small_model(capability=0), small_model(1)])
+            ),
             ["offers.small_models[0].capability: must be >= 1"],
         ),
         (
-            book(offers=offers(small_models=[small_model(batch_discount=1.0)])),
+            book(
+                offers=offers(
+                    small_models=[small_model(batch_discount=1.0), small_model(1)]
+                )
+            ),
             ["offers.small_models[0].batch_discount: must be < 1"],
         ),
         (
-            book(offers=offers(small_models=[small_model(context_tokens=0)])),
+            book(
+                offers=offers(
+                    small_models=[small_model(context_tokens=0), small_model(1)]
+                )
+            ),
             ["offers.small_models[0].context_tokens: must be > 0"],
         ),
         (
             book(
                 offers=offers(
                     self_hosting=offers()["self_hosting"]
-                    | {"gpus": [serving_gpu(relative_throughput=0)]}
+                    | {"gpus": [serving_gpu(relative_throughput=0), serving_gpu(1)]}
                 )
             ),
             ["offers.self_hosting.gpus[0].relative_throughput: must be > 0"],
@@ -320,47 +324,45 @@ def test_price_book_error_reads_like_a_value_error():
     )
 
 
-def answers_or_is_refused(data, payload, field):
-    """A stored book either is refused, naming ``field``, or answers ``payload``."""
-    try:
-        prices = Prices.from_dict(data)
-    except PriceBookError as error:
-        refused = [e.path for e in error.errors]
-    else:
-        return decide(validate(payload), prices).to_dict()
-    assert refused == [field]
-    return None
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            book(offers=offers(small_models=[])),
+            ["offers.small_models: must have at least 1 item"],
+        ),
+        (
+            book(offers=offers(self_hosting=offers()["self_hosting"] | {"gpus": []})),
+            ["offers.self_hosting.gpus: must have at least 1 item"],
+        ),
+    ],
+)
+def test_a_book_needs_a_small_api_model_and_a_gpu_to_price_every_use_case(
+    data, expected
+):
+    # Every language use case is priced on a small API model and on a GPU of the
+    # client's own: without them no answer could be given (or a provider would be
+    # recommended for data that must stay).
+    assert errors_of(data) == expected
 
 
-def test_a_book_without_small_api_models_is_refused_or_still_answers():
-    payload = {
-        "use_cases": [{"name": "x", "task": "summarization", "monthly_requests": 1}]
-    }
-
-    answers_or_is_refused(
-        book(offers=offers(small_models=[])), payload, "offers.small_models"
-    )
-
-
-def test_a_book_without_gpus_is_refused_or_never_sends_data_that_must_stay_out():
-    payload = {
-        "use_cases": [
-            {
-                "name": "x",
-                "task": "summarization",
-                "monthly_requests": 1000,
-                "sensitive_data": True,
-            }
-        ]
-    }
-    self_hosting = offers()["self_hosting"] | {"gpus": []}
-
-    result = answers_or_is_refused(
-        book(offers=offers(self_hosting=self_hosting)),
-        payload,
-        "offers.self_hosting.gpus",
-    )
-
-    if result is not None:
-        only = result["use_cases"][0]
-        assert only["option"] not in PROVIDER_OPTIONS, only["option"]
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            book(offers=offers(small_models=[small_model(capability=4)])),
+            ["offers.small_models[0].capability: must be <= 3"],
+        ),
+        (
+            book(
+                offers=offers(
+                    self_hosting=offers()["self_hosting"]
+                    | {"gpus": [serving_gpu(relative_throughput=0)]}
+                )
+            ),
+            ["offers.self_hosting.gpus[0].relative_throughput: must be > 0"],
+        ),
+    ],
+)
+def test_a_list_with_one_bad_item_is_told_about_that_item_only(data, expected):
+    assert errors_of(data) == expected

@@ -426,11 +426,12 @@ def test_the_oldest_stored_answers_without_costs_or_steps_still_read():
 
 
 @pytest.mark.parametrize(
-    "monthly_requests", [0, 1_234, 43_637, 812_345, 4_363_778, 38_765_432]
+    "monthly_requests",
+    [0, 1_234, 43_637, 812_345, 4_363_778, 38_765_432, 150_123_456, 4_363_778_901],
 )
 def test_figures_in_the_sentences_keep_two_significant_figures(monthly_requests):
     # Estimates read as estimates: "$2,100", "4.4 million", never "$2,137.40" or
-    # "4,363,778". (Above 99 million, see the property test's known failure.)
+    # "4,363,778", and hundreds of millions as "150 million", never "1.5e+02 million".
     payload = json.loads(json.dumps(EVERYTHING))
     for case in payload["use_cases"]:
         case["monthly_requests"] = monthly_requests

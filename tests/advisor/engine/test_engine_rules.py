@@ -27,6 +27,7 @@ from advisor.engine.rules import (
     STRENGTH_MOAT,
     STRENGTH_PREDICTIVE_TASK,
     STRENGTH_PROPRIETARY_DATA,
+    UNSERVABLE_CONFIDENCE,
 )
 from advisor.engine.text import approx, usd_approx
 from tests.advisor.engine.cases import (
@@ -598,3 +599,23 @@ def test_data_that_must_stay_never_goes_to_a_vendor_even_when_nothing_meets_the_
     )
 
     assert result["option"] == "classical_in_house"
+
+
+def test_when_nothing_allowed_is_capable_enough_the_answer_says_so():
+    # Writing where quality is worth a lot needs a frontier model or a model tuned on
+    # examples; the data may not leave and there is nothing to tune on, so the
+    # closest in-house model is recommended as a guess, not as a sure thing.
+    result = decide_one(
+        {**TEAM, "data_can_leave": False},
+        task="content_generation",
+        accuracy_lift_value="high",
+    )
+
+    assert (result["path"], result["option"], codes(result["reasons"])) == (
+        "fine_tune",
+        "self_hosted_open_weight",
+        ["data_must_stay", "capability_gap"],
+    )
+    assert chosen(result)["ruled_out"]["code"] == "quality"
+    assert chosen(result)["model"] in result["reasons"][1]["detail"]
+    assert result["confidence"] <= UNSERVABLE_CONFIDENCE

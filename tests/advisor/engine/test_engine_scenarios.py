@@ -318,3 +318,21 @@ def test_reading_scanned_documents_is_an_api_job_by_default():
     )
     assert chosen(result)["model"] == cheapest_small_model("document_extraction").name
     assert options_of(result)["hosted_open_weight"]["ruled_out"]["code"] == "quality"
+
+
+def test_scanned_documents_whose_data_must_stay_are_read_by_an_open_weight_vision_model():
+    # Open-weight vision-language models read document pages untuned: invoices that
+    # may not leave are read in-house without tuning and without a capability gap.
+    result = decide_one(
+        {"ml_engineers": 2, "data_can_leave": False},
+        name="Invoice capture",
+        task="document_extraction",
+    )
+
+    assert (result["path"], result["option"], codes(result["reasons"])) == (
+        "fine_tune",
+        "self_hosted_open_weight",
+        ["data_must_stay"],
+    )
+    assert chosen(result)["ruled_out"] is None
+    assert chosen(result)["model"].startswith(f"{OFFERS.self_hosting.model}-VL ")
