@@ -354,7 +354,11 @@ def test_cheaper_from_is_where_owning_starts_to_win_and_keeps_winning(
     bought = line("api_small", 0.0, api_slope, 0.0, api_people, api_one_off)
 
     def wins(volume):
+        # Within one rounding step of the float arithmetic.
         return owned.tco(volume) <= share * bought.tco(volume) * (1 + 1e-12)
+
+    def strictly_wins(volume):
+        return owned.tco(volume) <= share * bought.tco(volume)
 
     volume = cheaper_from(owned, bought, share)
 
@@ -363,7 +367,9 @@ def test_cheaper_from_is_where_owning_starts_to_win_and_keeps_winning(
     else:
         assert wins(volume)
         assert (
-            volume == 0 or not wins(volume - 1) or owned.fixed <= share * bought.fixed
+            volume == 0
+            or not strictly_wins(volume - 1)
+            or owned.fixed <= share * bought.fixed
         )
         if probe >= volume:
             assert wins(probe)
