@@ -945,7 +945,7 @@ def _cost_detail(
         f"about {usd_approx(owned.tco(volume))} against {usd_approx(api.tco(volume))} "
         f"for the cheapest API that fits ({api.model}): {percent(saving)} less, "
         "counting the GPUs with a spare, the build and the people who run it. Owning "
-        f"is clearly cheaper from about {approx(cost_flip)} requests a month."
+        f"is clearly cheaper from about {approx(approx_count(cost_flip, +1))} requests a month."
     )
 
 
@@ -1026,7 +1026,7 @@ def _api_detail(
         )
     return detail + (
         " A model of your own would be clearly cheaper only from about "
-        f"{approx(cost_flip)} requests a month."
+        f"{approx(approx_count(cost_flip, +1))} requests a month."
     )
 
 
