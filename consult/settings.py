@@ -9,6 +9,7 @@ and SMTP.
 import email.utils
 import ipaddress
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -407,8 +408,41 @@ MEDIA_ROOT = env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Media (PDF summaries) is private and served only through views that check
 # the client's token; there is deliberately no public MEDIA_URL route.
 MEDIA_URL = "/media-not-served/"
+# Media (the PDF summaries): this machine's MEDIA_ROOT, or S3 and S3-compatible
+# stores (MinIO, R2, Spaces) with STORAGE_URL=s3://bucket/prefix?region_name=...
+# &endpoint_url=..., so that several hosts' web and worker processes share the files.
+# Credentials come from the usual AWS variables or the instance's role.
+STORAGE_URL = env.str("STORAGE_URL", default="")
+
+
+def _media_storage(url: str) -> dict:
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parsed = urlsplit(url)
+    if parsed.scheme != "s3" or not parsed.hostname:
+        msg = f"STORAGE_URL={url!r} must be s3://bucket[/prefix][?options]."
+        raise ImproperlyConfigured(msg)
+    query = dict(parse_qsl(parsed.query))
+    unknown = set(query) - {"region_name", "endpoint_url", "addressing_style"}
+    if unknown:
+        msg = f"STORAGE_URL has unknown options: {', '.join(sorted(unknown))}."
+        raise ImproperlyConfigured(msg)
+    options = {
+        "bucket_name": parsed.hostname,
+        "location": parsed.path.strip("/"),
+        # Client PDFs: private objects the site streams to whoever holds the private
+        # link (any URL the storage signs expires in minutes), never overwritten.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        **query,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(STORAGE_URL),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -119,6 +119,7 @@ def test_a_booking_journey_logs_no_email_address(client, caplog):
 
     written = "\n".join(console_lines(caplog.records))
     assert "grace@private.example" not in written
+    assert "Grace Hopper" not in written
 
 
 def test_the_request_id_travels_into_the_tasks_a_request_queues():

@@ -30,6 +30,7 @@ print(json.dumps({
     "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "hsts": settings.SECURE_HSTS_SECONDS,
     "cache": settings.CACHES["default"]["BACKEND"],
+    "media": settings.STORAGES["default"],
 }))
 """
 
@@ -177,3 +178,46 @@ def test_manage_py_bad_value_prints_one_line_not_a_traceback():
         "Configuration error: DJANGO_DEBUG='maybe' is not a boolean: "
         "use one of true/false, yes/no, on/off, 1/0.\n"
     )
+
+
+def test_media_stays_on_this_machine_without_storage_url():
+    result = load_settings(DJANGO_DEBUG="true")
+
+    assert json.loads(result.stdout)["media"] == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"
+    }
+
+
+def test_storage_url_puts_media_in_private_s3_objects():
+    result = load_settings(
+        DJANGO_DEBUG="true",
+        STORAGE_URL="s3://consult-media/summaries?region_name=eu-west-1"
+        "&endpoint_url=https://minio.internal:9000",
+    )
+
+    media = json.loads(result.stdout)["media"]
+    assert media["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert media["OPTIONS"] == {
+        "bucket_name": "consult-media",
+        "location": "summaries",
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        "region_name": "eu-west-1",
+        "endpoint_url": "https://minio.internal:9000",
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://files.example/media", "must be s3://bucket"),
+        ("s3://bucket?acl=public-read", "unknown options: acl"),
+    ],
+)
+def test_a_storage_url_it_cannot_use_stops_start_up(url, message):
+    result = load_settings(DJANGO_DEBUG="true", STORAGE_URL=url)
+
+    assert result.returncode != 0
+    assert message in result.stderr
