@@ -248,6 +248,8 @@ def assessment_email_link(*, assessment: Assessment, token: str) -> None:
     )
 
 
+# The task that does a "lost my link" request's work, off the web request.
+LINKS_RESEND_TASK = "advisor.links_resend"
 RESUME_LIMIT = 5  # the most recent assessments a "lost my link" request renews
 
 

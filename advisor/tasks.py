@@ -6,7 +6,7 @@
 
 from celery import shared_task
 
-from advisor import summaries
+from advisor import services, summaries
 
 
 @shared_task(
@@ -32,3 +32,9 @@ def assessment_summary(
 @shared_task(name="advisor.summaries_relay", acks_late=True)
 def summaries_relay() -> int:
     return summaries.assessment_summaries_relay()
+
+
+@shared_task(name=services.LINKS_RESEND_TASK, acks_late=True)
+def links_resend(*, email: str) -> int:
+    # The address is masked in Celery's logs by the caller (kwargsrepr).
+    return services.assessment_links_resend(email=email)

@@ -495,5 +495,5 @@ def resume(request: HttpRequest) -> HttpResponse:
         request,
         template="advisor/resume.html",
         label="The email address you gave in the assessment",
-        send=lambda email: services.assessment_links_resend(email=email),
+        task=services.LINKS_RESEND_TASK,
     )

@@ -552,6 +552,10 @@ def booking_confirmation_resend(*, booking: Booking) -> None:
 LINKS_RESEND_LIMIT = 3
 
 
+# The task that does a "lost my link" request's work, off the web request.
+LINKS_RESEND_TASK = "bookings.links_resend"
+
+
 def booking_links_resend(*, email: str, now: datetime | None = None) -> int:
     """Send the confirmation again, with a new manage link, for each upcoming booking.
 

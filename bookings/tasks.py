@@ -5,9 +5,16 @@
 
 from celery import shared_task
 
+from bookings import services
 from bookings.reminders import booking_reminders_queue
 
 
 @shared_task(name="bookings.send_reminders", acks_late=True)
 def send_reminders() -> int:
     return booking_reminders_queue()
+
+
+@shared_task(name=services.LINKS_RESEND_TASK, acks_late=True)
+def links_resend(*, email: str) -> int:
+    # The address is masked in Celery's logs by the caller (kwargsrepr).
+    return services.booking_links_resend(email=email)

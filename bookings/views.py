@@ -551,5 +551,5 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         request,
         template="bookings/lost_link.html",
         label="The email address you booked with",
-        send=lambda email: services.booking_links_resend(email=email),
+        task=services.LINKS_RESEND_TASK,
     )
