@@ -23,13 +23,21 @@ def page_text(response, address):
 
 
 @pytest.fixture
-def broker(settings, broker_url):
+def broker(settings, broker_url, monkeypatch):
+    """Tasks go to the tests' own Redis database, as the stack fixture sends them."""
+    from consult.celery import app  # noqa: PLC0415
     from tests.helpers.realstack import producer_reset  # noqa: PLC0415
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = broker_url
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    # Celery reads CELERY_BROKER_URL from the environment ahead of its
+    # configuration (CI sets it), so the producer is pointed through both.
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    app.conf.broker_url = broker_url
     producer_reset()
     yield broker_url
+    app.conf.task_always_eager, app.conf.broker_url = saved
     producer_reset()
 
 
