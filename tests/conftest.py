@@ -111,6 +111,9 @@ def stack(settings, smtp, broker_url, tmp_path, monkeypatch):
     )
 
     sink, port = smtp
+    # Read before the settings change: Celery loads its configuration from the
+    # settings lazily, on first use, and would save the changed value.
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.MAILERS = {
         "default": {
@@ -118,7 +121,6 @@ def stack(settings, smtp, broker_url, tmp_path, monkeypatch):
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
         }
     }
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     # Celery reads CELERY_BROKER_URL from the environment ahead of its
     # configuration (CI sets it), so the producer is pointed through both.

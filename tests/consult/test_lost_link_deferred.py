@@ -28,8 +28,10 @@ def broker(settings, broker_url, monkeypatch):
     from consult.celery import app  # noqa: PLC0415
     from tests.helpers.realstack import producer_reset  # noqa: PLC0415
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read before the settings change: Celery loads its configuration from the
+    # settings lazily, on first use.
     saved = (app.conf.task_always_eager, app.conf.broker_url)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     # Celery reads CELERY_BROKER_URL from the environment ahead of its
     # configuration (CI sets it), so the producer is pointed through both.
