@@ -121,6 +121,9 @@ def _render_page(  # noqa: PLR0913 -- keyword-only options
 
 
 @require_safe
+# Reading the page can compute free slots over the horizon (once per availability
+# version; the cache serves the rest): bounded per address like the POSTs.
+@ratelimit(scope="book-page", reads_per_ip="600/h")
 def book(request: HttpRequest) -> HttpResponse:
     tz_param = request.GET.get("tz")
     zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
@@ -293,7 +296,7 @@ def _book(data: dict, prefill: dict | None) -> services.BookingResult:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(scope="booking", per_ip="10/h", per_email="5/h")
+@ratelimit(scope="booking", per_ip="10/h", per_email="5/h", reads_per_ip="300/h")
 def details(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     assessment_token = source.get("assessment", "")[:100]
@@ -435,7 +438,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(scope="manage", per_ip="30/h")
+@ratelimit(scope="manage", per_ip="30/h", reads_per_ip="300/h")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     tz_param = request.POST.get("tz") or request.GET.get("tz")

@@ -65,24 +65,34 @@ def ratelimit(
     per_ip: str | None = None,
     per_email: str | None = None,
     email_fields: Iterable[str] = ("email", "contact_email"),
+    reads_per_ip: str | None = None,
 ) -> Callable:
-    """Limit POSTs to a view by client IP and, when the form names one, by email."""
+    """Limit POSTs to a view by client IP and, when the form names one, by email.
+
+    ``reads_per_ip`` limits GETs (and HEADs) too, for pages whose reading computes
+    something costly (free slots over a horizon): generous enough for any person,
+    a bound on a script.
+    """
     ip_rate = Rate.parse(per_ip) if per_ip else None
     email_rate = Rate.parse(per_email) if per_email else None
+    read_rate = Rate.parse(reads_per_ip) if reads_per_ip else None
     fields = tuple(email_fields)
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method == "POST" and settings.RATELIMIT_ENABLED:
+            if settings.RATELIMIT_ENABLED:
                 checks = []
-                if ip_rate:
-                    checks.append(("ip", client_ip(request), ip_rate))
-                if email_rate:
-                    for field in fields:
-                        email = request.POST.get(field, "").strip().lower()
-                        if email:
-                            checks.append(("email", email, email_rate))
+                if request.method == "POST":
+                    if ip_rate:
+                        checks.append(("ip", client_ip(request), ip_rate))
+                    if email_rate:
+                        for field in fields:
+                            email = request.POST.get(field, "").strip().lower()
+                            if email:
+                                checks.append(("email", email, email_rate))
+                elif request.method in {"GET", "HEAD"} and read_rate:
+                    checks.append(("read", client_ip(request), read_rate))
                 for kind, key, rate in checks:
                     limited, retry_after = hit(
                         scope=f"{scope}:{kind}", key=key, rate=rate

@@ -61,3 +61,35 @@ def test_ratelimit_ignores_forwarded_for_unless_behind_a_proxy(rf, settings):
     )
 
     assert spoofed.status_code == 429
+
+
+@ratelimit(scope="test-reads", per_ip="1/h", reads_per_ip="3/h")
+def costly_page(request):
+    return HttpResponse("slots")
+
+
+def test_reads_per_ip_limits_gets_apart_from_posts(rf):
+    reads = [
+        costly_page(rf.get("/x", REMOTE_ADDR="10.0.0.7")).status_code for _ in range(4)
+    ]
+    head = costly_page(rf.head("/x", REMOTE_ADDR="10.0.0.7"))
+    other = costly_page(rf.get("/x", REMOTE_ADDR="10.0.0.8"))
+    post = costly_page(rf.post("/x", REMOTE_ADDR="10.0.0.7"))
+
+    assert reads == [200, 200, 200, 429]
+    assert head.status_code == 429
+    assert other.status_code == 200
+    # Posts keep their own count.
+    assert post.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_booking_page_answers_429_to_a_flood_of_reads(client, settings):
+    settings.RATELIMIT_ENABLED = True
+
+    answers = [
+        client.get("/book/", REMOTE_ADDR="10.0.0.9").status_code for _ in range(601)
+    ]
+
+    assert set(answers[:600]) == {200}
+    assert answers[600] == 429
