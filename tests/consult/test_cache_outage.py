@@ -18,14 +18,14 @@ from bookings.models import Booking
 from consult import cache as shared_cache
 from tests.factories.bookings import BookingFactory, ConsultantFactory
 from tests.helpers.booking_pages import form_data, free_starts
-from tests.helpers.redis_server import RedisServer
+from tests.helpers.brokers import private_redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
 
 @pytest.fixture
 def redis_cache(settings, tmp_path):
-    server = RedisServer(tmp_path)
+    server = private_redis(tmp_path / "redis")
     server.start()
     settings.CACHES = {
         **settings.CACHES,
@@ -49,7 +49,7 @@ def test_booking_cancel_and_reschedule_go_through_with_the_cache_down(
     assert caches["default"].get(AVAILABILITY_VERSION_KEY) is not None
     before = sum(shared_cache.failures().values())
 
-    redis_cache.stop()
+    redis_cache.kill()
     with caplog.at_level(logging.WARNING, logger="consult.cache"):
         page = client.get("/book/?tz=Asia/Tokyo")
         booked = client.post("/book/details/", form_data(starts[0]))
@@ -84,7 +84,7 @@ STARTS_ALLOWED = 30
 
 
 def test_rate_limits_fail_open_while_the_cache_is_down(client, redis_cache):
-    redis_cache.stop()
+    redis_cache.kill()
 
     answers = {client.post("/assess/").status_code for _ in range(STARTS_ALLOWED + 2)}
 
@@ -93,7 +93,7 @@ def test_rate_limits_fail_open_while_the_cache_is_down(client, redis_cache):
 
 
 def test_rate_limits_count_again_once_the_cache_is_back(client, redis_cache):
-    redis_cache.stop()
+    redis_cache.kill()
     redis_cache.start()
 
     answers = [client.post("/assess/").status_code for _ in range(STARTS_ALLOWED + 1)]
