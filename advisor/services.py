@@ -11,6 +11,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from advisor import events
 from advisor.engine import ContractError, Result, decide, result_from_dict, validate
 from advisor.models import Assessment, PriceBook, Recommendation, UseCase
 from advisor.selectors import (
@@ -166,6 +167,11 @@ def assessment_submit(
         status=Assessment.Status.SUBMITTED, submitted_at=now, updated_at=now
     )
     summary_build_enqueue(assessment_id=locked.pk, token=token)
+    locked.status = Assessment.Status.SUBMITTED
+    locked.submitted_at = locked.updated_at = now
+    events.assessment_submitted.send(
+        Assessment, assessment=locked, recommendation=recommendation
+    )
     # What the rows now hold, without reading them back.
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = assessment.updated_at = now

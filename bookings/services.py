@@ -27,7 +27,7 @@ from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
-from bookings import availability, listing_cache, selectors
+from bookings import availability, events, listing_cache, selectors
 from bookings import emails as booking_emails
 from bookings.enums import (
     ACTIVE_STATUSES,
@@ -313,6 +313,14 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
                 manage_token_hash=hashed,
                 **_blocked(start, policy),
             )
+            # The confirmation emails are outbox rows written in the booking's own
+            # transaction, so they exist exactly when the booking does; they are sent on
+            # commit. This is the one place the manage token is known, so the client's
+            # email is rendered here with its link.
+            booking_emails.created_emails_queue(
+                booking=booking, manage_token=manage_token, now=now
+            )
+            events.booking_created.send(Booking, booking=booking, now=now)
     except IntegrityError:
         # Only reachable when the checks above were overtaken (the locks make that rare
         # on PostgreSQL); the constraints had the last word, so explain which one.
@@ -325,12 +333,6 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
             alternatives=_alternatives(start=start, consultant=consultant, now=now),
         )
 
-    # The confirmation emails are outbox rows written here, in this transaction, so they
-    # exist exactly when the booking does; they are sent on commit. This is the one place
-    # the manage token is known, so the client's email is rendered here with its link.
-    booking_emails.created_emails_queue(
-        booking=booking, manage_token=manage_token, now=now
-    )
     return BookingResult(Outcome.CREATED, booking, manage_token)
 
 
@@ -402,6 +404,13 @@ def booking_reschedule(
         previous_end=previous_end,
         now=now,
     )
+    events.booking_rescheduled.send(
+        Booking,
+        booking=current,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        now=now,
+    )
     return ChangeResult(Outcome.MOVED, current, emailed=True)
 
 
@@ -445,6 +454,7 @@ def booking_cancel(
         emailed = current.end > now
         if emailed:
             booking_emails.cancelled_emails_queue(booking=current, now=now)
+        events.booking_cancelled.send(Booking, booking=current, now=now)
         return ChangeResult(Outcome.CANCELLED, current, emailed=emailed)
     if current.status == BookingStatus.CANCELLED:
         return ChangeResult(Outcome.ALREADY_CANCELLED, current)
@@ -461,13 +471,16 @@ def _mark(
     now = now or timezone.now()
     # Compare-and-swap: only a meeting that has begun and is still confirmed (or was
     # marked the other way by mistake) changes; a cancellation that got in first wins.
-    return bool(
+    changed = bool(
         Booking.objects.filter(
             pk=booking.pk,
             status__in=[BookingStatus.CONFIRMED, correctable],
             start__lte=now,
         ).update(status=status, updated_at=now)
     )
+    if changed:
+        events.booking_outcome_recorded.send(Booking, booking=_reload(booking), now=now)
+    return changed
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from bookings.enums import BookingStatus, CancelledBy
 from bookings.models import Booking
 from bookings.services import booking_cancel, booking_client_details_erase
 from consult.models import ERASED_SUBJECT, OutboundEmail
+from privacy import events
 
 ERASED_NAME = "(deleted)"
 ERASED_REASON = "The client deleted their data."
@@ -122,6 +123,13 @@ def _emails_erase(*objects: models.Model) -> int:
 def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
     """Cancel a booking still to come (the consultant is told) and strip the client's details."""
     now = now or timezone.now()
+    events.client_erased.send(
+        Booking, assessment_ids=[], booking_ids=[booking.pk], now=now
+    )
+    _booking_erase(booking=booking, now=now)
+
+
+def _booking_erase(*, booking: Booking, now: datetime) -> None:
     _emails_withdraw(booking)
     if booking.status == BookingStatus.CONFIRMED and booking.start > now:
         booking_cancel(
@@ -148,9 +156,16 @@ def _bookings_of(assessment: Assessment) -> QuerySet[Booking]:
 def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> None:
     """Delete an assessment, its answers, result and PDF; erase the bookings made from it."""
     now = now or timezone.now()
+    bookings = list(_bookings_of(assessment))
+    events.client_erased.send(
+        Assessment,
+        assessment_ids=[assessment.pk],
+        booking_ids=[booking.pk for booking in bookings],
+        now=now,
+    )
     _emails_withdraw(assessment)
-    for booking in _bookings_of(assessment):
-        booking_erase(booking=booking, now=now)
+    for booking in bookings:
+        _booking_erase(booking=booking, now=now)
     _emails_erase(assessment)
     _admin_log_redact(assessment)
     for stored in (assessment.summary_pdf, assessment.staff_summary_pdf):
