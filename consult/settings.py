@@ -497,6 +497,18 @@ TRUSTED_PROXIES = env_int(
 # The health check is probed over plain HTTP by the orchestrator.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Networks that requests to user-supplied URLs (calendar feeds, webhooks) may reach even
+# though they are not public: none by default (consult.outbound). A CalDAV server on the
+# office network, say, is let in by naming its network here.
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", default=[])
+for _network in OUTBOUND_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"OUTBOUND_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.0.0.0/8)."
+        ) from _exc
+
 # --- Abuse protection ------------------------------------------------------
 
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
