@@ -529,7 +529,7 @@ def forward(request: HttpRequest, token: str) -> HttpResponse:
     assessment = selectors.assessment_by_token(token, use_cases=False)
     if not assessment.is_submitted:
         return _redirect(request, "check", token)
-    form = ForwardForm(request.POST or None)
+    form = ForwardForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -591,7 +591,7 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
     """
     assessment = selectors.assessment_by_token(token, use_cases=False)
     status = 200
-    form = LinksForm(request.POST or None)
+    form = LinksForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             if form.cleaned_data["action"] == LinksForm.REVOKE_OTHERS:

@@ -556,7 +556,7 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
     Never shows a token: only hashes are stored.
     """
     booking = _booking_or_404(token)
-    form = LinksForm(request.POST or None)
+    form = LinksForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
