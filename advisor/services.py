@@ -318,9 +318,8 @@ def assessment_link_revoke(
     """Revoke one of the assessment's links, never ``used`` (the one the client came
     in by, ``assessment.link`` from ``assessment_by_token``); True if done.
 
-    Revoking the
-    share link the PDF carries builds the PDF again with a new one, so the copy on
-    the result page and in emails still to go has a link that works.
+    Revoking the share link the PDF carries builds the PDF again with a new one, so
+    the copy on the result page and in emails still to go has a link that works.
     """
     with transaction.atomic():
         link = (

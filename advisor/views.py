@@ -625,7 +625,10 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
         "private_links": rows[LinkKind.PRIVATE],
         "share_links": rows[LinkKind.SHARE],
         "others": sum(1 for row in rows[LinkKind.PRIVATE] if not row["current"]),
-        "back": "result" if assessment.is_submitted else "about",
+        "back_url": reverse(
+            f"advisor:{'result' if assessment.is_submitted else 'about'}",
+            kwargs={"token": token},
+        ),
         "form": form,
     }
     response = render(request, "advisor/links.html", context, status=status)

@@ -107,6 +107,20 @@ def test_links_page_lists_each_link_with_when_made_and_never_a_token(client):
     assert token_hash(other) not in html
 
 
+@pytest.mark.parametrize(
+    ("submitted", "back"), [(False, "about"), (True, "result")], ids=["draft", "result"]
+)
+def test_links_page_leads_back_to_where_the_client_was(client, submitted, back):
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment)
+    if submitted:
+        assessment_submit(assessment=assessment)
+
+    html = links_page(client, assessment.token).content.decode()
+
+    assert f'<p><a href="/assess/{assessment.token}/{back}/">Back to your ' in html
+
+
 def test_links_page_shows_times_in_the_zone_asked_across_a_clock_change(client):
     assessment = AssessmentFactory()
     link_add(assessment, at=datetime(2026, 3, 28, 12, 0, tzinfo=UTC))  # GMT
