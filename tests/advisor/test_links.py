@@ -304,3 +304,20 @@ def test_lookup_by_token_refuses_revoked_unknown_and_overlong_tokens():
         None,
     ]
     assert TOKEN.fullmatch(revoked)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_links_page_query_count_does_not_grow_with_links(
+    client, django_assert_num_queries, count
+):
+    assessment = AssessmentFactory()
+    for _ in range(count):
+        link_add(assessment)
+    # The first visit notes when the link was used (one write every few minutes).
+    links_page(client, assessment.token)
+
+    # The assessment with its link, then its links.
+    with django_assert_num_queries(2):
+        response = links_page(client, assessment.token)
+
+    assert response.content.decode().count('name="action" value="revoke"') == count

@@ -158,3 +158,20 @@ def test_a_booking_link_records_when_it_was_last_used(client):
     client.get(f"/book/manage/{booking.token}/")
 
     assert link_of(booking.token).last_used_at is not None
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_booking_links_page_query_count_does_not_grow_with_links(
+    client, django_assert_num_queries, count
+):
+    booking = BookingFactory()
+    for _ in range(count):
+        link_add(booking)
+    # The first visit notes when the link was used (one write every few minutes).
+    client.get(f"/book/manage/{booking.token}/links/")
+
+    # The booking with its consultant and link, then its links.
+    with django_assert_num_queries(2):
+        response = client.get(f"/book/manage/{booking.token}/links/")
+
+    assert response.content.decode().count('name="action" value="revoke"') == count
