@@ -163,4 +163,5 @@ class LinkOrigin(models.TextChoices):
     LOST_LINK = "lost_link", "Sent by “Lost your link?”"
     SUMMARY_PDF = "summary_pdf", "In your PDF summary"
     FORWARDED = "forwarded", "Sent to a colleague"
+    MADE = "made", "Made on this page"
     MIGRATED = "migrated", "Made before links were listed here"

@@ -398,6 +398,17 @@ def assessment_forward(
     )
 
 
+def assessment_share_link_make(*, assessment: Assessment) -> str:
+    """A new read-only share link of the result, for the client to pass on; its
+    token, shown to the client once (only its hash is kept)."""
+    if not assessment.is_submitted:
+        msg = "Only a submitted result can be shared."
+        raise ValueError(msg)
+    return links.assessment_link_create(
+        assessment=assessment, kind=LinkKind.SHARE, origin=LinkOrigin.MADE
+    )
+
+
 def assessment_links_delete(*, assessment: Assessment) -> int:
     """Delete every link to the assessment, private and shared (erasure)."""
     return links.assessment_links_delete(assessment=assessment)
@@ -428,6 +439,7 @@ __all__ = [
     "assessment_links_resend",
     "assessment_links_revoke_others",
     "assessment_save_step",
+    "assessment_share_link_make",
     "assessment_start",
     "assessment_submit",
     "price_book_activate",

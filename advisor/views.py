@@ -591,9 +591,19 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
     """
     assessment = selectors.assessment_by_token(token, use_cases=False)
     status = 200
-    form = LinksForm(request.POST if request.method == "POST" else None)
+    made_url = ""
+    form = LinksForm(
+        request.POST if request.method == "POST" else None,
+        share=assessment.is_submitted,
+    )
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["action"] == LinksForm.SHARE:
+            # Shown once, in this answer: only the link's hash is kept, so a
+            # redirect could not show it again.
+            made_url = selectors.share_url(
+                services.assessment_share_link_make(assessment=assessment)
+            )
+        elif form.is_valid():
             if form.cleaned_data["action"] == LinksForm.REVOKE_OTHERS:
                 count = services.assessment_links_revoke_others(
                     assessment=assessment, used=assessment.link
@@ -612,7 +622,8 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
                 text = "That link was already revoked, or is the one you are using."
             messages.success(request, text)
             return _redirect(request, "links", token)
-        status = 400
+        else:
+            status = 400
     # No zone is known for an assessment: UTC, unless the page is asked in another.
     tz_name = request.GET.get("tz", "")
     zone = zone_or_none(tz_name)
@@ -625,6 +636,7 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
         "private_links": rows[LinkKind.PRIVATE],
         "share_links": rows[LinkKind.SHARE],
         "others": sum(1 for row in rows[LinkKind.PRIVATE] if not row["current"]),
+        "made_url": made_url,
         "back_url": reverse(
             f"advisor:{'result' if assessment.is_submitted else 'about'}",
             kwargs={"token": token},

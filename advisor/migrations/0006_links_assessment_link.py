@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
                             ("lost_link", "Sent by “Lost your link?”"),
                             ("summary_pdf", "In your PDF summary"),
                             ("forwarded", "Sent to a colleague"),
+                            ("made", "Made on this page"),
                             ("migrated", "Made before links were listed here"),
                         ],
                         max_length=12,

@@ -202,3 +202,30 @@ def test_result_page_offers_forwarding_and_the_links_page(client, result):
 
     assert f'href="/assess/{result.token}/forward/">Forward to a colleague' in html
     assert f'href="/assess/{result.token}/links/">Your links' in html
+
+
+def test_links_page_makes_a_read_only_link_and_shows_it_once(client, result):
+    response = client.post(f"/assess/{result.token}/links/", {"action": "share"})
+
+    html = response.content.decode()
+    [path] = re.findall(
+        r'value="http://testserver(/assess/shared/[A-Za-z0-9_-]{43}/)"', html
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Copy it now: we keep only a fingerprint of it" in html
+    assert client.get(path).status_code == 200
+    assert AssessmentLink.objects.get(origin="made").kind == "share"
+    again = client.get(f"/assess/{result.token}/links/").content.decode()
+    assert path not in again
+    assert "Made on this page" in again
+
+
+def test_a_draft_has_no_share_link_to_make(client):
+    draft = AssessmentFactory()
+
+    response = client.post(f"/assess/{draft.token}/links/", {"action": "share"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    assert not AssessmentLink.objects.filter(kind="share").exists()

@@ -175,3 +175,13 @@ def test_booking_links_page_query_count_does_not_grow_with_links(
         response = client.get(f"/book/manage/{booking.token}/links/")
 
     assert response.content.decode().count('name="action" value="revoke"') == count
+
+
+def test_a_booking_has_no_share_link_to_make(client):
+    booking = BookingFactory()
+
+    response = client.post(f"/book/manage/{booking.token}/links/", {"action": "share"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    assert BookingLink.objects.count() == 1
