@@ -147,3 +147,21 @@ COMPLIANCE_HEADINGS = {
     "eu_ai_act_transparency": "EU AI Act: telling people they deal with AI",
     "eu_ai_act_high_risk": "EU AI Act: a high-risk system",
 }
+
+
+class LinkKind(models.TextChoices):
+    # A private link opens everything: the wizard, the result, the PDF, "delete my
+    # data", the links page. A share link shows the result and nothing else.
+    PRIVATE = "private", "Private link"
+    SHARE = "share", "Read-only share link"
+
+
+class LinkOrigin(models.TextChoices):
+    """How a link came to exist, shown to the client on their links page."""
+
+    STARTED = "started", "Made when you started the assessment"
+    LOST_LINK = "lost_link", "Sent by “Lost your link?”"
+    SUMMARY_PDF = "summary_pdf", "In your PDF summary"
+    FORWARDED = "forwarded", "Sent to a colleague"
+    MADE = "made", "Made on this page"
+    MIGRATED = "migrated", "Made before links were listed here"

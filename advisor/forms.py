@@ -516,3 +516,21 @@ class UseCaseForm(forms.Form):
             "sensitive_data": data["sensitive_data"] == "yes",
             "accuracy_lift_value": data["accuracy_lift_value"],
         }
+
+
+class ForwardForm(HoneypotMixin, forms.Form):
+    """ "Forward to a colleague": the address a read-only link of the result goes to."""
+
+    email = forms.EmailField(
+        label="Your colleague's email address",
+        max_length=254,
+        help_text=(
+            "They get a read-only link to this result: they can see it, but not "
+            "change it, delete it or book in your name."
+        ),
+        error_messages={
+            "required": "Enter your colleague's email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from advisor.engine import PriceBookError, Prices
 from advisor.engine.contract import TASK_TOKEN_DEFAULTS, TASKS
@@ -14,6 +15,8 @@ from advisor.enums import (
     AccuracyLift,
     AssessmentStatus,
     FormatConsistency,
+    LinkKind,
+    LinkOrigin,
     ProprietaryData,
     ReviewStatus,
 )
@@ -93,7 +96,6 @@ class Assessment(models.Model):
 
     Review = ReviewStatus
 
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=Status, default=Status.DRAFT)
     # Raised on every saved step; a form posted from an older copy of the page
     # (another tab) is refused instead of overwriting newer answers.
@@ -281,3 +283,44 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stack} for {self.assessment}"
+
+
+class AssessmentLink(models.Model):
+    """One link to an assessment: private (the client's) or a read-only share link.
+
+    Only the token's SHA-256 is stored. A client may hold several private links at
+    once (the first, one from each "Lost your link?"); each works until the client
+    revokes it on their links page, so a fresh link never takes an old one away.
+    """
+
+    Kind = LinkKind
+
+    Origin = LinkOrigin
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="links"
+    )
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.PRIVATE)
+    origin = models.CharField(max_length=12, choices=Origin)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # For a share link sent to a colleague, their address: the client sees whom
+    # each share link went to before revoking it. Erased with the assessment.
+    note = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["assessment", "kind"], name="advisor_link_assessment_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} of assessment {self.assessment_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -198,9 +198,12 @@ class SummaryData:
     price_book_name: str
     price_book_as_of: date
     engine_version: str
+    # The booking page, without the client's private link: the PDF gets forwarded.
     booking_url: str
-    # None when the private token is not known where the PDF is built.
-    result_url: str | None
+    # The read-only share link of the result: what the PDF carries instead of the
+    # client's private link, so forwarding it gives nobody the right to change,
+    # delete or book anything. None in the staff copy.
+    share_url: str | None
     # The recommended options added up (engine 2026.2 on); None before.
     totals: Totals | None = None
 

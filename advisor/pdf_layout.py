@@ -283,13 +283,13 @@ def _overview(use_cases: tuple[UseCaseSummary, ...], styles: Styles) -> list[Flo
 
 
 def _links(summary: SummaryData, styles: Styles) -> Flowable:
-    """The private result link, when known, and the booking link, in a tinted box."""
+    """The read-only share link, when there is one, and the booking link, in a tinted box."""
     rows = []
-    if summary.result_url:
+    if summary.share_url:
         rows.append(
             Paragraph(
-                "<b>Your result online</b> (your private link: keep it to yourself): "
-                + _link(summary.result_url),
+                "<b>This result online</b> (read only, safe to pass on): "
+                + _link(summary.share_url),
                 styles.small,
             )
         )

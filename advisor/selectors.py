@@ -22,7 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import charts
+from advisor import charts, links
 from advisor.engine import Result, UseCaseResult, result_from_dict
 from advisor.enums import (
     COMPLIANCE_HEADINGS,
@@ -31,8 +31,15 @@ from advisor.enums import (
     PATH_LABELS,
     RULED_OUT_HEADINGS,
     WARNING_HEADINGS,
+    LinkKind,
 )
-from advisor.models import Assessment, PriceBook, Recommendation, UseCase
+from advisor.models import (
+    Assessment,
+    AssessmentLink,
+    PriceBook,
+    Recommendation,
+    UseCase,
+)
 from advisor.pdf import SummaryData, UseCaseSummary, Words, summary_filename
 from consult.emails import Attachment
 from consult.tokens import token_hash, token_matches
@@ -146,22 +153,67 @@ def assessment_for_prep_sheet(pk: int) -> Assessment | None:
 
 
 def assessment_by_token(token: str, *, use_cases: bool = True) -> Assessment:
-    """The assessment behind a private link; 404 otherwise.
+    """The assessment behind an active private link; 404 otherwise.
 
-    It carries ``use_case_count``. With ``use_cases`` its use cases (in order) and its
-    recommendation come too; the wizard's form steps need only the count, in one query.
+    It carries ``use_case_count`` and ``link``, the private link it was opened by
+    (whose "last used" this lookup brings up to date: the client's links page
+    shows it). With ``use_cases`` its use cases (in order) and its recommendation
+    come too; the wizard's form steps need only the count, in one query.
     """
-    queryset = Assessment.objects.annotate(use_case_count=use_case_count()).filter(
-        token_hash=token_hash(token)
+    assessment = _assessment_by_link(token, LinkKind.PRIVATE, use_cases=use_cases)
+    if assessment is None:
+        raise Http404("No assessment at this link.")
+    return assessment
+
+
+def assessment_by_share_token(token: str) -> Assessment:
+    """The submitted assessment behind an active share link; 404 otherwise."""
+    assessment = _assessment_by_link(token, LinkKind.SHARE, use_cases=True)
+    if assessment is None or not assessment.is_submitted:
+        raise Http404("No result at this link.")
+    return assessment
+
+
+def _assessment_by_link(
+    token: str, kind: LinkKind, *, use_cases: bool
+) -> Assessment | None:
+    if not token or len(token) > links.MAX_TOKEN_LENGTH:
+        return None
+    # The link and its assessment in one query: the join finds the link by its hash.
+    queryset = Assessment.objects.filter(
+        links__token_hash=token_hash(token),
+        links__kind=kind,
+        links__revoked_at__isnull=True,
+    ).annotate(
+        use_case_count=use_case_count(),
+        link_pk=F("links__pk"),
+        link_hash=F("links__token_hash"),
+        link_last_used_at=F("links__last_used_at"),
     )
     if use_cases:
         queryset = queryset.select_related("recommendation").prefetch_related(
             Prefetch("use_cases", queryset=UseCase.objects.order_by("position"))
         )
     assessment = queryset.first()
-    if assessment is None or not token_matches(token, assessment.token_hash):
-        raise Http404("No assessment at this link.")
+    # The lookup is by hash, so its timing says nothing about the token; the
+    # constant-time comparison guards against a store that matched loosely.
+    if assessment is None or not token_matches(token, assessment.link_hash):
+        return None
+    link = AssessmentLink(
+        pk=assessment.link_pk,
+        assessment=assessment,
+        kind=kind,
+        token_hash=assessment.link_hash,
+        last_used_at=assessment.link_last_used_at,
+    )
+    links.link_used(link)
+    assessment.link = link
     return assessment
+
+
+def assessment_links_active(assessment: Assessment) -> list[AssessmentLink]:
+    """The assessment's links that still work, for the client's links page."""
+    return list(links.assessment_links_active(assessment))
 
 
 def assessment_contract(assessment: Assessment) -> dict:
@@ -218,13 +270,15 @@ def assessment_booking_prefill(token: str) -> dict | None:
 
 
 def assessment_summary_data(
-    *, assessment: Assessment, token: str | None = None
+    *, assessment: Assessment, share_token: str | None = None
 ) -> SummaryData:
     """What the summary PDF and email show, read once so the PDF needs no database.
 
     ``assessment`` must be submitted; its use cases, recommendation and price
     book are best fetched up front (``select_related`` and ``prefetch_related``).
-    Without ``token`` there is no private link to show, only the booking page.
+    ``share_token`` is the read-only link the PDF carries; without it (the staff
+    copy) the PDF links to the booking page only. The client's private link is
+    never in it: only their own emails carry that.
     """
     recommendation = assessment.recommendation
     result = recommendation_answer(recommendation)
@@ -243,7 +297,6 @@ def assessment_summary_data(
             assessment.use_cases.all(), result.use_cases, strict=True
         )
     ]
-    booking = settings.SITE_URL + reverse("bookings:book")
     return SummaryData(
         company=assessment.company,
         contact_name=assessment.contact_name,
@@ -256,12 +309,25 @@ def assessment_summary_data(
         price_book_as_of=book.as_of,
         engine_version=recommendation.engine_version,
         totals=result.totals,
-        booking_url=f"{booking}?assessment={token}" if token else booking,
-        result_url=settings.SITE_URL
-        + reverse("advisor:result", kwargs={"token": token})
-        if token
-        else None,
+        booking_url=settings.SITE_URL + reverse("bookings:book"),
+        share_url=share_url(share_token) if share_token else None,
     )
+
+
+def result_url(token: str) -> str:
+    """The client's private result link, as emails write it."""
+    return settings.SITE_URL + reverse("advisor:result", kwargs={"token": token})
+
+
+def share_url(token: str) -> str:
+    """A read-only share link, as the PDF and emails write it."""
+    return settings.SITE_URL + reverse("advisor:shared", kwargs={"token": token})
+
+
+def booking_url(token: str | None) -> str:
+    """The booking page, prefilled from the assessment when the private link is known."""
+    booking = settings.SITE_URL + reverse("bookings:book")
+    return f"{booking}?assessment={token}" if token else booking
 
 
 @dataclass(frozen=True)

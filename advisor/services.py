@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,13 +12,21 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from advisor import events
+from advisor import events, links
 from advisor.engine import ContractError, Result, decide, result_from_dict, validate
-from advisor.models import Assessment, PriceBook, Recommendation, UseCase
+from advisor.enums import LinkKind, LinkOrigin
+from advisor.models import (
+    Assessment,
+    AssessmentLink,
+    PriceBook,
+    Recommendation,
+    UseCase,
+)
 from advisor.selectors import (
     assessment_contract,
     assessment_summary_data,
     price_book_active,
+    share_url,
 )
 from advisor.summaries import (
     summary_build_enqueue,
@@ -25,7 +34,7 @@ from advisor.summaries import (
     summary_email_queue,
 )
 from consult.emails import email_queue
-from consult.tokens import token_new
+from consult.tokens import token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +55,13 @@ class Started:
     token: str
 
 
+@transaction.atomic
 def assessment_start() -> Started:
-    token, digest = token_new()
-    return Started(assessment=Assessment.objects.create(token_hash=digest), token=token)
+    assessment = Assessment.objects.create()
+    token = links.assessment_link_create(
+        assessment=assessment, kind=LinkKind.PRIVATE, origin=LinkOrigin.STARTED
+    )
+    return Started(assessment=assessment, token=token)
 
 
 def assessment_save_step(
@@ -185,14 +198,12 @@ def assessment_save_contract(
 ) -> Assessment:
     """Store an assessment that arrived as a contract (``manage.py advise --save``).
 
-    It has no private link: nobody outside holds one, and consultants see it
-    in the admin.
+    It has no link at all: nobody outside holds one, and consultants see it in
+    the admin.
     """
-    _, digest = token_new()
     organization = contract.get("organization") or {}
     now = timezone.now()
     assessment = Assessment.objects.create(
-        token_hash=digest,
         status=Assessment.Status.SUBMITTED,
         submitted_at=now,
         company=organization.get("name") or "",
@@ -236,7 +247,8 @@ def assessment_email_link(*, assessment: Assessment, token: str) -> None:
             return
         summary_email_queue(
             assessment=assessment,
-            summary=assessment_summary_data(assessment=assessment, token=token),
+            summary=assessment_summary_data(assessment=assessment),
+            token=token,
             dedupe_key=summary_email_dedupe_key(assessment.pk, asked_at=now),
         )
         return
@@ -261,21 +273,21 @@ RESUME_LIMIT = 5  # the most recent assessments a "lost my link" request renews
 
 @transaction.atomic
 def assessment_links_resend(*, email: str) -> int:
-    """Send fresh private links to the assessments started with this email.
+    """Send a fresh private link to each assessment started with this email.
 
-    Only hashes of the old links are stored, so they cannot be resent: each
-    assessment gets a new link and the old one stops working (the email says so).
-    Returns how many were sent; the page never tells the visitor.
+    Only hashes of the links are stored, so an old link cannot be sent again: each
+    assessment gets a new one, and the old ones keep working (in the client's
+    emails, bookmarks and calendar) until the client revokes them on the links
+    page the new link leads to. Returns how many were sent; the page never tells
+    the visitor.
     """
     address = email.strip().lower()
-    found = Assessment.objects.select_for_update().filter(contact_email=address)
+    found = Assessment.objects.filter(contact_email=address)
     sent = 0
     for assessment in found.order_by("-updated_at")[:RESUME_LIMIT]:
-        token, digest = token_new()
-        Assessment.objects.filter(pk=assessment.pk).update(token_hash=digest)
-        if assessment.is_submitted:
-            # The stored PDF links to the old address, which now gives a 404.
-            summary_build_enqueue(assessment_id=assessment.pk, token=token, relink=True)
+        token = links.assessment_link_create(
+            assessment=assessment, kind=LinkKind.PRIVATE, origin=LinkOrigin.LOST_LINK
+        )
         step = "result" if assessment.is_submitted else "about"
         email_queue(
             kind="link",
@@ -284,6 +296,8 @@ def assessment_links_resend(*, email: str) -> int:
                 "name": assessment.contact_name,
                 "url": settings.SITE_URL
                 + reverse(f"advisor:{step}", kwargs={"token": token}),
+                "links_url": settings.SITE_URL
+                + reverse("advisor:links", kwargs={"token": token}),
                 "what": (
                     f"your recommendation for {assessment.company}"
                     if assessment.is_submitted
@@ -291,11 +305,113 @@ def assessment_links_resend(*, email: str) -> int:
                 ),
                 "renewed": True,
             },
-            dedupe_key=f"assessment-link-renewed:{assessment.pk}:{digest[:16]}",
+            dedupe_key=f"assessment-link-renewed:{assessment.pk}:{token_hash(token)[:16]}",
             related=assessment,
         )
         sent += 1
     return sent
+
+
+def assessment_link_revoke(
+    *, assessment: Assessment, link_id: int, used: AssessmentLink
+) -> bool:
+    """Revoke one of the assessment's links, never ``used`` (the one the client came
+    in by, ``assessment.link`` from ``assessment_by_token``); True if done.
+
+    Revoking the share link the PDF carries builds the PDF again with a new one, so
+    the copy on the result page and in emails still to go has a link that works.
+    """
+    with transaction.atomic():
+        link = (
+            AssessmentLink.objects.select_for_update()
+            .filter(pk=link_id, assessment=assessment)
+            .first()
+        )
+        if link is None or not links.assessment_link_revoke(
+            assessment=assessment, link_id=link.pk, keep=used
+        ):
+            return False
+        if link.origin == LinkOrigin.SUMMARY_PDF:
+            summary_build_enqueue(assessment_id=assessment.pk, token=None, relink=True)
+    return True
+
+
+def assessment_links_revoke_others(
+    *, assessment: Assessment, used: AssessmentLink
+) -> int:
+    """Revoke every private link of the assessment but ``used`` ("sign out the
+    others"); return how many. Share links stay: each is revoked on its own."""
+    return links.assessment_links_revoke_others(
+        assessment=assessment, keep=used, kind=LinkKind.PRIVATE
+    )
+
+
+# A result is forwarded to this many colleagues a day at most: the form sends
+# email to any address, and the cap keeps it from being a way to send mail.
+FORWARD_DAILY_LIMIT = 10
+
+
+class ForwardLimitReached(Exception):
+    """The result was forwarded ``FORWARD_DAILY_LIMIT`` times in the last day."""
+
+
+@transaction.atomic
+def assessment_forward(
+    *, assessment: Assessment, to: str, now: datetime | None = None
+) -> None:
+    """Email a read-only share link of the result to a colleague of the client.
+
+    The colleague gets a share link of their own (revocable on its own from the
+    client's links page), never the client's private link.
+    """
+    if not assessment.is_submitted:
+        msg = "Only a submitted result can be forwarded."
+        raise ValueError(msg)
+    now = now or timezone.now()
+    # The row lock counts concurrent forwards of one result one at a time.
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+    recent = AssessmentLink.objects.filter(
+        assessment=assessment,
+        origin=LinkOrigin.FORWARDED,
+        created_at__gt=now - timedelta(days=1),
+    ).count()
+    if recent >= FORWARD_DAILY_LIMIT:
+        raise ForwardLimitReached
+    address = to.strip().lower()
+    token = links.assessment_link_create(
+        assessment=assessment,
+        kind=LinkKind.SHARE,
+        origin=LinkOrigin.FORWARDED,
+        note=address,
+        now=now,
+    )
+    email_queue(
+        kind="assessment_shared",
+        to=address,
+        context={
+            "sender": assessment.contact_name,
+            "company": assessment.company,
+            "url": share_url(token),
+        },
+        dedupe_key=f"assessment-shared:{assessment.pk}:{token_hash(token)[:16]}",
+        related=assessment,
+    )
+
+
+def assessment_share_link_make(*, assessment: Assessment) -> str:
+    """A new read-only share link of the result, for the client to pass on; its
+    token, shown to the client once (only its hash is kept)."""
+    if not assessment.is_submitted:
+        msg = "Only a submitted result can be shared."
+        raise ValueError(msg)
+    return links.assessment_link_create(
+        assessment=assessment, kind=LinkKind.SHARE, origin=LinkOrigin.MADE
+    )
+
+
+def assessment_links_delete(*, assessment: Assessment) -> int:
+    """Delete every link to the assessment, private and shared (erasure)."""
+    return links.assessment_links_delete(assessment=assessment)
 
 
 def assessment_delete(*, assessment: Assessment) -> None:
@@ -313,11 +429,17 @@ def price_book_activate(*, book: PriceBook) -> None:
 __all__ = [
     "AlreadySubmitted",
     "ContractError",
+    "ForwardLimitReached",
     "StaleAnswers",
     "Started",
     "assessment_delete",
     "assessment_email_link",
+    "assessment_forward",
+    "assessment_link_revoke",
+    "assessment_links_resend",
+    "assessment_links_revoke_others",
     "assessment_save_step",
+    "assessment_share_link_make",
     "assessment_start",
     "assessment_submit",
     "price_book_activate",

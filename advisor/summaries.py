@@ -1,15 +1,18 @@
 """The PDF summary: built by a worker after submitting, stored, emailed, relayed.
 
-The private token is not stored (only its hash), yet the PDF and its email
-should link back to the client's result. The request that holds the token
-(submit, "Email me this result") passes it to the ``pdf.assessment_summary``
-task as an argument: it lives in the broker until the task is acknowledged,
-is masked in Celery's logs and events (``kwargsrepr``), and is never logged
-here. The PDF carrying the link is private media, served only through the
-token-checked download view, and no more sensitive than the outbox row whose
-email body holds the same link. The beat relay, which catches up on builds
-the broker lost, has no token: that PDF and email link to the booking page
-only, and "Email me this result" sends the private link again.
+The PDF carries a read-only share link to the result, never the client's private
+link: a PDF gets forwarded (to a colleague, a CFO), and whoever holds it may see the
+result but not change, delete or book anything. The worker makes that share link
+itself when it builds the PDF (``LinkOrigin.SUMMARY_PDF``); the client sees it on
+their links page and may revoke it, which builds the PDF again with a new one.
+
+The summary email is the client's own, so it gives their private link. Only the
+token's hash is stored, so the request that holds the token (submit, "Email me
+this result") passes it to the ``pdf.assessment_summary`` task as an argument: it
+lives in the broker until the task is acknowledged, is masked in Celery's logs and
+events (``kwargsrepr``), and is never logged here. The beat relay, which catches up
+on builds the broker lost, has no token: that email links to the booking page only,
+and "Email me this result" sends the private link again.
 """
 
 import logging
@@ -23,13 +26,20 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from advisor.models import Assessment, UseCase
+from advisor import links
+from advisor.enums import LinkKind, LinkOrigin
+from advisor.models import Assessment, AssessmentLink, UseCase
 from advisor.pdf import SummaryData, assessment_summary_pdf, summary_filename
-from advisor.selectors import SUMMARY_CONTENT_TYPE, assessment_summary_data
+from advisor.selectors import (
+    SUMMARY_CONTENT_TYPE,
+    assessment_summary_data,
+    booking_url,
+    result_url,
+)
 from consult.emails import Attachment, email_queue
 from consult.enqueue import enqueue, enqueue_on_commit
 from consult.models import OutboundEmail
-from consult.tokens import token_hash, token_matches
+from consult.tokens import token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +89,13 @@ def summary_email_dedupe_key(assessment_id: int, *, asked_at: datetime | None) -
 
 
 def summary_email_queue(
-    *, assessment: Assessment, summary: SummaryData, dedupe_key: str
+    *,
+    assessment: Assessment,
+    summary: SummaryData,
+    token: str | None,
+    dedupe_key: str,
 ) -> None:
+    """The client's summary email; ``token``, their private link, goes in its body."""
     use_cases = [
         {
             "name": use_case.name,
@@ -104,8 +119,8 @@ def summary_email_queue(
             # The recommended options added up; None for an answer made before
             # engine 2026.2 (an email rebuilt for a renewed link may be one).
             "totals": summary.totals,
-            "result_url": summary.result_url,
-            "booking_url": summary.booking_url,
+            "result_url": result_url(token) if token else None,
+            "booking_url": booking_url(token),
             "price_book_as_of": summary.price_book_as_of,
         },
         dedupe_key=dedupe_key,
@@ -121,19 +136,33 @@ def summary_email_queue(
     )
 
 
-def _summary_pdf_store(
-    *, assessment: Assessment, summary: SummaryData, staff_summary: SummaryData
-) -> bool:
+def _share_link_new(assessment: Assessment) -> tuple[str, SummaryData]:
+    """A fresh share link for the client's PDF, and the PDF's data with it."""
+    share_token = links.assessment_link_create(
+        assessment=assessment, kind=LinkKind.SHARE, origin=LinkOrigin.SUMMARY_PDF
+    )
+    return share_token, assessment_summary_data(
+        assessment=assessment, share_token=share_token
+    )
+
+
+def _share_link_drop(share_token: str) -> None:
+    # A copy that lost the race is deleted, and so is the link only it carried.
+    AssessmentLink.objects.filter(token_hash=token_hash(share_token)).delete()
+
+
+def _summary_pdf_store(*, assessment: Assessment) -> bool:
     """Render and store the client's and the staff copy unless another worker got there first."""
     old_names = {
         assessment.summary_pdf.name or "",
         assessment.staff_summary_pdf.name or "",
     }
+    share_token, summary = _share_link_new(assessment)
     new_names = {
         field: _summary_file_save(data)
         for field, data in (
             ("summary_pdf", summary),
-            ("staff_summary_pdf", staff_summary),
+            ("staff_summary_pdf", assessment_summary_data(assessment=assessment)),
         )
     }
     now = timezone.now()
@@ -146,6 +175,7 @@ def _summary_pdf_store(
     if not stored:
         for name in new_names.values():
             default_storage.delete(name)
+        _share_link_drop(share_token)
         assessment.refresh_from_db(
             fields=["summary_pdf", "staff_summary_pdf", "summary_pdf_built_at"]
         )
@@ -168,19 +198,25 @@ def _summary_file_save(summary: SummaryData) -> str:
     )
 
 
-def _summary_pdf_relink(
-    *, assessment: Assessment, summary: SummaryData, token: str
-) -> bool:
-    """Replace the client's copy with one linking to their renewed private link."""
+def _summary_pdf_relink(*, assessment: Assessment) -> bool:
+    """Replace the client's copy with one carrying a new share link.
+
+    For when the client revoked the share link their PDF carried: the stored copy
+    (downloaded from the result page, attached to emails still to go) gets a link
+    that works, while copies already sent keep the revoked one.
+    """
     old_name = assessment.summary_pdf.name or ""
+    share_token, summary = _share_link_new(assessment)
     new_name = _summary_file_save(summary)
     with transaction.atomic():
-        # Only while this is still their link and nothing replaced the file meanwhile.
+        # Only while nothing replaced the file meanwhile.
         replaced = Assessment.objects.filter(
-            pk=assessment.pk, token_hash=token_hash(token), summary_pdf=old_name
+            pk=assessment.pk, summary_pdf=old_name
         ).update(summary_pdf=new_name)
         if replaced:
             _queued_attachments_move(assessment=assessment, old=old_name, new=new_name)
+    if not replaced:
+        _share_link_drop(share_token)
     default_storage.delete(old_name if replaced else new_name)
     return bool(replaced)
 
@@ -213,8 +249,10 @@ def assessment_summary_build(
 
     Idempotent: a second run finds the PDF built and the email's dedupe key
     taken, and does nothing. The PDF is rendered outside any transaction, so no
-    row stays locked while ReportLab works. With ``relink`` (the client's link was
-    renewed) a PDF already built is rendered again for ``token``, without an email.
+    row stays locked while ReportLab works. ``token`` is the client's private
+    link, for the email only. With ``relink`` (the client revoked the share link
+    the PDF carried) a PDF already built is rendered again with a new share link,
+    without an email.
     """
     assessment = (
         Assessment.objects.select_related("recommendation__price_book")
@@ -229,27 +267,30 @@ def assessment_summary_build(
             "assessment %s: no submitted assessment to summarise", assessment_id
         )
         return False
-    if token is not None and not token_matches(token, assessment.token_hash):
-        # Never put a link to something else in this client's PDF.
-        logger.warning("assessment %s: the token given does not match", assessment_id)
-        token = None
-    summary = assessment_summary_data(assessment=assessment, token=token)
-    if relink and token and assessment.summary_pdf_built_at is not None:
-        return _summary_pdf_relink(assessment=assessment, summary=summary, token=token)
+    if relink:
+        if assessment.summary_pdf_built_at is None:
+            # Not built yet: the build to come makes its own share link.
+            return False
+        return _summary_pdf_relink(assessment=assessment)
+    if token is not None:
+        link = links.link_active_by_token(token, kind=LinkKind.PRIVATE)
+        if link is None or link.assessment_id != assessment.pk:
+            # Never put a link to something else, or a revoked one, in this email.
+            logger.warning(
+                "assessment %s: the token given is not an active link", assessment_id
+            )
+            token = None
     built = False
     if assessment.summary_pdf_built_at is None:
-        built = _summary_pdf_store(
-            assessment=assessment,
-            summary=summary,
-            staff_summary=assessment_summary_data(assessment=assessment, token=None),
-        )
+        built = _summary_pdf_store(assessment=assessment)
         if built:
             logger.info("assessment %s: summary PDF built", assessment_id)
     if assessment.contact_email:
         with transaction.atomic():
             summary_email_queue(
                 assessment=assessment,
-                summary=summary,
+                summary=assessment_summary_data(assessment=assessment),
+                token=token,
                 dedupe_key=summary_email_dedupe_key(assessment.pk, asked_at=None),
             )
     return built

@@ -7,6 +7,7 @@ app_name = "advisor"
 urlpatterns = [
     path("", views.start, name="start"),
     path("resume/", views.resume, name="resume"),
+    path("shared/<str:token>/", views.shared, name="shared"),
     path("<str:token>/about/", views.about, name="about"),
     path("<str:token>/organisation/", views.organisation, name="organisation"),
     path("<str:token>/use-cases/", views.use_cases, name="use_cases"),
@@ -24,6 +25,8 @@ urlpatterns = [
     path("<str:token>/check/", views.check, name="check"),
     path("<str:token>/result/", views.result, name="result"),
     path("<str:token>/email-link/", views.email_link, name="email_link"),
+    path("<str:token>/links/", views.links, name="links"),
+    path("<str:token>/forward/", views.forward, name="forward"),
     path("<str:token>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("<str:token>/summary-status/", views.summary_status, name="summary_status"),
 ]

@@ -5,6 +5,7 @@ template; a plain request (or htmx restoring history) gets the full page, so
 every URL works without JavaScript and after the browser's back button.
 """
 
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,12 +30,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from advisor import selectors, services
 from advisor.engine import ContractError
-from advisor.enums import INDUSTRY_LABELS
-from advisor.forms import AboutForm, OrganisationForm, UseCaseForm
+from advisor.enums import INDUSTRY_LABELS, LinkKind
+from advisor.forms import AboutForm, ForwardForm, OrganisationForm, UseCaseForm
 from advisor.models import Assessment, UseCase
 from advisor.pdf import summary_filename
+from consult.forms import LinksForm
 from consult.http import SAME_ORIGIN, private_response
 from consult.ratelimit import ratelimit
+from consult.timezones import start_label, zone_or_none
 from consult.views import email_links_page
 
 STEPS = [
@@ -387,10 +390,8 @@ def _summary_state(assessment: Assessment) -> str:
     return "building"
 
 
-def result(request: HttpRequest, token: str) -> HttpResponse:
-    assessment = selectors.assessment_by_token(token)
-    if not assessment.is_submitted:
-        return _redirect(request, "check", token)
+def _result_context(assessment: Assessment) -> dict:
+    """What the result page and its read-only share page both show."""
     recommendation = assessment.recommendation
     output = selectors.recommendation_answer(recommendation)
     cards = [
@@ -408,19 +409,41 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
             assessment.use_cases.all(), output.use_cases, strict=True
         )
     ]
-    context = {
+    return {
         "assessment": assessment,
-        "token": token,
         "recommendation": recommendation,
         "output": output,
         "cards": cards,
         "price_book": recommendation.price_book,
         "paths": [answer.path for answer in output.use_cases],
+    }
+
+
+def result(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = selectors.assessment_by_token(token)
+    if not assessment.is_submitted:
+        return _redirect(request, "check", token)
+    context = {
+        **_result_context(assessment),
+        "token": token,
         "summary_state": _summary_state(assessment),
         "retention_days": settings.DATA_RETENTION_DAYS,
     }
     return private_response(
         render(request, "advisor/result.html", context), referrer_policy=SAME_ORIGIN
+    )
+
+
+@require_GET
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The result, read only, through a share link: what the PDF and a forward carry.
+
+    It shows the result and nothing that acts on it: no private link, no delete, no
+    booking control, no email or PDF of the client's, no links page.
+    """
+    assessment = selectors.assessment_by_share_token(token)
+    return private_response(
+        render(request, "advisor/shared.html", _result_context(assessment))
     )
 
 
@@ -497,3 +520,128 @@ def resume(request: HttpRequest) -> HttpResponse:
         label="The email address you gave in the assessment",
         task=services.LINKS_RESEND_TASK,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-forward", per_ip="20/h", per_email="5/h")
+def forward(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Forward to a colleague": a read-only share link of the result, by email."""
+    assessment = selectors.assessment_by_token(token, use_cases=False)
+    if not assessment.is_submitted:
+        return _redirect(request, "check", token)
+    form = ForwardForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            address = form.cleaned_data["email"]
+            try:
+                services.assessment_forward(assessment=assessment, to=address)
+            except services.ForwardLimitReached:
+                form.add_error(
+                    None,
+                    "This result has been forwarded as often as it can be today. "
+                    "Please try again tomorrow.",
+                )
+                status = 429
+            else:
+                messages.success(
+                    request,
+                    f"We are emailing a read-only link to this result to "
+                    f"{address.lower()}. You can revoke it on your links page.",
+                )
+                return _redirect(request, "result", token)
+        else:
+            status = 422
+    response = render(
+        request,
+        "advisor/forward.html",
+        {"assessment": assessment, "token": token, "form": form},
+        status=status,
+    )
+    return private_response(response, referrer_policy=SAME_ORIGIN)
+
+
+def _link_rows(
+    assessment: Assessment, zone: zoneinfo.ZoneInfo, tz_name: str
+) -> dict[str, list[dict]]:
+    rows: dict[str, list[dict]] = {LinkKind.PRIVATE: [], LinkKind.SHARE: []}
+    for link in selectors.assessment_links_active(assessment):
+        rows[link.kind].append(
+            {
+                "id": link.pk,
+                "origin": link.get_origin_display(),
+                "note": link.note,
+                "created": start_label(link.created_at, zone, tz_name),
+                "last_used": start_label(link.last_used_at, zone, tz_name)
+                if link.last_used_at
+                else "",
+                "current": link.pk == assessment.link.pk,
+            }
+        )
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(scope="assess-links", per_ip="60/h")
+def links(request: HttpRequest, token: str) -> HttpResponse:
+    """The client's links to this assessment: when each was made and last used.
+
+    Reached through any private link; revokes one, or every private link but the
+    one in use ("sign out the others"). Never shows a token: only hashes are stored.
+    """
+    assessment = selectors.assessment_by_token(token, use_cases=False)
+    status = 200
+    made_url = ""
+    form = LinksForm(
+        request.POST if request.method == "POST" else None,
+        share=assessment.is_submitted,
+    )
+    if request.method == "POST":
+        if form.is_valid() and form.cleaned_data["action"] == LinksForm.SHARE:
+            # Shown once, in this answer: only the link's hash is kept, so a
+            # redirect could not show it again.
+            made_url = selectors.share_url(
+                services.assessment_share_link_make(assessment=assessment)
+            )
+        elif form.is_valid():
+            if form.cleaned_data["action"] == LinksForm.REVOKE_OTHERS:
+                count = services.assessment_links_revoke_others(
+                    assessment=assessment, used=assessment.link
+                )
+                text = (
+                    f"{count} other private link{'s' if count != 1 else ''} "
+                    f"revoked: only this one opens your assessment now."
+                )
+            elif services.assessment_link_revoke(
+                assessment=assessment,
+                link_id=form.cleaned_data["link"],
+                used=assessment.link,
+            ):
+                text = "The link is revoked: it no longer opens anything."
+            else:
+                text = "That link was already revoked, or is the one you are using."
+            messages.success(request, text)
+            return _redirect(request, "links", token)
+        else:
+            status = 400
+    # No zone is known for an assessment: UTC, unless the page is asked in another.
+    tz_name = request.GET.get("tz", "")
+    zone = zone_or_none(tz_name)
+    if zone is None:
+        zone, tz_name = zoneinfo.ZoneInfo("UTC"), "UTC"
+    rows = _link_rows(assessment, zone, tz_name)
+    context = {
+        "assessment": assessment,
+        "token": token,
+        "private_links": rows[LinkKind.PRIVATE],
+        "share_links": rows[LinkKind.SHARE],
+        "others": sum(1 for row in rows[LinkKind.PRIVATE] if not row["current"]),
+        "made_url": made_url,
+        "back_url": reverse(
+            f"advisor:{'result' if assessment.is_submitted else 'about'}",
+            kwargs={"token": token},
+        ),
+        "form": form,
+    }
+    response = render(request, "advisor/links.html", context, status=status)
+    return private_response(response, referrer_policy=SAME_ORIGIN)

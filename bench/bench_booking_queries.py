@@ -126,9 +126,7 @@ def populate(rng: random.Random) -> None:
         consultant = consultants[n % CONSULTANTS]
         start = starts[(n // CONSULTANTS) * 13 % len(starts)]
         start += timedelta(minutes=30 * rng.randrange(0, 2))
-        bookings.append(
-            booking_row(consultant=consultant, start=start, n=n, label="bench")
-        )
+        bookings.append(booking_row(consultant=consultant, start=start, n=n))
     Booking.objects.bulk_create(bookings, ignore_conflicts=False)
 
 

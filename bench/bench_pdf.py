@@ -121,8 +121,8 @@ def summary_data() -> SummaryData:
         price_book_as_of=DEFAULT_PRICES.as_of,
         engine_version=output.engine_version,
         totals=output.totals,
-        booking_url=f"{site}/book/?assessment={LINK_KEY}",
-        result_url=f"{site}/assess/{LINK_KEY}/result/",
+        booking_url=f"{site}/book/",
+        share_url=f"{site}/assess/shared/{LINK_KEY}/",
     )
 
 

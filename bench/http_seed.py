@@ -109,22 +109,19 @@ def seed_bookings(consultants, count: int, first: int, rng: random.Random) -> No
     for index, consultant in enumerate(consultants):
         for k, start in enumerate(rng.sample(starts, each)):
             n = first + index * each + k
-            rows.append(
-                booking_row(consultant=consultant, start=start, n=n, label="bench-http")
-            )
+            rows.append(booking_row(consultant=consultant, start=start, n=n))
     Booking.objects.bulk_create(rows, batch_size=1000)
 
 
 def seed_drafts(count: int, *, use_cases: int) -> list[str]:
     """Drafts with the first two steps answered and ``use_cases`` use cases; tokens."""
-    from advisor.models import Assessment, UseCase  # noqa: PLC0415
+    from advisor.models import Assessment, AssessmentLink, UseCase  # noqa: PLC0415
     from consult.tokens import token_new  # noqa: PLC0415
 
     tokens = [token_new() for _ in range(count)]
     drafts = Assessment.objects.bulk_create(
         (
             Assessment(
-                token_hash=digest,
                 contact_name=f"Lead {n}",
                 contact_email=f"lead{n}@example.com",
                 company="Acme",
@@ -133,7 +130,19 @@ def seed_drafts(count: int, *, use_cases: int) -> list[str]:
                 ml_engineers=2,
                 data_can_leave=True,
             )
-            for n, (_, digest) in enumerate(tokens)
+            for n in range(count)
+        ),
+        batch_size=1000,
+    )
+    AssessmentLink.objects.bulk_create(
+        (
+            AssessmentLink(
+                assessment=draft,
+                kind=AssessmentLink.Kind.PRIVATE,
+                origin=AssessmentLink.Origin.STARTED,
+                token_hash=digest,
+            )
+            for draft, (_, digest) in zip(drafts, tokens, strict=True)
         ),
         batch_size=1000,
     )
@@ -161,7 +170,7 @@ def seed_submitted(*, use_cases: int) -> str:
     from consult.tokens import token_hash  # noqa: PLC0415
 
     token = seed_drafts(1, use_cases=use_cases)[0]
-    assessment = Assessment.objects.get(token_hash=token_hash(token))
+    assessment = Assessment.objects.get(links__token_hash=token_hash(token))
     services.assessment_submit(assessment=assessment, token=token)
     return token
 

@@ -5,10 +5,9 @@ from datetime import datetime, timedelta
 MEETING = timedelta(minutes=30)
 
 
-def booking_row(*, consultant, start: datetime, n: int, label: str):
+def booking_row(*, consultant, start: datetime, n: int):
     """An unsaved confirmed booking for bulk_create, with no buffers."""
     from bookings.models import Booking  # noqa: PLC0415 -- needs Django set up
-    from consult.tokens import token_hash  # noqa: PLC0415
 
     return Booking(
         consultant=consultant,
@@ -20,5 +19,4 @@ def booking_row(*, consultant, start: datetime, n: int, label: str):
         end=start + MEETING,
         blocked_start=start,
         blocked_end=start + MEETING,
-        manage_token_hash=token_hash(f"{label}-{n}"),
     )

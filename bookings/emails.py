@@ -116,6 +116,10 @@ def _manage_url(token: str) -> str:
     return settings.SITE_URL + reverse("bookings:manage", kwargs={"token": token})
 
 
+def _links_url(token: str) -> str:
+    return settings.SITE_URL + reverse("bookings:links", kwargs={"token": token})
+
+
 def _consultant_address(booking: Booking) -> str:
     return booking.consultant.user.email
 
@@ -229,7 +233,7 @@ def confirmation_email_queue(
     """The client's confirmation, with their private manage link and the invite.
 
     Only the token's hash is stored, so this is called where the token is known: by
-    ``booking_create`` and, with a new token, by ``booking_confirmation_resend``
+    ``booking_create`` and, with a further token, by ``booking_confirmation_resend``
     (``resent_at``). The rendered body in the outbox row holds the link, as every
     emailed private link does; staff who can read the email log can change the booking
     in the admin anyway.
@@ -246,7 +250,10 @@ def confirmation_email_queue(
         context={
             **_client_context(booking),
             "manage_url": manage_url,
-            "replaces_link": resent_at is not None,
+            "resent": resent_at is not None,
+            # A resent link comes beside the ones sent before, which still work:
+            # the links page, reached through the new one, lists and revokes them.
+            "links_url": _links_url(manage_token) if resent_at is not None else "",
         },
         attachments=[
             _calendar(booking, for_consultant=False, manage_url=manage_url, now=now)

@@ -38,3 +38,12 @@ HELD_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 class CancelledBy(models.TextChoices):
     CLIENT = "client", "Client"
     STAFF = "staff", "Staff"
+
+
+class BookingLinkOrigin(models.TextChoices):
+    """How a manage link came to exist, shown to the client on their links page."""
+
+    BOOKED = "booked", "Made when you booked"
+    LOST_LINK = "lost_link", "Sent by “Lost your link?”"
+    RESENT = "resent", "Sent again by our team"
+    MIGRATED = "migrated", "Made before links were listed here"

@@ -21,10 +21,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from bookings import availability
 from bookings.enums import (
     ACTIVE_STATUSES,
+    BookingLinkOrigin,
     BookingStatus,
     CancelledBy,
     Expertise,
@@ -349,8 +351,6 @@ class Booking(models.Model):
     )
     # Calendar SEQUENCE: rises on every change so calendars update the same event.
     sequence = models.PositiveIntegerField(default=0)
-    # sha256 of the private manage token; the token itself is never stored.
-    manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     cancel_reason = models.TextField(blank=True)
     cancelled_by = models.CharField(max_length=10, choices=CancelledBy, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -399,3 +399,31 @@ class Booking(models.Model):
     @property
     def client_zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.client_timezone)
+
+
+class BookingLink(models.Model):
+    """One private manage link to a booking; only the token's SHA-256 is stored.
+
+    A client may hold several at once (the confirmation's, the calendar invite's, one
+    from each "Lost your link?"); each works until the client revokes it on the
+    booking's links page, so a fresh link never takes an old one away.
+    """
+
+    Origin = BookingLinkOrigin
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="links")
+    origin = models.CharField(max_length=12, choices=Origin)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Manage link {self.pk} of booking {self.booking_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -15,14 +15,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from bookings import availability
+from bookings import availability, links
 from bookings.enums import ACTIVE_STATUSES, HELD_STATUSES, BookingStatus
 from bookings.models import (
     MAX_MEETING_MINUTES,
     Booking,
+    BookingLink,
     BookingPolicy,
     Consultant,
     DateOverride,
@@ -372,15 +373,39 @@ def slots_nearest(
 
 
 def booking_get_by_token(token: str) -> Booking | None:
+    """The booking behind an active manage link, or None.
+
+    It carries ``link``, the manage link it was opened by, whose "last used" this
+    lookup brings up to date (the client's links page shows it).
+    """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
+    # The link and its booking in one query: the join finds the link by its hash.
     booking = (
         Booking.objects.select_related("consultant")
-        .filter(manage_token_hash=token_hash(token))
+        .filter(links__token_hash=token_hash(token), links__revoked_at__isnull=True)
+        .annotate(
+            link_pk=F("links__pk"),
+            link_hash=F("links__token_hash"),
+            link_last_used_at=F("links__last_used_at"),
+        )
         .first()
     )
     # The lookup is by hash, so its timing says nothing about the token; the
     # constant-time comparison guards against a store that matched loosely.
-    if booking is None or not token_matches(token, booking.manage_token_hash):
+    if booking is None or not token_matches(token, booking.link_hash):
         return None
+    link = BookingLink(
+        pk=booking.link_pk,
+        booking=booking,
+        token_hash=booking.link_hash,
+        last_used_at=booking.link_last_used_at,
+    )
+    links.link_used(link)
+    booking.link = link
     return booking
+
+
+def booking_links_active(booking: Booking) -> list[BookingLink]:
+    """The booking's manage links that still work, for the client's links page."""
+    return list(links.booking_links_active(booking))

@@ -27,16 +27,17 @@ from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
-from bookings import availability, events, listing_cache, selectors
+from bookings import availability, events, links, listing_cache, selectors
 from bookings import emails as booking_emails
 from bookings.enums import (
     ACTIVE_STATUSES,
     HELD_STATUSES,
+    BookingLinkOrigin,
     BookingStatus,
     CancelledBy,
     Expertise,
 )
-from bookings.models import Booking, BookingPolicy, Consultant, email_key
+from bookings.models import Booking, BookingLink, BookingPolicy, Consultant, email_key
 from bookings.tokens import token_for_submission, token_hash, token_new
 
 if TYPE_CHECKING:
@@ -272,7 +273,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
 
     # After the locks, so a concurrent copy of this submission has committed by now.
     existing = Booking.objects.select_related("consultant").filter(
-        manage_token_hash=hashed
+        links__token_hash=hashed
     )
     if booking := existing.first():
         return BookingResult(Outcome.DUPLICATE, booking, manage_token)
@@ -310,8 +311,13 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
                 assessment_id=_assessment_id(assessment),
                 assessment_ref=assessment.reference if assessment else "",
                 stack=stack,
-                manage_token_hash=hashed,
                 **_blocked(start, policy),
+            )
+            links.booking_link_create(
+                booking=booking,
+                origin=BookingLinkOrigin.BOOKED,
+                token=manage_token,
+                now=now,
             )
             # The confirmation emails are outbox rows written in the booking's own
             # transaction, so they exist exactly when the booking does; they are sent on
@@ -531,16 +537,19 @@ def booking_client_details_erase(
 
 
 @transaction.atomic
-def booking_confirmation_resend(*, booking: Booking) -> None:
-    """Email the client their confirmation again, with a new private manage link.
+def booking_confirmation_resend(
+    *, booking: Booking, origin: BookingLinkOrigin = BookingLinkOrigin.RESENT
+) -> None:
+    """Email the client their confirmation again, with a further private manage link.
 
-    The database keeps only the hash of the manage token, so the link first sent cannot
-    be sent again: a new token replaces it, the old link stops working, and the email
-    says so. Rotating and queuing happen in one transaction, so the new link works
-    exactly when its email exists.
+    The database keeps only the hashes of manage tokens, so a link already sent cannot
+    be sent again: a new one is added beside it. The old links keep working (in the
+    first email, in the calendar invite) until the client revokes them on the links
+    page, which the new email points to. Adding and queuing happen in one
+    transaction, so the new link works exactly when its email exists.
     """
     now = timezone.now()
-    # The row lock orders concurrent resends: each emails the token it stored.
+    # The row lock orders concurrent resends.
     current = (
         Booking.objects.select_for_update(of=("self",))
         .select_related("consultant__user")
@@ -551,11 +560,8 @@ def booking_confirmation_resend(*, booking: Booking) -> None:
         raise ValidationError(
             "Only a confirmed booking's confirmation can be sent again."
         )
-    manage_token, hashed = token_new()
-    Booking.objects.filter(pk=current.pk).update(
-        manage_token_hash=hashed, updated_at=now
-    )
-    current.manage_token_hash = hashed
+    manage_token = links.booking_link_create(booking=current, origin=origin, now=now)
+    Booking.objects.filter(pk=current.pk).update(updated_at=now)
     booking_emails.confirmation_email_queue(
         booking=current, manage_token=manage_token, now=now, resent_at=now
     )
@@ -570,14 +576,31 @@ LINKS_RESEND_TASK = "bookings.links_resend"
 
 
 def booking_links_resend(*, email: str, now: datetime | None = None) -> int:
-    """Send the confirmation again, with a new manage link, for each upcoming booking.
+    """Send the confirmation again, with a fresh manage link, for each upcoming booking.
 
-    For "I lost my link": returns how many were sent, which the page never says.
+    For "I lost my link": the links sent before keep working. Returns how many were
+    sent, which the page never says.
     """
     now = now or timezone.now()
     upcoming = _active_for_email(email.strip()).filter(start__gt=now).order_by("start")
     sent = 0
     for booking in upcoming[:LINKS_RESEND_LIMIT]:
-        booking_confirmation_resend(booking=booking)
+        booking_confirmation_resend(booking=booking, origin=BookingLinkOrigin.LOST_LINK)
         sent += 1
     return sent
+
+
+def booking_link_revoke(*, booking: Booking, link_id: int, used: BookingLink) -> bool:
+    """Revoke one of the booking's manage links, never ``used`` (the one the client
+    came in by, ``booking.link`` from ``booking_get_by_token``); True if done."""
+    return links.booking_link_revoke(booking=booking, link_id=link_id, keep=used)
+
+
+def booking_links_revoke_others(*, booking: Booking, used: BookingLink) -> int:
+    """Revoke every manage link of the booking but ``used``; return how many."""
+    return links.booking_links_revoke_others(booking=booking, keep=used)
+
+
+def booking_links_delete(*, booking: Booking) -> int:
+    """Delete every manage link of the booking, for erasure; return how many."""
+    return links.booking_links_delete(booking=booking)

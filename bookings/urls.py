@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/<slug:token>/", views.manage, name="manage"),
     path("manage/<slug:token>/reschedule/", views.reschedule, name="reschedule"),
     path("manage/<slug:token>/cancel/", views.cancel, name="cancel"),
+    path("manage/<slug:token>/links/", views.links, name="links"),
     path(
         "manage/<slug:token>/consultation.ics",
         views.calendar_file,

@@ -40,9 +40,10 @@ from bookings.forms import (
 from bookings.ics import booking_ics, calendar_links
 from bookings.tokens import MAX_TOKEN_LENGTH
 from bookings.weeks import slot_view, week_from_slots
+from consult.forms import LinksForm
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
-from consult.timezones import timezone_names, when_label, zone_or_none
+from consult.timezones import start_label, timezone_names, when_label, zone_or_none
 from consult.views import email_links_page
 
 if TYPE_CHECKING:
@@ -543,6 +544,62 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         partial="slots",
         status=status,
         private=SAME_ORIGIN,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(scope="manage", per_ip="30/h")
+def links(request: HttpRequest, token: str) -> HttpResponse:
+    """The manage links to this booking: when each was made and last used.
+
+    Reached through any of them; revokes one, or every one but the link in use.
+    Never shows a token: only hashes are stored.
+    """
+    booking = _booking_or_404(token)
+    form = LinksForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            if form.cleaned_data["action"] == LinksForm.REVOKE_OTHERS:
+                count = services.booking_links_revoke_others(
+                    booking=booking, used=booking.link
+                )
+                text = (
+                    f"{count} other link{'s' if count != 1 else ''} revoked: only "
+                    "this one manages your booking now."
+                )
+            elif services.booking_link_revoke(
+                booking=booking, link_id=form.cleaned_data["link"], used=booking.link
+            ):
+                text = "The link is revoked: it no longer opens your booking."
+            else:
+                text = "That link was already revoked, or is the one you are using."
+            messages.success(request, text)
+            return private_response(redirect("bookings:links", token=token))
+        status = 400
+    zone, tz_name, _ = _zone_from(request.GET.get("tz"), booking.client_timezone)
+    rows = [
+        {
+            "id": link.pk,
+            "origin": link.get_origin_display(),
+            "created": start_label(link.created_at, zone, tz_name),
+            "last_used": start_label(link.last_used_at, zone, tz_name)
+            if link.last_used_at
+            else "",
+            "current": link.pk == booking.link.pk,
+        }
+        for link in selectors.booking_links_active(booking)
+    ]
+    context = {
+        "booking": booking,
+        "token": token,
+        "rows": rows,
+        "others": sum(1 for row in rows if not row["current"]),
+        "tz_name": tz_name,
+        "form": form,
+    }
+    return _render_page(
+        request, "bookings/links.html", context, status=status, private=SAME_ORIGIN
     )
 
 

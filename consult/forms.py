@@ -40,3 +40,31 @@ class EmailLinkForm(HoneypotMixin, forms.Form):
     def __init__(self, *args, label: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = label
+
+
+class LinksForm(forms.Form):
+    """A POST of a links page: revoke one link, or every other private link; with
+    ``share``, make a read-only share link too."""
+
+    REVOKE = "revoke"
+    REVOKE_OTHERS = "revoke_others"
+    SHARE = "share"
+
+    action = forms.ChoiceField(
+        choices=[(REVOKE, "Revoke this link"), (REVOKE_OTHERS, "Revoke the others")]
+    )
+    link = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args, share: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if share:
+            self.fields["action"].choices = [
+                *self.fields["action"].choices,
+                (self.SHARE, "Make a read-only link"),
+            ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == self.REVOKE and cleaned.get("link") is None:
+            raise ValidationError("Choose the link to revoke.", code="required")
+        return cleaned

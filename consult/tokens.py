@@ -27,11 +27,13 @@ def token_matches(token: str, stored_hash: str) -> bool:
     return hmac.compare_digest(token_hash(token), stored_hash)
 
 
-# Where a private token appears in a URL: the assessment's and the booking's pages, and
-# the booking page's link back to an assessment (also in a bare query string). Shorter segments ("resume") are not
-# tokens and stay readable.
+# Where a private token appears in a URL: the assessment's and the booking's pages, a
+# result's read-only share page, and the booking page's link back to an assessment
+# (also in a bare query string). Shorter segments ("resume") are not tokens and stay
+# readable.
 _PRIVATE_LINK = re.compile(
-    r"(/assess/|/book/manage/|/book/confirmed/|(?:^|[?&])assessment=)[A-Za-z0-9_-]{20,}"
+    r"(/assess/shared/|/assess/|/book/manage/|/book/confirmed/|(?:^|[?&])assessment=)"
+    r"[A-Za-z0-9_-]{20,}"
 )
 MASK = "[private]"
 

@@ -19,10 +19,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from advisor.models import Assessment
-from advisor.services import assessment_delete
+from advisor.services import assessment_delete, assessment_links_delete
 from bookings.enums import BookingStatus, CancelledBy
 from bookings.models import Booking
-from bookings.services import booking_cancel, booking_client_details_erase
+from bookings.services import (
+    booking_cancel,
+    booking_client_details_erase,
+    booking_links_delete,
+)
 from consult.models import ERASED_SUBJECT, OutboundEmail
 from privacy import events
 
@@ -130,6 +134,9 @@ def booking_erase(*, booking: Booking, now: datetime | None = None) -> None:
 
 
 def _booking_erase(*, booking: Booking, now: datetime) -> None:
+    # Every manage link stops working at once: the booking row stays (the
+    # consultant's history), but nothing reaches it from outside any more.
+    booking_links_delete(booking=booking)
     _emails_withdraw(booking)
     if booking.status == BookingStatus.CONFIRMED and booking.start > now:
         booking_cancel(
@@ -163,6 +170,8 @@ def assessment_erase(*, assessment: Assessment, now: datetime | None = None) -> 
         booking_ids=[booking.pk for booking in bookings],
         now=now,
     )
+    # Private and share links alike: a forwarded share link stops showing the result.
+    assessment_links_delete(assessment=assessment)
     _emails_withdraw(assessment)
     for booking in bookings:
         _booking_erase(booking=booking, now=now)

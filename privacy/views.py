@@ -76,7 +76,7 @@ def booking_erase_page(request: HttpRequest, token: str) -> HttpResponse:
             "consequences": [
                 "If the consultation is still to come, it is cancelled and the consultant is told.",
                 "Our copies of the emails we sent you about it are erased.",
-                "This link stops showing your details.",
+                "This link, and every other link to this booking, stops working.",
             ],
             "action": reverse("privacy:booking_erase", kwargs={"token": token}),
             "back_url": reverse("bookings:manage", kwargs={"token": token}),

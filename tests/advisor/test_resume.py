@@ -1,5 +1,4 @@
 import io
-import re
 import smtplib
 from datetime import timedelta
 
@@ -10,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from advisor import services, summaries
-from advisor.models import Assessment
+from advisor import selectors, services
+from advisor.models import Assessment, AssessmentLink
 from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
@@ -19,7 +18,7 @@ from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_resume_sends_fresh_links_and_old_links_stop_working(
+def test_resume_sends_a_fresh_link_and_the_old_one_keeps_working(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     assessment = AssessmentFactory(contact_email="ada@example.com", company="Engines")
@@ -33,19 +32,24 @@ def test_resume_sends_fresh_links_and_old_links_stop_working(
     assert len(mailoutbox) == 1
     body = mailoutbox[0].body
     assert "your assessment for Engines" in body
-    assert "It replaces\nthe links we sent before, which no longer work." in body
-    new_url = next(line for line in body.splitlines() if "/assess/" in line).strip()
-    new_path = new_url.removeprefix("http://testserver")
-    assert client.get(new_path).status_code == 200
+    assert "The links we sent you\nbefore still work too." in body
+    new_url = next(line for line in body.splitlines() if "/about/" in line).strip()
+    new_token = new_url.split("/")[4]
+    assert f"http://testserver/assess/{new_token}/links/" in body.splitlines()
+    assert new_token != old_token
+    assert client.get(new_url.removeprefix("http://testserver")).status_code == 200
     old = client.get(reverse("advisor:about", kwargs={"token": old_token}))
-    assert old.status_code == 404
+    assert old.status_code == 200
+    assert list(
+        assessment.links.order_by("pk").values_list("origin", "revoked_at")
+    ) == [("started", None), ("lost_link", None)]
 
 
 def test_resume_for_an_unknown_address_says_the_same_and_sends_nothing(
     client, mailoutbox
 ):
     AssessmentFactory(contact_email="someone@example.com")
-    before = list(Assessment.objects.values_list("token_hash", flat=True))
+    before = list(AssessmentLink.objects.values_list("token_hash", flat=True))
 
     response = client.post("/assess/resume/", {"email": "nobody@example.com"})
 
@@ -54,7 +58,7 @@ def test_resume_for_an_unknown_address_says_the_same_and_sends_nothing(
         "If there are assessments for nobody@example.com" in response.content.decode()
     )
     assert mailoutbox == []
-    assert list(Assessment.objects.values_list("token_hash", flat=True)) == before
+    assert list(AssessmentLink.objects.values_list("token_hash", flat=True)) == before
 
 
 def test_resume_invalid_email_is_a_clear_error(client):
@@ -102,7 +106,7 @@ def links_in_stored_pdf(name: str) -> list[str]:
 
 
 @pytest.mark.usefixtures("active_price_book")
-def test_resume_of_a_result_renews_the_links_in_its_pdf(
+def test_resume_of_a_result_leaves_its_pdf_and_share_link_alone(
     client, django_capture_on_commit_callbacks
 ):
     assessment = AssessmentFactory(contact_email="ada@example.com")
@@ -111,22 +115,15 @@ def test_resume_of_a_result_renews_the_links_in_its_pdf(
         services.assessment_submit(assessment=assessment, token=assessment.token)
     assessment.refresh_from_db()
     old_name = assessment.summary_pdf.name
-    assert f"/assess/{assessment.token}/result/" in links_in_stored_pdf(old_name)[0]
+    [share_url, _] = links_in_stored_pdf(old_name)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/assess/resume/", {"email": "ada@example.com"})
 
     assessment.refresh_from_db()
-    new_path = links_in_stored_pdf(assessment.summary_pdf.name)[0].removeprefix(
-        "http://testserver"
-    )
-    assert assessment.summary_pdf.name != old_name
-    assert not default_storage.exists(old_name)
-    assert client.get(new_path).status_code == 200
-    download = client.get(new_path.replace("/result/", "/summary.pdf"))
-    assert download.status_code == 200
-    assert b"".join(download.streaming_content).startswith(b"%PDF")
-    download.close()
+    assert assessment.summary_pdf.name == old_name
+    assert client.get(share_url.removeprefix("http://testserver")).status_code == 200
+    assert client.get(f"/assess/{assessment.token}/result/").status_code == 200
 
 
 def summary_email_waiting(capture) -> tuple[Assessment, OutboundEmail]:
@@ -144,30 +141,35 @@ def summary_email_waiting(capture) -> tuple[Assessment, OutboundEmail]:
     return assessment, waiting
 
 
-def renewed_token() -> str:
-    """The token in the "Lost your link?" email just queued."""
-    renewal = OutboundEmail.objects.get(kind="link")
-    return re.search(r"/assess/([\w-]{43})/result/", renewal.body_text)[1]
+def pdf_share_link_revoke(assessment: Assessment, capture) -> None:
+    """The client revokes the share link their PDF carries, on their links page."""
+    opened = selectors.assessment_by_token(assessment.token)
+    pdf_link = AssessmentLink.objects.get(
+        assessment=assessment, origin=AssessmentLink.Origin.SUMMARY_PDF, revoked_at=None
+    )
+    with capture(execute=True):
+        assert services.assessment_link_revoke(
+            assessment=opened, link_id=pdf_link.pk, used=opened.link
+        )
 
 
 @pytest.mark.usefixtures("active_price_book")
-def test_resume_moves_a_still_queued_summary_email_to_the_renewed_pdf(
-    django_capture_on_commit_callbacks,
+def test_revoking_the_pdf_share_link_moves_a_still_queued_summary_email_to_the_new_pdf(
+    client, django_capture_on_commit_callbacks
 ):
     assessment, waiting = summary_email_waiting(django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=False):
-        services.assessment_links_resend(email="ada@example.com")
-    new_token = renewed_token()
+    [old_share, _] = links_in_stored_pdf(assessment.summary_pdf.name)
 
-    summaries.assessment_summary_build(
-        assessment_id=assessment.pk, token=new_token, relink=True
-    )
+    pdf_share_link_revoke(assessment, django_capture_on_commit_callbacks)
 
     assessment.refresh_from_db()
     waiting.refresh_from_db()
+    [new_share, _] = links_in_stored_pdf(assessment.summary_pdf.name)
     assert [part["storage_name"] for part in waiting.attachments] == [
         assessment.summary_pdf.name
     ]
+    assert client.get(old_share.removeprefix("http://testserver")).status_code == 404
+    assert client.get(new_share.removeprefix("http://testserver")).status_code == 200
     assert email_send(email_id=waiting.pk)
 
 
@@ -179,12 +181,8 @@ def test_a_summary_email_being_sent_during_a_relink_is_retried_with_the_new_pdf(
     send = EmailMultiAlternatives.send
 
     def relinked_mid_send(message, *args, **kwargs):
-        # While the mail server is slow, the client asks for a new link.
-        with django_capture_on_commit_callbacks(execute=False):
-            services.assessment_links_resend(email="ada@example.com")
-        summaries.assessment_summary_build(
-            assessment_id=assessment.pk, token=renewed_token(), relink=True
-        )
+        # While the mail server is slow, the client revokes the PDF's share link.
+        pdf_share_link_revoke(assessment, django_capture_on_commit_callbacks)
         raise smtplib.SMTPServerDisconnected("timed out")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", relinked_mid_send)

@@ -6,17 +6,19 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
 from advisor import services, summaries, tasks
-from advisor.models import Assessment
+from advisor.models import Assessment, AssessmentLink
 from consult.models import OutboundEmail
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.helpers.answers import answer_2026_2, as_2026_1, store_answer
 from tests.helpers.summary_pdf import (
     links_of,
+    share_url_in,
     stored_bytes,
     stored_summaries,
     submitted,
@@ -94,7 +96,11 @@ def test_summary_email_has_verdict_use_cases_links_and_the_pdf(
             "- Card fraud: A classical ML model built in-house (Classical ML), about "
             "$130 a month"
         ),
-        "The attached PDF has the reasons, costs and next steps for each one.",
+        (
+            "The attached PDF has the reasons, costs and next steps for each one. It links\n"
+            "to a read-only copy of the result, so you can pass it on: whoever gets it can\n"
+            "read the result, but not change it or book in your name."
+        ),
         "Your result online (your private link: keep it to yourself):",
         f"http://testserver/assess/{assessment.token}/result/",
         (
@@ -145,7 +151,7 @@ def test_summary_build_with_a_wrong_token_leaves_the_private_link_out(
 
     assessment.refresh_from_db()
     reader = PdfReader(io.BytesIO(stored_bytes(assessment.summary_pdf.name)))
-    assert links_of(reader) == ["http://testserver/book/"]
+    assert links_of(reader) == [share_url_in(reader), "http://testserver/book/"]
     assert "/assess/" not in mailoutbox[0].body
     assert other.token not in caplog.text
 
@@ -157,7 +163,7 @@ def test_summary_build_of_a_draft_does_nothing(mailoutbox):
     assert stored_summaries() == []
 
 
-def test_summary_build_stores_a_staff_copy_without_the_private_links(
+def test_summary_build_stores_a_staff_copy_without_any_link_to_the_result(
     django_capture_on_commit_callbacks,
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
@@ -171,9 +177,10 @@ def test_summary_build_stores_a_staff_copy_without_the_private_links(
     client_copy = PdfReader(io.BytesIO(stored_bytes(assessment.summary_pdf.name)))
     staff_copy = PdfReader(io.BytesIO(stored_bytes(assessment.staff_summary_pdf.name)))
     assert links_of(client_copy) == [
-        f"http://testserver/assess/{assessment.token}/result/",
-        f"http://testserver/book/?assessment={assessment.token}",
+        share_url_in(client_copy),
+        "http://testserver/book/",
     ]
+    assert assessment.token not in text_of(client_copy)
     assert links_of(staff_copy) == ["http://testserver/book/"]
     assert assessment.token not in text_of(staff_copy)
     assert text_of(staff_copy).splitlines()[:2] == text_of(client_copy).splitlines()[:2]
@@ -201,10 +208,12 @@ def test_summary_build_race_lost_removes_its_own_files(
 
     assert built is False
     assert stored_summaries() == []
+    # The share link only the lost copy carried is gone with it.
+    assert not AssessmentLink.objects.filter(kind=AssessmentLink.Kind.SHARE).exists()
 
 
-def test_summary_relink_for_a_link_no_longer_current_changes_nothing(
-    django_capture_on_commit_callbacks, mailoutbox
+def test_summary_relink_gives_the_stored_pdf_a_new_share_link(
+    client, django_capture_on_commit_callbacks, mailoutbox
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
@@ -212,19 +221,34 @@ def test_summary_relink_for_a_link_no_longer_current_changes_nothing(
             assessment_id=assessment.pk, token=assessment.token
         )
     assessment.refresh_from_db()
-    before = stored_summaries()
+    old_name = assessment.summary_pdf.name
+    old_share = share_url_in(PdfReader(io.BytesIO(stored_bytes(old_name))))
 
     replaced = summaries.assessment_summary_build(
-        assessment_id=assessment.pk, token="x" * 43, relink=True
+        assessment_id=assessment.pk, relink=True
     )
 
     assessment.refresh_from_db()
-    assert replaced is False
-    assert stored_summaries() == before
-    assert f"/assess/{assessment.token}/result/" in text_of(
+    new_share = share_url_in(
         PdfReader(io.BytesIO(stored_bytes(assessment.summary_pdf.name)))
     )
+    assert replaced is True
+    assert new_share != old_share
+    assert not default_storage.exists(old_name)
+    assert client.get(new_share.removeprefix("http://testserver")).status_code == 200
     assert len(mailoutbox) == 1
+
+
+def test_summary_relink_before_the_first_build_does_nothing():
+    draft = AssessmentFactory()
+    UseCaseFactory(assessment=draft)
+    services.assessment_submit(assessment=draft)
+
+    replaced = summaries.assessment_summary_build(assessment_id=draft.pk, relink=True)
+
+    assert replaced is False
+    assert stored_summaries() == []
+    assert not AssessmentLink.objects.filter(kind=AssessmentLink.Kind.SHARE).exists()
 
 
 # --- Submitting: on commit ------------------------------------------------------------

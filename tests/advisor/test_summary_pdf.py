@@ -19,8 +19,12 @@ from tests.helpers.summary_pdf import links_of, submitted, text_of
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
 
-def pdf_of(assessment, *, token) -> PdfReader:
-    summary = assessment_summary_data(assessment=assessment, token=token)
+# A share token as the worker would make one (43 URL-safe characters).
+SHARE_TOKEN = "share-token-abcdefghijklmnopqrstuvwxyz012345"
+
+
+def pdf_of(assessment, *, share_token) -> PdfReader:
+    summary = assessment_summary_data(assessment=assessment, share_token=share_token)
     return PdfReader(io.BytesIO(assessment_summary_pdf(summary=summary)))
 
 
@@ -29,11 +33,11 @@ def test_summary_pdf_holds_verdict_use_cases_prices_and_links(
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
 
-    reader = pdf_of(assessment, token=assessment.token)
+    reader = pdf_of(assessment, share_token=SHARE_TOKEN)
 
     text = text_of(reader)
-    result_url = f"http://testserver/assess/{assessment.token}/result/"
-    booking_url = f"http://testserver/book/?assessment={assessment.token}"
+    share_url = f"http://testserver/assess/shared/{SHARE_TOKEN}/"
+    booking_url = "http://testserver/book/"
     assert 1 <= len(reader.pages) <= 4
     assert text.splitlines()[:2] == [
         "CONSULT · YOUR AI STACK SUMMARY · ANALYTICAL ENGINES LTD",
@@ -56,16 +60,20 @@ def test_summary_pdf_holds_verdict_use_cases_prices_and_links(
     # Every option priced, in a table per use case, the chosen one named first.
     assert text.count("Your options side by side") == 3
     assert text.count("Recommended: ") == 3
-    assert result_url in text
+    assert share_url in text
+    assert "read only, safe to pass on" in text
     assert booking_url in text
-    assert links_of(reader) == [result_url, booking_url]
+    assert links_of(reader) == [share_url, booking_url]
+    # The client's private link is in their own emails only, never in the PDF.
+    assert assessment.token not in text
+    assert f"/assess/{assessment.token}/" not in " ".join(links_of(reader))
     assert reader.metadata.title == "Your AI stack summary for Analytical Engines Ltd"
 
 
 def test_summary_pdf_numbers_its_pages(django_capture_on_commit_callbacks):
     assessment = submitted(django_capture_on_commit_callbacks)
 
-    reader = pdf_of(assessment, token=assessment.token)
+    reader = pdf_of(assessment, share_token=SHARE_TOKEN)
 
     total = len(reader.pages)
     footers = [page.extract_text().splitlines()[-2:] for page in reader.pages]
@@ -83,7 +91,7 @@ def test_summary_pdf_draws_a_chart_per_use_case_and_a_break_even_per_language_on
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
 
-    text = text_of(pdf_of(assessment, token=None))
+    text = text_of(pdf_of(assessment, share_token=None))
 
     assert text.count("Cost over three years") == 3
     assert text.count("Requests a month") == 2  # fraud scoring has no break-even
@@ -100,7 +108,7 @@ def test_summary_pdf_of_a_2026_2_answer_has_totals_options_warnings_rules_and_fl
     assessment = submitted(django_capture_on_commit_callbacks)
     store_answer(assessment, answer_2026_2())
 
-    text = " ".join(text_of(pdf_of(assessment, token=None)).split())
+    text = " ".join(text_of(pdf_of(assessment, share_token=None)).split())
 
     assert (
         "A month, to run Once, to set up Over three years, people included "
@@ -142,7 +150,7 @@ def test_summary_pdf_of_a_2026_1_answer_names_its_engine_and_shows_its_costs(
     assessment = submitted(django_capture_on_commit_callbacks)
     store_answer(assessment, as_2026_1(answer_2026_2()))
 
-    reader = pdf_of(assessment, token=None)
+    reader = pdf_of(assessment, share_token=None)
 
     text = " ".join(text_of(reader).split())
     assert (
@@ -157,12 +165,12 @@ def test_summary_pdf_of_a_2026_1_answer_names_its_engine_and_shows_its_costs(
     assert "Token prices don't apply" in text
 
 
-def test_summary_pdf_without_a_token_links_to_booking_only(
+def test_summary_pdf_without_a_share_token_links_to_booking_only(
     django_capture_on_commit_callbacks,
 ):
     assessment = submitted(django_capture_on_commit_callbacks)
 
-    reader = pdf_of(assessment, token=None)
+    reader = pdf_of(assessment, share_token=None)
 
     assert links_of(reader) == ["http://testserver/book/"]
     assert "/assess/" not in text_of(reader)
@@ -173,7 +181,7 @@ def test_summary_pdf_prints_markup_in_answers_as_text(
 ):
     assessment = submitted(django_capture_on_commit_callbacks, company="R&D <Labs>")
 
-    text = text_of(pdf_of(assessment, token=None))
+    text = text_of(pdf_of(assessment, share_token=None))
 
     assert "Prepared for R&D <Labs> on " in text
 
@@ -203,7 +211,7 @@ def test_summary_pdf_keeps_names_in_any_common_script(
         use_case.name = name
         use_case.save(update_fields=["name"])
 
-    reader = pdf_of(assessment, token=None)
+    reader = pdf_of(assessment, share_token=None)
 
     text_ = text_of(reader)
     assert f"Prepared for {company} on " in text_

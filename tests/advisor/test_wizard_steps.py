@@ -4,6 +4,7 @@ saved, checked and shown again; htmx partials; a stale tab."""
 import pytest
 
 from advisor.models import Assessment
+from consult.tokens import token_hash
 from tests.factories.advisor import AssessmentFactory
 from tests.helpers.wizard import HTMX, url
 
@@ -18,7 +19,10 @@ def test_start_creates_a_draft_and_redirects_to_its_private_link(client):
     assert response.status_code == 303
     assert response["Location"] == f"/assess/{token}/about/"
     assert len(token) == 43
-    assert token not in assessment.token_hash
+    [link] = assessment.links.all()
+    assert (link.kind, link.origin) == ("private", "started")
+    assert link.token_hash == token_hash(token)
+    assert token not in link.token_hash
     assert assessment.status == Assessment.Status.DRAFT
 
 

@@ -158,7 +158,7 @@ def test_resend_confirmation_queues_the_clients_confirmation_again(client):
     mine = consultant_create()
     booking = BookingFactory(consultant=mine)
     past = BookingFactory(consultant=mine, start=timezone.now() - timedelta(days=2))
-    old_hash = booking.manage_token_hash
+    old_hashes = list(booking.links.values_list("token_hash", flat=True))
     client.force_login(mine.user)
 
     response = client.post(
@@ -175,7 +175,9 @@ def test_resend_confirmation_queues_the_clients_confirmation_again(client):
     email = OutboundEmail.objects.get()
     html = response.content.decode()
     assert (email.kind, email.to) == ("booking_confirmation", booking.email)
-    assert booking.manage_token_hash != old_hash
+    # A further link beside the first, which keeps working.
+    assert list(booking.links.values_list("token_hash", flat=True))[:1] == old_hashes
+    assert booking.links.count() == 2
     assert log_messages(booking) == ["Resent the confirmation to the client."]
     assert log_messages(past) == []
     assert "Confirmation sent again for 1 booking(s)" in html

@@ -34,8 +34,9 @@ def test_booking_create_with_a_named_consultant_stores_utc_times_and_a_hashed_to
     assert booking.consented_at == NOW
     assert booking.client_timezone == "Asia/Tokyo"
     assert len(result.manage_token) == 43
-    assert booking.manage_token_hash == token_hash(result.manage_token)
-    assert result.manage_token not in booking.manage_token_hash
+    [link] = booking.links.all()
+    assert (link.origin, link.token_hash) == ("booked", token_hash(result.manage_token))
+    assert result.manage_token not in link.token_hash
 
 
 def test_booking_create_stores_the_buffers_of_the_policy_at_booking_time():

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.enums import BookingStatus
-from bookings.models import Booking
+from bookings.models import BookingLink
 from consult.models import OutboundEmail
 from tests.factories.bookings import BookingFactory
 
@@ -25,7 +25,7 @@ def test_lost_link_page_asks_for_the_booking_email(client):
     assert '<label for="id_email">The email address you booked with</label>' in html
 
 
-def test_lost_link_sends_the_confirmation_again_and_the_old_link_stops_working(
+def test_lost_link_sends_the_confirmation_again_and_the_old_link_keeps_working(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     booking = BookingFactory(
@@ -42,9 +42,13 @@ def test_lost_link_sends_the_confirmation_again_and_the_old_link_stops_working(
     [sent] = mailoutbox
     assert sent.to == ["grace@example.com"]
     assert sent.subject == "Your consultation with Amelia Hart: your new private link"
-    [path] = MANAGE_PATH.findall(sent.body)
+    path = MANAGE_PATH.findall(sent.body)[0]
     assert client.get(path).status_code == 200
-    assert client.get(f"/book/manage/{booking.token}/").status_code == 404
+    assert client.get(f"/book/manage/{booking.token}/").status_code == 200
+    assert list(booking.links.order_by("pk").values_list("origin", flat=True)) == [
+        "booked",
+        "lost_link",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +66,7 @@ def test_lost_link_without_an_upcoming_booking_says_the_same_and_sends_nothing(
 ):
     if existing is not None:
         BookingFactory(**{"email": "grace@example.com", **existing})
-    before = list(Booking.objects.values_list("manage_token_hash", flat=True))
+    before = list(BookingLink.objects.values_list("token_hash", flat=True))
 
     response = client.post("/book/lost-link/", {"email": "grace@example.com"})
 
@@ -72,7 +76,7 @@ def test_lost_link_without_an_upcoming_booking_says_the_same_and_sends_nothing(
     )
     assert mailoutbox == []
     assert not OutboundEmail.objects.exists()
-    assert list(Booking.objects.values_list("manage_token_hash", flat=True)) == before
+    assert list(BookingLink.objects.values_list("token_hash", flat=True)) == before
 
 
 def test_lost_link_invalid_email_is_a_clear_error_beside_the_field(client):

@@ -4,9 +4,9 @@ import pytest
 from django.http import HttpResponse
 from django.urls import reverse
 
+from advisor import links, summaries
 from advisor import services as advisor_services
-from advisor import summaries
-from advisor.models import Assessment
+from advisor.models import Assessment, AssessmentLink
 from consult.http import private_response
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.factories.bookings import BookingFactory, ConsultantFactory
@@ -130,6 +130,29 @@ def test_assessment_erase_pages_are_private_with_same_origin(
     assert headers(response) == private("same-origin")
 
 
+@pytest.mark.parametrize("name", ["links", "forward"])
+def test_assessment_links_and_forward_pages_are_private_with_same_origin(
+    client, assessment, name
+):
+    response = client.get(assessment_url(name, assessment))
+
+    assert response.status_code == 200
+    assert headers(response) == private("same-origin")
+
+
+def test_assessment_share_page_is_private(client, assessment):
+    share = AssessmentLink.objects.get(origin=AssessmentLink.Origin.SUMMARY_PDF)
+    # Only the hash is stored: make a share link whose token is known.
+    token = links.assessment_link_create(
+        assessment=share.assessment, kind="share", origin="forwarded"
+    )
+
+    response = client.get(reverse("advisor:shared", kwargs={"token": token}))
+
+    assert response.status_code == 200
+    assert headers(response) == private("no-referrer")
+
+
 def booking_url(name: str, booking) -> str:
     return reverse(name, kwargs={"token": booking.token})
 
@@ -143,6 +166,7 @@ def booking_url(name: str, booking) -> str:
         ("bookings:cancel", "same-origin"),
         ("bookings:reschedule", "same-origin"),
         ("privacy:booking_erase", "same-origin"),
+        ("bookings:links", "same-origin"),
     ],
 )
 def test_booking_pages_are_private(client, name, referrer_policy):

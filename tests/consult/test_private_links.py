@@ -32,6 +32,9 @@ ASSESSMENT_URLS = [
     ("advisor:email_link", {}),
     ("advisor:summary_pdf", {}),
     ("advisor:summary_status", {}),
+    ("advisor:links", {}),
+    ("advisor:forward", {}),
+    ("advisor:shared", {}),
 ]
 BOOKING_URLS = [
     "bookings:confirmed",
@@ -40,6 +43,7 @@ BOOKING_URLS = [
     "bookings:cancel",
     "privacy:booking_erase",
     "bookings:calendar",
+    "bookings:links",
 ]
 
 
@@ -176,6 +180,8 @@ def test_private_pages_do_not_leak_the_link_through_referrers(client, assessment
             "/book/manage/[private]/consultation.ics",
         ),
         ("/book/confirmed/{t}/", "/book/confirmed/[private]/"),
+        ("GET /assess/shared/{t}/ HTTP/1.1", "GET /assess/shared/[private]/ HTTP/1.1"),
+        ("/book/manage/{t}/links/", "/book/manage/[private]/links/"),
         # gunicorn's query-string field, without its "?".
         ("assessment={t}&tz=UTC", "assessment=[private]&tz=UTC"),
         (

@@ -3,12 +3,13 @@
 import factory
 from django.utils import timezone
 
-from advisor.models import Assessment, UseCase
+from advisor.models import Assessment, AssessmentLink, UseCase
 from consult.tokens import token_hash
 
 
 class AssessmentFactory(factory.django.DjangoModelFactory):
-    """A draft with both first steps answered. ``token`` holds the private token."""
+    """A draft with both first steps answered. ``token`` holds its private token,
+    the link made when it was started."""
 
     class Meta:
         model = Assessment
@@ -17,7 +18,6 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     # Not a model field: popped in _create and kept on the instance.
     token = factory.Sequence(lambda n: f"test-token-{n:04d}-abcdefghijklmnopqrstuvwxyz")
 
-    token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
     contact_name = "Ada Lovelace"
     contact_email = factory.Sequence(lambda n: f"ada{n}@example.com")
     company = "Analytical Engines Ltd"
@@ -32,6 +32,14 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         token = kwargs.pop("token", None)
         obj = super()._create(model_class, *args, **kwargs)
+        if token:
+            AssessmentLink.objects.create(
+                assessment=obj,
+                kind=AssessmentLink.Kind.PRIVATE,
+                origin=AssessmentLink.Origin.STARTED,
+                token_hash=token_hash(token),
+                created_at=obj.created_at,
+            )
         obj.token = token
         return obj
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings.models import (
     Booking,
+    BookingLink,
     BookingPolicy,
     Consultant,
     DateOverride,
@@ -113,12 +114,18 @@ class BookingFactory(factory.django.DjangoModelFactory):
     end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=30))
     blocked_start = factory.LazyAttribute(lambda o: o.start)
     blocked_end = factory.LazyAttribute(lambda o: o.end)
-    manage_token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         token = kwargs.pop("token")
         obj = super()._create(model_class, *args, **kwargs)
+        # Made when booked: the link the confirmation carries.
+        BookingLink.objects.create(
+            booking=obj,
+            origin=BookingLink.Origin.BOOKED,
+            token_hash=token_hash(token),
+            created_at=obj.created_at,
+        )
         obj.token = token
         return obj
 

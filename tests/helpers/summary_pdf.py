@@ -1,6 +1,8 @@
 """The assessment summary PDF: a submitted assessment to build it for, and readers
 for the PDFs it stores."""
 
+import re
+
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
@@ -42,3 +44,12 @@ def stored_summaries() -> list[str]:
     if not default_storage.exists("summaries"):
         return []
     return sorted(default_storage.listdir("summaries")[1])
+
+
+SHARE_URL = re.compile(r"http://testserver/assess/shared/[A-Za-z0-9_-]{43}/")
+
+
+def share_url_in(reader: PdfReader) -> str:
+    """The read-only share link a client's PDF carries (its first link)."""
+    [url] = [link for link in links_of(reader) if SHARE_URL.fullmatch(link)]
+    return url
