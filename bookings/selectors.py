@@ -41,8 +41,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Reaches past the window so that a booking on the same local day (daily cap) or just
-# outside it (buffers) is still seen; zones are at most 14 h from UTC.
+# outside it (buffers, stored or current, at most 4 h each) is still seen; zones are
+# at most 14 h from UTC.
 MARGIN = timedelta(days=2)
+
+# Where the alternatives to a taken time are looked for: the same day either side,
+# then the week, then four weeks; never the whole horizon, which at 200 consultants
+# and a year ahead takes seconds to compute. Past the last, the booking page's week
+# view (which opens on the first free week) is the way on.
+NEAR_REACHES = (timedelta(days=1), timedelta(days=7), timedelta(days=28))
 
 
 @dataclass(frozen=True)
@@ -145,11 +152,24 @@ def schedules_for(
         bookings = bookings.exclude(pk=exclude_booking_id)
     busy: defaultdict[int, list] = defaultdict(list)
     held: defaultdict[int, list] = defaultdict(list)
-    for consultant_id, status, start, end in bookings.values_list(
-        "consultant_id", "status", "start", "end"
+    # The stored blocked range too: the exclusion constraint compares those, so a
+    # slot is offered only if a booking there would pass it (see availability).
+    for (
+        consultant_id,
+        status,
+        start,
+        end,
+        blocked_start,
+        blocked_end,
+    ) in bookings.values_list(
+        "consultant_id", "status", "start", "end", "blocked_start", "blocked_end"
     ):
-        into = busy if status in ACTIVE_STATUSES else held
-        into[consultant_id].append(availability.Busy(start, end))
+        if status in ACTIVE_STATUSES:
+            busy[consultant_id].append(
+                availability.Busy(start, end, blocked_start, blocked_end)
+            )
+        else:
+            held[consultant_id].append(availability.Busy(start, end))
 
     schedules = []
     for consultant in consultants:
@@ -367,8 +387,51 @@ def slots_nearest(
     slots: Sequence[availability.Slot], target: datetime, *, limit: int = 3
 ) -> list[availability.Slot]:
     """The ``limit`` free slots closest to ``target`` (either side), in time order."""
-    closest = sorted(slots, key=lambda slot: (abs(slot.start - target), slot.start))
-    return sorted(closest[:limit], key=lambda slot: slot.start)
+    return availability.nearest(slots, target, limit=limit)
+
+
+def slots_near(
+    *,
+    target: datetime,
+    consultant_id: int | None = None,
+    moving: Booking | None = None,
+    now: datetime | None = None,
+    limit: int = 3,
+) -> list[availability.Slot]:
+    """The ``limit`` free slots nearest ``target``, as ``availability_get`` lists them.
+
+    Of one consultant (an inactive one has none) or of anyone; for a booking
+    ``moving``, the times it could move to (its consultant's, its own time aside, as
+    ``booking_move_slots``). Searches windows around ``target`` (``NEAR_REACHES``),
+    widening only while it has found fewer than ``limit``: two queries and four per
+    window, and only the bookings of those windows read and computed.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    exclude_booking_id = own_start = None
+    if moving is not None:
+        consultant_id = moving.consultant_id
+        exclude_booking_id, own_start = moving.pk, moving.start
+    consultants = consultants_active()
+    chosen = [c for c in consultants if consultant_id in {None, c.pk}]
+    rules = policy.to_policy()
+    low = now + timedelta(minutes=policy.minimum_notice_minutes)
+    high = now + timedelta(days=policy.horizon_days)
+
+    def find(window_start: datetime, window_end: datetime) -> list[availability.Slot]:
+        window_start, window_end = max(window_start, low), min(window_end, high)
+        if not chosen or window_start >= window_end:
+            return []
+        schedules = schedules_for(
+            chosen,
+            window_start=window_start,
+            window_end=window_end,
+            exclude_booking_id=exclude_booking_id,
+        )
+        found = availability.free_slots(schedules, rules, now, window_start, window_end)
+        return [slot for slot in found if slot.start != own_start]
+
+    return availability.slots_near(find, target, limit=limit, reaches=NEAR_REACHES)
 
 
 def booking_get_by_token(token: str) -> Booking | None:

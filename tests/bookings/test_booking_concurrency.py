@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from bookings import services
 from bookings.enums import BookingStatus
-from bookings.models import Booking
+from bookings.models import Booking, Consultant
 from bookings.services import Outcome
 from tests.factories.bookings import BookingFactory, ConsultantFactory
 
@@ -88,11 +88,11 @@ def test_without_the_lock_and_the_re_check_the_constraint_still_allows_one(
 ):
     consultant = ConsultantFactory(hours=OFFICE)
 
-    def no_lock(consultants):
-        return list(consultants)
+    def no_lock(consultant_id, **_):
+        return Consultant.objects.get(pk=consultant_id)
 
     monkeypatch.setattr(services, "_free_consultants", everyone_free)
-    monkeypatch.setattr(services, "_lock_consultants", no_lock)
+    monkeypatch.setattr(services, "_lock_consultant", no_lock)
 
     outcomes = book_at_once(consultant=consultant)
 
