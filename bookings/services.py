@@ -123,11 +123,12 @@ class _Deadline:
     """What is left of the time one request may spend waiting for locks."""
 
     def __init__(self) -> None:
-        self.budget_ms = settings.BOOKING_LOCK_TIMEOUT_MS
-        self.ends = time.monotonic() + self.budget_ms / 1000
+        self.ends = time.monotonic() + settings.BOOKING_LOCK_TIMEOUT_MS / 1000
 
     def remaining_ms(self) -> int:
-        return max(0, round((self.ends - time.monotonic()) * 1000))
+        # At least 1: PostgreSQL reads a lock_timeout of 0 as "wait for ever". Spent,
+        # the next lock wait gives up at once and the client is asked to try again.
+        return max(1, round((self.ends - time.monotonic()) * 1000))
 
 
 def _lock_timeout_set(timeout_ms: int) -> None:
@@ -140,18 +141,30 @@ def _lock_timeout_set(timeout_ms: int) -> None:
             )
 
 
-def _lock_consultant(consultant_id: int, *, timeout_ms: int) -> Consultant | None:
-    """Lock one active consultant's row for this transaction, waiting ``timeout_ms`` at most.
+class _Skipped(Exception):
+    """The consultant's row is locked by another booking, or they stopped taking calls."""
 
-    Raises ``OperationalError`` (``_lock_timed_out``) when the wait runs out.
+
+def _lock_consultant(
+    consultant_id: int, *, timeout_ms: int, skip_locked: bool = False
+) -> Consultant:
+    """Lock one active consultant's row for this transaction.
+
+    With ``skip_locked`` a row another transaction holds is not waited for
+    (``_Skipped``); else it is waited for ``timeout_ms`` at most, then
+    ``OperationalError`` (``_lock_timed_out``). ``timeout_ms`` bounds every other lock
+    wait of the transaction too. An inactive consultant is ``_Skipped``.
     """
     _lock_timeout_set(timeout_ms)
     # SQLite ignores FOR UPDATE; its immediate transaction already holds the lock.
-    return (
-        Consultant.objects.select_for_update()
+    locked = (
+        Consultant.objects.select_for_update(skip_locked=skip_locked)
         .filter(pk=consultant_id, is_active=True)
         .first()
     )
+    if locked is None:
+        raise _Skipped
+    return locked
 
 
 def _free_consultants(
@@ -373,23 +386,32 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
         },
     )
     deadline = _Deadline()
-    waited_out = False
-    for candidate in candidates:
-        remaining = deadline.remaining_ms()
-        if remaining == 0:
-            waited_out = True
-            break
-        try:
-            result = attempt.with_consultant(candidate, timeout_ms=remaining)
-        except OperationalError as error:
-            if not _lock_timed_out(error):
-                raise
-            # Someone else is booking this consultant; the next may be free.
-            waited_out = True
-            continue
-        if result is not None:
-            return result
-    if waited_out:
+    try:
+        # First whoever is not being booked right now, without waiting for them; then,
+        # within the time left, those whose rows another booking had locked.
+        locked_out = []
+        for candidate in candidates:
+            try:
+                result = attempt.with_consultant(
+                    candidate, timeout_ms=deadline.remaining_ms(), skip_locked=True
+                )
+            except _Skipped:
+                locked_out.append(candidate)
+                continue
+            if result is not None:
+                return result
+        for candidate in locked_out:
+            try:
+                result = attempt.with_consultant(
+                    candidate, timeout_ms=deadline.remaining_ms()
+                )
+            except _Skipped:
+                continue
+            if result is not None:
+                return result
+    except OperationalError as error:
+        if not _lock_timed_out(error):
+            raise
         return BookingResult(Outcome.BUSY)
     return BookingResult(
         Outcome.SLOT_TAKEN,
@@ -411,19 +433,21 @@ class _Attempt:
     fields: dict[str, object]
 
     def with_consultant(
-        self, candidate: Consultant, *, timeout_ms: int
+        self, candidate: Consultant, *, timeout_ms: int, skip_locked: bool = False
     ) -> BookingResult | None:
         """Book with ``candidate`` under its row lock; None if it is not free after all.
 
-        Raises ``OperationalError`` when the lock (or a row another booking is writing)
-        is not had within ``timeout_ms``.
+        Locks as ``_lock_consultant`` (``_Skipped``, or ``OperationalError`` when the
+        lock, or a row another booking is writing, is not had within ``timeout_ms``).
         """
         with transaction.atomic():
-            locked = _lock_consultant(candidate.pk, timeout_ms=timeout_ms)
+            locked = _lock_consultant(
+                candidate.pk, timeout_ms=timeout_ms, skip_locked=skip_locked
+            )
             # After the lock, so a concurrent copy of this submission has committed.
             if booking := self.existing.first():
                 return BookingResult(Outcome.DUPLICATE, booking, self.manage_token)
-            if locked is None or not _free_consultants(
+            if not _free_consultants(
                 [locked], policy=self.policy, start=self.start, now=self.now
             ):
                 return None
