@@ -214,9 +214,11 @@ def _ranked(
     Expertise matching the client's stack first, then the fewest calls in the window:
     calls count while confirmed and after they were held or missed (a completed call
     still took the consultant's time), within ``FAIRNESS_WINDOW`` on either side of
-    ``start``. A tie goes to whoever was given a booking least recently (never, first),
-    so equal consultants take turns; the id decides only between consultants who
-    have never had one.
+    ``start``. A tie for first place goes to whoever was given a booking least
+    recently (never, first), so equal consultants take turns; the id decides only
+    between consultants who have never had one, and among the rest (tried only if
+    the first is taken meanwhile), so that the read of when each was last given a
+    booking covers only the few tied first, not every free consultant's history.
     """
     if len(consultants) <= 1:
         return list(consultants)
@@ -234,21 +236,24 @@ def _ranked(
         .order_by()
     ):
         calls[consultant_id] = count
-    last_given = dict(
-        Booking.objects.filter(consultant_id__in=ids)
-        .values_list("consultant_id")
-        .annotate(latest=Max("created_at"))
-        .order_by()
-    )
+
+    def standing(consultant: Consultant) -> tuple[bool, int]:
+        return not _matches_stack(consultant, stack), calls[consultant.pk]
+
+    best = min(standing(c) for c in consultants)
+    tied = [c.pk for c in consultants if standing(c) == best]
+    last_given = {}
+    if len(tied) > 1:
+        last_given = dict(
+            Booking.objects.filter(consultant_id__in=tied)
+            .values_list("consultant_id")
+            .annotate(latest=Max("created_at"))
+            .order_by()
+        )
     never = datetime.min.replace(tzinfo=UTC)
     return sorted(
         consultants,
-        key=lambda c: (
-            not _matches_stack(c, stack),
-            calls[c.pk],
-            last_given.get(c.pk) or never,
-            c.pk,
-        ),
+        key=lambda c: (*standing(c), last_given.get(c.pk) or never, c.pk),
     )
 
 
@@ -336,7 +341,6 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
         token_for_submission(idempotency_key) if idempotency_key else token_new()[0]
     )
     hashed = token_hash(manage_token)
-    policy = BookingPolicy.current()
 
     existing = Booking.objects.select_related("consultant").filter(
         manage_token_hash=hashed
@@ -352,15 +356,26 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     if _active_for_email(email).exists():
         return BookingResult(Outcome.EMAIL_HAS_BOOKING)
 
-    # Without locks: who looks free at ``start`` (only that start is read). A taken
-    # time is answered here, having locked nothing.
-    pool = [consultant] if consultant else selectors.consultants_active()
+    # Without locks: who looks free at ``start``, read around that start only. A
+    # taken time is answered here, with its alternatives, having locked nothing.
+    check = selectors.start_check(
+        start=start,
+        consultant_id=consultant.pk if consultant else None,
+        now=now,
+        nearest=ALTERNATIVES,
+    )
+    if consultant is not None and check.consultant is None:
+        # No longer taking bookings.
+        return BookingResult(Outcome.SLOT_TAKEN)
+    if not check.free:
+        return BookingResult(Outcome.SLOT_TAKEN, alternatives=check.alternatives)
     stack = assessment.stack if assessment else ""
     candidates = _ranked(
-        _free_consultants(pool, policy=policy, start=start, now=now),
+        [c for c in check.consultants if c.pk in check.free_ids],
         stack=stack,
         start=start,
     )
+    policy = check.policy
     attempt = _Attempt(
         start=start,
         policy=policy,

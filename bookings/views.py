@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from bookings.models import Booking
 
 DEFAULT_TZ = "UTC"
+# How many free times a page offers instead of a taken one.
+ALTERNATIVES = services.ALTERNATIVES
 
 
 @functools.cache
@@ -201,15 +203,22 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         start=wanted or timezone.now(),
         # Anything but a primary key (a tampered form) means anyone, as on the listing.
         consultant_id=parse_consultant_id(consultant_value),
+        # Whatever start the address names, only the time around it is read: the
+        # start itself and, if it is taken, the nearest free times to offer instead.
+        nearest=ALTERNATIVES,
+        # A refused booking brings its alternatives: nothing more to check.
+        read=alternatives is None and wanted is not None,
     )
     consultant = check.consultant
     assessment_token = form["assessment"].value() or ""
     if wanted is None:
         # Only a tampered form gets here: offer the week view instead.
         alternatives = []
-    elif alternatives is None and (start is None or not check.free):
-        # The nearest free times to offer instead, looked for around the wanted time
-        # only: whatever start the address names, the page reads a bounded window.
+    elif alternatives is None and not check.free:
+        alternatives = check.alternatives
+    elif alternatives is None and start is None:
+        # Submitted without a time ticked, the wanted one free again: offer it and
+        # its neighbours.
         alternatives = selectors.slots_near(
             target=wanted, consultant_id=consultant.pk if consultant else None
         )

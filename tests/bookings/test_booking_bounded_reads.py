@@ -22,13 +22,12 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 TUESDAY_9 = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
 OFFICE = {day: [(time(9, 0), time(17, 0))] for day in range(5)}
-# Details page for a taken start: policy and consultants, the start's four reads, then
-# policy and consultants again and the four reads of the first window searched.
-DETAILS_TAKEN_QUERIES = 12
-# A refused "any consultant" booking: the duplicate and mailbox checks (three), policy,
-# consultants and the start's four reads, the alternatives (six, as above), then the
-# page shown again (six, as above).
-POST_TAKEN_QUERIES = 21
+# Details page for a taken start: policy, consultants and the four reads around the
+# start, which serve the first window of alternatives searched too.
+DETAILS_TAKEN_QUERIES = 6
+# A refused "any consultant" booking: the duplicate and mailbox checks (three), the
+# same six reads, then the page shown again (policy and consultants).
+POST_TAKEN_QUERIES = 11
 
 
 @pytest.fixture

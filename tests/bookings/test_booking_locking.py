@@ -167,13 +167,24 @@ def everyone_free(consultants, **_):
     return list(consultants)
 
 
+def booked_meanwhile(monkeypatch, consultants, start):
+    """Each consultant booked at ``start`` by someone else just after the check
+    without locks found them free, before this booking locks them."""
+    ranked = services._ranked
+
+    def ranked_then_booked(candidates, **kwargs):
+        for consultant in consultants:
+            BookingFactory(consultant=consultant, start=start)
+        return ranked(candidates, **kwargs)
+
+    monkeypatch.setattr(services, "_ranked", ranked_then_booked)
+
+
 def test_alternatives_to_a_refused_booking_are_computed_with_no_lock_held(
     monkeypatch,
 ):
     consultants = [ConsultantFactory(hours=OFFICE) for _ in range(2)]
-    for consultant in consultants:
-        BookingFactory(consultant=consultant, start=TUESDAY_9)
-    monkeypatch.setattr(services, "_free_consultants", everyone_free)
+    booked_meanwhile(monkeypatch, consultants, TUESDAY_9)
     seen = []
     real_slots_near = selectors.slots_near
 
