@@ -42,8 +42,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Reaches past the window so that a booking on the same local day (daily cap) or just
-# outside it (buffers) is still seen; zones are at most 14 h from UTC.
+# outside it (buffers, stored or current, at most 4 h each) is still seen; zones are
+# at most 14 h from UTC.
 MARGIN = timedelta(days=2)
+
+# Where the alternatives to a taken time are looked for: the same day either side,
+# then the week, then four weeks; never the whole horizon, which at 200 consultants
+# and a year ahead takes seconds to compute. Past the last, the booking page's week
+# view (which opens on the first free week) is the way on.
+NEAR_REACHES = (timedelta(days=1), timedelta(days=7), timedelta(days=28))
 
 
 @dataclass(frozen=True)
@@ -109,27 +116,43 @@ def schedules_for(
     ids = [consultant.pk for consultant in consultants]
     low, high = window_start - MARGIN, window_end + MARGIN
 
+    # Most consultants keep the same few hours: each distinct range and week is
+    # built (and checked) once per read, not once per consultant.
+    ranges_made: dict[tuple[time, time], availability.TimeRange] = {}
+    weeks_made: dict[tuple, availability.WeeklyHours] = {}
     weekly: defaultdict[int, defaultdict[int, list]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for row in WeeklyHours.objects.filter(consultant_id__in=ids).values_list(
-        "consultant_id", "weekday", "start", "end"
+    # Unordered: the models' default orderings would join the consultants to sort.
+    for row in (
+        WeeklyHours.objects.filter(consultant_id__in=ids)
+        .order_by()
+        .values_list("consultant_id", "weekday", "start", "end")
     ):
         consultant_id, weekday, start, end = row
-        weekly[consultant_id][weekday].append(availability.TimeRange(start, end))
+        time_range = ranges_made.get((start, end))
+        if time_range is None:
+            time_range = ranges_made[start, end] = availability.TimeRange(start, end)
+        weekly[consultant_id][weekday].append(time_range)
 
     overrides: defaultdict[int, defaultdict] = defaultdict(lambda: defaultdict(list))
-    for consultant_id, day, start, end in DateOverride.objects.filter(
-        consultant_id__in=ids, date__gte=low.date(), date__lte=high.date()
-    ).values_list("consultant_id", "date", "start", "end"):
+    for consultant_id, day, start, end in (
+        DateOverride.objects.filter(
+            consultant_id__in=ids, date__gte=low.date(), date__lte=high.date()
+        )
+        .order_by()
+        .values_list("consultant_id", "date", "start", "end")
+    ):
         ranges = overrides[consultant_id][day]
         if start is not None:
             ranges.append(availability.TimeRange(start, end))
 
     time_off: defaultdict[int, list] = defaultdict(list)
-    for consultant_id, start, end in TimeOff.objects.filter(
-        consultant_id__in=ids, start__lt=high, end__gt=low
-    ).values_list("consultant_id", "start", "end"):
+    for consultant_id, start, end in (
+        TimeOff.objects.filter(consultant_id__in=ids, start__lt=high, end__gt=low)
+        .order_by()
+        .values_list("consultant_id", "start", "end")
+    ):
         time_off[consultant_id].append(availability.TimeOff(start, end))
 
     bookings = Booking.objects.filter(
@@ -141,27 +164,44 @@ def schedules_for(
         start__gte=low - LONGEST_CALL,
         start__lt=high,
         end__gt=low,
-    )
+    ).order_by()
     if exclude_booking_id is not None:
         bookings = bookings.exclude(pk=exclude_booking_id)
     busy: defaultdict[int, list] = defaultdict(list)
     held: defaultdict[int, list] = defaultdict(list)
-    for consultant_id, status, start, end in bookings.values_list(
-        "consultant_id", "status", "start", "end"
+    # The stored blocked range too: the exclusion constraint compares those, so a
+    # slot is offered only if a booking there would pass it (see availability).
+    for (
+        consultant_id,
+        status,
+        start,
+        end,
+        blocked_start,
+        blocked_end,
+    ) in bookings.values_list(
+        "consultant_id", "status", "start", "end", "blocked_start", "blocked_end"
     ):
-        into = busy if status in ACTIVE_STATUSES else held
-        into[consultant_id].append(availability.Busy(start, end))
+        if status in ACTIVE_STATUSES:
+            busy[consultant_id].append(
+                availability.Busy(start, end, blocked_start, blocked_end)
+            )
+        else:
+            held[consultant_id].append(availability.Busy(start, end))
 
     schedules = []
     for consultant in consultants:
         key = consultant.pk
         try:
+            days = tuple(
+                sorted((day, _merged(ranges)) for day, ranges in weekly[key].items())
+            )
+            week = weeks_made.get(days)
+            if week is None:
+                week = weeks_made[days] = availability.WeeklyHours(dict(days))
             schedule = availability.ConsultantSchedule(
                 key=key,
                 tz=consultant.zone,
-                weekly=availability.WeeklyHours(
-                    {day: _merged(ranges) for day, ranges in weekly[key].items()}
-                ),
+                weekly=week,
                 overrides=tuple(
                     availability.DateOverride(day, _merged(ranges))
                     for day, ranges in overrides[key].items()
@@ -336,31 +376,65 @@ class StartCheck:
     # The consultant asked for, if active (else the start is checked with anyone).
     consultant: Consultant | None
     free: bool
+    # The consultants free at the start, by id.
+    free_ids: tuple[int, ...] = ()
+    # The free times nearest the start, when it is not free and they were asked for.
+    alternatives: tuple[availability.Slot, ...] = ()
 
 
 def start_check(
-    *, start: datetime, consultant_id: int | None = None, now: datetime | None = None
+    *,
+    start: datetime,
+    consultant_id: int | None = None,
+    now: datetime | None = None,
+    nearest: int = 0,
+    read: bool = True,
 ) -> StartCheck:
     """Whether ``availability_get`` would offer ``start``, without listing every slot.
 
-    Reads only the bookings around ``start`` (the same six queries), so the booking
-    form costs a fraction of the slot listing.
+    Reads only the bookings around ``start`` (the same six queries). With ``nearest``,
+    a start that is not free comes with that many free times nearest it
+    (``slots_near``), the first window searched served by the same read. With
+    ``read`` False nothing but the policy and consultants is read (``free`` False):
+    for a page that already knows the start is taken.
     """
     now = now or timezone.now()
     policy = BookingPolicy.current()
     consultants = consultants_active()
     consultant = next((c for c in consultants if c.pk == consultant_id), None)
-    schedules = schedules_for(
-        [consultant] if consultant else consultants,
-        window_start=start,
-        window_end=start + timedelta(minutes=policy.meeting_minutes),
-    )
+    chosen = [consultant] if consultant else consultants
+    if not read:
+        return StartCheck(
+            policy=policy, consultants=consultants, consultant=consultant, free=False
+        )
+    # Read for the first window the alternatives would search: it holds the start.
+    around = (start - NEAR_REACHES[0], start + NEAR_REACHES[0])
+    schedules = schedules_for(chosen, window_start=around[0], window_end=around[1])
     rules = policy.to_policy()
-    free = any(
-        availability.is_slot_free(schedule, rules, start, now) for schedule in schedules
+    free_ids = tuple(
+        int(schedule.key)
+        for schedule in schedules
+        if availability.is_slot_free(schedule, rules, start, now)
     )
+    alternatives: tuple[availability.Slot, ...] = ()
+    if nearest and not free_ids:
+        alternatives = tuple(
+            _slots_near(
+                chosen=chosen,
+                policy=policy,
+                now=now,
+                target=start,
+                limit=nearest,
+                known=(around, schedules),
+            )
+        )
     return StartCheck(
-        policy=policy, consultants=consultants, consultant=consultant, free=free
+        policy=policy,
+        consultants=consultants,
+        consultant=consultant,
+        free=bool(free_ids),
+        free_ids=free_ids,
+        alternatives=alternatives,
     )
 
 
@@ -368,8 +442,77 @@ def slots_nearest(
     slots: Sequence[availability.Slot], target: datetime, *, limit: int = 3
 ) -> list[availability.Slot]:
     """The ``limit`` free slots closest to ``target`` (either side), in time order."""
-    closest = sorted(slots, key=lambda slot: (abs(slot.start - target), slot.start))
-    return sorted(closest[:limit], key=lambda slot: slot.start)
+    return availability.nearest(slots, target, limit=limit)
+
+
+def slots_near(
+    *,
+    target: datetime,
+    consultant_id: int | None = None,
+    moving: Booking | None = None,
+    now: datetime | None = None,
+    limit: int = 3,
+) -> list[availability.Slot]:
+    """The ``limit`` free slots nearest ``target``, as ``availability_get`` lists them.
+
+    Of one consultant (an inactive one has none) or of anyone; for a booking
+    ``moving``, the times it could move to (its consultant's, its own time aside, as
+    ``booking_move_slots``). Searches windows around ``target`` (``NEAR_REACHES``),
+    widening only while it has found fewer than ``limit``: two queries and four per
+    window, and only the bookings of those windows read and computed.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    exclude_booking_id = own_start = None
+    if moving is not None:
+        consultant_id = moving.consultant_id
+        exclude_booking_id, own_start = moving.pk, moving.start
+    consultants = consultants_active()
+    return _slots_near(
+        chosen=[c for c in consultants if consultant_id in {None, c.pk}],
+        policy=policy,
+        now=now,
+        target=target,
+        limit=limit,
+        exclude_booking_id=exclude_booking_id,
+        own_start=own_start,
+    )
+
+
+def _slots_near(  # noqa: PLR0913 -- keyword-only, the search and what it excludes
+    *,
+    chosen: Sequence[Consultant],
+    policy: BookingPolicy,
+    now: datetime,
+    target: datetime,
+    limit: int,
+    exclude_booking_id: int | None = None,
+    own_start: datetime | None = None,
+    known: tuple[tuple[datetime, datetime], list[availability.ConsultantSchedule]]
+    | None = None,
+) -> list[availability.Slot]:
+    """``slots_near`` for ``chosen``; ``known`` is a read already made for a window."""
+    rules = policy.to_policy()
+    low = now + timedelta(minutes=policy.minimum_notice_minutes)
+    high = now + timedelta(days=policy.horizon_days)
+
+    def find(window_start: datetime, window_end: datetime) -> list[availability.Slot]:
+        window_start, window_end = max(window_start, low), min(window_end, high)
+        if not chosen or window_start >= window_end:
+            return []
+        if known and known[0][0] <= window_start and window_end <= known[0][1]:
+            schedules = known[1]
+        else:
+            schedules = schedules_for(
+                chosen,
+                window_start=window_start,
+                window_end=window_end,
+                exclude_booking_id=exclude_booking_id,
+            )
+        found = availability.free_slots(schedules, rules, now, window_start, window_end)
+        return [slot for slot in found if slot.start != own_start]
+
+    return availability.slots_near(find, target, limit=limit, reaches=NEAR_REACHES)
 
 
 def booking_get_by_token(token: str) -> Booking | None:

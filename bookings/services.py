@@ -1,14 +1,21 @@
 """Writes: create, reschedule and cancel bookings.
 
-Each service runs in one transaction and re-computes availability inside it. What keeps two
-clients off the same consultant at the same time:
+What keeps two clients off the same consultant at the same time:
 
-* PostgreSQL: the consultant rows are locked (``SELECT ... FOR UPDATE``) before the
-  re-check, which serialises bookings per consultant (so the daily cap and the round robin
-  see every committed booking), and the exclusion constraint refuses any overlap that got
-  past the re-check anyway.
+* PostgreSQL: who looks free at the wanted start is worked out first, without locks.
+  Then each candidate is tried in turn, in a transaction of its own that locks only
+  that consultant's row (``SELECT ... FOR UPDATE``) and re-checks under the lock, so
+  bookings of one consultant are serialised (the daily cap and the round robin see
+  every committed booking) while bookings of different consultants never wait on each
+  other. One lock at a time cannot deadlock. Waiting for locks is bounded in all by
+  ``BOOKING_LOCK_TIMEOUT_MS`` (``lock_timeout``): past it the client is asked to try
+  again (``Outcome.BUSY``), never left waiting for the web server's timeout. The
+  exclusion constraint refuses any overlap that got past the re-check anyway.
 * SQLite: transactions are immediate-mode (see settings), so the write lock is held from
   the first statement and the re-check cannot race another writer.
+
+The alternatives to a taken time are computed after the transaction has ended, with no
+lock held, and only around the wanted time (``selectors.slots_near``).
 
 A constraint violation is caught in a savepoint and turned into an outcome the page can
 explain ("just taken, here are the nearest free times"), never an error page.
@@ -17,12 +24,14 @@ explain ("just taken, here are the nearest free times"), never an error page.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 
@@ -60,6 +69,9 @@ class Outcome(enum.StrEnum):
     NOT_ACTIVE = "not_active"
     # The meeting has started or passed.
     TOO_LATE = "too_late"
+    # The consultants' rows stayed locked by other bookings past the lock timeout:
+    # nothing was decided, the same request may simply be sent again.
+    BUSY = "busy"
 
 
 @dataclass(frozen=True)
@@ -96,13 +108,64 @@ class ChangeResult:
         return self.outcome in {Outcome.MOVED, Outcome.UNCHANGED, Outcome.CANCELLED}
 
 
-def _lock_consultants(consultants: Sequence[Consultant] | None) -> list[Consultant]:
-    candidates = Consultant.objects.filter(is_active=True)
-    if consultants is not None:
-        candidates = candidates.filter(pk__in=[c.pk for c in consultants])
-    # pk order, so two transactions locking overlapping sets cannot deadlock.
+# PostgreSQL's SQLSTATE for lock_timeout expiring (lock_not_available).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _lock_timed_out(error: OperationalError) -> bool:
+    """Whether ``error`` is a lock wait given up on, not a broken database."""
+    if connection.vendor == "postgresql":
+        return getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE
+    # SQLite's busy timeout: another writer held the database throughout.
+    return "database is locked" in str(error)
+
+
+class _Deadline:
+    """What is left of the time one request may spend waiting for locks."""
+
+    def __init__(self) -> None:
+        self.ends = time.monotonic() + settings.BOOKING_LOCK_TIMEOUT_MS / 1000
+
+    def remaining_ms(self) -> int:
+        # At least 1: PostgreSQL reads a lock_timeout of 0 as "wait for ever". Spent,
+        # the next lock wait gives up at once and the client is asked to try again.
+        return max(1, round((self.ends - time.monotonic()) * 1000))
+
+
+def _lock_timeout_set(timeout_ms: int) -> None:
+    """Give up waiting for a lock after ``timeout_ms``, for the rest of the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # SET LOCAL: only this transaction; the pooled connection keeps its default.
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"]
+            )
+
+
+class _Skipped(Exception):
+    """The consultant's row is locked by another booking, or they stopped taking calls."""
+
+
+def _lock_consultant(
+    consultant_id: int, *, timeout_ms: int, skip_locked: bool = False
+) -> Consultant:
+    """Lock one active consultant's row for this transaction.
+
+    With ``skip_locked`` a row another transaction holds is not waited for
+    (``_Skipped``); else it is waited for ``timeout_ms`` at most, then
+    ``OperationalError`` (``_lock_timed_out``). ``timeout_ms`` bounds every other lock
+    wait of the transaction too. An inactive consultant is ``_Skipped``.
+    """
+    _lock_timeout_set(timeout_ms)
     # SQLite ignores FOR UPDATE; its immediate transaction already holds the lock.
-    return list(candidates.select_for_update().order_by("pk"))
+    locked = (
+        Consultant.objects.select_for_update(skip_locked=skip_locked)
+        .filter(pk=consultant_id, is_active=True)
+        .first()
+    )
+    if locked is None:
+        raise _Skipped
+    return locked
 
 
 def _free_consultants(
@@ -144,19 +207,22 @@ FAIRNESS_WINDOW = timedelta(days=28)
 FAIRNESS_STATUSES = (*ACTIVE_STATUSES, *HELD_STATUSES)
 
 
-def _pick_consultant(
+def _ranked(
     consultants: Sequence[Consultant], *, stack: str, start: datetime
-) -> Consultant:
-    """Prefer expertise matching the client's stack, then the fewest calls in the window.
+) -> list[Consultant]:
+    """``consultants`` in the order "any consultant" offers them a call.
 
-    Calls count while confirmed and after they were held or missed (a completed call
+    Expertise matching the client's stack first, then the fewest calls in the window:
+    calls count while confirmed and after they were held or missed (a completed call
     still took the consultant's time), within ``FAIRNESS_WINDOW`` on either side of
-    ``start``. A tie goes to whoever was given a booking least recently (never, first),
-    so equal consultants take turns; the id decides only between consultants who
-    have never had one.
+    ``start``. A tie for first place goes to whoever was given a booking least
+    recently (never, first), so equal consultants take turns; the id decides only
+    between consultants who have never had one, and among the rest (tried only if
+    the first is taken meanwhile), so that the read of when each was last given a
+    booking covers only the few tied first, not every free consultant's history.
     """
-    if len(consultants) == 1:
-        return consultants[0]
+    if len(consultants) <= 1:
+        return list(consultants)
     ids = [c.pk for c in consultants]
     calls = dict.fromkeys(ids, 0)
     for consultant_id, count in (
@@ -171,21 +237,24 @@ def _pick_consultant(
         .order_by()
     ):
         calls[consultant_id] = count
-    last_given = dict(
-        Booking.objects.filter(consultant_id__in=ids)
-        .values_list("consultant_id")
-        .annotate(latest=Max("created_at"))
-        .order_by()
-    )
+
+    def standing(consultant: Consultant) -> tuple[bool, int]:
+        return not _matches_stack(consultant, stack), calls[consultant.pk]
+
+    best = min(standing(c) for c in consultants)
+    tied = [c.pk for c in consultants if standing(c) == best]
+    last_given = {}
+    if len(tied) > 1:
+        last_given = dict(
+            Booking.objects.filter(consultant_id__in=tied)
+            .values_list("consultant_id")
+            .annotate(latest=Max("created_at"))
+            .order_by()
+        )
     never = datetime.min.replace(tzinfo=UTC)
-    return min(
+    return sorted(
         consultants,
-        key=lambda c: (
-            not _matches_stack(c, stack),
-            calls[c.pk],
-            last_given.get(c.pk) or never,
-            c.pk,
-        ),
+        key=lambda c: (*standing(c), last_given.get(c.pk) or never, c.pk),
     )
 
 
@@ -196,14 +265,20 @@ def _alternatives(
     now: datetime,
     moving: Booking | None = None,
 ) -> tuple[availability.Slot, ...]:
-    """The free times nearest ``start``; for a booking ``moving``, those it can move to."""
-    if moving is not None:
-        slots = selectors.booking_move_slots(booking=moving, now=now)
-    else:
-        slots = selectors.availability_get(
-            consultant_id=consultant.pk if consultant else None, now=now
-        ).slots
-    return tuple(selectors.slots_nearest(slots, start, limit=ALTERNATIVES))
+    """The free times nearest ``start``; for a booking ``moving``, those it can move to.
+
+    Called with no transaction open and no lock held: it reads and computes, around
+    ``start`` only, what other bookings must not wait for.
+    """
+    return tuple(
+        selectors.slots_near(
+            target=start,
+            consultant_id=consultant.pk if consultant else None,
+            moving=moving,
+            now=now,
+            limit=ALTERNATIVES,
+        )
+    )
 
 
 def _address(email: str) -> str:
@@ -239,7 +314,6 @@ def _blocked(start: datetime, policy: BookingPolicy) -> dict[str, datetime]:
     }
 
 
-@transaction.atomic
 def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     *,
     start: datetime,
@@ -259,6 +333,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
 
     ``idempotency_key`` comes from the booking form: the same form submitted twice yields
     the first booking (outcome DUPLICATE, same manage token) instead of an error.
+    Each consultant tried is locked alone, in a transaction of its own (see the module).
     """
     if not consent:
         raise ValueError("A booking needs the client's consent to store their details.")
@@ -267,11 +342,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
         token_for_submission(idempotency_key) if idempotency_key else token_new()[0]
     )
     hashed = token_hash(manage_token)
-    policy = BookingPolicy.current()
 
-    candidates = _lock_consultants([consultant] if consultant else None)
-
-    # After the locks, so a concurrent copy of this submission has committed by now.
     existing = Booking.objects.select_related("consultant").filter(
         links__token_hash=hashed
     )
@@ -286,77 +357,184 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     if _active_for_email(email).exists():
         return BookingResult(Outcome.EMAIL_HAS_BOOKING)
 
-    free = _free_consultants(candidates, policy=policy, start=start, now=now)
-    if not free:
-        return BookingResult(
-            Outcome.SLOT_TAKEN,
-            alternatives=_alternatives(start=start, consultant=consultant, now=now),
-        )
+    # Without locks: who looks free at ``start``, read around that start only. A
+    # taken time is answered here, with its alternatives, having locked nothing.
+    check = selectors.start_check(
+        start=start,
+        consultant_id=consultant.pk if consultant else None,
+        now=now,
+        nearest=ALTERNATIVES,
+    )
+    if consultant is not None and check.consultant is None:
+        # No longer taking bookings.
+        return BookingResult(Outcome.SLOT_TAKEN)
+    if not check.free:
+        return BookingResult(Outcome.SLOT_TAKEN, alternatives=check.alternatives)
     stack = assessment.stack if assessment else ""
-    chosen = _pick_consultant(free, stack=stack, start=start)
-
+    candidates = _ranked(
+        [c for c in check.consultants if c.pk in check.free_ids],
+        stack=stack,
+        start=start,
+    )
+    policy = check.policy
+    attempt = _Attempt(
+        start=start,
+        policy=policy,
+        now=now,
+        manage_token=manage_token,
+        existing=existing,
+        email=email,
+        fields={
+            "name": name,
+            "email": _address(email),
+            "email_key": email_key(email),
+            "company": company,
+            "topic": topic,
+            "client_timezone": client_timezone,
+            "consent": True,
+            "consented_at": now,
+            "manage_link_in_calendar": manage_link_in_calendar,
+            "assessment_id": _assessment_id(assessment),
+            "assessment_ref": assessment.reference if assessment else "",
+            "stack": stack,
+            **_blocked(start, policy),
+        },
+    )
+    deadline = _Deadline()
     try:
-        with transaction.atomic():
-            booking = Booking.objects.create(
-                consultant=chosen,
-                name=name,
-                email=_address(email),
-                email_key=email_key(email),
-                company=company,
-                topic=topic,
-                client_timezone=client_timezone,
-                consent=True,
-                consented_at=now,
-                manage_link_in_calendar=manage_link_in_calendar,
-                assessment_id=_assessment_id(assessment),
-                assessment_ref=assessment.reference if assessment else "",
-                stack=stack,
-                **_blocked(start, policy),
-            )
-            links.booking_link_create(
-                booking=booking,
-                origin=BookingLinkOrigin.BOOKED,
-                token=manage_token,
-                now=now,
-            )
-            # The confirmation emails are outbox rows written in the booking's own
-            # transaction, so they exist exactly when the booking does; they are sent on
-            # commit. This is the one place the manage token is known, so the client's
-            # email is rendered here with its link.
-            booking_emails.created_emails_queue(
-                booking=booking, manage_token=manage_token, now=now
-            )
-            events.booking_created.send(Booking, booking=booking, now=now)
-    except IntegrityError:
-        # Only reachable when the checks above were overtaken (the locks make that rare
-        # on PostgreSQL); the constraints had the last word, so explain which one.
-        if booking := existing.first():
-            return BookingResult(Outcome.DUPLICATE, booking, manage_token)
-        if _active_for_email(email).exists():
-            return BookingResult(Outcome.EMAIL_HAS_BOOKING)
-        return BookingResult(
-            Outcome.SLOT_TAKEN,
-            alternatives=_alternatives(start=start, consultant=consultant, now=now),
-        )
+        # First whoever is not being booked right now, without waiting for them; then,
+        # within the time left, those whose rows another booking had locked.
+        locked_out = []
+        for candidate in candidates:
+            try:
+                result = attempt.with_consultant(
+                    candidate, timeout_ms=deadline.remaining_ms(), skip_locked=True
+                )
+            except _Skipped:
+                locked_out.append(candidate)
+                continue
+            if result is not None:
+                return result
+        for candidate in locked_out:
+            try:
+                result = attempt.with_consultant(
+                    candidate, timeout_ms=deadline.remaining_ms()
+                )
+            except _Skipped:
+                continue
+            if result is not None:
+                return result
+    except OperationalError as error:
+        if not _lock_timed_out(error):
+            raise
+        return BookingResult(Outcome.BUSY)
+    return BookingResult(
+        Outcome.SLOT_TAKEN,
+        alternatives=_alternatives(start=start, consultant=consultant, now=now),
+    )
 
-    return BookingResult(Outcome.CREATED, booking, manage_token)
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One booking request, tried with one consultant at a time."""
+
+    start: datetime
+    policy: BookingPolicy
+    now: datetime
+    manage_token: str
+    existing: QuerySet[Booking]
+    email: str
+    # The new row's fields, the consultant aside.
+    fields: dict[str, object]
+
+    def with_consultant(
+        self, candidate: Consultant, *, timeout_ms: int, skip_locked: bool = False
+    ) -> BookingResult | None:
+        """Book with ``candidate`` under its row lock; None if it is not free after all.
+
+        Locks as ``_lock_consultant`` (``_Skipped``, or ``OperationalError`` when the
+        lock, or a row another booking is writing, is not had within ``timeout_ms``).
+        """
+        with transaction.atomic():
+            locked = _lock_consultant(
+                candidate.pk, timeout_ms=timeout_ms, skip_locked=skip_locked
+            )
+            # After the lock, so a concurrent copy of this submission has committed.
+            if booking := self.existing.first():
+                return BookingResult(Outcome.DUPLICATE, booking, self.manage_token)
+            if not _free_consultants(
+                [locked], policy=self.policy, start=self.start, now=self.now
+            ):
+                return None
+            try:
+                with transaction.atomic():
+                    booking = Booking.objects.create(consultant=locked, **self.fields)
+                    links.booking_link_create(
+                        booking=booking,
+                        origin=BookingLinkOrigin.BOOKED,
+                        token=self.manage_token,
+                        now=self.now,
+                    )
+                    # The confirmation emails are outbox rows written in the booking's
+                    # own transaction, so they exist exactly when the booking does;
+                    # they are sent on commit. This is the one place the manage token
+                    # is known, so the client's email is rendered here with its link.
+                    booking_emails.created_emails_queue(
+                        booking=booking, manage_token=self.manage_token, now=self.now
+                    )
+                    events.booking_created.send(Booking, booking=booking, now=self.now)
+            except IntegrityError:
+                # Only reachable when the re-check was overtaken (the lock makes that
+                # rare on PostgreSQL); the constraints had the last word, so explain
+                # which one.
+                if booking := self.existing.first():
+                    return BookingResult(Outcome.DUPLICATE, booking, self.manage_token)
+                if _active_for_email(self.email).exists():
+                    return BookingResult(Outcome.EMAIL_HAS_BOOKING)
+                return None
+            return BookingResult(Outcome.CREATED, booking, self.manage_token)
 
 
 def _reload(booking: Booking) -> Booking:
     return Booking.objects.select_related("consultant").get(pk=booking.pk)
 
 
-@transaction.atomic
 def booking_reschedule(
     *, booking: Booking, new_start: datetime, now: datetime | None = None
 ) -> ChangeResult:
     """Move ``booking`` (same row, same calendar event, SEQUENCE + 1) to ``new_start``.
 
     The new time must be free under the same rules a new booking meets; the booking's own
-    current time does not count against it.
+    current time does not count against it. The consultant's row is locked for the
+    re-check, waiting ``BOOKING_LOCK_TIMEOUT_MS`` at most (then ``Outcome.BUSY``); the
+    alternatives to a taken time are computed after the lock is released.
     """
     now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            result = _reschedule_locked(booking=booking, new_start=new_start, now=now)
+    except OperationalError as error:
+        if not _lock_timed_out(error):
+            raise
+        return ChangeResult(Outcome.BUSY, _reload(booking))
+    if result.outcome == Outcome.SLOT_TAKEN:
+        return replace(
+            result,
+            alternatives=_alternatives(
+                start=new_start,
+                consultant=result.booking.consultant,
+                now=now,
+                moving=result.booking,
+            ),
+        )
+    return result
+
+
+def _reschedule_locked(
+    *, booking: Booking, new_start: datetime, now: datetime
+) -> ChangeResult:
     policy = BookingPolicy.current()
+    _lock_timeout_set(settings.BOOKING_LOCK_TIMEOUT_MS)
     Consultant.objects.select_for_update().filter(pk=booking.consultant_id).first()
     current = _reload(booking)
 
@@ -368,15 +546,6 @@ def booking_reschedule(
         return ChangeResult(Outcome.UNCHANGED, current)
     previous_start, previous_end = current.start, current.end
 
-    def taken() -> ChangeResult:
-        return ChangeResult(
-            Outcome.SLOT_TAKEN,
-            current,
-            _alternatives(
-                start=new_start, consultant=current.consultant, now=now, moving=current
-            ),
-        )
-
     if not _free_consultants(
         [current.consultant],
         policy=policy,
@@ -384,7 +553,7 @@ def booking_reschedule(
         now=now,
         exclude_booking_id=current.pk,
     ):
-        return taken()
+        return ChangeResult(Outcome.SLOT_TAKEN, current)
     try:
         with transaction.atomic():
             # Compare-and-swap: only a booking still confirmed at the sequence we read
@@ -399,7 +568,7 @@ def booking_reschedule(
                 updated_at=now,
             )
     except IntegrityError:
-        return taken()
+        return ChangeResult(Outcome.SLOT_TAKEN, current)
     current = _reload(current)
     if not moved:
         return ChangeResult(Outcome.NOT_ACTIVE, current)

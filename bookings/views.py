@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from bookings.models import Booking
 
 DEFAULT_TZ = "UTC"
+# How many free times a page offers instead of a taken one.
+ALTERNATIVES = services.ALTERNATIVES
 
 
 @functools.cache
@@ -202,18 +204,25 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         start=wanted or timezone.now(),
         # Anything but a primary key (a tampered form) means anyone, as on the listing.
         consultant_id=parse_consultant_id(consultant_value),
+        # Whatever start the address names, only the time around it is read: the
+        # start itself and, if it is taken, the nearest free times to offer instead.
+        nearest=ALTERNATIVES,
+        # A refused booking brings its alternatives: nothing more to check.
+        read=alternatives is None and wanted is not None,
     )
     consultant = check.consultant
     assessment_token = form["assessment"].value() or ""
     if wanted is None:
         # Only a tampered form gets here: offer the week view instead.
         alternatives = []
-    elif alternatives is None and (start is None or not check.free):
-        # Only now the whole horizon: the nearest free times to offer instead.
-        found = selectors.availability_get(
-            consultant_id=consultant.pk if consultant else None
+    elif alternatives is None and not check.free:
+        alternatives = check.alternatives
+    elif alternatives is None and start is None:
+        # Submitted without a time ticked, the wanted one free again: offer it and
+        # its neighbours.
+        alternatives = selectors.slots_near(
+            target=wanted, consultant_id=consultant.pk if consultant else None
         )
-        alternatives = selectors.slots_nearest(found.slots, wanted)
 
     def alternative_url(value: str) -> str:
         return reverse("bookings:details") + query_string(
@@ -332,6 +341,16 @@ def details(request: HttpRequest) -> HttpResponse:
             "from your booking confirmation.",
         )
         return _details_page(request, form, prefill=prefill, status=409)
+    if result.outcome == services.Outcome.BUSY:
+        form.add_error(
+            None,
+            "Many people are booking right now and we couldn't finish yours in time. "
+            "Nothing has been booked and your details are kept: please press "
+            "“Book this time” again.",
+        )
+        response = _details_page(request, form, prefill=prefill, status=503)
+        response["Retry-After"] = "2"
+        return response
     return _details_page(
         request,
         form,
@@ -458,28 +477,41 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 booking=booking, new_start=form.cleaned_data["start"]
             )
             booking = result.booking
-            if result.outcome in {services.Outcome.MOVED, services.Outcome.UNCHANGED}:
+            if result.outcome == services.Outcome.BUSY:
+                # Nothing changed; the page is shown again for the same choice.
+                messages.error(
+                    request,
+                    "Many people are booking right now and we couldn't move your "
+                    "consultation in time. Nothing has changed: please choose the "
+                    "time again.",
+                )
+                status = 503
+            elif result.outcome in {
+                services.Outcome.MOVED,
+                services.Outcome.UNCHANGED,
+            }:
                 messages.success(
                     request,
                     "Your consultation has moved to "
                     f"{when_label(booking.start, booking.end, zone, tz_name)}.",
                 )
                 return private_response(redirect("bookings:manage", token=token))
-            if result.outcome == services.Outcome.TOO_LATE:
+            elif result.outcome == services.Outcome.TOO_LATE:
                 # Possibly still going on: "taken place" would be wrong during the call.
                 messages.error(
                     request,
                     "This consultation has already started, so it can't be moved.",
                 )
                 return private_response(redirect("bookings:manage", token=token))
-            if result.outcome != services.Outcome.SLOT_TAKEN:
+            elif result.outcome != services.Outcome.SLOT_TAKEN:
                 messages.error(
                     request,
                     "This consultation can't be moved any more: "
                     "it has been cancelled or has already taken place.",
                 )
                 return private_response(redirect("bookings:manage", token=token))
-            taken, alternatives, status = True, result.alternatives, 409
+            else:
+                taken, alternatives, status = True, result.alternatives, 409
 
     context = _booking_context(booking, token, tz_name)
     context["tz_error"] = tz_error

@@ -513,6 +513,13 @@ for _network in OUTBOUND_ALLOWED_NETWORKS:
 
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
 
+# --- Bookings ----------------------------------------------------------------
+
+# How long a booking waits, in all, for consultants' rows another booking holds
+# locked before the client is asked to try again (PostgreSQL's lock_timeout; see
+# bookings/services.py). Well under the web server's 30 s timeout.
+BOOKING_LOCK_TIMEOUT_MS = env_int("BOOKING_LOCK_TIMEOUT_MS", default=2000, minimum=1)
+
 # --- Privacy: how long client data is kept (see privacy/services.py) ---------
 
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", default=30, minimum=1)

@@ -13,11 +13,18 @@ Definitions; the booking service and the database constraint rely on them exactl
   is the PostgreSQL exclusion constraint, for active bookings::
 
       EXCLUDE USING gist (consultant_id WITH =,
-          tstzrange(start - before, end + after, '[)') WITH &&)
+          tstzrange(blocked_start, blocked_end, '[)') WITH &&)
 
   So between two meetings there must be at least ``buffer_before + buffer_after``.
   Buffers only separate meetings: the meeting itself, not its buffers, must lie in
   working hours and outside time off.
+* A booking keeps the range it stored when it was made (``Busy.blocked_start`` and
+  ``blocked_end``: its meeting with the buffers of that day), and the constraint
+  compares stored ranges. An existing booking therefore occupies the wider of its
+  stored range and its meeting with today's buffers (``Busy.occupied``), and a start
+  is offered only if its own range with today's buffers overlaps none of those: after
+  the buffers are lowered every offered start still passes the constraint, and after
+  they are raised the new buffers are kept around old bookings too.
 * The working hours of a local date are the ranges of its ``DateOverride`` if it has
   one (an override *replaces* the weekly hours: ``()`` is a day off, and extra hours on
   a date are given by listing the whole day), else the weekly ranges of
@@ -37,16 +44,18 @@ Definitions; the booking service and the database constraint rely on them exactl
 * ``max_per_day`` counts the consultant's bookings in ``busy`` and ``held`` whose start
   falls on the candidate's local date in the consultant's zone; a date that has reached
   it offers nothing.
-* ``busy`` holds the consultant's *active* bookings as meeting times, without buffers.
-  To re-check a reschedule, leave the booking being moved out of ``busy``.
+* ``busy`` holds the consultant's *active* bookings as meeting times, without buffers,
+  each with the range it stored. To re-check a reschedule, leave the booking being
+  moved out of ``busy``.
 * ``held`` holds the consultant's bookings that took place (completed, no-show): they
   still used up a place on their day, but block no time.
 """
 
 # Callers import from here; inside, each module imports only those listed before it:
 # `wallclock` (local time to UTC across DST changes), `inputs` (the dataclasses these
-# definitions speak of, checked when made), `slots` (free slots from them) and `week`
-# (the week a page of slots shows).
+# definitions speak of, checked when made), `slots` (free slots from them), `week`
+# (the week a page of slots shows) and `near` (the free slots nearest a wanted time,
+# searched in widening windows).
 from bookings.availability.inputs import (
     Busy,
     ConsultantSchedule,
@@ -58,6 +67,7 @@ from bookings.availability.inputs import (
     WeeklyHours,
     time_off_for_dates,
 )
+from bookings.availability.near import nearest, slots_near
 from bookings.availability.slots import (
     free_slots,
     group_by_local_date,
@@ -80,8 +90,10 @@ __all__ = [
     "free_slots",
     "group_by_local_date",
     "is_slot_free",
+    "nearest",
     "next_available",
     "slots_for_consultant",
+    "slots_near",
     "time_off_for_dates",
     "week_monday",
     "week_shown",

@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from bookings.availability.wallclock import DAY, MIDNIGHT, bound_to_utc
@@ -157,13 +157,51 @@ class TimeOff:
 
 @dataclass(frozen=True, slots=True)
 class Busy:
-    """An active booking's meeting time ``[start, end)`` without buffers, in UTC."""
+    """A booking's meeting time ``[start, end)`` without buffers, in UTC.
+
+    ``blocked_start`` and ``blocked_end`` are the range the booking holds in the
+    database (its meeting plus the buffers in force when it was made); left out, the
+    meeting itself. They must contain the meeting.
+    """
 
     start: datetime
     end: datetime
+    blocked_start: datetime | None = None
+    blocked_end: datetime | None = None
 
     def __post_init__(self) -> None:
         _set_utc_interval(self, "Busy")
+        blocked_start = (
+            self.start
+            if self.blocked_start is None
+            else require_aware(self.blocked_start, "Busy.blocked_start")
+        )
+        blocked_end = (
+            self.end
+            if self.blocked_end is None
+            else require_aware(self.blocked_end, "Busy.blocked_end")
+        )
+        if blocked_start > self.start or blocked_end < self.end:
+            raise ValueError(
+                f"Busy blocked range [{blocked_start}, {blocked_end}) does not "
+                f"contain the meeting [{self.start}, {self.end})"
+            )
+        object.__setattr__(self, "blocked_start", blocked_start)
+        object.__setattr__(self, "blocked_end", blocked_end)
+
+    def occupied(
+        self, before: timedelta, after: timedelta
+    ) -> tuple[datetime, datetime]:
+        """What the booking keeps free of other meetings' ranges under buffers
+        ``before``/``after``: its stored range and today's buffers, whichever is wider.
+        """
+        # blocked_* are always set after __post_init__; the None is only the default.
+        blocked_start = cast("datetime", self.blocked_start)
+        blocked_end = cast("datetime", self.blocked_end)
+        return (
+            min(blocked_start, self.start - before),
+            max(blocked_end, self.end + after),
+        )
 
 
 def _set_utc_interval(interval: TimeOff | Busy, kind: str) -> None:

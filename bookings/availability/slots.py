@@ -65,11 +65,15 @@ class _Prepared:
 
 
 def _prepare(schedule: ConsultantSchedule, policy: Policy) -> _Prepared:
-    separation = policy.separation
-    # [s - before, e + after) overlaps [bs - before, be + after) exactly when [s, e)
-    # overlaps [bs - before - after, be + before + after): widen each booking once and
-    # every candidate needs one plain overlap test.
-    intervals = [(b.start - separation, b.end + separation) for b in schedule.busy]
+    before = timedelta(minutes=policy.buffer_before_minutes)
+    after = timedelta(minutes=policy.buffer_after_minutes)
+    # A candidate [s, e) occupies [s - before, e + after); it conflicts with a booking
+    # occupying [os, oe) exactly when [s, e) overlaps [os - after, oe + before): widen
+    # each booking once and every candidate needs one plain overlap test.
+    intervals = []
+    for booking in schedule.busy:
+        occupied_start, occupied_end = booking.occupied(before, after)
+        intervals.append((occupied_start - after, occupied_end + before))
     intervals.extend((off.start, off.end) for off in schedule.time_off)
     intervals.sort()
     starts: list[datetime] = []

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 
 from bookings import services
 from bookings.enums import BookingStatus
-from bookings.models import Booking
+from bookings.models import Booking, Consultant
 from bookings.services import Outcome
 from tests.factories.bookings import BookingFactory, ConsultantFactory
 
@@ -88,11 +88,11 @@ def test_without_the_lock_and_the_re_check_the_constraint_still_allows_one(
 ):
     consultant = ConsultantFactory(hours=OFFICE)
 
-    def no_lock(consultants):
-        return list(consultants)
+    def no_lock(consultant_id, **_):
+        return Consultant.objects.get(pk=consultant_id)
 
     monkeypatch.setattr(services, "_free_consultants", everyone_free)
-    monkeypatch.setattr(services, "_lock_consultants", no_lock)
+    monkeypatch.setattr(services, "_lock_consultant", no_lock)
 
     outcomes = book_at_once(consultant=consultant)
 
@@ -170,7 +170,14 @@ def test_the_constraint_allows_touching_cancelled_and_other_consultants_bookings
 @pytest.mark.django_db
 def test_booking_create_turns_a_constraint_violation_into_slot_taken(monkeypatch):
     consultant = ConsultantFactory(hours=OFFICE)
-    BookingFactory(consultant=consultant, start=TUESDAY_9)
+    ranked = services._ranked
+
+    def ranked_then_booked(candidates, **kwargs):
+        # Someone else books the slot after the check that found it free.
+        BookingFactory(consultant=consultant, start=TUESDAY_9)
+        return ranked(candidates, **kwargs)
+
+    monkeypatch.setattr(services, "_ranked", ranked_then_booked)
     monkeypatch.setattr(services, "_free_consultants", everyone_free)
 
     result = services.booking_create(
