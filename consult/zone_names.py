@@ -382,3 +382,14 @@ def zone_options() -> tuple[ZoneChoice, ...]:
     return tuple(
         sorted((_choice(z) for z in _zone_territories()), key=lambda c: c.label)
     )
+
+
+def zone_names_warm() -> None:
+    """Build every index now: gunicorn's master calls it once, before forking its
+    workers, so no visitor waits the second it takes and the workers share them."""
+    _cities()
+    _zone_names()
+    _countries()
+    _abbreviations()
+    _suggestion_keys()
+    zone_options()

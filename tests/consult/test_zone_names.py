@@ -194,3 +194,20 @@ def test_booking_form_zone_field_refuses_an_unknown_name_with_suggestions():
             "Did you mean: Tokyo, Japan?"
         )
     ]
+
+
+def test_zone_names_warm_builds_every_index_once():
+    from consult import zone_names  # noqa: PLC0415 -- its private caches are checked
+
+    # Without the database (this test has none): gunicorn's master calls it.
+    zone_names.zone_names_warm()
+
+    for built in (
+        zone_names._cities,
+        zone_names._zone_names,
+        zone_names._countries,
+        zone_names._abbreviations,
+        zone_names._suggestion_keys,
+        zone_names.zone_options,
+    ):
+        assert built.cache_info().currsize == 1
