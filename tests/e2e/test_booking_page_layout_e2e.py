@@ -180,3 +180,32 @@ def test_with_htmx_a_mistyped_zone_is_marked_beside_the_field(
     expect(page.locator("#tz-error")).to_have_count(0)
     assert page.get_by_label("Your time zone").get_attribute("aria-invalid") is None
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_reschedule_page_shows_the_same_week_in_the_clients_clock(
+    live_server, page_factory, output_dir, practice, width, height
+):
+    from bookings import selectors  # noqa: PLC0415
+    from tests.factories.bookings import BookingFactory  # noqa: PLC0415
+
+    last = selectors.availability_get().slots[-1]
+    booking = BookingFactory(
+        consultant_id=last.consultant_keys[0],
+        start=last.start,
+        client_timezone="America/Los_Angeles",
+    )
+    page = page_factory(
+        width=width, height=height, timezone_id="America/Los_Angeles", locale="en-US"
+    )
+
+    page.goto(f"{live_server.url}/book/manage/{booking.token}/reschedule/")
+
+    expect(page.locator(".week__zone")).to_have_text("Times in America/Los_Angeles")
+    page.screenshot(path=output_dir / f"reschedule-{width}.png", full_page=True)
+    times = page.locator(".days .slot").all_inner_texts()
+    assert times
+    assert all(TWELVE_HOUR.match(text) for text in times), times
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(INNER_SCROLLERS) == 0
+    assert page.console_errors == []
