@@ -322,6 +322,8 @@ def _suggestions(key: str) -> tuple[ZoneChoice, ...]:
     return _choices_for(keys[k] for k in dict.fromkeys(starting + close))
 
 
+# Most visitors type one of a few names; the misspelt ones cost a fuzzy search.
+@functools.lru_cache(maxsize=2048)
 def zone_lookup(text: str) -> ZoneLookup:
     """The zone ``text`` names: an IANA name, a city, a country or an abbreviation.
 

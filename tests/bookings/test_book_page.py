@@ -313,16 +313,17 @@ def test_book_page_shows_only_daytime_by_default_and_counts_the_rest(client):
         timezone="Europe/London",
         hours={d: [(time(5), time(8)), (time(20), time(23))] for d in range(7)},
     )
-    tomorrow = timezone.now().date() + timedelta(days=1)
+    # Two days on: beyond the 12 hours of notice whatever the hour of the run.
+    later = timezone.now().date() + timedelta(days=2)
 
-    html = client.get(f"/book/?tz=Europe/London&week={tomorrow}").content.decode()
+    html = client.get(f"/book/?tz=Europe/London&week={later}").content.decode()
 
-    day = day_html(html, tomorrow)
+    day = day_html(html, later)
     times = re.findall(r'class="slot"[^>]*>([^<]+)</a>', day)
     assert times == ["07:00", "07:30", "20:00", "20:30"]
     assert (
         f'<p class="day__hidden"><a href="/book/?consultant=any&amp;tz=Europe/London'
-        f'&amp;week={tomorrow}&amp;times=all#day-{tomorrow}"'
+        f'&amp;week={later}&amp;times=all#day-{later}"'
     ) in day
     assert ">+ 8 early/late times</a></p>" in day
     assert "Showing 07:00\u201321:00." in html
@@ -333,13 +334,14 @@ def test_book_page_show_all_times_lists_early_and_late_ones(client):
         timezone="Europe/London",
         hours={d: [(time(5), time(8)), (time(20), time(23))] for d in range(7)},
     )
-    tomorrow = timezone.now().date() + timedelta(days=1)
+    # Two days on: beyond the 12 hours of notice whatever the hour of the run.
+    later = timezone.now().date() + timedelta(days=2)
 
     html = client.get(
-        f"/book/?tz=Europe/London&week={tomorrow}&times=all", **HTMX
+        f"/book/?tz=Europe/London&week={later}&times=all", **HTMX
     ).content.decode()
 
-    day = day_html(html, tomorrow)
+    day = day_html(html, later)
     times = re.findall(r'class="slot"[^>]*>([^<]+)</a>', day)
     assert times == [
         "05:00", "05:30", "06:00", "06:30", "07:00", "07:30",
@@ -347,8 +349,8 @@ def test_book_page_show_all_times_lists_early_and_late_ones(client):
     ]  # fmt: skip
     assert 'class="day__hidden"' not in day
     assert (
-        f'<a href="/book/?consultant=any&amp;tz=Europe/London&amp;week={tomorrow}" '
-        f'hx-get="/book/?consultant=any&amp;tz=Europe/London&amp;week={tomorrow}" '
+        f'<a href="/book/?consultant=any&amp;tz=Europe/London&amp;week={later}" '
+        f'hx-get="/book/?consultant=any&amp;tz=Europe/London&amp;week={later}" '
         'hx-target="#slots" hx-push-url="true">Only 07:00\u201321:00</a>'
     ) in html
 
@@ -357,19 +359,16 @@ def test_book_page_day_with_only_early_or_late_times_says_how_many(client):
     ConsultantFactory(
         timezone="Asia/Tokyo", hours={d: [(time(9), time(10, 30))] for d in range(7)}
     )
-    tomorrow = timezone.now().date() + timedelta(days=1)
+    # Two days on: beyond the 12 hours of notice whatever the hour of the run.
+    later = timezone.now().date() + timedelta(days=2)
 
-    # 09:00-10:30 in Tokyo is 16:00-17:30 the day before in Los Angeles (winter).
-    html = client.get(f"/book/?tz=America/Los_Angeles&week={tomorrow}").content.decode()
+    # 09:00-10:30 in Tokyo is 00:00-01:30 UTC: three early times, none by day.
+    html = client.get(f"/book/?tz=UTC&week={later}").content.decode()
 
-    day = day_html(html, tomorrow)
-    assert 'class="slot"' in day
-    html_utc = client.get(f"/book/?tz=UTC&week={tomorrow}").content.decode()
-    # 00:00-01:30 UTC: three early times and no daytime one.
-    day_utc = day_html(html_utc, tomorrow)
-    assert 'class="slot"' not in day_utc
-    assert "No daytime times. <a href=" in day_utc
-    assert ">3 early/late times</a></p>" in day_utc
+    day = day_html(html, later)
+    assert 'class="slot"' not in day
+    assert "No daytime times. <a href=" in day
+    assert ">3 early/late times</a></p>" in day
 
 
 @pytest.mark.parametrize(
@@ -390,13 +389,14 @@ def test_book_page_clock_follows_the_browsers_language(client, language, clock):
         timezone="America/Los_Angeles",
         hours={d: [(time(9), time(10))] for d in range(7)},
     )
-    tomorrow = timezone.now().date() + timedelta(days=1)
+    # Two days on: beyond the 12 hours of notice whatever the hour of the run.
+    later = timezone.now().date() + timedelta(days=2)
 
     html = client.get(
-        f"/book/?tz=America/Los_Angeles&week={tomorrow}", HTTP_ACCEPT_LANGUAGE=language
+        f"/book/?tz=America/Los_Angeles&week={later}", HTTP_ACCEPT_LANGUAGE=language
     ).content.decode()
 
-    day = day_html(html, tomorrow)
+    day = day_html(html, later)
     assert re.findall(r'class="slot"[^>]*>([^<]+)</a>', day)[0] == clock
 
 
@@ -405,19 +405,20 @@ def test_book_page_clock_chosen_is_remembered_over_the_language(client):
         timezone="America/Los_Angeles",
         hours={d: [(time(13), time(14))] for d in range(7)},
     )
-    tomorrow = timezone.now().date() + timedelta(days=1)
-    page = f"/book/?tz=America/Los_Angeles&week={tomorrow}"
+    # Two days on: beyond the 12 hours of notice whatever the hour of the run.
+    later = timezone.now().date() + timedelta(days=2)
+    page = f"/book/?tz=America/Los_Angeles&week={later}"
 
     chosen = client.get(page + "&clock=24", HTTP_ACCEPT_LANGUAGE="en-US")
-    later = client.get(page, HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    again = client.get(page, HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
 
     assert chosen.cookies["clock"].value == "24"
     assert "Accept-Language" in chosen["Vary"]
-    for html in (chosen.content.decode(), later):
-        day = day_html(html, tomorrow)
+    for html in (chosen.content.decode(), again):
+        day = day_html(html, later)
         assert re.findall(r'class="slot"[^>]*>([^<]+)</a>', day) == ["13:00", "13:30"]
-    assert '<strong aria-current="true">24-hour</strong>' in later
-    assert "&amp;clock=12" in later
+    assert '<strong aria-current="true">24-hour</strong>' in again
+    assert "&amp;clock=12" in again
 
 
 def test_book_page_named_consultant_shows_only_their_times(client):
@@ -454,3 +455,55 @@ def test_book_page_lists_consultants_with_bio_and_expertise(client):
     assert "<strong>Amelia Hart</strong>" in html
     assert '<span class="badge badge--api">Foundation-model APIs</span>' in html
     assert "Ships language products." in html
+
+
+def test_book_page_in_chatham_shows_times_off_the_hour_on_its_clock(
+    client, monkeypatch
+):
+    # 20:00-21:00 UTC is 09:45-10:45 the next day in the Chatham Islands in their
+    # summer (UTC+13:45).
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 12, 9, 12, tzinfo=UTC))
+    ConsultantFactory(
+        timezone="UTC", hours={d: [(time(20), time(21))] for d in range(7)}
+    )
+
+    html = client.get(
+        "/book/?tz=chatham&week=2026-12-11", HTTP_ACCEPT_LANGUAGE="en-NZ"
+    ).content.decode()
+
+    assert '<p class="week__zone">Times in <strong>Pacific/Chatham</strong></p>' in html
+    day = day_html(html, "2026-12-12")
+    assert re.findall(r'class="slot"[^>]*>([^<]+)</a>', day) == ["9:45 AM", "10:15 AM"]
+
+
+def test_book_page_in_kolkata_shows_its_half_hour_offset(client):
+    # 03:00-04:00 UTC is 08:30-09:30 in Kolkata (UTC+05:30).
+    ConsultantFactory(timezone="UTC", hours={d: [(time(3), time(4))] for d in range(7)})
+    # Two days on: beyond the 12 hours of notice whatever the hour of the run.
+    later = datetime.now(UTC).date() + timedelta(days=2)
+
+    html = client.get(
+        f"/book/?tz=Kolkata&week={later}", HTTP_ACCEPT_LANGUAGE="en-IN"
+    ).content.decode()
+
+    day = day_html(html, later)
+    assert re.findall(r'class="slot"[^>]*>([^<]+)</a>', day) == ["8:30 AM", "9:00 AM"]
+
+
+def test_book_page_daytime_follows_the_clients_clock_across_a_dst_change(
+    client, monkeypatch
+):
+    # Los Angeles springs forward on Sunday 14 March 2027: 14:00 UTC is 06:00 on
+    # the Saturday (early) and 07:00 on the Monday (daytime).
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2027, 3, 10, 12, tzinfo=UTC))
+    ConsultantFactory(
+        timezone="UTC", hours={d: [(time(14), time(14, 30))] for d in range(7)}
+    )
+
+    html = client.get("/book/?tz=America/Los_Angeles&week=2027-03-13").content.decode()
+
+    saturday = day_html(html, "2027-03-13")
+    monday_ = day_html(html, "2027-03-15")
+    assert 'class="slot"' not in saturday
+    assert ">1 early/late time</a></p>" in saturday
+    assert re.findall(r'class="slot"[^>]*>([^<]+)</a>', monday_) == ["07:00"]
