@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django import forms
 
 from consult.forms import HoneypotMixin
-from consult.timezones import zone_or_none
+from consult.zone_names import zone_lookup
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -78,8 +78,11 @@ class BookingForm(HoneypotMixin, forms.Form):
     timezone = forms.CharField(
         label="Your time zone",
         max_length=64,
-        help_text="We show times in this zone, e.g. Europe/London.",
-        error_messages={"required": "Enter your time zone, e.g. Europe/London."},
+        help_text=(
+            "We show times in this zone: a city, country or zone name, "
+            "e.g. Los Angeles, Germany or Europe/London."
+        ),
+        error_messages={"required": "Enter your time zone, e.g. Los Angeles."},
         widget=forms.TextInput(
             attrs={
                 "list": "timezone-names",
@@ -132,12 +135,21 @@ class BookingForm(HoneypotMixin, forms.Form):
         return " ".join(self.cleaned_data["name"].split())
 
     def clean_timezone(self) -> str:
-        name = self.cleaned_data["timezone"].strip()
-        if zone_or_none(name) is None:
+        """The IANA name of the zone typed: a city, country, abbreviation or name."""
+        typed = self.cleaned_data["timezone"].strip()
+        found = zone_lookup(typed)
+        if found.zone is not None:
+            return found.zone
+        choices = "; ".join(choice.label for choice in found.choices[:6])
+        if found.ambiguous:
             raise forms.ValidationError(
-                "We don't recognise that time zone. Use a name like Europe/London."
+                f"{found.place} has several time zones. Type your city, "
+                f"e.g. one of: {choices}."
             )
-        return name
+        raise forms.ValidationError(
+            "We don't know that time zone. Type a city or country, like Los Angeles"
+            + (f". Did you mean: {choices}?" if choices else " or Germany.")
+        )
 
     def clean_start(self) -> datetime:
         start = parse_start(self.cleaned_data["start"])

@@ -148,15 +148,22 @@ def signals_connect() -> None:
 ASSESSMENT_HOLE = "assessment-link-goes-here"
 
 
-def listing_get(
+def listing_get(  # noqa: PLR0913 -- keyword-only; what the listing shows
     *,
     zone: ZoneInfo,
     tz_name: str,
     requested_week: date | None,
     raw_consultant: str,
     assessment: str,
+    hour12: bool = False,
+    all_times: bool = False,
+    clock: str = "",
 ) -> dict:
     """The consultant choices and the week of the booking page, rendered, from the cache.
+
+    ``hour12`` and ``all_times`` say how the week shows (12-hour clock, early and late
+    times too); ``clock`` ("12", "24" or "") is the visitor's explicit choice of
+    clock, kept in the page's links.
 
     Every client asking for the same week, zone and consultant gets the same listing
     until the availability version changes (at most 30 s); computing and rendering it
@@ -165,6 +172,7 @@ def listing_get(
     consultant or "unknown"), so however the query string is varied the cache holds
     a few entries.
     """
+    clock = clock if clock in {"12", "24"} else ""
     now = timezone.now()
     version = availability_version()
     consultant_id = parse_consultant_id(raw_consultant)
@@ -185,7 +193,8 @@ def listing_get(
         ).monday
     key = (
         f"bookings:listing:{version.token}:{tz_name}:"
-        f"{week.isoformat() if week else 'first'}:{consultant_key}"
+        f"{week.isoformat() if week else 'first'}:{consultant_key}:"
+        f"{'12' if hour12 else '24'}:{'all' if all_times else 'day'}:{clock}"
     )
     # This process's copy first: the shared cache costs a round trip and a 50 kB
     # transfer. Both are keyed by the version, so neither can serve a stale week.
@@ -200,6 +209,9 @@ def listing_get(
                 consultant_id=consultant_id,
                 raw_consultant=raw_consultant,
                 now=now,
+                hour12=hour12,
+                all_times=all_times,
+                clock=clock,
             )
             cache_set(key, listing, AVAILABILITY_VERSION_SECONDS)
         caches["process"].set(key, listing, AVAILABILITY_VERSION_SECONDS)
@@ -222,10 +234,21 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see listing_get
     consultant_id: int | None,
     raw_consultant: str,
     now: datetime,
+    hour12: bool,
+    all_times: bool,
+    clock: str,
 ) -> dict:
     found = selectors.availability_week_get(
         zone=zone, week=requested_week, consultant_id=consultant_id, now=now
     )
+    if requested_week is None and found.week != found.first_week and found.slots:
+        # Today's seven days have no free time: open on the first day that has one,
+        # rather than on the Monday of its week.
+        first_free = found.slots[0].start.astimezone(zone).date()
+        if first_free != found.week:
+            found = selectors.availability_week_get(
+                zone=zone, week=first_free, consultant_id=consultant_id, now=now
+            )
     consultants = found.consultants
 
     notices = []
@@ -249,13 +272,18 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see listing_get
             assessment=ASSESSMENT_HOLE,
         )
 
-    def week_url(week: date) -> str:
+    def page_url(week: date, *, times: bool = all_times, chosen: str = clock) -> str:
         return reverse("bookings:book") + query_string(
             consultant=consultant_value,
             tz=tz_name,
             week=week.isoformat(),
+            times="all" if times else "",
+            clock=chosen,
             assessment=ASSESSMENT_HOLE,
         )
+
+    def week_url(week: date) -> str:
+        return page_url(week)
 
     week = week_page(
         week=found.week,
@@ -267,7 +295,15 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see listing_get
         tz_name=tz_name,
         slot_url=slot_url,
         week_url=week_url,
+        hour12=hour12,
+        all_times=all_times,
     )
+    toggles = {
+        "all_times": page_url(found.week, times=True),
+        "daytime": page_url(found.week, times=False),
+        "clock12": page_url(found.week, chosen="12"),
+        "clock24": page_url(found.week, chosen="24"),
+    }
     # Rendered here, so that the cache holds markup rather than models and slots.
     return {
         "consultant_value": consultant_value,
@@ -278,6 +314,7 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see listing_get
             {"consultants": consultants, "consultant_value": consultant_value},
         ),
         "week_html": render_to_string(
-            "bookings/_week.html", {"week": week, "tz_name": tz_name}
+            "bookings/_week.html",
+            {"week": week, "tz_name": tz_name, "toggles": toggles},
         ),
     }

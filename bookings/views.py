@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -43,11 +44,25 @@ from bookings.weeks import slot_view, week_from_slots
 from consult.forms import LinksForm
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
-from consult.timezones import start_label, timezone_names, when_label, zone_or_none
+from consult.timezones import (
+    accept_language_region,
+    prefers_12_hour_clock,
+    start_label,
+    timezone_names,
+    when_label,
+    zone_or_none,
+)
 from consult.views import email_links_page
+from consult.zone_names import (
+    ZoneChoice,
+    zone_from_region,
+    zone_label,
+    zone_lookup,
+    zone_options,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from zoneinfo import ZoneInfo
 
     from bookings.availability import Slot
@@ -56,19 +71,169 @@ if TYPE_CHECKING:
 DEFAULT_TZ = "UTC"
 # How many free times a page offers instead of a taken one.
 ALTERNATIVES = services.ALTERNATIVES
+# The visitor's explicit choice of clock ("12" or "24"), remembered for a year.
+CLOCK_COOKIE = "clock"
+CLOCK_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 @functools.cache
 def timezone_datalist() -> str:
     """The ``<datalist>`` behind the time zone fields, built once per process.
 
-    Its 599 options rendered through the template on every request were most of the
-    booking page's rendering time.
+    Each zone a country uses is labelled with its city and country, so typing "los"
+    or "germ" finds it; the other IANA names follow bare. Rendered through the
+    template on every request it was most of the booking page's rendering time.
     """
+    labelled = zone_options()
+    named = {choice.name for choice in labelled}
     return format_html(
-        '<datalist id="timezone-names">{}</datalist>',
-        format_html_join("", '<option value="{}">', ((n,) for n in timezone_names())),
+        '<datalist id="timezone-names">{}{}</datalist>',
+        format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((c.name, c.label) for c in labelled),
+        ),
+        format_html_join(
+            "",
+            '<option value="{}">',
+            ((n,) for n in timezone_names() if n not in named),
+        ),
     )
+
+
+@dataclass(frozen=True)
+class VisitorZone:
+    """The zone a page shows times in, and what the zone field says about it.
+
+    ``value`` is what the field shows; ``error`` and ``choices`` go next to it (an
+    unknown name, or a country with several clocks); ``guessed`` when the zone came
+    from the browser's language rather than the visitor; ``prompt`` when the page
+    fell back to UTC without being asked.
+    """
+
+    zone: ZoneInfo
+    tz_name: str
+    value: str = ""
+    place: str = ""
+    error: str = ""
+    choices: tuple[ZoneChoice, ...] = ()
+    given: bool = False
+    guessed: bool = False
+    prompt: bool = False
+    ambiguous: bool = False
+    # What the visitor typed, when they typed a zone.
+    typed: str = ""
+
+
+def _visitor_zone(
+    request: HttpRequest, value: str | None, *, fallback: str = ""
+) -> VisitorZone:
+    """The zone for ``value`` as typed (a city, country, abbreviation or IANA name).
+
+    Without one: ``fallback`` (the zone a booking was made in), else the zone of the
+    country in the browser's Accept-Language when it has one clock, else UTC with a
+    prompt to choose (listing the country's zones when it has several). A name it
+    cannot place keeps the fallback, says so next to the field and suggests names.
+    """
+    value = (value or "").strip()[:64]
+    if value:
+        found = zone_lookup(value)
+        zone = zone_or_none(found.zone)
+        if found.zone and zone is not None:
+            return VisitorZone(
+                zone,
+                found.zone,
+                value=found.zone,
+                place=found.place,
+                given=True,
+                typed=value,
+            )
+        base = _visitor_zone(request, "", fallback=fallback)
+        if found.ambiguous:
+            error = f"{found.place} has several time zones: choose the one you are in."
+        else:
+            error = (
+                f"We don't know a time zone called “{value}”. Type a city or "
+                "country, like Los Angeles or Germany."
+            )
+        return VisitorZone(
+            base.zone,
+            base.tz_name,
+            value=value,
+            place=base.place,
+            error=error,
+            choices=found.choices,
+            given=True,
+            ambiguous=found.ambiguous,
+            typed=value,
+        )
+    if fallback and (zone := zone_or_none(fallback)) is not None:
+        return VisitorZone(zone, fallback, value=fallback, place=zone_label(fallback))
+    guess = zone_from_region(
+        accept_language_region(request.headers.get("Accept-Language", ""))
+    )
+    if guess.zone and (zone := zone_or_none(guess.zone)) is not None:
+        return VisitorZone(
+            zone, guess.zone, value=guess.zone, place=guess.place, guessed=True
+        )
+    return VisitorZone(
+        zone_or_none(DEFAULT_TZ),
+        DEFAULT_TZ,
+        choices=guess.choices,
+        place=guess.place,
+        prompt=True,
+        ambiguous=guess.ambiguous,
+    )
+
+
+def _choice_links(
+    choices: Sequence[ZoneChoice], url: Callable[[str], str]
+) -> list[tuple[str, str]]:
+    """(label, link) of each zone offered; "Chicago" rather than "Chicago, United
+    States" when they are all in one country."""
+    suffixes = {choice.label.rpartition(", ")[2] for choice in choices}
+    one_country = len(choices) > 1 and len(suffixes) == 1
+    return [
+        (
+            choice.label.rpartition(", ")[0] or choice.label
+            if one_country
+            else choice.label,
+            url(choice.name),
+        )
+        for choice in choices
+    ]
+
+
+@dataclass(frozen=True)
+class ClockChoice:
+    hour12: bool
+    # "12" or "24" when the visitor chose, "" when read from their language.
+    chosen: str
+
+
+def _clock_choice(request: HttpRequest) -> ClockChoice:
+    """12- or 24-hour: the visitor's choice (this request's, else remembered), else
+    what their browser's language writes."""
+    for chosen in (request.GET.get("clock", ""), request.COOKIES.get(CLOCK_COOKIE, "")):
+        if chosen in {"12", "24"}:
+            return ClockChoice(chosen == "12", chosen)
+    return ClockChoice(
+        prefers_12_hour_clock(request.headers.get("Accept-Language", "")), ""
+    )
+
+
+def _remember_clock(request: HttpRequest, response: HttpResponse) -> None:
+    chosen = request.GET.get("clock", "")
+    if chosen in {"12", "24"} and request.COOKIES.get(CLOCK_COOKIE) != chosen:
+        response.set_cookie(
+            CLOCK_COOKIE,
+            chosen,
+            max_age=CLOCK_COOKIE_SECONDS,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
 
 
 def assessment_prefill(token: str) -> dict | None:
@@ -128,8 +293,9 @@ def _render_page(  # noqa: PLR0913 -- keyword-only options
 # version; the cache serves the rest): bounded per address like the POSTs.
 @ratelimit(scope="book-page", reads_per_ip="600/h")
 def book(request: HttpRequest) -> HttpResponse:
-    tz_param = request.GET.get("tz")
-    zone, tz_name, tz_error = _zone_from(tz_param, DEFAULT_TZ)
+    visitor = _visitor_zone(request, request.GET.get("tz"))
+    clock = _clock_choice(request)
+    all_times = request.GET.get("times") == "all"
     raw_consultant = request.GET.get("consultant", "")
     try:
         requested_week = date.fromisoformat(request.GET.get("week", ""))
@@ -137,36 +303,62 @@ def book(request: HttpRequest) -> HttpResponse:
         requested_week = None
     assessment = request.GET.get("assessment", "")[:100]
     listing = listing_cache.listing_get(
-        zone=zone,
-        tz_name=tz_name,
+        zone=visitor.zone,
+        tz_name=visitor.tz_name,
         requested_week=requested_week,
         raw_consultant=raw_consultant,
         assessment=assessment,
+        hour12=clock.hour12,
+        all_times=all_times,
+        clock=clock.chosen,
     )
+
+    def choice_url(name: str) -> str:
+        return reverse("bookings:book") + query_string(
+            consultant=listing["consultant_value"],
+            tz=name,
+            times="all" if all_times else "",
+            clock=clock.chosen,
+            assessment=assessment,
+        )
+
     context = {
         **listing,
-        "tz_name": tz_name,
-        "tz_value": (tz_param or "").strip()[:64],
-        "tz_given": bool(tz_param) and not tz_error,
-        "tz_error": tz_error,
+        "visitor": visitor,
+        "tz_name": visitor.tz_name,
+        "tz_value": visitor.value,
+        "zone_choices": _choice_links(visitor.choices, choice_url),
         "timezone_datalist": timezone_datalist(),
         "assessment": assessment,
+        "all_times": all_times,
+        "clock_chosen": clock.chosen,
     }
     # With ?assessment= the address carries the client's private link.
-    return _render_page(
+    response = _render_page(
         request,
         "bookings/book.html",
         context,
         partial="slots",
         private=NO_REFERRER if assessment else "",
     )
+    _remember_clock(request, response)
+    return response
 
 
 # --- /book/details/ -------------------------------------------------------------------
 
 
-def _slot_summary(start: datetime, minutes: int, zone: ZoneInfo, tz_name: str) -> str:
-    return when_label(start, start + timedelta(minutes=minutes), zone, tz_name)
+def _slot_summary(
+    start: datetime,
+    minutes: int,
+    zone: ZoneInfo,
+    tz_name: str,
+    *,
+    hour12: bool = False,
+) -> str:
+    return when_label(
+        start, start + timedelta(minutes=minutes), zone, tz_name, hour12=hour12
+    )
 
 
 def _details_zone(*candidates: str | None) -> tuple[ZoneInfo, str]:
@@ -371,7 +563,9 @@ def _booking_or_404(token: str) -> Booking:
     return booking
 
 
-def _booking_context(booking: Booking, token: str, tz_param: str | None) -> dict:
+def _booking_context(
+    booking: Booking, token: str, tz_param: str | None, *, hour12: bool = False
+) -> dict:
     zone, tz_name, _ = _zone_from(tz_param, booking.client_timezone)
     now = timezone.now()
     is_confirmed = booking.status == BookingStatus.CONFIRMED
@@ -380,7 +574,7 @@ def _booking_context(booking: Booking, token: str, tz_param: str | None) -> dict
     return {
         "booking": booking,
         "token": token,
-        "when": when_label(booking.start, booking.end, zone, tz_name),
+        "when": when_label(booking.start, booking.end, zone, tz_name, hour12=hour12),
         "tz_name": tz_name,
         "is_confirmed": is_confirmed,
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
@@ -457,12 +651,57 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return _render_page(request, "bookings/cancel.html", context, private=SAME_ORIGIN)
 
 
+def _reschedule_answer(
+    request: HttpRequest,
+    result: services.ChangeResult,
+    *,
+    token: str,
+    zone: ZoneInfo,
+    tz_name: str,
+) -> HttpResponse | int:
+    """A move's answer: a redirect when it is done or can never be, else the status the
+    page is shown again with (503 busy, 409 taken)."""
+    booking = result.booking
+    if result.outcome == services.Outcome.BUSY:
+        # Nothing changed; the page is shown again for the same choice.
+        messages.error(
+            request,
+            "Many people are booking right now and we couldn't move your "
+            "consultation in time. Nothing has changed: please choose the "
+            "time again.",
+        )
+        return 503
+    if result.outcome == services.Outcome.SLOT_TAKEN:
+        return 409
+    if result.outcome in {services.Outcome.MOVED, services.Outcome.UNCHANGED}:
+        messages.success(
+            request,
+            "Your consultation has moved to "
+            f"{when_label(booking.start, booking.end, zone, tz_name)}.",
+        )
+    elif result.outcome == services.Outcome.TOO_LATE:
+        # Possibly still going on: "taken place" would be wrong during the call.
+        messages.error(
+            request, "This consultation has already started, so it can't be moved."
+        )
+    else:
+        messages.error(
+            request,
+            "This consultation can't be moved any more: "
+            "it has been cancelled or has already taken place.",
+        )
+    return private_response(redirect("bookings:manage", token=token))
+
+
 @require_http_methods(["GET", "POST"])
 @ratelimit(scope="manage", per_ip="30/h", reads_per_ip="300/h")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     tz_param = request.POST.get("tz") or request.GET.get("tz")
-    zone, tz_name, tz_error = _zone_from(tz_param, booking.client_timezone)
+    visitor = _visitor_zone(request, tz_param, fallback=booking.client_timezone)
+    zone, tz_name = visitor.zone, visitor.tz_name
+    clock = _clock_choice(request)
+    all_times = request.GET.get("times") == "all"
     status = 200
     alternatives: Sequence[Slot] = ()
     taken = False
@@ -477,46 +716,19 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 booking=booking, new_start=form.cleaned_data["start"]
             )
             booking = result.booking
-            if result.outcome == services.Outcome.BUSY:
-                # Nothing changed; the page is shown again for the same choice.
-                messages.error(
-                    request,
-                    "Many people are booking right now and we couldn't move your "
-                    "consultation in time. Nothing has changed: please choose the "
-                    "time again.",
-                )
-                status = 503
-            elif result.outcome in {
-                services.Outcome.MOVED,
-                services.Outcome.UNCHANGED,
-            }:
-                messages.success(
-                    request,
-                    "Your consultation has moved to "
-                    f"{when_label(booking.start, booking.end, zone, tz_name)}.",
-                )
-                return private_response(redirect("bookings:manage", token=token))
-            elif result.outcome == services.Outcome.TOO_LATE:
-                # Possibly still going on: "taken place" would be wrong during the call.
-                messages.error(
-                    request,
-                    "This consultation has already started, so it can't be moved.",
-                )
-                return private_response(redirect("bookings:manage", token=token))
-            elif result.outcome != services.Outcome.SLOT_TAKEN:
-                messages.error(
-                    request,
-                    "This consultation can't be moved any more: "
-                    "it has been cancelled or has already taken place.",
-                )
-                return private_response(redirect("bookings:manage", token=token))
-            else:
-                taken, alternatives, status = True, result.alternatives, 409
+            answer = _reschedule_answer(
+                request, result, token=token, zone=zone, tz_name=tz_name
+            )
+            if isinstance(answer, HttpResponse):
+                return answer
+            status = answer
+            if status == 409:
+                taken, alternatives = True, result.alternatives
 
-    context = _booking_context(booking, token, tz_name)
-    context["tz_error"] = tz_error
+    context = _booking_context(booking, token, tz_name, hour12=clock.hour12)
     # A client who has travelled since booking can see the times in their zone now.
-    context["tz_value"] = tz_param or tz_name
+    context["visitor"] = visitor
+    context["tz_value"] = visitor.value
     context["timezone_datalist"] = timezone_datalist()
     if not context["can_change"]:
         return _render_page(
@@ -532,11 +744,31 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     slots = found.slots
     base = reverse("bookings:reschedule", kwargs={"token": token})
 
+    def page_url(
+        week: date | None = None, *, times: bool = all_times, chosen: str = clock.chosen
+    ) -> str:
+        return base + query_string(
+            tz=tz_name,
+            week=week.isoformat() if week else "",
+            times="all" if times else "",
+            clock=chosen,
+        )
+
     def slot_url(value: str) -> str:
-        return base + query_string(start=value, tz=tz_name)
+        return base + query_string(
+            start=value,
+            tz=tz_name,
+            times="all" if all_times else "",
+            clock=clock.chosen,
+        )
 
     def week_url(week: date) -> str:
-        return base + query_string(tz=tz_name, week=week.isoformat())
+        return page_url(week)
+
+    def choice_url(name: str) -> str:
+        return base + query_string(
+            tz=name, times="all" if all_times else "", clock=clock.chosen
+        )
 
     if request.method == "GET" and (wanted := parse_start(request.GET.get("start"))):
         if any(slot.start == wanted for slot in slots):
@@ -544,32 +776,51 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         else:
             taken, alternatives = True, selectors.slots_nearest(slots, wanted)
 
+    week = week_from_slots(
+        slots=slots,
+        zone=zone,
+        tz_name=tz_name,
+        requested_week=request.GET.get("week", ""),
+        now=now,
+        horizon_days=found.policy.horizon_days,
+        slot_url=slot_url,
+        week_url=week_url,
+        hour12=clock.hour12,
+        all_times=all_times,
+    )
+    shown = week.days[0].day
     context.update(
         {
-            "week": week_from_slots(
-                slots=slots,
-                zone=zone,
-                tz_name=tz_name,
-                requested_week=request.GET.get("week", ""),
-                now=now,
-                horizon_days=found.policy.horizon_days,
-                slot_url=slot_url,
-                week_url=week_url,
-            ),
+            "week": week,
+            "toggles": {
+                "all_times": page_url(shown, times=True),
+                "daytime": page_url(shown, times=False),
+                "clock12": page_url(shown, chosen="12"),
+                "clock24": page_url(shown, chosen="24"),
+            },
+            "zone_choices": _choice_links(visitor.choices, choice_url),
+            "clock_chosen": clock.chosen,
             "taken": taken,
             "alternatives": [
-                slot_view(slot, zone, tz_name, slot_url) for slot in alternatives
+                slot_view(slot, zone, tz_name, slot_url, hour12=clock.hour12)
+                for slot in alternatives
             ],
             "chosen": (
-                _slot_summary(chosen, found.policy.meeting_minutes, zone, tz_name)
+                _slot_summary(
+                    chosen,
+                    found.policy.meeting_minutes,
+                    zone,
+                    tz_name,
+                    hour12=clock.hour12,
+                )
                 if chosen
                 else ""
             ),
             "chosen_value": format_start(chosen) if chosen else "",
-            "back_url": base + query_string(tz=tz_name),
+            "back_url": page_url(),
         }
     )
-    return _render_page(
+    response = _render_page(
         request,
         "bookings/reschedule.html",
         context,
@@ -577,6 +828,8 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         status=status,
         private=SAME_ORIGIN,
     )
+    _remember_clock(request, response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

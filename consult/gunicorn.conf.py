@@ -68,4 +68,8 @@ def when_ready(server) -> None:
     # than in each new worker (recycled every few thousand requests) on a client's time.
     from django.urls import get_resolver  # noqa: PLC0415 -- Django is set up by now
 
+    from consult.zone_names import zone_names_warm  # noqa: PLC0415
+
     get_resolver().url_patterns  # noqa: B018 -- the import is the point
+    # The time zone names (cities, countries) the booking pages look names up in.
+    zone_names_warm()

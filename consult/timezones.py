@@ -8,10 +8,13 @@ the admin's dashboard and prep sheet still format dates with template filters.
 from __future__ import annotations
 
 import functools
+import re
 import zoneinfo
 from typing import TYPE_CHECKING
 
+from babel import Locale, UnknownLocaleError
 from django.utils import dateformat
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -29,13 +32,54 @@ def zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
     return zoneinfo.ZoneInfo(name)
 
 
-def clock_label(local: datetime) -> str:
-    """``local``'s time of day, like "09:30".
+def _accepted_locales(accept_language: str) -> list[Locale]:
+    """The locales of an Accept-Language header that CLDR knows, preferred first."""
+    locales = []
+    for tag, _quality in parse_accept_lang_header(accept_language[:500])[:8]:
+        if tag == "*":
+            continue
+        try:
+            locales.append(Locale.parse(tag, sep="-"))
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+    return locales
+
+
+# Headers vary without end: a bounded cache, for the few that most visitors send.
+@functools.lru_cache(maxsize=512)
+def prefers_12_hour_clock(accept_language: str) -> bool:
+    """Whether the visitor's first known language writes times "9:30 AM" (CLDR).
+
+    en-US, en-CA, en-AU, en-IN, hi... do; en-GB, de, fr, ja... write "09:30" or
+    "9:30". No known language: the 24-hour clock, read everywhere.
+    """
+    for locale in _accepted_locales(accept_language):
+        pattern = re.sub(r"'[^']*'", "", locale.time_formats["short"].pattern)
+        return "h" in pattern or "K" in pattern
+    return False
+
+
+@functools.lru_cache(maxsize=512)
+def accept_language_region(accept_language: str) -> str | None:
+    """The country of the visitor's first language that names one ("en-GB": "GB")."""
+    for locale in _accepted_locales(accept_language):
+        if locale.territory and locale.territory.isalpha():
+            return str(locale.territory)
+    return None
+
+
+def clock_label(local: datetime, *, hour12: bool = False) -> str:
+    """``local``'s time of day, like "09:30", or "9:30 AM" with ``hour12``.
 
     In the hour repeated when clocks go back each time of day names two instants, so
     there it says which: "01:30 EDT", then "01:30 EST". Everywhere else it stays bare.
     """
-    label = f"{local:%H:%M}"
+    if hour12:
+        label = (
+            f"{(local.hour % 12) or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+        )
+    else:
+        label = f"{local:%H:%M}"
     other = local.replace(fold=1 - local.fold)
     if other.utcoffset() == local.utcoffset():
         return label
@@ -56,19 +100,34 @@ def label_at(day: str, clock: str, tz_name: str) -> str:
 
 
 def start_label(
-    start: datetime, zone: zoneinfo.ZoneInfo, tz_name: str, *, year: bool = True
+    start: datetime,
+    zone: zoneinfo.ZoneInfo,
+    tz_name: str,
+    *,
+    year: bool = True,
+    hour12: bool = False,
 ) -> str:
     """Like "Thursday 3 December 2026, 18:30 (Asia/Tokyo)"; the slot picker omits the year."""
     local = start.astimezone(zone)
-    return label_at(day_label(local.date(), year=year), clock_label(local), tz_name)
+    return label_at(
+        day_label(local.date(), year=year), clock_label(local, hour12=hour12), tz_name
+    )
 
 
 def when_label(
-    start: datetime, end: datetime, zone: zoneinfo.ZoneInfo, tz_name: str
+    start: datetime,
+    end: datetime,
+    zone: zoneinfo.ZoneInfo,
+    tz_name: str,
+    *,
+    hour12: bool = False,
 ) -> str:
     """Like "Thursday 3 December 2026, 09:30-10:00 (Asia/Tokyo)", with an en dash."""
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    clocks = f"{clock_label(local_start)}\u2013{clock_label(local_end)}"
+    clocks = (
+        f"{clock_label(local_start, hour12=hour12)}"
+        f"\u2013{clock_label(local_end, hour12=hour12)}"
+    )
     return label_at(day_label(local_start.date(), year=True), clocks, tz_name)
 
 

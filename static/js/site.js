@@ -88,3 +88,21 @@
     });
   });
 })();
+
+// The booking page's zone field: after htmx brought the week for a zone, the field
+// shows the zone's name (or stays as typed, marked invalid, with the error beside it).
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var feedback = document.getElementById("tz-feedback");
+    var field = document.getElementById("tz");
+    var group = document.getElementById("tz-group");
+    if (!feedback || !field || !feedback.hasAttribute("data-invalid")) return;
+    var invalid = feedback.getAttribute("data-invalid") === "true";
+    var zone = feedback.getAttribute("data-zone");
+    if (zone) field.value = zone;
+    if (invalid) field.setAttribute("aria-invalid", "true");
+    else field.removeAttribute("aria-invalid");
+    if (group) group.classList.toggle("has-error", invalid);
+  });
+})();

@@ -125,7 +125,7 @@ def test_details_post_invalid_shows_errors_beside_fields_and_a_summary(client):
         "Error:</span> Enter an email address like name@example.com.</span>" in html
     )
     assert 'aria-invalid="true"' in html
-    assert "We don&#x27;t recognise that time zone." in html
+    assert "We don&#x27;t know that time zone. Type a city or country" in html
     assert "Tick the box so we can keep your details for the call." in html
     # The chosen time is kept for the next try.
     assert f'name="start" value="{format_start(start)}"' in html
@@ -147,7 +147,7 @@ def test_details_post_with_a_mistyped_zone_keeps_the_time_in_the_zone_it_was_pic
     html = response.content.decode()
     assert response.status_code == 422
     assert f"<strong>{when(start)}</strong>" in html
-    assert '<li><a href="#id_timezone">We don&#x27;t recognise that time zone.' in html
+    assert '<li><a href="#id_timezone">We don&#x27;t know that time zone.' in html
     assert 'value="Nowhere/Place"' in html
     assert "tz=Asia/Tokyo" in html  # "Choose another time" keeps the zone too
     # Without a script to move it, focus starts on the list of what to fix.

@@ -1,7 +1,8 @@
 """After booking: the confirmation, the calendar file, and the private manage link's
 pages to reschedule or cancel."""
 
-from datetime import timedelta
+import re
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -231,7 +232,7 @@ def test_reschedule_shows_the_times_in_a_zone_the_client_chooses(client):
     url = f"/book/manage/{booking.token}/reschedule/"
     new_york = ZoneInfo("America/New_York")
 
-    travelled = client.get(f"{url}?tz=America/New_York").content.decode()
+    travelled = client.get(f"{url}?tz=America/New_York&times=all").content.decode()
     mistyped = client.get(f"{url}?tz=Mars/Olympus").content.decode()
 
     assert 'name="tz" value="America/New_York"' in travelled
@@ -240,9 +241,44 @@ def test_reschedule_shows_the_times_in_a_zone_the_client_chooses(client):
     )
     assert '<datalist id="timezone-names">' in travelled
     assert 'name="tz" value="Mars/Olympus"' in mistyped
-    assert '<span class="field-error" id="tz-error">' in mistyped
-    assert "Mars/Olympus”, so times are shown in Asia/Tokyo.</span>" in mistyped
-    assert 'aria-describedby="tz-help tz-error" aria-invalid="true"' in mistyped
+    assert '<p class="field-error" id="tz-error">' in mistyped
+    assert (
+        "We don&#x27;t know a time zone called \u201cMars/Olympus\u201d. Type a city "
+        "or country, like Los Angeles or Germany. Times below are in Asia/Tokyo.</p>"
+    ) in mistyped
+    assert (
+        'aria-describedby="tz-help tz-feedback tz-choices" aria-invalid="true"'
+        in mistyped
+    )
+
+
+def test_reschedule_takes_a_city_and_shows_the_week_like_the_booking_page(client):
+    consultant = ConsultantFactory(
+        timezone="America/Los_Angeles",
+        hours={d: [(time(6), time(7)), (time(9), time(10))] for d in range(7)},
+    )
+    booking = BookingFactory(
+        consultant=consultant, start=free_starts(consultant)[-1], client_timezone="UTC"
+    )
+    url = f"/book/manage/{booking.token}/reschedule/"
+    # Two days on: beyond the 12 hours of notice whatever the hour of the run.
+    later = timezone.now().date() + timedelta(days=2)
+
+    html = client.get(
+        f"{url}?tz=los+angeles&week={later}", HTTP_ACCEPT_LANGUAGE="en-US"
+    ).content.decode()
+
+    day = re.search(
+        rf'id="day-{later}">(.*?)(?=<li class="day|</ol>)', html, re.DOTALL
+    )[1]
+    # 06:00-07:00 is early: counted, not listed, until "show all times".
+    assert re.findall(r'class="slot"[^>]*>([^<]+)</a>', day) == ["9:00 AM", "9:30 AM"]
+    assert ">+ 2 early/late times</a></p>" in day
+    assert (
+        '<p class="week__zone">Times in <strong>America/Los_Angeles</strong></p>'
+        in (html)
+    )
+    assert f'href="{url}?tz=America/Los_Angeles&amp;week={later}&amp;times=all"' in html
 
 
 def test_reschedule_into_a_taken_slot_is_refused_with_alternatives(client):

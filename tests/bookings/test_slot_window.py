@@ -36,9 +36,12 @@ def monday(day: date) -> date:
 
 
 def weeks_of_the_horizon(zone: ZoneInfo) -> list[date]:
-    first = monday(NOW.astimezone(zone).date())
-    last = monday((NOW + timedelta(days=30)).astimezone(zone).date())
-    return [first + timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
+    """The first days of the weeks a viewer steps through: from today, seven days at
+    a time, and the last seven days of the horizon."""
+    first = NOW.astimezone(zone).date()
+    last = (NOW + timedelta(days=30)).astimezone(zone).date() - timedelta(days=6)
+    steps = [first + timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
+    return [*steps, last] if steps[-1] != last else steps
 
 
 def in_week(slots, week: date, zone: ZoneInfo) -> list:

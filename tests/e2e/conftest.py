@@ -64,9 +64,20 @@ class ConsoleErrors(list):
 def page_factory(browser):
     contexts = []
 
-    def make(*, width: int = 1280, height: int = 900, timezone_id: str | None = None):
+    def make(
+        *,
+        width: int = 1280,
+        height: int = 900,
+        timezone_id: str | None = None,
+        locale: str | None = None,
+        javascript: bool = True,
+    ):
+        # ``locale`` also sets the Accept-Language header the browser sends.
         context = browser.new_context(
-            viewport={"width": width, "height": height}, timezone_id=timezone_id
+            viewport={"width": width, "height": height},
+            timezone_id=timezone_id,
+            locale=locale,
+            java_script_enabled=javascript,
         )
         contexts.append(context)
         page = context.new_page()

@@ -31,8 +31,19 @@ def when(start) -> str:
     )
 
 
-def tokyo_week(start):
-    return start.astimezone(TOKYO).isocalendar()[:2]
+def reschedule_choice(slots, now):
+    """A daytime time on the reschedule page as it opens: the seven days from today
+    in Tokyo, or from the first day with a free time when those have none."""
+    today = now.astimezone(TOKYO).date()
+    first_day = slots[0].astimezone(TOKYO).date()
+    start = today if first_day < today + timedelta(days=7) else first_day
+    shown = [
+        s
+        for s in slots[1:]
+        if start <= s.astimezone(TOKYO).date() < start + timedelta(days=7)
+        and 7 <= s.astimezone(TOKYO).hour < 21
+    ]
+    return shown[min(3, len(shown) - 1)]
 
 
 def test_client_in_tokyo_books_reschedules_and_cancels_with_a_london_consultant(
@@ -41,17 +52,18 @@ def test_client_in_tokyo_books_reschedules_and_cancels_with_a_london_consultant(
     consultant = ConsultantFactory(
         display_name="Amelia Hart", timezone="Europe/London", hours=LONDON_OFFICE
     )
-    slots = [s.start for s in selectors.availability_get().slots]
+    found = selectors.availability_get()
+    slots = [s.start for s in found.slots]
+    # 09:00 in London is 18:00 in Tokyo: within the daytime the page shows first.
     first = slots[0]
-    # A later time in the week the reschedule page opens on (its first free time's).
-    later = [s for s in slots[1:] if tokyo_week(s) == tokyo_week(slots[1])]
-    new_start = later[min(3, len(later) - 1)]
+    new_start = reschedule_choice(slots, found.now)
 
-    page = page_factory(timezone_id="Asia/Tokyo")
+    # British English: the 24-hour clock the labels below are written in.
+    page = page_factory(timezone_id="Asia/Tokyo", locale="en-GB")
     page.goto(live_server.url + "/book/")
 
     # The browser's zone is filled in and the week is fetched again in it.
-    expect(page.locator(".week .hint")).to_have_text("Times in Asia/Tokyo")
+    expect(page.locator(".week__zone")).to_have_text("Times in Asia/Tokyo")
     expect(page.locator("#tz")).to_have_value("Asia/Tokyo")
     page.get_by_role("link", name=slot_label(first)).click()
 
@@ -119,14 +131,17 @@ def test_booking_page_fits_the_screen_and_renders_without_errors(
         display_name="Priya Raman", timezone="Asia/Kolkata", expertise=["classical_ml"]
     )
     page = page_factory(
-        width=width, height=844 if width == 390 else 900, timezone_id="Asia/Tokyo"
+        width=width,
+        height=844 if width == 390 else 900,
+        timezone_id="Asia/Tokyo",
+        locale="en-GB",
     )
 
     page.goto(live_server.url + "/book/")
 
-    expect(page.locator(".week .hint")).to_have_text("Times in Asia/Tokyo")
+    expect(page.locator(".week__zone")).to_have_text("Times in Asia/Tokyo")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.get_by_role("link", name="Next week").click()
+    page.locator(".week__nav--end").get_by_role("link", name="Later").click()
     expect(page).to_have_url(
         re.compile(r".*/book/\?consultant=any&tz=Asia/Tokyo&week=.*")
     )
@@ -143,13 +158,15 @@ def test_choosing_a_consultant_with_the_arrow_keys_keeps_focus_in_the_list(
         display_name="Amelia Hart", timezone="Europe/London", hours=LONDON_OFFICE
     )
     priya = ConsultantFactory(display_name="Priya Raman", timezone="Asia/Kolkata")
-    page = page_factory(width=390, height=844, timezone_id="Asia/Tokyo")
+    page = page_factory(width=390, height=844, timezone_id="Asia/Tokyo", locale="en-GB")
     page.goto(live_server.url + "/book/")
-    expect(page.locator(".week .hint")).to_have_text("Times in Asia/Tokyo")
+    expect(page.locator(".week__zone")).to_have_text("Times in Asia/Tokyo")
     radios = page.locator("input[name=consultant]")
     values = [radios.nth(i).get_attribute("value") for i in range(radios.count())]
     assert values == ["any", str(amelia.pk), str(priya.pk)]
 
+    # The choice of consultant folds away on the page; open it first.
+    page.get_by_text("Consultant: any").click()
     page.get_by_role("radio", name=re.compile("Any consultant")).focus()
     # Each arrow press loads that consultant's week; the next press must still
     # move along the radio group.
@@ -172,7 +189,7 @@ def test_details_with_a_mistyped_zone_keeps_the_slot_and_focuses_the_errors(
 ):
     ConsultantFactory(display_name="Amelia Hart", hours=LONDON_OFFICE)
     start = selectors.availability_get().slots[0].start
-    page = page_factory(width=390, height=844, timezone_id="Asia/Tokyo")
+    page = page_factory(width=390, height=844, timezone_id="Asia/Tokyo", locale="en-GB")
     page.goto(
         f"{live_server.url}/book/details/?start={format_start(start)}&tz=Asia/Tokyo"
     )
@@ -185,7 +202,7 @@ def test_details_with_a_mistyped_zone_keeps_the_slot_and_focuses_the_errors(
     page.get_by_role("button", name="Book this time").click()
 
     error_summary = page.locator(".error-summary")
-    expect(error_summary).to_contain_text("We don't recognise that time zone.")
+    expect(error_summary).to_contain_text("We don't know that time zone.")
     expect(error_summary).to_be_focused()
     expect(error_summary).to_be_in_viewport()
     expect(page.locator(".booking-summary__when")).to_have_text(when(start))
