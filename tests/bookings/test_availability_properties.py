@@ -142,6 +142,20 @@ def _ranges_for(schedule: ConsultantSchedule, day: date) -> tuple[TimeRange, ...
     return schedule.weekly.by_weekday[day.weekday()]
 
 
+def _range_end(wall: datetime) -> datetime:
+    """A range's end in UTC; an end inside a spring-forward gap is when the clock jumps."""
+    before = wall.astimezone(UTC)
+    after = wall.replace(fold=1).astimezone(UTC)
+    if after >= before:
+        return before
+    # In the gap: the first instant, on the 5-minute grid, read with the later offset.
+    later = wall.replace(fold=1).utcoffset()
+    instant = after
+    while instant.astimezone(wall.tzinfo).utcoffset() != later:
+        instant += timedelta(minutes=5)
+    return instant
+
+
 def _in_working_hours(
     schedule: ConsultantSchedule, policy: Policy, start: datetime
 ) -> bool:
@@ -151,7 +165,9 @@ def _in_working_hours(
     day = local.date()
     since_midnight = local.replace(tzinfo=None) - datetime.combine(day, time(0))
     for time_range in _ranges_for(schedule, day):
-        range_end = datetime.combine(day, time(0), schedule.tz) + time_range.end_offset
+        range_end = _range_end(
+            datetime.combine(day, time(0), schedule.tz) + time_range.end_offset
+        )
         if (
             time_range.start_offset <= since_midnight < time_range.end_offset
             and (since_midnight - time_range.start_offset)
