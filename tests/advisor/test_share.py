@@ -229,3 +229,16 @@ def test_a_draft_has_no_share_link_to_make(client):
     assert response.status_code == 400
     assert "Select a valid choice." in response.content.decode()
     assert not AssessmentLink.objects.filter(kind="share").exists()
+
+
+def test_opening_a_share_link_shows_on_the_clients_links_page(client, result):
+    share = share_of(result)
+    assert AssessmentLink.objects.get(token_hash=token_hash(share)).last_used_at is None
+
+    client.get(f"/assess/shared/{share}/")
+
+    link = AssessmentLink.objects.get(token_hash=token_hash(share))
+    html = client.get(f"/assess/{result.token}/links/").content.decode()
+    shared_part = html.split("<h2>Read-only share links</h2>")[1]
+    assert link.last_used_at is not None
+    assert '<td data-label="Last used">Not yet</td>' not in shared_part
