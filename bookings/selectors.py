@@ -3,8 +3,10 @@
 Slots come from a fixed number of queries (policy, consultants, then one query each for
 weekly hours, overrides, time off and active bookings), however many consultants or
 bookings there are, and the pure ``availability.free_slots`` does the rest. The booking
-page reads and computes only the week it shows (``availability_week_get``); the whole
-horizon (``availability_get``) is for the pages that need to search all of it.
+page reads and computes only the week it shows (``availability_week_get``), the details
+page and the booking service only the time around the wanted start (``start_check``,
+``slots_near``); the whole horizon (``availability_get``) is for the pages that need to
+search all of it.
 """
 
 from __future__ import annotations
