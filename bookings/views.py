@@ -5,7 +5,7 @@ same template (week navigation and filter changes swap in place). Pages reached 
 private manage token send no Referer and are never cached.
 
 Only pages live here (the week of slots is built in ``weeks.py``, the cached listing in
-``listing_cache.py``); at a little over 500 lines it stays one module because the
+``listing_cache.py``); at under 600 lines it stays one module because the
 booking and manage pages share their zone handling and rendering.
 """
 

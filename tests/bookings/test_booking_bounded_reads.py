@@ -2,6 +2,7 @@
 any number of consultants, and alternatives looked for near the wanted time only."""
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -129,3 +130,41 @@ def test_a_refused_move_offers_the_nearest_times_of_its_own_consultant_but_its_o
         (TUESDAY_9 + timedelta(minutes=120), (consultant.pk,)),
     ]
     assert other.pk not in {k for s in result.alternatives for k in s.consultant_keys}
+
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def hours_only_on(day, consultant) -> datetime:
+    DateOverrideFactory(consultant=consultant, date=day, start=time(9), end=time(10))
+    return datetime.combine(day, time(9), tzinfo=UTC)
+
+
+def test_a_week_without_free_time_names_the_next_one_months_ahead():
+    BookingPolicyFactory(minimum_notice_minutes=0, horizon_days=365)
+    consultant = ConsultantFactory(hours={}, timezone="UTC")
+    far_nine = hours_only_on(NOW.date() + timedelta(days=140), consultant)
+
+    asked = selectors.availability_week_get(zone=UTC_ZONE, week=NOW.date(), now=NOW)
+    opened = selectors.availability_week_get(zone=UTC_ZONE, now=NOW)
+
+    assert (asked.slots, asked.next_slot.start) == ([], far_nine)
+    assert opened.week == far_nine.date() - timedelta(days=far_nine.weekday())
+    assert [slot.start for slot in opened.slots] == [
+        far_nine,
+        far_nine + timedelta(minutes=30),
+    ]
+
+
+def test_a_week_without_free_time_reads_only_the_next_week_when_it_has_one(
+    django_assert_num_queries,
+):
+    BookingPolicyFactory(minimum_notice_minutes=0, horizon_days=365)
+    consultant = ConsultantFactory(hours={}, timezone="UTC")
+    next_week_nine = hours_only_on(NOW.date() + timedelta(days=7), consultant)
+
+    # Policy, consultants and the four reads of the week, then four of the next.
+    with django_assert_num_queries(10):
+        found = selectors.availability_week_get(zone=UTC_ZONE, now=NOW)
+
+    assert found.slots[0].start == next_week_nine

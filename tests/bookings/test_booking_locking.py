@@ -5,6 +5,7 @@ Another booking's transaction is played by a second connection holding consultan
 rows locked (``SELECT ... FOR UPDATE``), as ``booking_create`` does while it books.
 """
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -278,3 +279,33 @@ def test_reschedule_post_while_the_consultant_is_being_booked_asks_to_try_again(
     assert "Many people are booking right now" in response.content.decode()
     moving.refresh_from_db()
     assert moving.start == slots[0].start
+
+
+def test_refused_and_valid_any_consultant_bookings_at_once_neither_waits_nor_fails():
+    consultants = [ConsultantFactory(hours=OFFICE) for _ in range(3)]
+    for consultant in consultants:
+        BookingFactory(consultant=consultant, start=TUESDAY_9)
+    wanted = dict.fromkeys(range(5), TUESDAY_9) | {5: TUESDAY_9 + timedelta(hours=1)}
+    barrier = threading.Barrier(len(wanted))
+    outcomes: dict[int, Outcome] = {}
+    errors: list[BaseException] = []
+
+    def client(n: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[n] = book(start=wanted[n], n=n).outcome
+        except BaseException as error:  # noqa: BLE001 -- reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in wanted]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert outcomes == dict.fromkeys(range(5), Outcome.SLOT_TAKEN) | {
+        5: Outcome.CREATED
+    }
