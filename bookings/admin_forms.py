@@ -80,3 +80,19 @@ class CancelReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         error_messages={"required": "Give the client a reason."},
     )
+
+
+class NoShowForm(forms.Form):
+    email_client = forms.BooleanField(
+        label="Email the client “sorry we missed you”, with a link to book again",
+        required=False,
+        initial=True,
+    )
+
+
+class EmailCorrectForm(forms.Form):
+    email = forms.EmailField(
+        label="The client's correct email address",
+        max_length=254,
+        error_messages={"required": "Type the address the client gave you."},
+    )

@@ -11,14 +11,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from bookings import selectors, services
-from bookings.admin_forms import MoveForm
+from bookings.admin_forms import EmailCorrectForm, MoveForm
+from bookings.corrections import booking_email_correct
 from bookings.forms import format_start, parse_start
 from consult.timezones import short_label
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
     from django.http import HttpRequest, HttpResponse
 
-    from bookings.admin_forms import CancelReasonForm
+    from bookings.admin_forms import CancelReasonForm, NoShowForm
     from bookings.models import Booking
 
 
@@ -68,7 +69,36 @@ def cancel_page(
     return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)
 
 
-def _changeable(
+def no_show_page(
+    model_admin: ModelAdmin,
+    request: HttpRequest,
+    bookings: list[Booking],
+    form: NoShowForm,
+) -> HttpResponse:
+    """Which calls will be marked no-show, and whether to email the clients."""
+    hidden = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in {"csrfmiddlewaretoken", "confirm", "email_client"}
+        for value in values
+    ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Mark as no-show"
+        if len(bookings) != 1
+        else f"Mark {bookings[0]} as no-show",
+        "form": form,
+        "rows": [
+            (booking, consultant_time(booking, booking.start)) for booking in bookings
+        ],
+        "hidden": hidden,
+        "back_url": request.get_full_path(),
+    }
+    return TemplateResponse(request, "admin/bookings/booking/no_show.html", context)
+
+
+def changeable(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> Booking:
     booking = model_admin.get_object(request, object_id)
@@ -83,7 +113,7 @@ def move_page(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> HttpResponse:
     """The consultant's free times to pick from; the client is emailed the new one."""
-    booking = _changeable(model_admin, request, object_id)
+    booking = changeable(model_admin, request, object_id)
     change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
     choices = [
         (format_start(slot.start), consultant_time(booking, slot.start))
@@ -118,3 +148,51 @@ def move_page(
         "change_url": change_url,
     }
     return TemplateResponse(request, "admin/bookings/booking/move.html", context)
+
+
+def email_correct_page(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """Correct a mistyped client address; the last email goes again to the new one."""
+    booking = changeable(model_admin, request, object_id)
+    change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
+    form = EmailCorrectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = booking_email_correct(
+                booking=booking, email=form.cleaned_data["email"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            resent = (
+                f" and sent “{result.resent.subject}” again to it"
+                if result.resent is not None
+                else ""
+            )
+            model_admin.log_change(
+                request,
+                booking,
+                f"Corrected the client's email address from {result.previous} "
+                f"to {booking.email}{resent}.",
+            )
+            model_admin.message_user(
+                request,
+                f"The client's address is now {booking.email}{resent}.",
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": booking,
+        "title": f"Correct the email address of {booking.name}",
+        "form": form,
+        "change_url": change_url,
+    }
+    response = TemplateResponse(
+        request, "admin/bookings/booking/email_correct.html", context
+    )
+    if form.errors:
+        response.status_code = 400
+    return response

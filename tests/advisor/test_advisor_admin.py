@@ -51,7 +51,8 @@ def test_assessment_detail_reads_like_a_prep_sheet(admin_client):
     assert "Support summaries" in html
     assert "Engine 2026.2, price book <a href=" in html
     assert "default-2026-12 (as of" in html
-    assert 'name="consultant_notes"' in html
+    assert 'name="review_status"' in html
+    assert 'id="notes"' in html
     assert 'name="company"' not in html
 
 

@@ -55,20 +55,25 @@ def test_mark_no_show_from_the_booking_page_marks_that_booking(client):
     booking = BookingFactory(consultant=mine, start=timezone.now() - timedelta(hours=1))
     client.force_login(mine.user)
 
+    action = {
+        "CHANGE_FORM-action": "mark_no_show",
+        "_selected_action": [booking.pk],
+        "index": "0",
+    }
+    asked = client.post(change_url(booking), action)
     response = client.post(
-        change_url(booking),
-        {
-            "CHANGE_FORM-action": "mark_no_show",
-            "_selected_action": [booking.pk],
-            "index": "0",
-        },
+        change_url(booking), {**action, "confirm": "yes", "email_client": "on"}
     )
 
     booking.refresh_from_db()
+    assert asked.status_code == 200
+    assert 'name="email_client" id="id_email_client" checked' in asked.content.decode()
     assert response.status_code == 302
     assert response["Location"] == change_url(booking)
     assert booking.status == BookingStatus.NO_SHOW
-    assert log_messages(booking) == ["Marked no-show."]
+    assert log_messages(booking) == [
+        "Marked no-show and emailed the client a link to book again."
+    ]
 
 
 def test_cancel_action_asks_for_a_reason_first(client):
