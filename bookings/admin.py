@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -27,10 +28,12 @@ from bookings.admin_forms import (
 from bookings.admin_scope import OwnRowsMixin
 from bookings.admin_views import (
     changeable,
+    conflicts_page,
     consultant_time,
     email_correct_page,
     move_page,
 )
+from bookings.conflicts import bookings_in_conflict
 from bookings.enums import BookingStatus, CancelledBy
 from bookings.models import (
     Booking,
@@ -116,6 +119,33 @@ class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
         if obj.user_id == request.user.pk:
             # Their own zone changed: the admin follows at once, not at next sign-in.
             staff_timezone_remember(request, obj.timezone)
+
+    def response_change(self, request: HttpRequest, obj):
+        # Hours saved over confirmed calls: nothing is left silently in conflict.
+        conflicts = bookings_in_conflict(consultant_ids=[obj.pk])
+        if not conflicts:
+            return super().response_change(request, obj)
+        super().response_change(request, obj)
+        self.message_user(
+            request,
+            f"{len(conflicts)} confirmed call(s) fall outside these hours. They stay "
+            "booked until you move or cancel each one.",
+            messages.WARNING,
+        )
+        return redirect(reverse("admin:bookings_consultant_conflicts", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/conflicts/",
+                self.admin_site.admin_view(self.conflicts_view),
+                name="bookings_consultant_conflicts",
+            ),
+            *super().get_urls(),
+        ]
+
+    def conflicts_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return conflicts_page(self, request, object_id)
 
     def get_inline_instances(self, request: HttpRequest, obj=None):
         inlines = super().get_inline_instances(request, obj)

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from bookings import selectors, services
 from bookings.admin_forms import EmailCorrectForm, MoveForm
+from bookings.conflicts import bookings_in_conflict
 from bookings.corrections import booking_email_correct
 from bookings.forms import format_start, parse_start
 from consult.timezones import short_label
@@ -196,3 +197,42 @@ def email_correct_page(
     if form.errors:
         response.status_code = 400
     return response
+
+
+def conflicts_page(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """The consultant's calls their hours no longer cover, each to move or cancel."""
+    consultant = model_admin.get_object(request, object_id)
+    if consultant is None:
+        raise Http404
+    if not model_admin.has_view_permission(request, consultant):
+        raise PermissionDenied
+    rows = [
+        {
+            "booking": conflict.booking,
+            "reason": conflict.reason,
+            "when": consultant_time(conflict.booking, conflict.booking.start),
+            "client_time": short_label(
+                conflict.booking.start,
+                conflict.booking.client_zone,
+                conflict.booking.client_timezone,
+            ),
+            "move_url": reverse(
+                "admin:bookings_booking_move", args=[conflict.booking.pk]
+            ),
+        }
+        for conflict in bookings_in_conflict(consultant_ids=[consultant.pk])
+    ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": consultant,
+        "title": f"Calls {consultant}'s hours no longer cover",
+        "rows": rows,
+        "change_url": reverse("admin:bookings_consultant_change", args=[consultant.pk]),
+        "cancel_url": reverse("admin:bookings_booking_changelist"),
+    }
+    return TemplateResponse(
+        request, "admin/bookings/consultant/conflicts.html", context
+    )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from advisor.enums import PATH_LABELS
 from advisor.models import Assessment, Recommendation
 from bookings.availability import week_monday
+from bookings.conflicts import Conflict, bookings_in_conflict
 from bookings.enums import BookingStatus
 from bookings.models import Booking, Consultant
 from bookings.selectors import assessment_booked
@@ -89,6 +90,8 @@ class Dashboard:
     # everyone's for those who see everyone.
     awaiting_outcome: int
     awaiting_recent: tuple[Booking, ...]
+    # Confirmed calls their consultant's hours or time off no longer cover.
+    conflicts: tuple[Conflict, ...]
     # None when the user may not read the email log.
     failed_emails: int | None
     failed_recent: tuple[OutboundEmail, ...]
@@ -200,6 +203,14 @@ def dashboard_get(
         else len(awaiting_recent)
     )
 
+    conflicts: tuple[Conflict, ...] = ()
+    if everyone or consultant is not None:
+        conflicts = tuple(
+            bookings_in_conflict(
+                consultant_ids=None if everyone else [consultant.pk], now=now
+            )
+        )
+
     failed_emails = None
     failed_recent: tuple[OutboundEmail, ...] = ()
     if user.has_perm("consult.view_outboundemail"):
@@ -240,6 +251,7 @@ def dashboard_get(
         team_upcoming=team_upcoming,
         awaiting_outcome=awaiting_count,
         awaiting_recent=awaiting_recent[:AWAITING_LIMIT],
+        conflicts=conflicts,
         failed_emails=failed_emails,
         failed_recent=failed_recent,
     )
