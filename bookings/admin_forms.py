@@ -66,10 +66,18 @@ class ConsultantAdminForm(forms.ModelForm):
 
 
 class MoveForm(forms.Form):
-    start = forms.ChoiceField(label="New time (consultant's time zone)")
+    """A free time, picked from the days on offer; none is chosen until someone does."""
+
+    start = forms.ChoiceField(
+        label="New time",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Pick the new time first."},
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Grouped by day: [(day label, [(value, label), ...]), ...].
         self.fields["start"].choices = choices
 
 

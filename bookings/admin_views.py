@@ -22,7 +22,7 @@ from bookings.admin_forms import EmailCorrectForm, MoveForm
 from bookings.conflicts import bookings_in_conflict
 from bookings.corrections import booking_email_correct
 from bookings.forms import format_start, parse_start
-from consult.timezones import short_label
+from consult.timezones import clock_label, day_label, short_label
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -110,45 +110,78 @@ def changeable(
     return booking
 
 
+def _move_choices(booking: Booking, slots) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Free times by the consultant's day, each with the client's time beside it."""
+    consultant = booking.consultant
+    days: dict[str, list[tuple[str, str]]] = {}
+    for slot in slots:
+        local = slot.start.astimezone(consultant.zone)
+        client = slot.start.astimezone(booking.client_zone)
+        client_day = f" {client:%a %d %b}" if client.date() != local.date() else ""
+        label = f"{clock_label(local)} · client {clock_label(client)}{client_day}"
+        day = day_label(local.date(), year=True)
+        days.setdefault(day, []).append((format_start(slot.start), label))
+    return list(days.items())
+
+
 def move_page(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> HttpResponse:
-    """The consultant's free times to pick from; the client is emailed the new one."""
+    """Pick a day and a free time, see it in both zones, then confirm the move.
+
+    Nothing is chosen beforehand, and choosing only shows the move; the second
+    step moves the call and emails the client.
+    """
     booking = changeable(model_admin, request, object_id)
     change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
-    choices = [
-        (format_start(slot.start), consultant_time(booking, slot.start))
-        for slot in selectors.booking_move_slots(booking=booking)
-    ]
-    form = MoveForm(request.POST or None, choices=choices)
+    choices = _move_choices(booking, selectors.booking_move_slots(booking=booking))
+    form = MoveForm(request.POST if request.method == "POST" else None, choices=choices)
+    chosen = None
     if request.method == "POST" and form.is_valid():
-        result = services.booking_reschedule(
-            booking=booking, new_start=parse_start(form.cleaned_data["start"])
-        )
-        if result.outcome == services.Outcome.MOVED:
-            moved_to = consultant_time(result.booking, result.booking.start)
-            model_admin.log_change(request, result.booking, f"Moved to {moved_to}.")
+        new_start = parse_start(form.cleaned_data["start"])
+        if not form.cleaned_data["confirm"]:
+            chosen = {
+                "value": form.cleaned_data["start"],
+                "consultant": consultant_time(booking, new_start),
+                "client": short_label(
+                    new_start, booking.client_zone, booking.client_timezone
+                ),
+            }
+        else:
+            result = services.booking_reschedule(booking=booking, new_start=new_start)
+            if result.outcome == services.Outcome.MOVED:
+                moved_to = consultant_time(result.booking, result.booking.start)
+                model_admin.log_change(request, result.booking, f"Moved to {moved_to}.")
+                model_admin.message_user(
+                    request,
+                    f"Moved to {moved_to}; the client is told by email.",
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
             model_admin.message_user(
                 request,
-                f"Moved to {moved_to}; the client is told by email.",
-                messages.SUCCESS,
+                f"Not moved ({result.outcome.replace('_', ' ')}). Pick another time.",
+                messages.ERROR,
             )
-            return redirect(change_url)
-        model_admin.message_user(
-            request,
-            f"Not moved ({result.outcome.replace('_', ' ')}). Pick another time.",
-            messages.ERROR,
-        )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "original": booking,
         "title": f"Move {booking}",
         "form": form,
+        "days": choices,
+        "picked": request.POST.get("start", "") if chosen is None else "",
+        "chosen": chosen,
         "current": consultant_time(booking, booking.start),
+        "current_client": short_label(
+            booking.start, booking.client_zone, booking.client_timezone
+        ),
         "change_url": change_url,
     }
-    return TemplateResponse(request, "admin/bookings/booking/move.html", context)
+    response = TemplateResponse(request, "admin/bookings/booking/move.html", context)
+    if form.errors:
+        response.status_code = 400
+    return response
 
 
 def email_correct_page(

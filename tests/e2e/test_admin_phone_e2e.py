@@ -81,8 +81,24 @@ def test_consultant_admin_on_a_phone_never_scrolls_sideways(
     no_sideways_scroll(page)
     page.screenshot(path=output_dir / "3-booking-390.png", full_page=True)
 
+    # Moving the call: a day at a time, both clocks, nothing chosen, then a check.
+    page.goto(live_server.url + f"/admin/bookings/booking/{upcoming.pk}/move/")
+    expect(page.locator("input[name=start]:checked")).to_have_count(0)
+    no_sideways_scroll(page)
+    page.screenshot(path=output_dir / "4-move-390.png", full_page=True)
+    page.locator("details.move-day[open] input[name=start]").first.check()
+    page.get_by_role("button", name="Review the move").click()
+    expect(
+        page.get_by_role("heading", name="Move the call to this time?")
+    ).to_be_visible()
+    no_sideways_scroll(page)
+    page.get_by_role("button", name="Move and email the client").click()
+    expect(page.locator(".messagelist")).to_contain_text("the client is told by email")
+    upcoming.refresh_from_db()
+    assert upcoming.sequence == 1
+
     page.goto(live_server.url + f"/admin/advisor/assessment/{assessment.pk}/change/")
     expect(page.locator("#notes")).to_contain_text("Bring the GPU cost sheet.")
     no_sideways_scroll(page)
-    page.screenshot(path=output_dir / "4-prep-sheet-390.png", full_page=True)
+    page.screenshot(path=output_dir / "5-prep-sheet-390.png", full_page=True)
     assert page.console_errors == []
