@@ -406,6 +406,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# One way of writing dates everywhere (consult/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["consult.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

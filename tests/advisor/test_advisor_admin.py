@@ -125,6 +125,6 @@ def test_prep_sheet_says_when_the_data_will_be_erased(admin_client, settings):
     )
 
     assert (
-        f"data erased on {erase_on:%-d %b %Y} unless the client deletes it sooner"
+        f"data erased on {erase_on:%a %d %b %Y} unless the client deletes it sooner"
         in (response.content.decode())
     )

@@ -1,8 +1,6 @@
 """Notes on an assessment as signed entries, its status changes logged, and who may
 write on it: the consultant it is assigned to or booked with, and managers."""
 
-import importlib
-
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -289,9 +287,3 @@ def test_free_text_notes_become_the_first_unsigned_entry(migrate):
     assert [(n.assessment_id, n.author_id, n.kind, n.text) for n in notes] == [
         (noted.pk, None, "note", "Keen on fine-tuning.\nCall in May.")
     ]
-
-
-def test_free_text_notes_migration_module_is_named_for_its_change():
-    module = importlib.import_module("advisor.migrations.0006_day_assessment_notes")
-
-    assert callable(module.notes_to_entries)
