@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +21,7 @@ from advisor.enums import (
     ProprietaryData,
     ReviewStatus,
 )
+from consult.notes import NoteBase
 from consult.templatetags.humanize_consult import duration_ms
 
 assert set(TASK_LABELS) == set(TASKS)  # noqa: S101 -- the contract and the labels must agree
@@ -125,7 +127,17 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     review_status = models.CharField(max_length=12, choices=Review, default=Review.NEW)
-    consultant_notes = models.TextField(blank=True)
+    # The consultant who follows this client up. A consultant also works on an
+    # assessment a call was booked with them from (see ``desk.ownership``).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+        verbose_name="assigned consultant",
+    )
 
     summary_pdf = models.FileField(upload_to="summaries/", blank=True, editable=False)
     # The same summary without the client's private links, for staff: the
@@ -324,3 +336,15 @@ class AssessmentLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AssessmentNote(NoteBase):
+    """A consultant's entry on an assessment, or a change of its review status."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="notes"
+    )
+
+    class Meta(NoteBase.Meta):
+        verbose_name = "assessment note"
+        indexes = [models.Index(fields=["assessment", "created_at"])]

@@ -144,7 +144,7 @@ def assessment_for_prep_sheet(pk: int) -> Assessment | None:
     """An assessment with its answers, result and price book, for the prep sheet."""
     return (
         Assessment.objects.select_related(
-            "recommendation", "recommendation__price_book"
+            "recommendation", "recommendation__price_book", "assigned_to"
         )
         .prefetch_related("use_cases")
         .filter(pk=pk)

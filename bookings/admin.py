@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Case, F, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -24,18 +26,29 @@ from bookings.admin_forms import (
     WeeklyHoursFormSet,
 )
 from bookings.admin_scope import OwnRowsMixin
-from bookings.admin_views import consultant_time, move_page
-from bookings.enums import BookingStatus
+from bookings.admin_views import (
+    changeable,
+    conflicts_page,
+    consultant_time,
+    email_correct_page,
+    move_page,
+)
+from bookings.conflicts import bookings_in_conflict
+from bookings.enums import BookingStatus, CancelledBy
 from bookings.models import (
     Booking,
+    BookingNote,
     BookingPolicy,
     Consultant,
     DateOverride,
     TimeOff,
     WeeklyHours,
 )
+from bookings.notes import booking_note_add
+from consult.admin_delivery import delivery_rows
+from consult.admin_notes import note_page, note_rows
 from consult.staff import staff_sees_everyone, staff_timezone_remember
-from consult.timezones import short_label
+from consult.timezones import short_label, viewer_label
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -66,6 +79,8 @@ class TimeOffInline(admin.TabularInline):
 
 
 AVAILABILITY_CHANGE = "bookings.change_weeklyhours"
+# What a consultant edits on their own profile.
+OWN_PROFILE_FIELDS = ("bio", "timezone", "expertise", "meeting_url")
 
 
 @admin.register(Consultant)
@@ -81,8 +96,8 @@ class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         if super().has_change_permission(request, obj):
             return True
-        # A consultant may not edit their profile, but saving this page is how they
-        # change their own hours, overrides and time off (the inlines).
+        # A consultant changes the parts of their profile that are theirs (meeting
+        # link, zone, bio, expertise) and, through the inlines, their own hours.
         return (
             obj is not None
             and request.user.has_perm(AVAILABILITY_CHANGE)
@@ -92,22 +107,45 @@ class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         if request.user.has_perm("bookings.change_consultant"):
             return super().get_readonly_fields(request, obj)
-        return (*ConsultantAdminForm.Meta.fields, "expertise_list")
-
-    def get_fields(self, request: HttpRequest, obj=None):
-        if request.user.has_perm("bookings.change_consultant"):
-            return super().get_fields(request, obj)
-        # The profile, read-only: expertise as words rather than stored codes.
-        return [
-            "expertise_list" if name == "expertise" else name
+        # Who they are and whether they take calls stay the managers' to set.
+        return tuple(
+            name
             for name in ConsultantAdminForm.Meta.fields
-        ]
+            if name not in OWN_PROFILE_FIELDS
+        )
 
     def save_model(self, request: HttpRequest, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if obj.user_id == request.user.pk:
             # Their own zone changed: the admin follows at once, not at next sign-in.
             staff_timezone_remember(request, obj.timezone)
+
+    def response_change(self, request: HttpRequest, obj):
+        # Hours saved over confirmed calls: nothing is left silently in conflict.
+        conflicts = bookings_in_conflict(consultant_ids=[obj.pk])
+        if not conflicts:
+            return super().response_change(request, obj)
+        super().response_change(request, obj)
+        self.message_user(
+            request,
+            f"{len(conflicts)} confirmed call(s) fall outside these hours. They stay "
+            "booked until you move or cancel each one.",
+            messages.WARNING,
+        )
+        return redirect(reverse("admin:bookings_consultant_conflicts", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/conflicts/",
+                self.admin_site.admin_view(self.conflicts_view),
+                name="bookings_consultant_conflicts",
+            ),
+            *super().get_urls(),
+        ]
+
+    def conflicts_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return conflicts_page(self, request, object_id)
 
     def get_inline_instances(self, request: HttpRequest, obj=None):
         inlines = super().get_inline_instances(request, obj)
@@ -248,6 +286,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         "assessment_link",
     )
     list_display_links = ("when",)
+    change_form_template = "admin/bookings/booking/change_form.html"
     list_filter = (
         WhenFilter,
         "status",
@@ -278,7 +317,10 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         ),
         (
             "Client",
-            {"classes": ("compact",), "fields": ("name", "email", "company", "topic")},
+            {
+                "classes": ("compact",),
+                "fields": ("name", "email", "email_link", "company", "topic"),
+            },
         ),
         (
             "Assessment",
@@ -288,7 +330,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
             "Cancellation",
             {
                 "classes": ("compact",),
-                "fields": ("cancel_reason", "cancelled_by", "cancelled_at"),
+                "fields": ("cancel_reason", "cancelled_by_whom", "cancelled_when"),
             },
         ),
         (
@@ -368,6 +410,38 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(  # noqa: PLR0913, PLR0917 -- Django's signature
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        if obj is not None:
+            # "Cancelled by you": the read-only fields see the row, not the request.
+            obj.viewer_id = request.user.pk
+            context |= self._panels(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _panels(self, request: HttpRequest, booking: Booking) -> dict:
+        """The booking's notes and its emails' delivery, below its details."""
+        notes = BookingNote.objects.filter(booking=booking).select_related("author")
+        can_write = self.has_change_permission(request, booking)
+        return {
+            "note_rows": note_rows(
+                notes,
+                user=request.user,
+                edit_url=lambda note: reverse(
+                    "admin:bookings_booking_note_edit", args=[booking.pk, note.pk]
+                ),
+            ),
+            "note_add_url": reverse(
+                "admin:bookings_booking_note_add", args=[booking.pk]
+            )
+            if can_write
+            else "",
+            "delivery_rows": delivery_rows(
+                booking,
+                log_links=request.user.has_perm("consult.view_outboundemail"),
+            ),
+        }
+
     # --- columns and fields ----------------------------------------------------------
 
     @admin.display(description="when (consultant's time)", ordering="start")
@@ -391,6 +465,28 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         url = reverse("admin:advisor_assessment_change", args=[obj.assessment_id])
         return format_html('<a href="{}">Prep sheet</a>', url)
 
+    @admin.display(description="cancelled by")
+    def cancelled_by_whom(self, obj: Booking) -> str:
+        if obj.cancelled_by == CancelledBy.CLIENT:
+            return "The client"
+        user = obj.cancelled_by_user
+        if user is None:
+            return obj.get_cancelled_by_display() or "-"
+        if user.pk == getattr(obj, "viewer_id", None):
+            return "You"
+        return user.get_full_name() or user.get_username()
+
+    @admin.display(description="cancelled at")
+    def cancelled_when(self, obj: Booking) -> str:
+        return viewer_label(obj.cancelled_at) if obj.cancelled_at else "-"
+
+    @admin.display(description="wrong address")
+    def email_link(self, obj: Booking) -> SafeString:
+        url = reverse("admin:bookings_booking_email", args=[obj.pk])
+        return format_html(
+            '<a class="button" href="{}">Correct the address and resend</a>', url
+        )
+
     @admin.display(description="change the time")
     def move_link(self, obj: Booking) -> SafeString | str:
         if not selectors.booking_can_move(obj, now=timezone.now()):
@@ -407,8 +503,55 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.move_view),
                 name="bookings_booking_move",
             ),
+            path(
+                "<path:object_id>/email/",
+                self.admin_site.admin_view(self.email_correct_view),
+                name="bookings_booking_email",
+            ),
+            path(
+                "<path:object_id>/notes/add/",
+                self.admin_site.admin_view(self.note_add_view),
+                name="bookings_booking_note_add",
+            ),
+            path(
+                "<path:object_id>/notes/<str:note_id>/edit/",
+                self.admin_site.admin_view(self.note_edit_view),
+                name="bookings_booking_note_edit",
+            ),
             *super().get_urls(),
         ]
 
     def move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return move_page(self, request, object_id)
+
+    def email_correct_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return email_correct_page(self, request, object_id)
+
+    def note_add_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        booking = changeable(self, request, object_id)
+        return note_page(
+            self,
+            request,
+            owner=booking,
+            back_url=reverse("admin:bookings_booking_change", args=[booking.pk]),
+            add=lambda text: booking_note_add(
+                booking=booking, author=request.user, text=text
+            ),
+        )
+
+    def note_edit_view(
+        self, request: HttpRequest, object_id: str, note_id: str
+    ) -> HttpResponse:
+        booking = self.get_object(request, object_id)
+        if booking is None or not note_id.isdecimal():
+            raise Http404
+        note = BookingNote.objects.filter(pk=int(note_id), booking=booking).first()
+        if note is None:
+            raise Http404
+        return note_page(
+            self,
+            request,
+            owner=booking,
+            back_url=reverse("admin:bookings_booking_change", args=[booking.pk]),
+            note=note,
+        )

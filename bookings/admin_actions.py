@@ -6,6 +6,7 @@ and tells the user how many changed and how many were left as they were.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
@@ -13,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings import selectors, services
-from bookings.admin_forms import CancelReasonForm
-from bookings.admin_views import cancel_page
+from bookings.admin_forms import CancelReasonForm, NoShowForm
+from bookings.admin_views import cancel_page, no_show_page
 from bookings.enums import CancelledBy
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from django.contrib.admin import ModelAdmin
     from django.db.models import QuerySet
@@ -29,18 +30,19 @@ if TYPE_CHECKING:
 BOTH = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 
 
-def _mark(
+def _mark(  # noqa: PLR0913 -- keyword-only after the action's own three
     model_admin: ModelAdmin,
     request: HttpRequest,
-    queryset: QuerySet[Booking],
+    queryset: Iterable[Booking],
     *,
     service: Callable[..., bool],
     done_label: str,
+    told: str = "",
 ) -> None:
     done = skipped = 0
     for booking in queryset:
         if service(booking=booking):
-            model_admin.log_change(request, booking, f"Marked {done_label}.")
+            model_admin.log_change(request, booking, f"Marked {done_label}{told}.")
             done += 1
         else:
             skipped += 1
@@ -76,21 +78,29 @@ def mark_completed(
 
 
 @admin.action(
-    description="Mark this call as a no-show",
-    description_plural="Mark selected calls as no-show",
+    description="Mark this call as a no-show…",
+    description_plural="Mark selected calls as no-show…",
     permissions=["change"],
     location=BOTH,
 )
 def mark_no_show(
     model_admin: ModelAdmin, request: HttpRequest, queryset: QuerySet[Booking]
-) -> None:
+) -> HttpResponse | None:
+    """Ask first whether to email the clients a way to book again (yes by default)."""
+    bookings = list(queryset)
+    if "confirm" not in request.POST:
+        return no_show_page(model_admin, request, bookings, NoShowForm())
+    form = NoShowForm(request.POST)
+    email_client = form.is_valid() and form.cleaned_data["email_client"]
     _mark(
         model_admin,
         request,
-        queryset,
-        service=services.booking_mark_no_show,
+        bookings,
+        service=partial(services.booking_mark_no_show, email_client=email_client),
         done_label="no-show",
+        told=" and emailed the client a link to book again" if email_client else "",
     )
+    return None
 
 
 @admin.action(
@@ -153,7 +163,11 @@ def cancel_bookings(
     done = emailed = 0
     for booking in bookings:
         result = services.booking_cancel(
-            booking=booking, reason=reason, by=CancelledBy.STAFF, now=now
+            booking=booking,
+            reason=reason,
+            by=CancelledBy.STAFF,
+            by_user=request.user,
+            now=now,
         )
         if result.outcome == services.Outcome.CANCELLED:
             model_admin.log_change(request, booking, f"Cancelled: {reason}")

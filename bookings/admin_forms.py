@@ -66,10 +66,18 @@ class ConsultantAdminForm(forms.ModelForm):
 
 
 class MoveForm(forms.Form):
-    start = forms.ChoiceField(label="New time (consultant's time zone)")
+    """A free time, picked from the days on offer; none is chosen until someone does."""
+
+    start = forms.ChoiceField(
+        label="New time",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Pick the new time first."},
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Grouped by day: [(day label, [(value, label), ...]), ...].
         self.fields["start"].choices = choices
 
 
@@ -79,4 +87,20 @@ class CancelReasonForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         error_messages={"required": "Give the client a reason."},
+    )
+
+
+class NoShowForm(forms.Form):
+    email_client = forms.BooleanField(
+        label="Email the client “sorry we missed you”, with a link to book again",
+        required=False,
+        initial=True,
+    )
+
+
+class EmailCorrectForm(forms.Form):
+    email = forms.EmailField(
+        label="The client's correct email address",
+        max_length=254,
+        error_messages={"required": "Type the address the client gave you."},
     )

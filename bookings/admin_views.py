@@ -11,16 +11,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from bookings import selectors, services
-from bookings.admin_forms import MoveForm
+from bookings.admin_forms import EmailCorrectForm, MoveForm
+from bookings.conflicts import bookings_in_conflict
+from bookings.corrections import booking_email_correct
 from bookings.forms import format_start, parse_start
-from consult.timezones import short_label
+from consult.timezones import clock_label, day_label, short_label
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
     from django.http import HttpRequest, HttpResponse
 
-    from bookings.admin_forms import CancelReasonForm
+    from bookings.admin_forms import CancelReasonForm, NoShowForm
     from bookings.models import Booking
 
 
@@ -68,7 +70,36 @@ def cancel_page(
     return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)
 
 
-def _changeable(
+def no_show_page(
+    model_admin: ModelAdmin,
+    request: HttpRequest,
+    bookings: list[Booking],
+    form: NoShowForm,
+) -> HttpResponse:
+    """Which calls will be marked no-show, and whether to email the clients."""
+    hidden = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in {"csrfmiddlewaretoken", "confirm", "email_client"}
+        for value in values
+    ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Mark as no-show"
+        if len(bookings) != 1
+        else f"Mark {bookings[0]} as no-show",
+        "form": form,
+        "rows": [
+            (booking, consultant_time(booking, booking.start)) for booking in bookings
+        ],
+        "hidden": hidden,
+        "back_url": request.get_full_path(),
+    }
+    return TemplateResponse(request, "admin/bookings/booking/no_show.html", context)
+
+
+def changeable(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> Booking:
     booking = model_admin.get_object(request, object_id)
@@ -79,42 +110,162 @@ def _changeable(
     return booking
 
 
+def _move_choices(booking: Booking, slots) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Free times by the consultant's day, each with the client's time beside it."""
+    consultant = booking.consultant
+    days: dict[str, list[tuple[str, str]]] = {}
+    for slot in slots:
+        local = slot.start.astimezone(consultant.zone)
+        client = slot.start.astimezone(booking.client_zone)
+        client_day = f" {client:%a %d %b}" if client.date() != local.date() else ""
+        label = f"{clock_label(local)} · client {clock_label(client)}{client_day}"
+        day = day_label(local.date(), year=True)
+        days.setdefault(day, []).append((format_start(slot.start), label))
+    return list(days.items())
+
+
 def move_page(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> HttpResponse:
-    """The consultant's free times to pick from; the client is emailed the new one."""
-    booking = _changeable(model_admin, request, object_id)
+    """Pick a day and a free time, see it in both zones, then confirm the move.
+
+    Nothing is chosen beforehand, and choosing only shows the move; the second
+    step moves the call and emails the client.
+    """
+    booking = changeable(model_admin, request, object_id)
     change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
-    choices = [
-        (format_start(slot.start), consultant_time(booking, slot.start))
-        for slot in selectors.booking_move_slots(booking=booking)
-    ]
-    form = MoveForm(request.POST or None, choices=choices)
+    choices = _move_choices(booking, selectors.booking_move_slots(booking=booking))
+    form = MoveForm(request.POST if request.method == "POST" else None, choices=choices)
+    chosen = None
     if request.method == "POST" and form.is_valid():
-        result = services.booking_reschedule(
-            booking=booking, new_start=parse_start(form.cleaned_data["start"])
-        )
-        if result.outcome == services.Outcome.MOVED:
-            moved_to = consultant_time(result.booking, result.booking.start)
-            model_admin.log_change(request, result.booking, f"Moved to {moved_to}.")
+        new_start = parse_start(form.cleaned_data["start"])
+        if not form.cleaned_data["confirm"]:
+            chosen = {
+                "value": form.cleaned_data["start"],
+                "consultant": consultant_time(booking, new_start),
+                "client": short_label(
+                    new_start, booking.client_zone, booking.client_timezone
+                ),
+            }
+        else:
+            result = services.booking_reschedule(booking=booking, new_start=new_start)
+            if result.outcome == services.Outcome.MOVED:
+                moved_to = consultant_time(result.booking, result.booking.start)
+                model_admin.log_change(request, result.booking, f"Moved to {moved_to}.")
+                model_admin.message_user(
+                    request,
+                    f"Moved to {moved_to}; the client is told by email.",
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
             model_admin.message_user(
                 request,
-                f"Moved to {moved_to}; the client is told by email.",
-                messages.SUCCESS,
+                f"Not moved ({result.outcome.replace('_', ' ')}). Pick another time.",
+                messages.ERROR,
             )
-            return redirect(change_url)
-        model_admin.message_user(
-            request,
-            f"Not moved ({result.outcome.replace('_', ' ')}). Pick another time.",
-            messages.ERROR,
-        )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "original": booking,
         "title": f"Move {booking}",
         "form": form,
+        "days": choices,
+        "picked": request.POST.get("start", "") if chosen is None else "",
+        "chosen": chosen,
         "current": consultant_time(booking, booking.start),
+        "current_client": short_label(
+            booking.start, booking.client_zone, booking.client_timezone
+        ),
         "change_url": change_url,
     }
-    return TemplateResponse(request, "admin/bookings/booking/move.html", context)
+    response = TemplateResponse(request, "admin/bookings/booking/move.html", context)
+    if form.errors:
+        response.status_code = 400
+    return response
+
+
+def email_correct_page(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """Correct a mistyped client address; the last email goes again to the new one."""
+    booking = changeable(model_admin, request, object_id)
+    change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
+    form = EmailCorrectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = booking_email_correct(
+                booking=booking, email=form.cleaned_data["email"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            resent = (
+                f" and sent “{result.resent.subject}” again to it"
+                if result.resent is not None
+                else ""
+            )
+            model_admin.log_change(
+                request,
+                booking,
+                f"Corrected the client's email address from {result.previous} "
+                f"to {booking.email}{resent}.",
+            )
+            model_admin.message_user(
+                request,
+                f"The client's address is now {booking.email}{resent}.",
+                messages.SUCCESS,
+            )
+            return redirect(change_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": booking,
+        "title": f"Correct the email address of {booking.name}",
+        "form": form,
+        "change_url": change_url,
+    }
+    response = TemplateResponse(
+        request, "admin/bookings/booking/email_correct.html", context
+    )
+    if form.errors:
+        response.status_code = 400
+    return response
+
+
+def conflicts_page(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """The consultant's calls their hours no longer cover, each to move or cancel."""
+    consultant = model_admin.get_object(request, object_id)
+    if consultant is None:
+        raise Http404
+    if not model_admin.has_view_permission(request, consultant):
+        raise PermissionDenied
+    rows = [
+        {
+            "booking": conflict.booking,
+            "reason": conflict.reason,
+            "when": consultant_time(conflict.booking, conflict.booking.start),
+            "client_time": short_label(
+                conflict.booking.start,
+                conflict.booking.client_zone,
+                conflict.booking.client_timezone,
+            ),
+            "move_url": reverse(
+                "admin:bookings_booking_move", args=[conflict.booking.pk]
+            ),
+        }
+        for conflict in bookings_in_conflict(consultant_ids=[consultant.pk])
+    ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": consultant,
+        "title": f"Calls {consultant}'s hours no longer cover",
+        "rows": rows,
+        "change_url": reverse("admin:bookings_consultant_change", args=[consultant.pk]),
+        "cancel_url": reverse("admin:bookings_booking_changelist"),
+    }
+    return TemplateResponse(
+        request, "admin/bookings/consultant/conflicts.html", context
+    )

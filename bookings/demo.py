@@ -20,6 +20,8 @@ from bookings.models import BookingPolicy, Consultant, WeeklyHours
 from consult.staff import CONSULTANTS as CONSULTANTS_GROUP
 
 PASSWORD_FILE = "demo-consultant-password.txt"  # noqa: S105 -- a file name
+# Each demo consultant's own video room, so invites carry a link that opens.
+MEETING_URL = "https://meet.jit.si/consult-demo-{username}"
 
 WEEKDAYS = range(5)
 
@@ -115,6 +117,10 @@ def load() -> list[str]:
                 "is_active": True,
             },
         )
+        if not consultant.meeting_url:
+            # Set once: a link the consultant changed in the admin stays theirs.
+            consultant.meeting_url = MEETING_URL.format(username=spec["username"])
+            consultant.save(update_fields=["meeting_url"])
         if not consultant.weekly_hours.exists():
             WeeklyHours.objects.bulk_create(
                 WeeklyHours(consultant=consultant, weekday=day, start=start, end=end)
@@ -123,7 +129,7 @@ def load() -> list[str]:
             )
         lines.append(
             f"Consultant {consultant.display_name} ({consultant.timezone}), "
-            "Monday to Friday"
+            f"Monday to Friday, meeting at {consultant.meeting_url}"
         )
     names = ", ".join(spec["username"] for spec in CONSULTANTS)
     lines.append(

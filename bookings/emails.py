@@ -345,6 +345,7 @@ def cancelled_emails_queue(*, booking: Booking, now: datetime) -> None:
         },
         attachments=[_calendar(booking, for_consultant=False, manage_url="", now=now)],
     )
+    canceller = booking.cancelled_by_user
     _to_consultant(
         booking=booking,
         kind="booking_consultant_cancelled",
@@ -352,6 +353,11 @@ def cancelled_emails_queue(*, booking: Booking, now: datetime) -> None:
         context={
             **_consultant_context(booking),
             "by_client": by_client,
+            "by_you": canceller is not None
+            and canceller.pk == booking.consultant.user_id,
+            "by_name": (canceller.get_full_name() or canceller.get_username())
+            if canceller is not None
+            else "",
             "reason": booking.cancel_reason,
         },
         attachments=[_calendar(booking, for_consultant=True, manage_url="", now=now)],
@@ -390,4 +396,23 @@ def reminder_emails_queue(*, booking: Booking, reminder: Reminder) -> None:
         event=reminder.value,
         context=context,
         expires_at=booking.start,
+    )
+
+
+def missed_email_queue(*, booking: Booking, now: datetime) -> None:
+    """ "Sorry we missed you" to a client marked a no-show, with the booking page.
+
+    Once per booking and SEQUENCE: marking it no-show again after a correction does
+    not send it twice.
+    """
+    _to_client(
+        booking=booking,
+        kind="booking_missed",
+        event="missed",
+        context={
+            **_client_context(booking),
+            "when": when_label(
+                booking.start, booking.end, *_zone(booking.client_timezone)
+            ),
+        },
     )

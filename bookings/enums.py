@@ -25,6 +25,9 @@ class Weekday(models.IntegerChoices):
 
 class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
+    # The call's time has passed and nobody has said yet whether it took place
+    # (``bookings.outcomes``): never counted as held or missed until someone does.
+    AWAITING_OUTCOME = "awaiting_outcome", "Awaiting outcome"
     CANCELLED = "cancelled", "Cancelled"
     COMPLETED = "completed", "Completed"
     NO_SHOW = "no_show", "No-show"
@@ -32,7 +35,18 @@ class BookingStatus(models.TextChoices):
 
 ACTIVE_STATUSES = (BookingStatus.CONFIRMED,)
 # A call that took place no longer blocks time, but it still had its place on its day.
-HELD_STATUSES = (BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+HELD_STATUSES = (
+    BookingStatus.AWAITING_OUTCOME,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+)
+# Whose outcome staff may record, or correct.
+OUTCOME_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.AWAITING_OUTCOME,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+)
 
 
 class CancelledBy(models.TextChoices):

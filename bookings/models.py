@@ -32,7 +32,8 @@ from bookings.enums import (
     Expertise,
     Weekday,
 )
-from consult.timezones import zone_or_none
+from consult.notes import NoteBase
+from consult.timezones import viewer_label, zone_or_none
 
 MIDNIGHT = time(0, 0)
 
@@ -353,6 +354,15 @@ class Booking(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     cancel_reason = models.TextField(blank=True)
     cancelled_by = models.CharField(max_length=10, choices=CancelledBy, blank=True)
+    # Which member of staff, when staff cancelled: "cancelled by you" in their admin,
+    # "by <name>" to everyone else.
+    cancelled_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -383,7 +393,8 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} with {self.consultant} at {self.start:%Y-%m-%d %H:%M} UTC"
+        # The page headings of the admin: in the viewer's zone, as its bodies are.
+        return f"{self.name} with {self.consultant}, {viewer_label(self.start)}"
 
     def save(self, *args, **kwargs) -> None:
         self.email_key = email_key(self.email)
@@ -427,3 +438,13 @@ class BookingLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class BookingNote(NoteBase):
+    """A consultant's entry on a booking: prep for the call, or what came of it."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notes")
+
+    class Meta(NoteBase.Meta):
+        verbose_name = "booking note"
+        indexes = [models.Index(fields=["booking", "created_at"])]

@@ -41,16 +41,20 @@ from bookings import emails as booking_emails
 from bookings.enums import (
     ACTIVE_STATUSES,
     HELD_STATUSES,
+    OUTCOME_STATUSES,
     BookingLinkOrigin,
     BookingStatus,
     CancelledBy,
     Expertise,
 )
 from bookings.models import Booking, BookingLink, BookingPolicy, Consultant, email_key
+from bookings.outcomes import booking_outcomes_due
 from bookings.tokens import token_for_submission, token_hash, token_new
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 ALTERNATIVES = 3
 
@@ -349,11 +353,10 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     if booking := existing.first():
         return BookingResult(Outcome.DUPLICATE, booking, manage_token)
 
-    # The partial unique index cannot see the clock: a confirmed booking whose time has
-    # passed would otherwise keep its client from ever booking again.
-    _active_for_email(email).filter(end__lte=now).update(
-        status=BookingStatus.COMPLETED, updated_at=now
-    )
+    # The partial unique index cannot see the clock: a past call still confirmed would
+    # keep its client from booking again. It moves to "awaiting outcome", as the scan
+    # would a minute later; what came of it is left for its consultant to record.
+    booking_outcomes_due(now=now, email=email)
     if _active_for_email(email).exists():
         return BookingResult(Outcome.EMAIL_HAS_BOOKING)
 
@@ -595,11 +598,13 @@ def booking_cancel(
     booking: Booking,
     reason: str = "",
     by: CancelledBy,
+    by_user: AbstractBaseUser | AnonymousUser | None = None,
     now: datetime | None = None,
 ) -> ChangeResult:
     """Cancel a confirmed booking; cancelling again changes nothing and says so.
 
     Clients can cancel only before the meeting starts; staff can cancel any confirmed one.
+    ``by_user`` is the member of staff who cancelled, named to the consultant.
     """
     now = now or timezone.now()
     if by == CancelledBy.CLIENT and booking.start <= now:
@@ -616,6 +621,7 @@ def booking_cancel(
         status=BookingStatus.CANCELLED,
         cancel_reason=reason.strip(),
         cancelled_by=by,
+        cancelled_by_user_id=by_user.pk if by_user is not None else None,
         cancelled_at=now,
         # Calendars drop the event only for a CANCEL with a newer SEQUENCE.
         sequence=F("sequence") + 1,
@@ -640,18 +646,18 @@ def _mark(
     *,
     booking: Booking,
     status: BookingStatus,
-    correctable: BookingStatus,
     now: datetime | None,
 ) -> bool:
     now = now or timezone.now()
-    # Compare-and-swap: only a meeting that has begun and is still confirmed (or was
-    # marked the other way by mistake) changes; a cancellation that got in first wins.
+    # Compare-and-swap: only a meeting that has begun and was not cancelled changes
+    # (confirmed, awaiting its outcome, or marked the other way by mistake); a
+    # cancellation that got in first wins.
     changed = bool(
         Booking.objects.filter(
-            pk=booking.pk,
-            status__in=[BookingStatus.CONFIRMED, correctable],
-            start__lte=now,
-        ).update(status=status, updated_at=now)
+            pk=booking.pk, status__in=OUTCOME_STATUSES, start__lte=now
+        )
+        .exclude(status=status)
+        .update(status=status, updated_at=now)
     )
     if changed:
         events.booking_outcome_recorded.send(Booking, booking=_reload(booking), now=now)
@@ -661,23 +667,23 @@ def _mark(
 @transaction.atomic
 def booking_mark_completed(*, booking: Booking, now: datetime | None = None) -> bool:
     """Record that the call took place; True if the status changed."""
-    return _mark(
-        booking=booking,
-        status=BookingStatus.COMPLETED,
-        correctable=BookingStatus.NO_SHOW,
-        now=now,
-    )
+    return _mark(booking=booking, status=BookingStatus.COMPLETED, now=now)
 
 
 @transaction.atomic
-def booking_mark_no_show(*, booking: Booking, now: datetime | None = None) -> bool:
-    """Record that the client did not come; True if the status changed."""
-    return _mark(
-        booking=booking,
-        status=BookingStatus.NO_SHOW,
-        correctable=BookingStatus.COMPLETED,
-        now=now,
-    )
+def booking_mark_no_show(
+    *, booking: Booking, now: datetime | None = None, email_client: bool = True
+) -> bool:
+    """Record that the client did not come; True if the status changed.
+
+    With ``email_client`` the client is sent a "sorry we missed you" email with the
+    booking page, once per booking and calendar sequence.
+    """
+    now = now or timezone.now()
+    changed = _mark(booking=booking, status=BookingStatus.NO_SHOW, now=now)
+    if changed and email_client:
+        booking_emails.missed_email_queue(booking=_reload(booking), now=now)
+    return changed
 
 
 @transaction.atomic

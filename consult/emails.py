@@ -643,3 +643,37 @@ def email_resend(*, email: OutboundEmail) -> None:
     email.claimed_at = None
     email.relayed_at = None
     _send_enqueue_on_commit(email.pk)
+
+
+def email_copy_to(*, email: OutboundEmail, to: str) -> OutboundEmail:
+    """Queue ``email`` again, as it was, to the address ``to`` (a corrected address).
+
+    A new row with the same content, cause and kind, in the caller's transaction;
+    once per original and address, so a double submit sends one copy.
+    """
+    _address_check(to, field="to")
+    if email.subject == ERASED_SUBJECT:
+        raise ValidationError("Its content was erased with its client's data.")
+    suffix = f":to:{uuid.uuid5(uuid.NAMESPACE_URL, to.lower()).hex[:16]}"
+    dedupe_key = email.dedupe_key[: DEDUPE_KEY_MAX_LENGTH - len(suffix)] + suffix
+    existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    copy = OutboundEmail.objects.create(
+        kind=email.kind,
+        to=to,
+        reply_to=email.reply_to,
+        subject=email.subject,
+        body_text=email.body_text,
+        body_html=email.body_html,
+        attachments=email.attachments,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        next_attempt_at=now,
+        related_model=email.related_model,
+        related_id=email.related_id,
+        expires_at=email.expires_at,
+    )
+    _send_enqueue_on_commit(copy.pk)
+    return copy

@@ -10,3 +10,11 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class NoteKind(models.TextChoices):
+    """An entry on an assessment's or a booking's notes (``consult.notes``)."""
+
+    NOTE = "note", "Note"
+    # Written by the service that changed a status: who changed it and when.
+    STATUS = "status", "Status change"

@@ -318,6 +318,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Moves calls whose time has passed to "awaiting outcome" for their consultant
+    # to record (bookings/outcomes.py); never an outcome by itself.
+    "bookings-outcomes-due": {
+        "task": "bookings.outcomes_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Erases drafts and records past their retention (privacy/services.py).
     "privacy-purge": {
         "task": "consult.privacy_purge",
@@ -384,6 +391,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The same address as the rate limits: the one the trusted proxies saw.
 AXES_CLIENT_IP_CALLABLE = "consult.http.client_ip"
+# The locked-out page says how long the lockout lasts and whom to ask to lift it:
+# a manager unlocks accounts in the admin (Axes: access attempts).
+AXES_LOCKOUT_CALLABLE = "consult.views.staff_locked_out"
+STAFF_CONTACT_EMAIL = env.str("STAFF_CONTACT_EMAIL", default=CONTACT_EMAIL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -395,6 +406,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# One way of writing dates everywhere (consult/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["consult.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -13,7 +13,7 @@ import zoneinfo
 from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 if TYPE_CHECKING:
@@ -136,4 +136,14 @@ def short_label(value: datetime, zone: zoneinfo.ZoneInfo, tz_name: str) -> str:
     local = value.astimezone(zone)
     return (
         f"{dateformat.format(local.date(), 'D d M Y')} {clock_label(local)} ({tz_name})"
+    )
+
+
+def viewer_label(value: datetime) -> str:
+    """``short_label`` in the viewer's zone (a consultant's own in the admin), named.
+
+    The one way the admin writes an instant: lists, pages, notes and the dashboard.
+    """
+    return short_label(
+        value, timezone.get_current_timezone(), timezone.get_current_timezone_name()
     )

@@ -1,3 +1,5 @@
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from django.conf import settings
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET
 from consult import health
 from consult.enqueue import enqueue
 from consult.forms import EmailLinkForm
+from consult.http import private_response
 
 
 @require_GET
@@ -74,3 +77,31 @@ def email_links_page(
         form = EmailLinkForm(label=label)
     status = 422 if form.is_bound and form.errors else 200
     return render(request, template, {"form": form, "sent_to": sent_to}, status=status)
+
+
+def staff_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in: how long, and whom to ask.
+
+    429, as before; ``AXES_LOCKOUT_CALLABLE`` points here.
+    """
+    minutes = round(get_cool_off(request).total_seconds() / 60)
+    hours, rest = divmod(minutes, 60)
+    duration = (
+        f"{hours} hour{'s' if hours != 1 else ''}"
+        if hours and not rest
+        else f"{minutes} minute{'s' if minutes != 1 else ''}"
+    )
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "duration": duration,
+        "staff_contact_email": settings.STAFF_CONTACT_EMAIL,
+        "site_title": "Consult admin",
+        "site_header": "Consult admin",
+    }
+    response = render(request, "admin/lockout.html", context, status=429)
+    return private_response(response)

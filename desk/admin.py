@@ -2,8 +2,11 @@
 
 The assessment page reads like a prep sheet (``desk/prep_sheet.py``): the client's
 answers in plain words, what the advisor recommended and why, the PDF they were sent
-and the calls they booked. Only the review status and the consultant's notes can be
-changed; what the client submitted cannot.
+and the calls they booked, the notes on it and on its calls, and the emails sent about
+them. Only the review status (and, for managers, who has the assessment) is a form field;
+notes are entries added and corrected on pages of their own (``consult.admin_notes``).
+What the client submitted cannot be changed. A consultant writes only on assessments
+that are theirs (``desk.ownership``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ from django.utils.html import format_html
 
 from advisor.engine.text import usd
 from advisor.enums import INDUSTRIES, INDUSTRY_LABELS, PATH_LABELS
-from advisor.models import Assessment
+from advisor.models import Assessment, AssessmentNote
+from advisor.notes import (
+    assessment_assign,
+    assessment_note_add,
+    assessment_review_status_set,
+)
 from advisor.pdf import summary_filename
 from advisor.selectors import (
     assessment_for_prep_sheet,
@@ -36,10 +44,18 @@ from advisor.selectors import (
     recommendations_with_path,
     use_case_count,
 )
+from bookings.models import BookingNote
 from bookings.selectors import assessment_booked, bookings_of_assessment
+from consult.admin import OutboundEmailAdmin
+from consult.admin_delivery import delivery_rows
+from consult.admin_notes import note_page, note_rows
 from consult.http import SAME_ORIGIN, private_response
+from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
+from consult.timezones import viewer_label as viewer_time
 from desk.exports import csv_lines
+from desk.forms import AssessmentReviewForm
+from desk.ownership import assessment_is_theirs_memo, emails_theirs
 from desk.prep_sheet import advice_totals, prep_sheet
 from privacy.services import purge_dates
 
@@ -139,9 +155,49 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_select_related = ["recommendation"]
     date_hierarchy = "submitted_at"
     change_form_template = "admin/advisor/assessment/change_form.html"
-    # The form holds only what a consultant writes; the client's answers are shown on
-    # the page and are not form fields at all, so no request can change them.
-    fieldsets = [("Your review", {"fields": ["review_status", "consultant_notes"]})]
+    form = AssessmentReviewForm
+    # The form holds only the review; the client's answers are shown on the page and
+    # are not form fields at all, so no request can change them.
+    fieldsets = [("Your review", {"fields": ["review_status", "review_status_was"]})]
+    manager_fieldsets = [
+        (
+            "Your review",
+            {"fields": ["review_status", "review_status_was", "assigned_to"]},
+        )
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if staff_sees_everyone(request.user):
+            return self.manager_fieldsets
+        return self.fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        fields = [f for _, o in self.get_fieldsets(request, obj) for f in o["fields"]]
+        kwargs["fields"] = [f for f in fields if f != "review_status_was"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or assessment_is_theirs_memo(request, obj))
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the services, which log each change as a signed entry; the form's
+        # own save would overwrite whatever someone saved meanwhile.
+        data = form.cleaned_data
+        if not assessment_review_status_set(
+            assessment=obj,
+            status=data["review_status"],
+            was=form.initial["review_status"],
+            by=request.user,
+        ):
+            self.message_user(
+                request,
+                "The status was changed by someone else a moment ago and was left "
+                "as they set it; see the notes.",
+                messages.WARNING,
+            )
+        if "assigned_to" in form.changed_data:
+            assessment_assign(assessment=obj, to=data["assigned_to"], by=request.user)
 
     def get_queryset(self, request):
         return (
@@ -245,6 +301,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                 )
             bookings, elsewhere = self._bookings(request, assessment)
             extra_context = {
+                **self._notes_context(request, assessment, bookings),
                 "sheet": prep_sheet(assessment),
                 "totals": advice_totals(assessment),
                 "assessment": assessment,
@@ -257,15 +314,145 @@ class AssessmentAdmin(admin.ModelAdmin):
                 else "",
                 "bookings": bookings,
                 "bookings_elsewhere": elsewhere,
+                "delivery_rows": delivery_rows(
+                    assessment,
+                    *(row["booking"] for row in bookings),
+                    log_links=request.user.has_perm("consult.view_outboundemail"),
+                ),
                 "erase_on": purge_dates(assessment),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    # --- notes ------------------------------------------------------------------------
+
+    def _notes_context(self, request, assessment: Assessment, bookings: list[dict]):
+        """The assessment's entries and its visible calls' entries, in one timeline."""
+        booking_labels = {
+            row["booking"].pk: f"on the call of {viewer_time(row['booking'].start)}"
+            for row in bookings
+        }
+        notes = [
+            *AssessmentNote.objects.filter(assessment=assessment).select_related(
+                "author"
+            ),
+            *BookingNote.objects.filter(booking_id__in=booking_labels).select_related(
+                "author"
+            ),
+        ]
+        notes.sort(key=lambda note: (note.created_at, note.pk))
+
+        def edit_url(note) -> str:
+            if isinstance(note, BookingNote):
+                name, args = "bookings_booking_note_edit", [note.booking_id, note.pk]
+            else:
+                name, args = "advisor_assessment_note_edit", [assessment.pk, note.pk]
+            return reverse(f"admin:{name}", args=args)
+
+        def about(note) -> str:
+            return booking_labels.get(getattr(note, "booking_id", None), "")
+
+        can_write = self.has_change_permission(request, assessment)
+        return {
+            "note_rows": note_rows(
+                notes, user=request.user, edit_url=edit_url, about=about
+            ),
+            "note_add_url": reverse(
+                "admin:advisor_assessment_note_add", args=[assessment.pk]
+            )
+            if can_write
+            else "",
+            "take_url": reverse("admin:advisor_assessment_take", args=[assessment.pk])
+            if not can_write
+            and assessment.assigned_to_id is None
+            and super().has_change_permission(request, assessment)
+            else "",
+        }
+
+    def _writable(self, request: HttpRequest, object_id: str) -> Assessment:
+        assessment = self.get_object(request, object_id)
+        if assessment is None:
+            raise Http404
+        if not self.has_change_permission(request, assessment):
+            raise PermissionDenied
+        return assessment
+
+    def note_add_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        assessment = self._writable(request, object_id)
+        return note_page(
+            self,
+            request,
+            owner=assessment,
+            back_url=reverse("admin:advisor_assessment_change", args=[assessment.pk]),
+            add=lambda text: assessment_note_add(
+                assessment=assessment, author=request.user, text=text
+            ),
+        )
+
+    def note_edit_view(
+        self, request: HttpRequest, object_id: str, note_id: str
+    ) -> HttpResponse:
+        assessment = self.get_object(request, object_id)
+        if assessment is None or not note_id.isdecimal():
+            raise Http404
+        note = AssessmentNote.objects.filter(
+            pk=int(note_id), assessment=assessment
+        ).first()
+        if note is None:
+            raise Http404
+        return note_page(
+            self,
+            request,
+            owner=assessment,
+            back_url=reverse("admin:advisor_assessment_change", args=[assessment.pk]),
+            note=note,
+        )
+
+    def take_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A consultant takes an assessment nobody has yet (POST only)."""
+        assessment = self.get_object(request, object_id)
+        if assessment is None:
+            raise Http404
+        if request.method != "POST" or not super().has_change_permission(
+            request, assessment
+        ):
+            raise PermissionDenied
+        change_url = reverse("admin:advisor_assessment_change", args=[assessment.pk])
+        if assessment_assign(
+            assessment=assessment,
+            to=request.user,
+            by=request.user,
+            unassigned_only=True,
+        ):
+            self.log_change(request, assessment, "Took the assessment.")
+            self.message_user(request, "It is yours now.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request,
+                "Someone else took it a moment ago.",
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(change_url)
+
     # --- pages of their own ----------------------------------------------------------
 
     def get_urls(self):
         return [
+            path(
+                "<path:object_id>/notes/add/",
+                self.admin_site.admin_view(self.note_add_view),
+                name="advisor_assessment_note_add",
+            ),
+            path(
+                "<path:object_id>/notes/<str:note_id>/edit/",
+                self.admin_site.admin_view(self.note_edit_view),
+                name="advisor_assessment_note_edit",
+            ),
+            path(
+                "<path:object_id>/take/",
+                self.admin_site.admin_view(self.take_view),
+                name="advisor_assessment_take",
+            ),
             path(
                 "export.csv",
                 self.admin_site.admin_view(self.export_view),
@@ -325,3 +512,15 @@ class AssessmentAdmin(admin.ModelAdmin):
             content_type="application/pdf",
         )
         return private_response(response, referrer_policy=SAME_ORIGIN)
+
+
+# The email log, each consultant's narrowed to their own clients' emails. Registered
+# here, above both apps, because whose emails they are depends on the bookings and
+# assessments (``desk.ownership``); the log itself is the outbox's (``consult.admin``).
+admin.site.unregister(OutboundEmail)
+
+
+@admin.register(OutboundEmail)
+class EmailLogAdmin(OutboundEmailAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(emails_theirs(request.user))

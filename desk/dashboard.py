@@ -18,16 +18,21 @@ from django.utils import timezone
 from advisor.enums import PATH_LABELS
 from advisor.models import Assessment, Recommendation
 from bookings.availability import week_monday
+from bookings.conflicts import Conflict, bookings_in_conflict
 from bookings.enums import BookingStatus
 from bookings.models import Booking, Consultant
 from bookings.selectors import assessment_booked
 from consult.models import OutboundEmail
+from consult.staff import staff_sees_everyone
+from desk.ownership import emails_theirs
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 VERDICT_WEEKS = 12
 UPCOMING_LIMIT = 8
+TEAM_UPCOMING_LIMIT = 12
+AWAITING_LIMIT = 8
 FAILED_EMAIL_LIMIT = 5
 
 # The verdict chart's geometry, in SVG user units (the SVG scales to its box).
@@ -78,6 +83,15 @@ class Dashboard:
     chart_bar_x: int
     consultant: Consultant | None
     upcoming: tuple[Booking, ...]
+    # Superusers and Managers: every consultant's; the figures above are company-wide.
+    sees_everyone: bool
+    team_upcoming: tuple[Booking, ...]
+    # Calls whose time has passed with no outcome recorded: the viewer's own, or
+    # everyone's for those who see everyone.
+    awaiting_outcome: int
+    awaiting_recent: tuple[Booking, ...]
+    # Confirmed calls their consultant's hours or time off no longer cover.
+    conflicts: tuple[Conflict, ...]
     # None when the user may not read the email log.
     failed_emails: int | None
     failed_recent: tuple[OutboundEmail, ...]
@@ -165,10 +179,44 @@ def dashboard_get(
             # Shown in their zone; saves a query per row.
             booking.consultant = consultant
 
+    everyone = staff_sees_everyone(user)
+    team_upcoming: tuple[Booking, ...] = ()
+    if everyone:
+        team_upcoming = tuple(
+            Booking.objects.filter(status=BookingStatus.CONFIRMED, end__gt=now)
+            .select_related("consultant")
+            .order_by("start")[:TEAM_UPCOMING_LIMIT]
+        )
+
+    awaiting = Booking.objects.filter(status=BookingStatus.AWAITING_OUTCOME)
+    if not everyone:
+        awaiting = (
+            awaiting.filter(consultant=consultant) if consultant else awaiting.none()
+        )
+    awaiting_recent = tuple(
+        awaiting.select_related("consultant").order_by("-start")[: AWAITING_LIMIT + 1]
+    )
+    # Counted only when the list is longer than it shows: one query, usually.
+    awaiting_count = (
+        awaiting.count()
+        if len(awaiting_recent) > AWAITING_LIMIT
+        else len(awaiting_recent)
+    )
+
+    conflicts: tuple[Conflict, ...] = ()
+    if everyone or consultant is not None:
+        conflicts = tuple(
+            bookings_in_conflict(
+                consultant_ids=None if everyone else [consultant.pk], now=now
+            )
+        )
+
     failed_emails = None
     failed_recent: tuple[OutboundEmail, ...] = ()
     if user.has_perm("consult.view_outboundemail"):
-        failed = OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED)
+        failed = OutboundEmail.objects.filter(
+            emails_theirs(user), status=OutboundEmail.Status.FAILED
+        )
         failed_emails = failed.count()
         if failed_emails:
             failed_recent = tuple(
@@ -199,6 +247,11 @@ def dashboard_get(
         chart_bar_x=CHART_LABEL_WIDTH,
         consultant=consultant,
         upcoming=upcoming,
+        sees_everyone=everyone,
+        team_upcoming=team_upcoming,
+        awaiting_outcome=awaiting_count,
+        awaiting_recent=awaiting_recent[:AWAITING_LIMIT],
+        conflicts=conflicts,
         failed_emails=failed_emails,
         failed_recent=failed_recent,
     )

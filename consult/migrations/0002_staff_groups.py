@@ -3,6 +3,8 @@
 * Consultants view assessments and change only their review status and notes (the admin
   shows the client's answers read-only), view and change their own bookings, manage their
   own availability and view their own profile. The admin narrows "their own".
+* Consultants also read the email log, narrowed to their own clients' emails
+  (``desk.admin``; granted to existing databases by migration 0005).
 * Managers do everything on the product's models and see every consultant's bookings.
 
 Running it again adds what is missing and removes nothing someone granted by hand.
@@ -26,6 +28,8 @@ GROUPS = {
             "consultant": ("view",),
             **dict.fromkeys(AVAILABILITY, ALL),
         },
+        # The rows about their own clients only: the desk scopes the log.
+        "consult": {"outboundemail": ("view",)},
     },
     "Managers": {
         "advisor": dict.fromkeys(

@@ -51,7 +51,8 @@ def test_assessment_detail_reads_like_a_prep_sheet(admin_client):
     assert "Support summaries" in html
     assert "Engine 2026.2, price book <a href=" in html
     assert "default-2026-12 (as of" in html
-    assert 'name="consultant_notes"' in html
+    assert 'name="review_status"' in html
+    assert 'id="notes"' in html
     assert 'name="company"' not in html
 
 
@@ -124,6 +125,6 @@ def test_prep_sheet_says_when_the_data_will_be_erased(admin_client, settings):
     )
 
     assert (
-        f"data erased on {erase_on:%-d %b %Y} unless the client deletes it sooner"
+        f"data erased on {erase_on:%a %d %b %Y} unless the client deletes it sooner"
         in (response.content.decode())
     )

@@ -55,20 +55,25 @@ def test_mark_no_show_from_the_booking_page_marks_that_booking(client):
     booking = BookingFactory(consultant=mine, start=timezone.now() - timedelta(hours=1))
     client.force_login(mine.user)
 
+    action = {
+        "CHANGE_FORM-action": "mark_no_show",
+        "_selected_action": [booking.pk],
+        "index": "0",
+    }
+    asked = client.post(change_url(booking), action)
     response = client.post(
-        change_url(booking),
-        {
-            "CHANGE_FORM-action": "mark_no_show",
-            "_selected_action": [booking.pk],
-            "index": "0",
-        },
+        change_url(booking), {**action, "confirm": "yes", "email_client": "on"}
     )
 
     booking.refresh_from_db()
+    assert asked.status_code == 200
+    assert 'name="email_client" id="id_email_client" checked' in asked.content.decode()
     assert response.status_code == 302
     assert response["Location"] == change_url(booking)
     assert booking.status == BookingStatus.NO_SHOW
-    assert log_messages(booking) == ["Marked no-show."]
+    assert log_messages(booking) == [
+        "Marked no-show and emailed the client a link to book again."
+    ]
 
 
 def test_cancel_action_asks_for_a_reason_first(client):
@@ -210,18 +215,34 @@ def test_cancel_action_cancels_confirmed_bookings_as_staff(admin_client):
     assert "1 booking(s) were not active and stay as they were." in html
 
 
-def test_move_view_moves_the_booking_to_a_free_time(admin_client):
-    consultant = ConsultantFactory()
+def test_move_view_offers_times_by_day_with_none_chosen_then_asks_to_confirm(
+    admin_client,
+):
+    consultant = ConsultantFactory(timezone="Europe/London")
     starts = free_starts(consultant)
-    booking = BookingFactory(consultant=consultant, start=starts[0])
+    booking = BookingFactory(
+        consultant=consultant, start=starts[0], client_timezone="Asia/Tokyo"
+    )
     url = f"/admin/bookings/booking/{booking.pk}/move/"
 
     page = admin_client.get(url)
-    response = admin_client.post(url, {"start": format_start(starts[4])})
+    review = admin_client.post(url, {"start": format_start(starts[4])})
+    response = admin_client.post(
+        url, {"start": format_start(starts[4]), "confirm": "True"}
+    )
 
     booking.refresh_from_db()
+    html = page.content.decode()
+    local = starts[4].astimezone(consultant.zone)
+    tokyo = starts[4].astimezone(booking.client_zone)
     assert page.status_code == 200
-    assert f'<option value="{format_start(starts[4])}">' in page.content.decode()
+    assert f'type="radio" name="start" value="{format_start(starts[4])}">' in html
+    assert " checked" not in html
+    assert f"{local:%H:%M} · client {tokyo:%H:%M}" in html
+    assert '<details class="module move-day" open>' in html
+    assert review.status_code == 200
+    assert "Move the call to this time?" in review.content.decode()
+    assert f"{local:%a %d %b %Y %H:%M} (Europe/London)" in review.content.decode()
     assert response.status_code == 302
     assert response["Location"] == f"/admin/bookings/booking/{booking.pk}/change/"
     assert booking.start == starts[4]
@@ -236,12 +257,22 @@ def test_move_view_refuses_a_time_that_is_not_free(admin_client):
 
     response = admin_client.post(
         f"/admin/bookings/booking/{booking.pk}/move/",
-        {"start": format_start(starts[4])},
+        {"start": format_start(starts[4]), "confirm": "True"},
     )
 
     booking.refresh_from_db()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert booking.start == starts[0]
+
+
+def test_move_view_without_a_time_says_so_beside_the_times(admin_client):
+    consultant = ConsultantFactory()
+    booking = BookingFactory(consultant=consultant, start=free_starts(consultant)[0])
+
+    response = admin_client.post(f"/admin/bookings/booking/{booking.pk}/move/", {})
+
+    assert response.status_code == 400
+    assert "Pick the new time first." in response.content.decode()
 
 
 def test_move_view_logs_the_move_and_emails_the_client(client):
@@ -252,7 +283,7 @@ def test_move_view_logs_the_move_and_emails_the_client(client):
 
     response = client.post(
         f"/admin/bookings/booking/{booking.pk}/move/",
-        {"start": format_start(starts[3])},
+        {"start": format_start(starts[3]), "confirm": "True"},
     )
 
     booking.refresh_from_db()

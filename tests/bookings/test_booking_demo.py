@@ -48,6 +48,22 @@ def test_demo_consultants_sign_in_with_one_shared_password_as_consultants(settin
     )
 
 
+def test_demo_consultants_each_have_a_meeting_link_that_a_change_keeps():
+    demo.load()
+    Consultant.objects.filter(user__username="priya").update(
+        meeting_url="https://meet.example.com/priya"
+    )
+
+    demo.load()
+
+    assert dict(Consultant.objects.values_list("user__username", "meeting_url")) == {
+        "amelia": "https://meet.jit.si/consult-demo-amelia",
+        "marcus": "https://meet.jit.si/consult-demo-marcus",
+        "priya": "https://meet.example.com/priya",
+        "jonas": "https://meet.jit.si/consult-demo-jonas",
+    }
+
+
 def test_demo_load_twice_changes_nothing():
     demo.load()
     before = list(Consultant.objects.values_list("pk", "display_name", "expertise"))

@@ -150,7 +150,7 @@ def test_booking_create_after_a_cancelled_booking_with_the_same_email_is_allowed
     assert Booking.objects.count() == 2
 
 
-def test_booking_create_completes_a_past_confirmed_booking_of_the_same_email():
+def test_booking_create_after_a_past_unrecorded_call_leaves_its_outcome_to_staff():
     consultant = ConsultantFactory(hours=OFFICE)
     past = BookingFactory(
         consultant=consultant,
@@ -162,7 +162,8 @@ def test_booking_create_completes_a_past_confirmed_booking_of_the_same_email():
 
     past.refresh_from_db()
     assert result.outcome == Outcome.CREATED
-    assert past.status == BookingStatus.COMPLETED
+    # Not "completed": nobody said it took place.
+    assert past.status == BookingStatus.AWAITING_OUTCOME
 
 
 def test_booking_create_any_consultant_prefers_expertise_matching_the_stack():

@@ -91,7 +91,9 @@ def test_a_date_override_cannot_be_a_day_off_and_have_hours():
     ]
 
 
-def test_consultant_manages_their_own_hours_but_not_their_profile(client):
+def test_consultant_manages_their_hours_meeting_link_and_zone_but_not_their_name(
+    client,
+):
     mine = consultant_create(
         hours={}, display_name="Amelia Hart", timezone="Europe/London"
     )
@@ -99,18 +101,57 @@ def test_consultant_manages_their_own_hours_but_not_their_profile(client):
     url = f"/admin/bookings/consultant/{mine.pk}/change/"
 
     page = client.get(url)
-    response = client.post(url, hours_post(mine, [(0, "09:00", "12:00")]))
+    response = client.post(
+        url,
+        hours_post(mine, [(0, "09:00", "12:00")])
+        | {
+            "meeting_url": "https://meet.example.com/amelia",
+            "bio": "Ships language products.",
+            "expertise": ["api"],
+            "is_active": "",
+        },
+    )
 
     mine.refresh_from_db()
     html = page.content.decode()
     assert page.status_code == 200
     assert 'name="weekly_hours-TOTAL_FORMS"' in html
+    assert 'name="meeting_url"' in html
+    assert 'name="timezone"' in html
     assert 'name="display_name"' not in html
+    assert 'name="is_active"' not in html
     assert response.status_code == 302
     assert list(mine.weekly_hours.values_list("weekday", "start", "end")) == [
         (0, time(9, 0), time(12, 0))
     ]
-    assert (mine.display_name, mine.timezone) == ("Amelia Hart", "Europe/London")
+    assert (
+        mine.display_name,
+        mine.timezone,
+        mine.meeting_url,
+        mine.bio,
+        mine.expertise,
+        mine.is_active,
+    ) == (
+        "Amelia Hart",
+        "Asia/Tokyo",
+        "https://meet.example.com/amelia",
+        "Ships language products.",
+        ["api"],
+        True,
+    )
+
+
+def test_consultant_meeting_link_must_be_a_link(client):
+    mine = consultant_create(hours={})
+    client.force_login(mine.user)
+    url = f"/admin/bookings/consultant/{mine.pk}/change/"
+
+    response = client.post(url, hours_post(mine, []) | {"meeting_url": "my room"})
+
+    mine.refresh_from_db()
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.content.decode()
+    assert mine.meeting_url == ""
 
 
 def test_consultant_cannot_open_another_consultants_profile(client):
@@ -131,7 +172,6 @@ def test_consultant_cannot_see_the_booking_policy_or_price_books(client):
 
     assert client.get("/admin/bookings/bookingpolicy/").status_code == 403
     assert client.get("/admin/advisor/pricebook/").status_code == 403
-    assert client.get("/admin/consult/outboundemail/").status_code == 403
 
 
 def test_manager_edits_any_consultants_profile(client):

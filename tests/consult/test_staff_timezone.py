@@ -108,4 +108,4 @@ def test_prep_sheet_shows_when_it_was_submitted_in_the_consultants_zone(client, 
 
     html = client.get(f"/admin/advisor/assessment/{assessment.pk}/change/").content
 
-    assert "Tue 2 Mar 2027, 05:00 (Asia/Tokyo)" in html.decode()
+    assert "Tue 02 Mar 2027 05:00 (Asia/Tokyo)" in html.decode()

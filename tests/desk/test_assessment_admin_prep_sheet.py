@@ -61,15 +61,17 @@ def test_assessment_detail_reads_like_a_prep_sheet_for_each_role(client, role):
     assert '"path":' not in html
     assert "{&#x27;" not in html
     # Only the review is a form field.
-    assert 'name="consultant_notes"' in html
     assert 'name="review_status"' in html
+    assert 'name="text"' in html
     for answer in ("company", "contact_email", "industry", "monthly_requests"):
         assert f'name="{answer}"' not in html
 
 
 # Session, user, permissions (not for a superuser), the assessment twice (the form's own
 # read), use cases, calls; the same for one use case and call as for three.
-DETAIL_QUERIES = {"superuser": 7, "manager": 10, "consultant": 9}
+# Then the notes on it and on its calls, and the emails about them; a manager's form
+# lists the staff to assign it to, and a consultant's checks the assessment is theirs.
+DETAIL_QUERIES = {"superuser": 11, "manager": 14, "consultant": 13}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -98,16 +100,17 @@ def test_prep_sheet_queries_do_not_grow_with_use_cases_or_calls(
     assert response.content.decode().count('<h2 id="use-case-') == count
 
 
-def test_consultant_saves_notes_and_status_but_not_the_clients_answers(client):
+def test_consultant_saves_the_status_but_not_the_clients_answers(client):
     mine = consultant_create()
     assessment = hybrid(company="Prep Co")
+    BookingFactory(consultant=mine, assessment=assessment)
     client.force_login(mine.user)
 
     response = client.post(
         change_url(assessment),
         {
             "review_status": "contacted",
-            "consultant_notes": "Wants to start with support summaries.",
+            "review_status_was": "new",
             "company": "Hacked Ltd",
             "contact_email": "attacker@example.com",
             "status": "draft",
@@ -118,7 +121,6 @@ def test_consultant_saves_notes_and_status_but_not_the_clients_answers(client):
     entry = LogEntry.objects.get()
     assert response.status_code == 302
     assert assessment.review_status == "contacted"
-    assert assessment.consultant_notes == "Wants to start with support summaries."
     assert (assessment.company, assessment.status) == ("Prep Co", "submitted")
     assert assessment.contact_email != "attacker@example.com"
     assert entry.user == mine.user

@@ -154,9 +154,13 @@ def test_dashboard_lists_the_logged_in_consultants_upcoming_calls_soonest_first(
     assert list(dashboard.upcoming) == [soon, later]
 
 
-def test_dashboard_counts_failed_emails_for_those_who_may_read_the_log():
+def test_dashboard_counts_failed_emails_company_wide_for_managers_own_for_consultants():
+    consultant = consultant_create()
+    theirs = BookingFactory(consultant=consultant)
     for n, status in enumerate(["failed", "failed", "sent", "queued"]):
         OutboundEmail.objects.create(
+            related_model="bookings.booking" if n == 0 else "",
+            related_id=str(theirs.pk) if n == 0 else "",
             kind="booking_confirmation",
             to=f"client{n}@example.com",
             subject="Your consultation",
@@ -168,14 +172,19 @@ def test_dashboard_counts_failed_emails_for_those_who_may_read_the_log():
         )
 
     for_manager = dashboard_get(user=manager_create(), now=NOW)
-    for_consultant = dashboard_get(user=consultant_create().user, now=NOW)
+    for_consultant = dashboard_get(user=consultant.user, now=NOW)
+    for_another = dashboard_get(user=consultant_create().user, now=NOW)
 
     assert for_manager.failed_emails == 2
     assert [email.to for email in for_manager.failed_recent] == [
         "client1@example.com",
         "client0@example.com",
     ]
-    assert for_consultant.failed_emails is None
+    assert for_consultant.failed_emails == 1
+    assert [email.to for email in for_consultant.failed_recent] == [
+        "client0@example.com"
+    ]
+    assert for_another.failed_emails == 0
 
 
 def test_dashboard_is_a_fixed_number_of_queries(django_assert_num_queries):
@@ -187,8 +196,10 @@ def test_dashboard_is_a_fixed_number_of_queries(django_assert_num_queries):
     for hours in (2, 3, 4):
         booked(created_at=NOW, consultant=mine, start=NOW + timedelta(hours=hours))
 
-    # Submissions, bookings, verdicts, the consultant, their calls, failed emails.
-    with django_assert_num_queries(6):
+    # Submissions, bookings, verdicts, the consultant, their calls, the team's calls,
+    # calls awaiting an outcome, calls outside their hours (the calls, time off,
+    # overrides, weekly hours), failed emails.
+    with django_assert_num_queries(12):
         dashboard_get(user=user, now=NOW)
 
 
@@ -219,7 +230,7 @@ def test_admin_index_shows_the_dashboard_with_constant_queries(
 
 
 # Session, user, permissions, the dashboard's queries, recent actions.
-INDEX_QUERIES = {"superuser": 10, "manager": 12, "consultant": 10}
+INDEX_QUERIES = {"superuser": 16, "manager": 19, "consultant": 17}
 
 
 def test_admin_index_links_failed_emails_to_the_filtered_log(client):
@@ -242,7 +253,7 @@ def test_admin_index_links_failed_emails_to_the_filtered_log(client):
     assert "550 mailbox unavailable" in html
 
 
-def test_admin_index_for_a_consultant_shows_their_calls_and_no_email_log(client):
+def test_admin_index_for_a_consultant_labels_whose_figures_are_shown(client):
     mine = consultant_create(timezone="Asia/Kolkata")
     assessment = submission(NOW, "api")
     call = booked(
@@ -257,9 +268,17 @@ def test_admin_index_for_a_consultant_shows_their_calls_and_no_email_log(client)
 
     assert "Your upcoming calls" in html
     assert f'href="/admin/bookings/booking/{call.pk}/change/"' in html
-    assert "Mon 7 Jan, 14:30" in html  # 09:00 UTC in Kolkata
+    assert "Mon 07 Jan 2030 14:30 (Asia/Kolkata)" in html  # 09:00 UTC in Kolkata
     assert f'href="/admin/advisor/assessment/{assessment.pk}/change/"' in html
-    assert "Emails needing attention" not in html
+    assert 'This week and last <span class="scope-tag">company-wide</span>' in html
+    assert (
+        'Your upcoming calls <span class="scope-tag scope-tag--yours">yours</span>'
+        in html
+    )
+    assert "The team&#x27;s upcoming calls" not in html
+    assert "The team's upcoming calls" not in html
+    assert "Emails needing attention" in html
+    assert "your clients'</span>" in html
 
 
 # --- The email log, where the dashboard sends people ------------------------------------
@@ -295,7 +314,113 @@ def test_email_log_resend_of_a_failed_email_is_logged(
     assert entry.get_change_message() == "Queued to be sent again."
 
 
-def test_consultant_cannot_reach_the_email_log(client):
-    client.force_login(consultant_create().user)
+def email_about(related, *, to, status="sent"):
+    return OutboundEmail.objects.create(
+        kind="booking_confirmation",
+        to=to,
+        subject="-",
+        body_text="-",
+        body_html="-",
+        dedupe_key=f"test:{to}",
+        status=status,
+        sent_at=NOW if status == "sent" else None,
+        related_model=related._meta.label_lower,
+        related_id=str(related.pk),
+    )
 
-    assert client.get("/admin/consult/outboundemail/").status_code == 403
+
+def test_consultant_reads_only_their_own_clients_emails_in_the_log(client):
+    mine = consultant_create()
+    call = BookingFactory(consultant=mine)
+    assigned = AssessmentFactory(assigned_to=mine.user)
+    others = BookingFactory(consultant=consultant_create())
+    shown = [
+        email_about(call, to="call@example.com"),
+        email_about(assigned, to="assigned@example.com"),
+    ]
+    hidden = email_about(others, to="someone-else@example.com")
+    client.force_login(mine.user)
+
+    listing = client.get("/admin/consult/outboundemail/")
+    theirs = client.get(f"/admin/consult/outboundemail/{hidden.pk}/change/")
+    own = client.get(f"/admin/consult/outboundemail/{shown[0].pk}/change/")
+
+    assert listing.status_code == 200
+    assert sorted(e.to for e in listing.context["cl"].result_list) == [
+        "assigned@example.com",
+        "call@example.com",
+    ]
+    assert own.status_code == 200
+    assert theirs.status_code == 302  # the admin's "not found" for an unknown row
+    # Reading, not resending: that stays with managers.
+    assert listing.context["action_form"] is None
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_email_log_for_a_consultant_is_a_fixed_number_of_queries(
+    client, django_assert_num_queries, count
+):
+    mine = consultant_create()
+    for n in range(count):
+        call = BookingFactory(consultant=mine, start=NOW + timedelta(days=n + 1))
+        email_about(call, to=f"c{n}@example.com")
+    client.force_login(mine.user)
+    client.get("/admin/consult/outboundemail/")
+
+    with django_assert_num_queries(EMAIL_LOG_QUERIES):
+        response = client.get("/admin/consult/outboundemail/")
+
+    assert len(response.context["cl"].result_list) == count
+
+
+# Session, user, permissions and groups, the filters' choices and the rows: the
+# same for three rows as for one.
+EMAIL_LOG_QUERIES = 10
+
+
+def test_manager_sees_the_teams_upcoming_calls_and_calls_awaiting_an_outcome(client):
+    first = consultant_create(display_name="Priya Shah")
+    second = consultant_create(display_name="Sam Lee")
+    soon = BookingFactory(
+        consultant=first, name="Ada", start=datetime(2030, 1, 7, 9, tzinfo=UTC)
+    )
+    later = BookingFactory(
+        consultant=second, name="Bo", start=datetime(2030, 1, 8, 9, tzinfo=UTC)
+    )
+    past = BookingFactory(
+        consultant=second,
+        name="Cy",
+        start=NOW - timedelta(days=2),
+        status=BookingStatus.AWAITING_OUTCOME,
+    )
+    client.force_login(manager_create())
+
+    dashboard = client.get("/admin/").context["dashboard"]
+    html = client.get("/admin/").content.decode()
+
+    assert list(dashboard.team_upcoming) == [soon, later]
+    assert list(dashboard.awaiting_recent) == [past]
+    assert dashboard.awaiting_outcome == 1
+    assert "Priya Shah with Ada" in html
+    assert "Sam Lee with Cy" in html
+    assert 'href="/admin/bookings/booking/?status__exact=awaiting_outcome"' in html
+
+
+def test_consultant_sees_only_their_own_calls_awaiting_an_outcome():
+    mine = consultant_create()
+    own = BookingFactory(
+        consultant=mine,
+        start=NOW - timedelta(days=1),
+        status=BookingStatus.AWAITING_OUTCOME,
+    )
+    BookingFactory(
+        consultant=consultant_create(),
+        start=NOW - timedelta(days=1),
+        status=BookingStatus.AWAITING_OUTCOME,
+    )
+
+    dashboard = dashboard_get(user=mine.user, now=NOW)
+
+    assert (dashboard.awaiting_outcome, list(dashboard.awaiting_recent)) == (1, [own])
+    assert dashboard.team_upcoming == ()
+    assert dashboard.sees_everyone is False

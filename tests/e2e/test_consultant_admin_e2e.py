@@ -92,12 +92,19 @@ def test_consultant_filters_their_calls_prepares_and_marks_one_completed(
     expect(page.locator(".prep-overview")).to_contain_text("Hybrid")
     expect(page.locator(".prep-bookings")).to_contain_text("with Amelia Hart")
     page.screenshot(path=output_dir / "3-prep-sheet.png", full_page=True)
-    page.get_by_label("Consultant notes").fill("Start with the support summaries.")
     page.get_by_label("Review status").select_option("contacted")
-    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.get_by_label("Add a note").fill("Start with the support summaries.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator(".messagelist")).to_contain_text("Note added.")
+    expect(page.locator("#notes")).to_contain_text("Start with the support summaries.")
+    expect(page.locator("#notes")).to_contain_text("Review status: New → Contacted")
     assessment.refresh_from_db()
-    assert assessment.consultant_notes == "Start with the support summaries."
+    assert list(assessment.notes.values_list("kind", "text")) == [
+        ("status", "Review status: New → Contacted"),
+        ("note", "Start with the support summaries."),
+    ]
     assert assessment.review_status == "contacted"
 
     # Back to the calls: the one in progress is done.
@@ -120,5 +127,11 @@ def test_consultant_filters_their_calls_prepares_and_marks_one_completed(
         LogEntry.objects.filter(user=amelia.user)
         .order_by("pk")
         .values_list("object_repr", flat=True)
-    ) == ["Northwind Bank", str(in_progress)]
+    ) == ["Northwind Bank", "Northwind Bank", in_zone(in_progress, amelia.timezone)]
     assert page.console_errors == []
+
+
+def in_zone(booking, zone: str) -> str:
+    """The booking's name as the admin wrote it for a viewer in ``zone``."""
+    with timezone.override(zone):
+        return str(booking)

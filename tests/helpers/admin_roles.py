@@ -15,12 +15,16 @@ from consult.staff import CONSULTANTS, MANAGERS
 from tests.factories.bookings import ConsultantFactory, StaffUserFactory
 
 _groups = importlib.import_module("consult.migrations.0002_staff_groups")
+_unlock = importlib.import_module(
+    "consult.migrations.0005_day_consultants_read_email_log"
+)
 
 ROLES = ("superuser", "manager", "consultant")
 
 
 def staff_groups_create() -> None:
     _groups.create_groups(apps, None)
+    _unlock.managers_unlock_grant(apps)
 
 
 def _group(name: str) -> Group:
