@@ -132,7 +132,7 @@ def resend_confirmation(
         model_admin.message_user(
             request,
             f"Confirmation sent again for {sent} booking(s), each with a new "
-            "private link (the old one stops working).",
+            "private link (the earlier ones keep working until the client revokes them).",
             messages.SUCCESS,
         )
     if skipped:
