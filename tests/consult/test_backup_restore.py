@@ -18,7 +18,8 @@ import pytest
 from tests.helpers.services import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRATCH = "consult_backup_restore_check"
+# Per process, so two test runs on one server never drop each other's scratch database.
+SCRATCH = f"consult_backup_restore_check_{os.getpid()}"
 
 pytestmark = pytest.mark.postgres
 
