@@ -1,7 +1,8 @@
 """Reads for the booking pages and services.
 
 Slots come from a fixed number of queries (policy, consultants, then one query each for
-weekly hours, overrides, time off and active bookings), however many consultants or
+weekly hours, overrides, time off with busy time from the consultants' own calendars, and
+active bookings), however many consultants or
 bookings there are, and the pure ``availability.free_slots`` does the rest. The booking
 page reads and computes only the week it shows (``availability_week_get``); the whole
 horizon (``availability_get``) is for the pages that need to search all of it.
@@ -24,6 +25,7 @@ from bookings.models import (
     MAX_MEETING_MINUTES,
     Booking,
     BookingPolicy,
+    BusyInterval,
     Consultant,
     DateOverride,
     TimeOff,
@@ -125,10 +127,20 @@ def schedules_for(
         if start is not None:
             ranges.append(availability.TimeRange(start, end))
 
+    # Busy time from the consultants' own calendars blocks a meeting exactly as time
+    # off does (the meeting, not its buffers, and without counting towards the daily
+    # cap), so both are read in one query.
     time_off: defaultdict[int, list] = defaultdict(list)
-    for consultant_id, start, end in TimeOff.objects.filter(
-        consultant_id__in=ids, start__lt=high, end__gt=low
-    ).values_list("consultant_id", "start", "end"):
+    for consultant_id, start, end in (
+        TimeOff.objects.filter(consultant_id__in=ids, start__lt=high, end__gt=low)
+        .values_list("consultant_id", "start", "end")
+        .union(
+            BusyInterval.objects.filter(
+                consultant_id__in=ids, end__gt=low, start__lt=high
+            ).values_list("consultant_id", "start", "end"),
+            all=True,
+        )
+    ):
         time_off[consultant_id].append(availability.TimeOff(start, end))
 
     bookings = Booking.objects.filter(
