@@ -28,9 +28,12 @@ def test_staff_groups_hold_the_permissions_of_each_role():
     consultants = Group.objects.get(name="Consultants")
     managers = Group.objects.get(name="Managers")
 
+    # The apps above grant their own (tests/calendars).
     granted = sorted(
         f"{p.content_type.app_label}.{p.codename}"
-        for p in consultants.permissions.select_related("content_type")
+        for p in consultants.permissions.select_related("content_type").filter(
+            content_type__app_label__in=["advisor", "bookings", "consult"]
+        )
     )
 
     assert granted == [
@@ -54,10 +57,10 @@ def test_staff_groups_hold_the_permissions_of_each_role():
         "bookings.view_timeoff",
         "bookings.view_weeklyhours",
     ]
-    assert managers.permissions.count() == 44
-    assert set(
-        managers.permissions.values_list("content_type__app_label", flat=True)
-    ) == {"advisor", "bookings", "consult"}
+    own = managers.permissions.filter(
+        content_type__app_label__in=["advisor", "bookings", "consult"]
+    )
+    assert own.count() == 44
 
 
 def test_staff_groups_migration_run_again_adds_nothing_twice():

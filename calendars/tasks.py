@@ -1,0 +1,15 @@
+"""Celery tasks for calendars: thin wrappers over the services (``default`` queue)."""
+
+from celery import shared_task
+
+from calendars import services
+
+
+@shared_task(name="calendars.sync_due", acks_late=True)
+def sync_due() -> int:
+    return services.syncs_due()
+
+
+@shared_task(name=services.FEED_SYNC_TASK, acks_late=True)
+def feed_sync(*, feed_id: int) -> bool:
+    return services.feed_sync(feed_id=feed_id).ok
