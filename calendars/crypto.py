@@ -4,8 +4,8 @@ password to the calendar) are stored encrypted with Fernet.
 Keys come from ``CALENDAR_ENCRYPTION_KEYS`` (comma-separated Fernet keys): the first
 encrypts, every one decrypts, so a key is rotated by putting a new one first, running
 ``manage.py calendar_keys_rotate`` and then dropping the old one (see SECURITY.md). Without
-the setting a key is derived from ``SECRET_KEY``, which is enough for development and ties
-the secrets to that key; the deploy check warns.
+the setting a key derived from ``SECRET_KEY`` encrypts, which is enough for development but
+ties the secrets to that key.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def _derived_key() -> bytes:
 
 
 def _fernet() -> MultiFernet:
-    keys = list(getattr(settings, "CALENDAR_ENCRYPTION_KEYS", [])) or [_derived_key()]
+    # The derived key comes last, to decrypt only: secrets stored before the keys were
+    # set are still read, and ``calendar_keys_rotate`` moves them to the first key.
+    keys = [*getattr(settings, "CALENDAR_ENCRYPTION_KEYS", []), _derived_key()]
     return MultiFernet([Fernet(key) for key in keys])
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.models import BookingPolicy
 from calendars import busy
-from calendars.crypto import secret_decrypt, secret_encrypt
+from calendars.crypto import secret_decrypt, secret_encrypt, secrets_rotate_value
 from calendars.models import CalendarFeed, CalendarSubscription
 from consult import outbound
 from consult.enqueue import enqueue, enqueue_on_commit
@@ -271,3 +271,14 @@ def subscription_rotate(*, consultant: Consultant) -> str:
         consultant=consultant, defaults={"token_hash": hashed}
     )
     return token
+
+
+def secrets_rotate() -> int:
+    """Encrypt every stored secret again under the first key; returns how many rows."""
+    count = 0
+    with transaction.atomic():
+        for feed in CalendarFeed.objects.select_for_update().only("url_encrypted"):
+            feed.url_encrypted = secrets_rotate_value(feed.url_encrypted)
+            feed.save(update_fields=["url_encrypted"])
+            count += 1
+    return count

@@ -1,9 +1,12 @@
 """Reading ICS feeds from a real local HTTP server: busy time of the horizon stored, the
 conditional GET, failures that keep the last busy time, and addresses refused."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
 
 from bookings.models import BusyInterval
 from calendars import services
@@ -255,3 +258,18 @@ def test_syncs_due_reads_each_due_feed_once(feed_server):
     due.refresh_from_db()
     assert due.last_error == ""
     assert due.last_success_at is not None
+
+
+def test_keys_rotate_moves_secrets_to_the_new_key_and_the_old_one_can_go(settings):
+    url = "https://calendar.example.com/private/s3cr3t/basic.ics"
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.CALENDAR_ENCRYPTION_KEYS = [old]
+    feed = CalendarFeedFactory(url=url)
+    settings.CALENDAR_ENCRYPTION_KEYS = [new, old]
+
+    call_command("calendar_keys_rotate", stdout=io.StringIO())
+    settings.CALENDAR_ENCRYPTION_KEYS = [new]
+
+    row = CalendarFeed.objects.get(pk=feed.pk)
+    assert Fernet(new.encode()).decrypt(row.url_encrypted.encode()).decode() == url
+    assert services.feed_url(row) == url
