@@ -13,15 +13,22 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from bookings import selectors as booking_selectors
 from bookings.admin_scope import OwnRowsMixin
 from calendars import services
-from calendars.admin_forms import CalendarFeedForm
-from calendars.models import CalendarFeed, CalendarSubscription
+from calendars.admin_forms import CalDAVAccountForm, CalendarFeedForm
+from calendars.enums import WriteStatus
+from calendars.models import (
+    CalDAVAccount,
+    CalendarFeed,
+    CalendarSubscription,
+    CalendarWrite,
+)
 from consult.staff import staff_sees_everyone
 
 if TYPE_CHECKING:
@@ -187,3 +194,129 @@ class CalendarSubscriptionAdmin(ConsultantOwnedAdmin):
             ),
             messages.SUCCESS,
         )
+
+
+@admin.register(CalDAVAccount)
+class CalDAVAccountAdmin(ConsultantOwnedAdmin):
+    form = CalDAVAccountForm
+    list_display = (
+        "name",
+        "consultant",
+        "username",
+        "sync_status",
+        "last_success_at",
+        "busy_count",
+        "writes_failed",
+        "is_active",
+    )
+    list_select_related = ("consultant",)
+    readonly_fields = ("calendars_found", *SYNC_FIELDS)
+    actions = ("sync_now",)
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        self.own_consultant_set(request, obj)
+        services.account_save(
+            account=obj, password=form.cleaned_data.get("password") or None
+        )
+        services.account_sync_now(account=obj)
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        services.account_delete(account=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for account in queryset:
+            services.account_delete(account=account)
+
+    @admin.action(description="Sync now")
+    def sync_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for account in queryset.filter(is_active=True):
+            services.account_sync_now(account=account)
+            self.log_change(request, account, "Asked to sync now.")
+            count += 1
+        self.message_user(
+            request,
+            f"{count} account(s) will be read within a minute; refresh to see the result.",
+            messages.SUCCESS,
+        )
+
+    @admin.display(description="status")
+    def sync_status(self, obj: CalDAVAccount) -> SafeString:
+        return sync_status(obj)
+
+    @admin.display(description="calendars found (name: address)")
+    def calendars_found(self, obj: CalDAVAccount) -> SafeString:
+        found = obj.calendar_state.get("calendars") or {}
+        if not found:
+            return format_html("{}", "None yet: they are listed after the first read.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{}: <code>{}</code></li>", ((n, u) for u, n in found.items())
+            ),
+        )
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                failed_writes=Count(
+                    "writes", filter=Q(writes__status=WriteStatus.FAILED)
+                )
+            )
+        )
+
+    @admin.display(description="failed writes", ordering="failed_writes")
+    def writes_failed(self, obj: CalDAVAccount) -> int:
+        return obj.failed_writes
+
+
+@admin.register(CalendarWrite)
+class CalendarWriteAdmin(OwnRowsMixin, admin.ModelAdmin):
+    """Bookings written into consultants' calendars: what failed, and why."""
+
+    owner_path = "account__consultant__user"
+    list_display = (
+        "booking",
+        "account",
+        "status",
+        "attempts",
+        "last_error",
+        "updated_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("booking", "account")
+    readonly_fields = (
+        "booking",
+        "account",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "written_sequence",
+        "updated_at",
+    )
+    fields = readonly_fields
+    actions = ("retry",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def is_own(self, request: HttpRequest, obj) -> bool:
+        if staff_sees_everyone(request.user):
+            return True
+        mine = booking_selectors.consultant_id_for_user(request.user.pk)
+        return mine is not None and obj.account.consultant_id == mine
+
+    @admin.action(description="Try again")
+    def retry(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for write in queryset.exclude(status=WriteStatus.DONE):
+            services.write_retry(write=write)
+            self.log_change(request, write, "Asked to try again.")
+            count += 1
+        self.message_user(request, f"{count} write(s) queued again.", messages.SUCCESS)

@@ -132,9 +132,18 @@ def calendar_parse(data: bytes) -> Calendar:
 
 
 def busy_from_calendar(
-    calendar: Calendar, *, zone: ZoneInfo, start: datetime, end: datetime
+    calendar: Calendar,
+    *,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    skip_uid_suffix: str = "",
 ) -> list[Interval]:
-    """Busy time of ``calendar`` overlapping ``[start, end)``, merged, in UTC."""
+    """Busy time of ``calendar`` overlapping ``[start, end)``, merged, in UTC.
+
+    Events whose UID ends with ``skip_uid_suffix`` are left out: Consult's own calls,
+    which block their time as bookings already (and must not block their own move).
+    """
     _refuse_floods(calendar)
     try:
         occurrences = recurring_ical_events.of(calendar).between(start, end)
@@ -150,6 +159,8 @@ def busy_from_calendar(
         )
     found: list[Interval] = []
     for event in occurrences:
+        if skip_uid_suffix and str(event.get("UID", "")).endswith(skip_uid_suffix):
+            continue
         try:
             interval = _occurrence(event, zone)
         except (ValueError, TypeError, AttributeError) as exc:
@@ -162,7 +173,18 @@ def busy_from_calendar(
 
 
 def busy_from_ics(
-    data: bytes, *, zone: ZoneInfo, start: datetime, end: datetime
+    data: bytes,
+    *,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    skip_uid_suffix: str = "",
 ) -> list[Interval]:
     """``busy_from_calendar`` of the file ``data``."""
-    return busy_from_calendar(calendar_parse(data), zone=zone, start=start, end=end)
+    return busy_from_calendar(
+        calendar_parse(data),
+        zone=zone,
+        start=start,
+        end=end,
+        skip_uid_suffix=skip_uid_suffix,
+    )

@@ -9,6 +9,7 @@ time already stored, records the error for the consultant, and backs off.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from dataclasses import dataclass
@@ -16,25 +17,50 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import requests
+from caldav.lib import error as caldav_errors
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from icalendar import Calendar as ICalendar
 
 from bookings import services as booking_services
+from bookings.enums import BookingStatus
+from bookings.ics import booking_uid
 from bookings.models import BookingPolicy
 from calendars import busy
+from calendars.caldav_client import (
+    CalDAVError,
+    caldav_client,
+    calendar_at,
+    calendar_ctag,
+    calendars_of,
+    event_data_between,
+)
 from calendars.crypto import secret_decrypt, secret_encrypt, secrets_rotate_value
-from calendars.models import CalendarFeed, CalendarSubscription
+from calendars.enums import WriteStatus
+from calendars.models import (
+    CalDAVAccount,
+    CalendarFeed,
+    CalendarSubscription,
+    CalendarWrite,
+)
+from calendars.subscription import consultant_event_ics
 from consult import outbound
 from consult.enqueue import enqueue, enqueue_on_commit
 from consult.tokens import token_new
 
 if TYPE_CHECKING:
-    from bookings.models import Consultant
+    from caldav import DAVClient
+
+    from bookings.models import Booking, Consultant
 
 logger = logging.getLogger(__name__)
 
+# The UIDs of Consult's own calls (bookings.ics.booking_uid): in a consultant's calendar
+# they are the booking itself, which blocks its time already.
+OWN_UID_SUFFIX = "@consult"
 # A read left claimed this long (its worker died) may be taken over.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 # Past the horizon as the slot queries read it (bookings.selectors.MARGIN).
@@ -135,7 +161,7 @@ class SyncResult:
     error: str = ""
 
 
-def _claim(model: type[CalendarFeed], pk: int, now: datetime) -> bool:
+def _claim(model: type[CalendarFeed | CalDAVAccount], pk: int, now: datetime) -> bool:
     free = Q(syncing_since__isnull=True) | Q(syncing_since__lt=now - CLAIM_TIMEOUT)
     return bool(
         model.objects.filter(free, pk=pk, is_active=True).update(syncing_since=now)
@@ -194,7 +220,11 @@ def feed_sync(
         changed = False
         if fetched.status == 200:
             intervals = busy.busy_from_ics(
-                fetched.body, zone=feed.consultant.zone, start=start, end=end
+                fetched.body,
+                zone=feed.consultant.zone,
+                start=start,
+                end=end,
+                skip_uid_suffix=OWN_UID_SUFFIX,
             )
             changed = booking_services.busy_intervals_replace(
                 consultant_id=feed.consultant_id,
@@ -223,6 +253,8 @@ def feed_sync(
 
 
 FEED_SYNC_TASK = "calendars.feed_sync"
+ACCOUNT_SYNC_TASK = "calendars.account_sync"
+WRITE_TASK = "calendars.write_deliver"
 
 
 def feed_sync_now(*, feed: CalendarFeed) -> None:
@@ -237,28 +269,47 @@ def feed_sync_now(*, feed: CalendarFeed) -> None:
 
 
 def syncs_due(*, now: datetime | None = None) -> int:
-    """Queue a read of every active calendar that is due; the beat scan."""
+    """Queue a read of every active calendar that is due, and every write-back due a
+    try; the beat scan. Returns how many were queued."""
     now = now or timezone.now()
     due = (
         Q(is_active=True)
         & (Q(next_sync_at__isnull=True) | Q(next_sync_at__lte=now))
         & (Q(syncing_since__isnull=True) | Q(syncing_since__lt=now - CLAIM_TIMEOUT))
     )
-    feed_ids = list(CalendarFeed.objects.filter(due).values_list("pk", flat=True))
-    # Not due again before a worker had time to take it: the next scans do not pile
-    # copies of a read the broker still holds.
-    CalendarFeed.objects.filter(pk__in=feed_ids).update(
-        next_sync_at=now + CLAIM_TIMEOUT
-    )
-    for feed_id in feed_ids:
+    queued = 0
+    for model, task, name in (
+        (CalendarFeed, FEED_SYNC_TASK, "feed_id"),
+        (CalDAVAccount, ACCOUNT_SYNC_TASK, "account_id"),
+    ):
+        ids = list(model.objects.filter(due).values_list("pk", flat=True))
+        # Not due again before a worker had time to take it: the next scans do not pile
+        # copies of a read the broker still holds.
+        model.objects.filter(pk__in=ids).update(next_sync_at=now + CLAIM_TIMEOUT)
+        for pk in ids:
+            enqueue(
+                task,
+                kwargs={name: pk},
+                about=f"Calendar {name} {pk}",
+                if_lost="read at the next scan",
+                expires=300,
+            )
+        queued += len(ids)
+    writes = CalendarWrite.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
+        status=WriteStatus.QUEUED,
+        next_attempt_at__lte=now,
+    ).values_list("pk", flat=True)
+    for write_id in writes:
         enqueue(
-            FEED_SYNC_TASK,
-            kwargs={"feed_id": feed_id},
-            about=f"Calendar feed {feed_id}",
-            if_lost="read at the next scan",
+            WRITE_TASK,
+            kwargs={"write_id": write_id},
+            about=f"Calendar write {write_id}",
+            if_lost="tried at the next scan",
             expires=300,
         )
-    return len(feed_ids)
+        queued += 1
+    return queued
 
 
 def subscription_rotate(*, consultant: Consultant) -> str:
@@ -281,4 +332,266 @@ def secrets_rotate() -> int:
             feed.url_encrypted = secrets_rotate_value(feed.url_encrypted)
             feed.save(update_fields=["url_encrypted"])
             count += 1
+        for account in CalDAVAccount.objects.select_for_update().only(
+            "password_encrypted"
+        ):
+            account.password_encrypted = secrets_rotate_value(
+                account.password_encrypted
+            )
+            account.save(update_fields=["password_encrypted"])
+            count += 1
     return count
+
+
+# --- CalDAV accounts -------------------------------------------------------------------
+
+# The errors a CalDAV exchange ends in; their messages carry no password.
+_CALDAV_ERRORS = (CalDAVError, caldav_errors.DAVError, requests.RequestException)
+# Write-backs are tried this many times (1, 2, 4... minutes apart, at most an hour) before
+# they are marked failed for staff to see and retry.
+WRITE_ATTEMPTS = 10
+
+
+def account_url_check(url: str) -> str:
+    """The server address to store, or ``outbound.UnsafeURL`` with a message."""
+    url = url.strip()
+    try:
+        outbound.url_check(url)
+    except outbound.OutboundError as exc:
+        raise outbound.UnsafeURL(str(exc)) from exc
+    return url
+
+
+def account_save(
+    *, account: CalDAVAccount, password: str | None = None
+) -> CalDAVAccount:
+    """Save ``account`` (from the admin), with a new app password if one is given."""
+    if password:
+        account.password_encrypted = secret_encrypt(password)
+    account.next_sync_at = None
+    with transaction.atomic():
+        account.save()
+        if not account.is_active:
+            booking_services.busy_intervals_delete(source=account.source)
+    return account
+
+
+def account_delete(*, account: CalDAVAccount) -> None:
+    with transaction.atomic():
+        booking_services.busy_intervals_delete(source=account.source)
+        account.delete()
+
+
+def _account_client(account: CalDAVAccount) -> DAVClient:
+    return caldav_client(
+        url=account.server_url,
+        username=account.username,
+        password=secret_decrypt(account.password_encrypted),
+    )
+
+
+def _account_busy(
+    account: CalDAVAccount, *, start: datetime, end: datetime, force: bool
+) -> tuple[list[busy.Interval] | None, dict[str, object]]:
+    """The account's busy time (None when no calendar read changed since the last
+    read), and the calendars' state to remember."""
+    client = _account_client(account)
+    calendars = calendars_of(client)
+    wanted = set(account.read_calendars)
+    chosen = [c for c in calendars if not wanted or str(c.url) in wanted]
+    ctags = {str(c.url): calendar_ctag(c) for c in chosen}
+    state: dict[str, object] = {
+        "calendars": {str(c.url): c.name or str(c.url) for c in calendars},
+        "ctags": ctags,
+    }
+    previous = account.calendar_state.get("ctags")
+    covered = account.covered_until is not None and (
+        account.covered_until >= end - FULL_READ_SLACK
+    )
+    if not force and covered and all(ctags.values()) and previous == ctags:
+        return None, state
+    combined = ICalendar()
+    for calendar in chosen:
+        for data in event_data_between(calendar, start, end):
+            for component in ICalendar.from_ical(data).subcomponents:
+                combined.add_component(component)
+    intervals = busy.busy_from_calendar(
+        combined,
+        zone=account.consultant.zone,
+        start=start,
+        end=end,
+        skip_uid_suffix=OWN_UID_SUFFIX,
+    )
+    return intervals, state
+
+
+def account_sync(
+    *, account_id: int, now: datetime | None = None, force: bool = False
+) -> SyncResult:
+    """Read the account's calendars (those chosen, or all) and store their busy time.
+
+    Calendars whose ctag has not changed are not read again while the stored busy time
+    still covers the horizon.
+    """
+    now = now or timezone.now()
+    if not _claim(CalDAVAccount, account_id, now):
+        return SyncResult(ok=False, skipped=True)
+    account = CalDAVAccount.objects.select_related("consultant").get(pk=account_id)
+    start, end = sync_window(now)
+    fields = ["syncing_since", "last_attempt_at", "failures", "next_sync_at"]
+    account.syncing_since = None
+    account.last_attempt_at = now
+    changed = False
+    try:
+        intervals, state = _account_busy(account, start=start, end=end, force=force)
+        if intervals is not None:
+            changed = booking_services.busy_intervals_replace(
+                consultant_id=account.consultant_id,
+                source=account.source,
+                intervals=intervals,
+            )
+            account.covered_until = end
+            account.busy_count = len(intervals)
+            fields += ["covered_until", "busy_count"]
+        account.calendar_state = state
+        fields.append("calendar_state")
+    except (*_CALDAV_ERRORS, busy.FeedInvalid) as exc:
+        account.failures += 1
+        account.last_error = _caldav_message(exc)
+        account.next_sync_at = now + next_sync_delay(account.failures)
+        logger.warning("CalDAV account %s failed: %s", account.pk, account.last_error)
+        account.save(update_fields=[*fields, "last_error"])
+        return SyncResult(ok=False, error=account.last_error)
+    account.failures = 0
+    account.last_error = ""
+    account.last_success_at = now
+    account.next_sync_at = now + next_sync_delay(0)
+    account.save(update_fields=[*fields, "last_error", "last_success_at"])
+    return SyncResult(ok=True, changed=changed)
+
+
+def _caldav_message(exc: Exception) -> str:
+    if isinstance(exc, caldav_errors.AuthorizationError):
+        return "The server refused the username or app password."
+    if isinstance(exc, caldav_errors.NotFoundError):
+        return "The server has no calendar at that address."
+    if isinstance(exc, caldav_errors.DAVError):
+        return f"The CalDAV server answered with an error ({type(exc).__name__})."
+    if isinstance(exc, requests.RequestException):
+        return "The CalDAV server could not be reached."
+    return str(exc)
+
+
+def account_sync_now(*, account: CalDAVAccount) -> None:
+    CalDAVAccount.objects.filter(pk=account.pk).update(next_sync_at=None)
+    enqueue_on_commit(
+        ACCOUNT_SYNC_TASK,
+        kwargs={"account_id": account.pk},
+        about=f"CalDAV account {account.pk}",
+        if_lost="read at the next scan",
+    )
+
+
+# --- Write-back ------------------------------------------------------------------------
+
+
+def writes_queue(*, booking: Booking, now: datetime) -> int:
+    """Queue ``booking`` for each calendar of its consultant that bookings go into.
+
+    Called inside the booking's own transaction (the domain events' receivers); the
+    rows commit or roll back with the change, and are delivered once it commits.
+    """
+    accounts = CalDAVAccount.objects.filter(
+        consultant_id=booking.consultant_id, is_active=True
+    ).exclude(write_calendar_url="")
+    count = 0
+    for account in accounts:
+        write, _ = CalendarWrite.objects.update_or_create(
+            booking=booking,
+            account=account,
+            defaults={
+                "status": WriteStatus.QUEUED,
+                "attempts": 0,
+                "next_attempt_at": timezone.now(),
+                # A delivery under way finds its claim gone, and leaves the row queued
+                # for this newer state.
+                "claimed_at": None,
+                "last_error": "",
+            },
+        )
+        enqueue_on_commit(
+            WRITE_TASK,
+            kwargs={"write_id": write.pk},
+            about=f"Calendar write {write.pk}",
+            if_lost="tried at the next scan",
+        )
+        count += 1
+    return count
+
+
+def write_retry(*, write: CalendarWrite, now: datetime | None = None) -> None:
+    """Try a failed write-back again (from the admin)."""
+    now = now or timezone.now()
+    CalendarWrite.objects.filter(pk=write.pk).update(
+        status=WriteStatus.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None
+    )
+    enqueue_on_commit(
+        WRITE_TASK,
+        kwargs={"write_id": write.pk},
+        about=f"Calendar write {write.pk}",
+        if_lost="tried at the next scan",
+    )
+
+
+def _write(write: CalendarWrite, *, now: datetime) -> None:
+    booking = write.booking
+    client = _account_client(write.account)
+    calendar = calendar_at(client, write.account.write_calendar_url)
+    if booking.status == BookingStatus.CANCELLED:
+        # Never written, or removed already: the outcome wanted either way.
+        with contextlib.suppress(caldav_errors.NotFoundError):
+            calendar.event_by_uid(booking_uid(booking)).delete()
+        return
+    # Saved under the UID's own address: writing it again replaces it.
+    calendar.save_event(consultant_event_ics(booking, now=now))
+
+
+def write_deliver(*, write_id: int, now: datetime | None = None) -> bool:
+    """Bring the booking up to date in the account's calendar: the event as the booking
+    now is, or its removal once cancelled. Idempotent; a failure is retried with backoff
+    and, after ``WRITE_ATTEMPTS``, marked failed."""
+    now = now or timezone.now()
+    claim = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
+    if not CalendarWrite.objects.filter(
+        claim, pk=write_id, status=WriteStatus.QUEUED, next_attempt_at__lte=now
+    ).update(claimed_at=now):
+        return False
+    write = CalendarWrite.objects.select_related(
+        "booking__consultant__user", "account"
+    ).get(pk=write_id)
+    mine = CalendarWrite.objects.filter(pk=write_id, claimed_at=now)
+    try:
+        _write(write, now=now)
+    except _CALDAV_ERRORS as exc:
+        attempts = write.attempts + 1
+        message = _caldav_message(exc)
+        logger.warning("Calendar write %s failed: %s", write.pk, message)
+        delay = timedelta(minutes=min(2 ** (attempts - 1), 60))
+        mine.update(
+            attempts=attempts,
+            last_error=message,
+            claimed_at=None,
+            next_attempt_at=now + delay,
+            status=(
+                WriteStatus.FAILED if attempts >= WRITE_ATTEMPTS else WriteStatus.QUEUED
+            ),
+        )
+        return False
+    mine.update(
+        status=WriteStatus.DONE,
+        attempts=F("attempts") + 1,
+        last_error="",
+        claimed_at=None,
+        written_sequence=write.booking.sequence,
+    )
+    return True

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.calendars.feed_server import FeedServer
+from tests.calendars.radicale_server import Radicale
 
 
 @pytest.fixture
@@ -12,3 +13,12 @@ def feed_server(settings):
     settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     with FeedServer() as server:
         yield server
+
+
+@pytest.fixture
+def radicale(settings, tmp_path):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    server = Radicale(tmp_path)
+    server.start()
+    yield server
+    server.stop()

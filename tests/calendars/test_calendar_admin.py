@@ -4,8 +4,9 @@ addresses checked next to the field, stored encrypted and never shown back."""
 import pytest
 from django.contrib.auth.models import Permission
 
-from calendars.models import CalendarFeed
+from calendars.models import CalDAVAccount, CalendarFeed
 from tests.calendars.feeds import BERLIN_SERIES
+from tests.calendars.radicale_server import PASSWORD, USER
 from tests.calendars.staff import calendar_consultant, calendar_manager
 from tests.factories.calendars import CalendarFeedFactory
 
@@ -158,3 +159,61 @@ def test_staff_groups_hold_the_calendar_permissions_of_each_role():
         "view_calendarwrite",
     ]
     assert len(granted("Managers")) == 14
+
+
+ACCOUNT_ADD = "/admin/calendars/caldavaccount/add/"
+
+
+def test_consultant_connects_a_caldav_account_and_the_password_is_never_shown(
+    client, radicale, django_capture_on_commit_callbacks
+):
+    consultant = calendar_consultant()
+    work = radicale.calendar_make("Work")
+    client.force_login(consultant.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            ACCOUNT_ADD,
+            {
+                "name": "Radicale",
+                "server_url": radicale.url,
+                "username": USER,
+                "password": PASSWORD,
+                "read_calendars": "",
+                "write_calendar_url": str(work.url),
+                "is_active": "on",
+            },
+        )
+
+    assert response.status_code == 302
+    account = CalDAVAccount.objects.get()
+    assert account.consultant == consultant
+    assert account.last_error == ""
+    html = client.get(f"/admin/calendars/caldavaccount/{account.pk}/change/").content
+    assert PASSWORD not in html.decode()
+    assert f"Work: <code>{work.url}</code>" in html.decode()
+
+
+def test_caldav_server_in_a_private_network_is_refused_next_to_the_field(client):
+    consultant = calendar_consultant()
+    client.force_login(consultant.user)
+
+    response = client.post(
+        ACCOUNT_ADD,
+        {
+            "name": "Office",
+            "server_url": "http://10.1.2.3/dav/",
+            "username": "ada",
+            "password": "secret-app-password",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "server_url": [
+            "This address points into a private network, which Consult does not reach."
+        ]
+    }
+    assert "secret-app-password" not in response.content.decode()
+    assert CalDAVAccount.objects.count() == 0
