@@ -529,6 +529,30 @@ def writes_queue(*, booking: Booking, now: datetime) -> int:
     return count
 
 
+def writes_requeue(*, booking_ids: list[int]) -> int:
+    """Write again the bookings already in consultants' calendars (a client erased: the
+    event is rewritten without their details once the erasure commits)."""
+    writes = list(
+        CalendarWrite.objects.filter(booking_id__in=booking_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    CalendarWrite.objects.filter(pk__in=writes).update(
+        status=WriteStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claimed_at=None,
+    )
+    for write_id in writes:
+        enqueue_on_commit(
+            WRITE_TASK,
+            kwargs={"write_id": write_id},
+            about=f"Calendar write {write_id}",
+            if_lost="tried at the next scan",
+        )
+    return len(writes)
+
+
 def write_retry(*, write: CalendarWrite, now: datetime | None = None) -> None:
     """Try a failed write-back again (from the admin)."""
     now = now or timezone.now()

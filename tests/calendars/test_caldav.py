@@ -14,6 +14,7 @@ from bookings.services import Outcome
 from calendars import services
 from calendars.enums import WriteStatus
 from calendars.models import CalDAVAccount, CalendarWrite
+from privacy.services import booking_erase
 from tests.calendars.feeds import BERLIN_SERIES, vcalendar, vevent
 from tests.calendars.radicale_server import PASSWORD, USER
 from tests.factories.bookings import ConsultantFactory
@@ -229,3 +230,22 @@ def test_write_back_goes_only_to_accounts_with_a_calendar_to_write(
         create(consultant=consultant)
 
     assert CalendarWrite.objects.count() == 0
+
+
+def test_erased_clients_past_call_is_rewritten_without_their_details(
+    radicale, django_capture_on_commit_callbacks
+):
+    consultant = ConsultantFactory(hours=OFFICE)
+    work = radicale.calendar_make("Work")
+    account_for(radicale, consultant, write_calendar_url=str(work.url))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = create(consultant=consultant).booking
+    assert "Grace Hopper" in str(written(work)[0]["SUMMARY"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_erase(booking=booking, now=booking.end + timedelta(days=1))
+
+    events = written(work)
+    assert [str(event["UID"]) for event in events] == [f"{booking.uid}@consult"]
+    assert "Grace Hopper" not in events[0].to_ical().decode()
+    assert "Compilers Inc" not in events[0].to_ical().decode()
