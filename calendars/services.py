@@ -38,7 +38,12 @@ from calendars.caldav_client import (
     calendars_of,
     event_data_between,
 )
-from calendars.crypto import secret_decrypt, secret_encrypt, secrets_rotate_value
+from calendars.crypto import (
+    InvalidToken,
+    secret_decrypt,
+    secret_encrypt,
+    secrets_rotate_value,
+)
 from calendars.enums import WriteStatus
 from calendars.models import (
     CalDAVAccount,
@@ -61,6 +66,11 @@ logger = logging.getLogger(__name__)
 # The UIDs of Consult's own calls (bookings.ics.booking_uid): in a consultant's calendar
 # they are the booking itself, which blocks its time already.
 OWN_UID_SUFFIX = "@consult"
+# The keys in CALENDAR_ENCRYPTION_KEYS no longer open a stored secret.
+UNDECRYPTABLE = (
+    "The stored secret can no longer be decrypted (the encryption keys changed): "
+    "type it in again."
+)
 # A read left claimed this long (its worker died) may be taken over.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 # Past the horizon as the slot queries read it (bookings.selectors.MARGIN).
@@ -182,8 +192,12 @@ def _fetch_feed(feed: CalendarFeed, *, conditional: bool) -> outbound.Fetched:
     if conditional and feed.last_modified:
         headers["If-Modified-Since"] = feed.last_modified
     try:
+        url = feed_url(feed)
+    except InvalidToken as exc:
+        raise FeedError(UNDECRYPTABLE) from exc
+    try:
         fetched = outbound.fetch(
-            feed_url_normal(feed_url(feed)),
+            feed_url_normal(url),
             headers=headers,
             timeout=settings.CALENDAR_FETCH_TIMEOUT,
             max_bytes=settings.CALENDAR_FEED_MAX_BYTES,
@@ -383,10 +397,12 @@ def account_delete(*, account: CalDAVAccount) -> None:
 
 
 def _account_client(account: CalDAVAccount) -> DAVClient:
+    try:
+        password = secret_decrypt(account.password_encrypted)
+    except InvalidToken as exc:
+        raise CalDAVError(UNDECRYPTABLE) from exc
     return caldav_client(
-        url=account.server_url,
-        username=account.username,
-        password=secret_decrypt(account.password_encrypted),
+        url=account.server_url, username=account.username, password=password
     )
 
 

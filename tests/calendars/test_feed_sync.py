@@ -273,3 +273,13 @@ def test_keys_rotate_moves_secrets_to_the_new_key_and_the_old_one_can_go(setting
     row = CalendarFeed.objects.get(pk=feed.pk)
     assert Fernet(new.encode()).decrypt(row.url_encrypted.encode()).decode() == url
     assert services.feed_url(row) == url
+
+
+def test_feed_whose_address_no_key_opens_fails_with_a_message(settings):
+    settings.CALENDAR_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    feed = CalendarFeedFactory(url="https://calendar.example.com/cal.ics")
+    settings.CALENDAR_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+
+    result = services.feed_sync(feed_id=feed.pk, now=NOW)
+
+    assert result.error == services.UNDECRYPTABLE
