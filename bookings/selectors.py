@@ -132,12 +132,16 @@ def schedules_for(
     # cap), so both are read in one query.
     time_off: defaultdict[int, list] = defaultdict(list)
     for consultant_id, start, end in (
+        # Unordered: SQLite refuses ORDER BY inside a compound statement.
         TimeOff.objects.filter(consultant_id__in=ids, start__lt=high, end__gt=low)
+        .order_by()
         .values_list("consultant_id", "start", "end")
         .union(
             BusyInterval.objects.filter(
                 consultant_id__in=ids, end__gt=low, start__lt=high
-            ).values_list("consultant_id", "start", "end"),
+            )
+            .order_by()
+            .values_list("consultant_id", "start", "end"),
             all=True,
         )
     ):

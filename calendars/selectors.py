@@ -77,8 +77,12 @@ def calendars_stale(
     columns = ("consultant__display_name", "name", "last_success_at", "last_error")
     rows = (
         CalendarFeed.objects.filter(stale)
+        .order_by()
         .values_list(*columns)
-        .union(CalDAVAccount.objects.filter(stale).values_list(*columns), all=True)
+        .union(
+            CalDAVAccount.objects.filter(stale).order_by().values_list(*columns),
+            all=True,
+        )
         .order_by("consultant__display_name", "name")
     )
     return [StaleCalendar(*row) for row in rows]
