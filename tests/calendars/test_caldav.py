@@ -17,6 +17,7 @@ from calendars.models import CalDAVAccount, CalendarWrite
 from privacy.services import booking_erase
 from tests.calendars.feeds import BERLIN_SERIES, vcalendar, vevent
 from tests.calendars.radicale_server import PASSWORD, USER
+from tests.calendars.staff import calendar_consultant
 from tests.factories.bookings import ConsultantFactory
 from tests.factories.calendars import CalDAVAccountFactory
 from tests.helpers.booking_service import NOW, OFFICE, TUESDAY_9, create
@@ -249,3 +250,48 @@ def test_erased_clients_past_call_is_rewritten_without_their_details(
     assert [str(event["UID"]) for event in events] == [f"{booking.uid}@consult"]
     assert "Grace Hopper" not in events[0].to_ical().decode()
     assert "Compilers Inc" not in events[0].to_ical().decode()
+
+
+def test_failed_write_back_is_visible_in_the_admin_and_tried_again_from_there(
+    client, radicale, django_capture_on_commit_callbacks
+):
+    consultant = calendar_consultant()
+    work = radicale.calendar_make("Work")
+    account = account_for(radicale, consultant, write_calendar_url=str(work.url))
+    radicale.stop()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = create(consultant=consultant).booking
+    write = CalendarWrite.objects.get()
+    CalendarWrite.objects.filter(pk=write.pk).update(status=WriteStatus.FAILED)
+    client.force_login(consultant.user)
+
+    listed = client.get("/admin/calendars/calendarwrite/").content.decode()
+    accounts = client.get("/admin/calendars/caldavaccount/")
+    radicale.start()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/calendars/calendarwrite/",
+            {"action": "retry", "_selected_action": [write.pk]},
+        )
+
+    assert "The request failed: NewConnectionError." in listed
+    assert [row.failed_writes for row in accounts.context["cl"].result_list] == [1]
+    write.refresh_from_db()
+    assert write.status == WriteStatus.DONE
+    assert [str(e["UID"]) for e in written(work)] == [f"{booking.uid}@consult"]
+    assert account.pk == write.account_id
+
+
+def test_beat_scan_reads_due_accounts_and_relays_due_writes(radicale):
+    consultant = ConsultantFactory(hours=OFFICE)
+    work = radicale.calendar_make("Work")
+    work.save_event(meeting(TUESDAY_9))
+    account = account_for(radicale, consultant, write_calendar_url=str(work.url))
+    booking = create(consultant=consultant).booking  # its write not delivered yet
+
+    services.syncs_due()
+
+    account.refresh_from_db()
+    assert account.last_success_at is not None
+    assert CalendarWrite.objects.get(booking=booking).status == WriteStatus.DONE
+    assert len(written(work)) == 2
