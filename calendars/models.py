@@ -21,17 +21,30 @@ class SyncState(models.Model):
     """When a calendar was last read, what went wrong, and when it is read next."""
 
     is_active = models.BooleanField(
-        default=True, help_text="Inactive calendars are not read; their busy time goes."
+        "read this calendar",
+        default=True,
+        help_text="Calendars not read block no time.",
     )
-    next_sync_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_sync_at = models.DateTimeField(
+        "next read", null=True, blank=True, editable=False
+    )
     # Set while a worker reads the calendar, so two never read it at once.
     syncing_since = models.DateTimeField(null=True, blank=True, editable=False)
-    last_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_attempt_at = models.DateTimeField(
+        "last tried", null=True, blank=True, editable=False
+    )
+    last_success_at = models.DateTimeField(
+        "last read", null=True, blank=True, editable=False
+    )
     last_error = models.TextField(blank=True, editable=False)
-    failures = models.PositiveIntegerField(default=0, editable=False)
+    failures = models.PositiveIntegerField(
+        "failures in a row", default=0, editable=False
+    )
     busy_count = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Busy stretches stored from the last read."
+        "busy stretches",
+        default=0,
+        editable=False,
+        help_text="Busy stretches in the booking horizon from the last read.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -55,7 +68,7 @@ class CalendarFeed(SyncState):
     name = models.CharField(max_length=100, help_text="For you, e.g. Work (Google).")
     url_encrypted = models.TextField(editable=False)
     # Enough of the address to recognise it (scheme and host), never the secret part.
-    url_hint = models.CharField(max_length=200, editable=False)
+    url_hint = models.CharField("address", max_length=200, editable=False)
     etag = models.CharField(max_length=500, blank=True, editable=False)
     last_modified = models.CharField(max_length=100, blank=True, editable=False)
     # The end of the window the stored busy time was computed for: a "not modified"
