@@ -295,3 +295,16 @@ def test_beat_scan_reads_due_accounts_and_relays_due_writes(radicale):
     assert account.last_success_at is not None
     assert CalendarWrite.objects.get(booking=booking).status == WriteStatus.DONE
     assert len(written(work)) == 2
+
+
+def test_caldav_server_in_a_network_not_allowed_is_never_contacted(radicale, settings):
+    consultant = ConsultantFactory(hours=OFFICE)
+    radicale.calendar_make("Work")
+    account = account_for(radicale, consultant)
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
+
+    result = services.account_sync(account_id=account.pk, now=NOW)
+
+    assert result.error == (
+        "This address points into a private network, which Consult does not reach."
+    )
