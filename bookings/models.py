@@ -202,6 +202,41 @@ class TimeOff(models.Model):
             raise ValidationError({"end": "The end must be after the start."})
 
 
+class BusyInterval(models.Model):
+    """Time a consultant is busy elsewhere (their own calendars), ``[start, end)`` in UTC.
+
+    Written by the apps above through ``services.busy_intervals_replace``, all rows of one
+    ``source`` at once; ``source`` is the writer's opaque key (e.g. one calendar feed).
+    Counts like time off: a meeting may not overlap it, buffers aside.
+    """
+
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.CASCADE, related_name="busy_intervals"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    source = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["consultant", "start"]
+        indexes = [
+            # The slot queries read one window: end after its start, start before its end.
+            models.Index(
+                fields=["consultant", "end", "start"], name="busy_interval_window"
+            ),
+            models.Index(fields=["source"], name="busy_interval_source"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="busy_interval_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
+        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
+
+
 # The longest meeting the policy allows; the slot queries bound their reads by it.
 MAX_MEETING_MINUTES = 240
 

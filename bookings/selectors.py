@@ -1,7 +1,8 @@
 """Reads for the booking pages and services.
 
 Slots come from a fixed number of queries (policy, consultants, then one query each for
-weekly hours, overrides, time off and active bookings), however many consultants or
+weekly hours, overrides, time off with busy time from the consultants' own calendars, and
+active bookings), however many consultants or
 bookings there are, and the pure ``availability.free_slots`` does the rest. The booking
 page reads and computes only the week it shows (``availability_week_get``), the details
 page and the booking service only the time around the wanted start (``start_check``,
@@ -27,6 +28,7 @@ from bookings.models import (
     Booking,
     BookingLink,
     BookingPolicy,
+    BusyInterval,
     Consultant,
     DateOverride,
     TimeOff,
@@ -149,11 +151,23 @@ def schedules_for(
         if start is not None:
             ranges.append(availability.TimeRange(start, end))
 
+    # Busy time from the consultants' own calendars blocks a meeting exactly as time
+    # off does (the meeting, not its buffers, and without counting towards the daily
+    # cap), so both are read in one query.
     time_off: defaultdict[int, list] = defaultdict(list)
     for consultant_id, start, end in (
+        # Unordered: SQLite refuses ORDER BY inside a compound statement.
         TimeOff.objects.filter(consultant_id__in=ids, start__lt=high, end__gt=low)
         .order_by()
         .values_list("consultant_id", "start", "end")
+        .union(
+            BusyInterval.objects.filter(
+                consultant_id__in=ids, end__gt=low, start__lt=high
+            )
+            .order_by()
+            .values_list("consultant_id", "start", "end"),
+            all=True,
+        )
     ):
         time_off[consultant_id].append(availability.TimeOff(start, end))
 

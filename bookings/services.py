@@ -47,12 +47,19 @@ from bookings.enums import (
     CancelledBy,
     Expertise,
 )
-from bookings.models import Booking, BookingLink, BookingPolicy, Consultant, email_key
+from bookings.models import (
+    Booking,
+    BookingLink,
+    BookingPolicy,
+    BusyInterval,
+    Consultant,
+    email_key,
+)
 from bookings.outcomes import booking_outcomes_due
 from bookings.tokens import token_for_submission, token_hash, token_new
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -779,3 +786,48 @@ def booking_links_revoke_others(*, booking: Booking, used: BookingLink) -> int:
 def booking_links_delete(*, booking: Booking) -> int:
     """Delete every manage link of the booking, for erasure; return how many."""
     return links.booking_links_delete(booking=booking)
+
+
+@transaction.atomic
+def busy_intervals_replace(
+    *,
+    consultant_id: int,
+    source: str,
+    intervals: Iterable[tuple[datetime, datetime]],
+) -> bool:
+    """Make ``intervals`` the whole busy time of ``source``, for ``consultant_id``.
+
+    ``source`` is the caller's key for where the time comes from (one calendar); rows it
+    left before, under any consultant, go. Empty intervals are dropped. Returns whether
+    anything changed: an unchanged calendar writes nothing and keeps the cached slot
+    listings, so syncing every few minutes costs one read.
+    """
+    wanted = sorted(
+        {
+            (start.astimezone(UTC), end.astimezone(UTC))
+            for start, end in intervals
+            if end > start
+        }
+    )
+    rows = BusyInterval.objects.filter(source=source)
+    current = sorted(rows.values_list("consultant_id", "start", "end"))
+    if current == [(consultant_id, start, end) for start, end in wanted]:
+        return False
+    rows.delete()
+    BusyInterval.objects.bulk_create(
+        (
+            BusyInterval(consultant_id=consultant_id, source=source, start=s, end=e)
+            for s, e in wanted
+        ),
+        batch_size=1000,
+    )
+    listing_cache.availability_changed()
+    return True
+
+
+def busy_intervals_delete(*, source: str) -> bool:
+    """Forget the busy time of ``source`` (a calendar disconnected)."""
+    deleted, _ = BusyInterval.objects.filter(source=source).delete()
+    if deleted:
+        listing_cache.availability_changed()
+    return bool(deleted)

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "bookings",
     # Above both apps: features that span them.
     "privacy",
+    "calendars",
     "desk",
     "monitoring",
     "django_prometheus",
@@ -325,6 +327,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Queues the reads of consultants' calendars now due (each on its own jittered
+    # schedule, backing off while it fails) and the write-backs due a try.
+    "calendars-sync-due": {
+        "task": "calendars.sync_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Erases drafts and records past their retention (privacy/services.py).
     "privacy-purge": {
         "task": "consult.privacy_purge",
@@ -520,6 +529,33 @@ for _network in OUTBOUND_ALLOWED_NETWORKS:
     except ValueError as _exc:
         raise ImproperlyConfigured(
             f"OUTBOUND_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.0.0.0/8)."
+        ) from _exc
+
+# --- Consultants' calendars (calendars/) ------------------------------------
+
+# How often each connected calendar is read (jittered by up to a fifth either way);
+# a failing one is retried sooner at first, then backs off up to CALENDAR_BACKOFF_MAX_MINUTES.
+CALENDAR_SYNC_MINUTES = env_int("CALENDAR_SYNC_MINUTES", default=10, minimum=1)
+CALENDAR_BACKOFF_MAX_MINUTES = env_int(
+    "CALENDAR_BACKOFF_MAX_MINUTES", default=240, minimum=1
+)
+# A calendar not read successfully for this long is flagged on the dashboard.
+CALENDAR_STALE_MINUTES = env_int("CALENDAR_STALE_MINUTES", default=120, minimum=1)
+CALENDAR_FETCH_TIMEOUT = env_int("CALENDAR_FETCH_TIMEOUT", default=20, minimum=1)
+CALENDAR_FEED_MAX_BYTES = env_int(
+    "CALENDAR_FEED_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024
+)
+# Fernet keys (comma-separated) for app passwords and feed addresses at rest: the first
+# encrypts, all decrypt (rotation: SECURITY.md). Empty: derived from DJANGO_SECRET_KEY.
+CALENDAR_ENCRYPTION_KEYS = env_list("CALENDAR_ENCRYPTION_KEYS", default=[])
+for _key in CALENDAR_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "CALENDAR_ENCRYPTION_KEYS: each key must be a Fernet key "
+            "(python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
         ) from _exc
 
 # --- Abuse protection ------------------------------------------------------

@@ -28,11 +28,11 @@ def token_matches(token: str, stored_hash: str) -> bool:
 
 
 # Where a private token appears in a URL: the assessment's and the booking's pages, a
-# result's read-only share page, and the booking page's link back to an assessment
-# (also in a bare query string). Shorter segments ("resume") are not tokens and stay
-# readable.
+# result's read-only share page, the booking page's link back to an assessment (also in
+# a bare query string) and a consultant's calendar subscription. Shorter segments
+# ("resume") are not tokens and stay readable.
 _PRIVATE_LINK = re.compile(
-    r"(/assess/shared/|/assess/|/book/manage/|/book/confirmed/|(?:^|[?&])assessment=)"
+    r"(/assess/shared/|/assess/|/book/manage/|/book/confirmed/|/calendar/|(?:^|[?&])assessment=)"
     r"[A-Za-z0-9_-]{20,}"
 )
 MASK = "[private]"

@@ -22,6 +22,7 @@ from bookings.conflicts import Conflict, bookings_in_conflict
 from bookings.enums import BookingStatus
 from bookings.models import Booking, Consultant
 from bookings.selectors import assessment_booked
+from calendars.selectors import StaleCalendar, calendars_stale
 from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
 from desk.ownership import emails_theirs
@@ -95,6 +96,9 @@ class Dashboard:
     # None when the user may not read the email log.
     failed_emails: int | None
     failed_recent: tuple[OutboundEmail, ...]
+    # Connected calendars not read for too long: everyone's for those who see everyone,
+    # else the consultant's own.
+    stale_calendars: tuple[StaleCalendar, ...] = ()
 
 
 def _week_start(now: datetime) -> datetime:
@@ -225,6 +229,12 @@ def dashboard_get(
                 ]
             )
 
+    stale: tuple[StaleCalendar, ...] = ()
+    if staff_sees_everyone(user):
+        stale = tuple(calendars_stale(now=now))
+    elif consultant is not None:
+        stale = tuple(calendars_stale(now=now, consultant_id=consultant.pk))
+
     return Dashboard(
         week_start=this_start.date(),
         this_week=WeekFigures(
@@ -254,4 +264,5 @@ def dashboard_get(
         conflicts=conflicts,
         failed_emails=failed_emails,
         failed_recent=failed_recent,
+        stale_calendars=stale,
     )

@@ -98,7 +98,14 @@ def test_celery_registered_tasks_follow_the_queue_naming():
 
     for name in ours:
         prefix = name.split(".", 1)[0]
-        assert prefix in {"email", "pdf", "consult", "advisor", "bookings"}, name
+        assert prefix in {
+            "email",
+            "pdf",
+            "consult",
+            "advisor",
+            "bookings",
+            "calendars",
+        }, name
 
 
 def test_celery_defaults_are_json_acks_late_and_time_limited():
