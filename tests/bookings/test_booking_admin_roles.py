@@ -63,7 +63,7 @@ def test_staff_groups_hold_the_permissions_of_each_role():
     own = managers.permissions.filter(
         content_type__app_label__in=["advisor", "bookings", "consult"]
     )
-    assert own.count() == 46
+    assert own.count() == 44
     assert set(
         managers.permissions.values_list("content_type__app_label", flat=True)
     ) == {"advisor", "axes", "bookings", "calendars", "consult"}

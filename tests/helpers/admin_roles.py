@@ -18,6 +18,7 @@ _groups = importlib.import_module("consult.migrations.0002_staff_groups")
 _unlock = importlib.import_module(
     "consult.migrations.0005_day_consultants_read_email_log"
 )
+_calendars = importlib.import_module("calendars.migrations.0002_cal_staff_permissions")
 
 ROLES = ("superuser", "manager", "consultant")
 
@@ -25,6 +26,7 @@ ROLES = ("superuser", "manager", "consultant")
 def staff_groups_create() -> None:
     _groups.create_groups(apps, None)
     _unlock.managers_unlock_grant(apps)
+    _calendars.grant(apps, None)
 
 
 def _group(name: str) -> Group:
