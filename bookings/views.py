@@ -395,7 +395,9 @@ def _booking_context(
 @require_safe
 def confirmed(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
-    context = _booking_context(booking, token, request.GET.get("tz"))
+    context = _booking_context(
+        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+    )
     # Built like the links in emails: from SITE_URL, never from the Host header.
     context["absolute_manage_url"] = settings.SITE_URL + context["manage_url"]
     return _render_page(
@@ -406,7 +408,9 @@ def confirmed(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
-    context = _booking_context(booking, token, request.GET.get("tz"))
+    context = _booking_context(
+        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+    )
     return _render_page(request, "bookings/manage.html", context, private=NO_REFERRER)
 
 
@@ -452,7 +456,9 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         )
         messages.add_message(request, level, text)
         return private_response(redirect("bookings:manage", token=token))
-    context = _booking_context(booking, token, request.GET.get("tz"))
+    context = _booking_context(
+        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+    )
     context["form"] = form
     return _render_page(request, "bookings/cancel.html", context, private=SAME_ORIGIN)
 
