@@ -5,15 +5,13 @@ same template (week navigation and filter changes swap in place). Pages reached 
 private manage token send no Referer and are never cached.
 
 Only pages live here (the week of slots is built in ``weeks.py``, the cached listing in
-``listing_cache.py``); at under 600 lines it stays one module because the
-booking and manage pages share their zone handling and rendering.
+``listing_cache.py``, the visitor's zone and clock read in ``visitor.py``); at about 600
+lines it stays one module because the booking and manage pages share their rendering.
 """
 
 from __future__ import annotations
 
-import functools
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_safe
 
 from advisor.selectors import assessment_booking_prefill
@@ -40,200 +37,30 @@ from bookings.forms import (
 )
 from bookings.ics import booking_ics, calendar_links
 from bookings.tokens import MAX_TOKEN_LENGTH
+from bookings.visitor import (
+    DEFAULT_TZ,
+    clock_choice,
+    clock_remember,
+    timezone_datalist,
+    visitor_zone,
+    zone_choice_links,
+)
 from bookings.weeks import slot_view, week_from_slots
 from consult.forms import LinksForm
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
-from consult.timezones import (
-    accept_language_region,
-    prefers_12_hour_clock,
-    start_label,
-    timezone_names,
-    when_label,
-    zone_or_none,
-)
+from consult.timezones import start_label, when_label, zone_or_none
 from consult.views import email_links_page
-from consult.zone_names import (
-    ZoneChoice,
-    zone_from_region,
-    zone_label,
-    zone_lookup,
-    zone_options,
-)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
     from zoneinfo import ZoneInfo
 
     from bookings.availability import Slot
     from bookings.models import Booking
 
-DEFAULT_TZ = "UTC"
 # How many free times a page offers instead of a taken one.
 ALTERNATIVES = services.ALTERNATIVES
-# The visitor's explicit choice of clock ("12" or "24"), remembered for a year.
-CLOCK_COOKIE = "clock"
-CLOCK_COOKIE_SECONDS = 365 * 24 * 3600
-
-
-@functools.cache
-def timezone_datalist() -> str:
-    """The ``<datalist>`` behind the time zone fields, built once per process.
-
-    Each zone a country uses is labelled with its city and country, so typing "los"
-    or "germ" finds it; the other IANA names follow bare. Rendered through the
-    template on every request it was most of the booking page's rendering time.
-    """
-    labelled = zone_options()
-    named = {choice.name for choice in labelled}
-    return format_html(
-        '<datalist id="timezone-names">{}{}</datalist>',
-        format_html_join(
-            "",
-            '<option value="{}">{}</option>',
-            ((c.name, c.label) for c in labelled),
-        ),
-        format_html_join(
-            "",
-            '<option value="{}">',
-            ((n,) for n in timezone_names() if n not in named),
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class VisitorZone:
-    """The zone a page shows times in, and what the zone field says about it.
-
-    ``value`` is what the field shows; ``error`` and ``choices`` go next to it (an
-    unknown name, or a country with several clocks); ``guessed`` when the zone came
-    from the browser's language rather than the visitor; ``prompt`` when the page
-    fell back to UTC without being asked.
-    """
-
-    zone: ZoneInfo
-    tz_name: str
-    value: str = ""
-    place: str = ""
-    error: str = ""
-    choices: tuple[ZoneChoice, ...] = ()
-    given: bool = False
-    guessed: bool = False
-    prompt: bool = False
-    ambiguous: bool = False
-    # What the visitor typed, when they typed a zone.
-    typed: str = ""
-
-
-def _visitor_zone(
-    request: HttpRequest, value: str | None, *, fallback: str = ""
-) -> VisitorZone:
-    """The zone for ``value`` as typed (a city, country, abbreviation or IANA name).
-
-    Without one: ``fallback`` (the zone a booking was made in), else the zone of the
-    country in the browser's Accept-Language when it has one clock, else UTC with a
-    prompt to choose (listing the country's zones when it has several). A name it
-    cannot place keeps the fallback, says so next to the field and suggests names.
-    """
-    value = (value or "").strip()[:64]
-    if value:
-        found = zone_lookup(value)
-        zone = zone_or_none(found.zone)
-        if found.zone and zone is not None:
-            return VisitorZone(
-                zone,
-                found.zone,
-                value=found.zone,
-                place=found.place,
-                given=True,
-                typed=value,
-            )
-        base = _visitor_zone(request, "", fallback=fallback)
-        if found.ambiguous:
-            error = f"{found.place} has several time zones: choose the one you are in."
-        else:
-            error = (
-                f"We don't know a time zone called “{value}”. Type a city or "
-                "country, like Los Angeles or Germany."
-            )
-        return VisitorZone(
-            base.zone,
-            base.tz_name,
-            value=value,
-            place=base.place,
-            error=error,
-            choices=found.choices,
-            given=True,
-            ambiguous=found.ambiguous,
-            typed=value,
-        )
-    if fallback and (zone := zone_or_none(fallback)) is not None:
-        return VisitorZone(zone, fallback, value=fallback, place=zone_label(fallback))
-    guess = zone_from_region(
-        accept_language_region(request.headers.get("Accept-Language", ""))
-    )
-    if guess.zone and (zone := zone_or_none(guess.zone)) is not None:
-        return VisitorZone(
-            zone, guess.zone, value=guess.zone, place=guess.place, guessed=True
-        )
-    return VisitorZone(
-        zone_or_none(DEFAULT_TZ),
-        DEFAULT_TZ,
-        choices=guess.choices,
-        place=guess.place,
-        prompt=True,
-        ambiguous=guess.ambiguous,
-    )
-
-
-def _choice_links(
-    choices: Sequence[ZoneChoice], url: Callable[[str], str]
-) -> list[tuple[str, str]]:
-    """(label, link) of each zone offered; "Chicago" rather than "Chicago, United
-    States" when they are all in one country."""
-    suffixes = {choice.label.rpartition(", ")[2] for choice in choices}
-    one_country = len(choices) > 1 and len(suffixes) == 1
-    return [
-        (
-            choice.label.rpartition(", ")[0] or choice.label
-            if one_country
-            else choice.label,
-            url(choice.name),
-        )
-        for choice in choices
-    ]
-
-
-@dataclass(frozen=True)
-class ClockChoice:
-    hour12: bool
-    # "12" or "24" when the visitor chose, "" when read from their language.
-    chosen: str
-
-
-def _clock_choice(request: HttpRequest) -> ClockChoice:
-    """12- or 24-hour: the visitor's choice (this request's, else remembered), else
-    what their browser's language writes."""
-    for chosen in (request.GET.get("clock", ""), request.COOKIES.get(CLOCK_COOKIE, "")):
-        if chosen in {"12", "24"}:
-            return ClockChoice(chosen == "12", chosen)
-    return ClockChoice(
-        prefers_12_hour_clock(request.headers.get("Accept-Language", "")), ""
-    )
-
-
-def _remember_clock(request: HttpRequest, response: HttpResponse) -> None:
-    chosen = request.GET.get("clock", "")
-    if chosen in {"12", "24"} and request.COOKIES.get(CLOCK_COOKIE) != chosen:
-        response.set_cookie(
-            CLOCK_COOKIE,
-            chosen,
-            max_age=CLOCK_COOKIE_SECONDS,
-            samesite="Lax",
-            secure=request.is_secure(),
-            httponly=True,
-        )
-    patch_vary_headers(response, ["Accept-Language", "Cookie"])
 
 
 def assessment_prefill(token: str) -> dict | None:
@@ -293,8 +120,8 @@ def _render_page(  # noqa: PLR0913 -- keyword-only options
 # version; the cache serves the rest): bounded per address like the POSTs.
 @ratelimit(scope="book-page", reads_per_ip="600/h")
 def book(request: HttpRequest) -> HttpResponse:
-    visitor = _visitor_zone(request, request.GET.get("tz"))
-    clock = _clock_choice(request)
+    visitor = visitor_zone(request, request.GET.get("tz"))
+    clock = clock_choice(request)
     all_times = request.GET.get("times") == "all"
     raw_consultant = request.GET.get("consultant", "")
     try:
@@ -327,7 +154,7 @@ def book(request: HttpRequest) -> HttpResponse:
         "visitor": visitor,
         "tz_name": visitor.tz_name,
         "tz_value": visitor.value,
-        "zone_choices": _choice_links(visitor.choices, choice_url),
+        "zone_choices": zone_choice_links(visitor.choices, choice_url),
         "timezone_datalist": timezone_datalist(),
         "assessment": assessment,
         "all_times": all_times,
@@ -341,7 +168,7 @@ def book(request: HttpRequest) -> HttpResponse:
         partial="slots",
         private=NO_REFERRER if assessment else "",
     )
-    _remember_clock(request, response)
+    clock_remember(request, response)
     return response
 
 
@@ -589,7 +416,9 @@ def _booking_context(
 @require_safe
 def confirmed(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
-    context = _booking_context(booking, token, request.GET.get("tz"))
+    context = _booking_context(
+        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+    )
     # Built like the links in emails: from SITE_URL, never from the Host header.
     context["absolute_manage_url"] = settings.SITE_URL + context["manage_url"]
     return _render_page(
@@ -600,7 +429,9 @@ def confirmed(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
-    context = _booking_context(booking, token, request.GET.get("tz"))
+    context = _booking_context(
+        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+    )
     return _render_page(request, "bookings/manage.html", context, private=NO_REFERRER)
 
 
@@ -646,7 +477,9 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         )
         messages.add_message(request, level, text)
         return private_response(redirect("bookings:manage", token=token))
-    context = _booking_context(booking, token, request.GET.get("tz"))
+    context = _booking_context(
+        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+    )
     context["form"] = form
     return _render_page(request, "bookings/cancel.html", context, private=SAME_ORIGIN)
 
@@ -698,9 +531,9 @@ def _reschedule_answer(
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     tz_param = request.POST.get("tz") or request.GET.get("tz")
-    visitor = _visitor_zone(request, tz_param, fallback=booking.client_timezone)
+    visitor = visitor_zone(request, tz_param, fallback=booking.client_timezone)
     zone, tz_name = visitor.zone, visitor.tz_name
-    clock = _clock_choice(request)
+    clock = clock_choice(request)
     all_times = request.GET.get("times") == "all"
     status = 200
     alternatives: Sequence[Slot] = ()
@@ -798,7 +631,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 "clock12": page_url(shown, chosen="12"),
                 "clock24": page_url(shown, chosen="24"),
             },
-            "zone_choices": _choice_links(visitor.choices, choice_url),
+            "zone_choices": zone_choice_links(visitor.choices, choice_url),
             "clock_chosen": clock.chosen,
             "taken": taken,
             "alternatives": [
@@ -828,7 +661,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         status=status,
         private=SAME_ORIGIN,
     )
-    _remember_clock(request, response)
+    clock_remember(request, response)
     return response
 
 

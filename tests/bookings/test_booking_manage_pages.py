@@ -109,6 +109,27 @@ def test_manage_shows_the_booking_without_the_clients_email(client):
     assert response["Referrer-Policy"] == "no-referrer"
 
 
+def test_manage_writes_the_time_on_the_clock_of_the_browsers_language(client):
+    booking = BookingFactory(client_timezone="America/New_York")
+    new_york = ZoneInfo("America/New_York")
+    start = booking.start.astimezone(new_york)
+    end = booking.end.astimezone(new_york)
+
+    html = client.get(
+        f"/book/manage/{booking.token}/", HTTP_ACCEPT_LANGUAGE="en-US"
+    ).content.decode()
+
+    def twelve(local):
+        return (
+            f"{(local.hour % 12) or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+        )
+
+    assert (
+        f"<strong>{start:%A} {start.day} {start:%B %Y}, {twelve(start)}\u2013"
+        f"{twelve(end)} (America/New_York)</strong>"
+    ) in html
+
+
 def test_manage_during_the_call_says_it_is_in_progress_and_keeps_the_call_link(
     client,
 ):

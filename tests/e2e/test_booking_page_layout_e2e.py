@@ -209,3 +209,27 @@ def test_reschedule_page_shows_the_same_week_in_the_clients_clock(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.evaluate(INNER_SCROLLERS) == 0
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+@pytest.mark.parametrize(
+    ("zone", "language"), [("Asia/Kolkata", "en-IN"), ("Pacific/Chatham", "en-NZ")]
+)
+def test_visitors_off_the_hour_see_their_first_free_time_on_the_first_screen(
+    live_server, page_factory, output_dir, practice, zone, language, width, height
+):
+    page = page_factory(width=width, height=height, timezone_id=zone, locale=language)
+
+    page.goto(live_server.url + "/book/")
+
+    expect(page.locator(".week__zone")).to_have_text(f"Times in {zone}")
+    first_slot = page.locator(".days .slot").first
+    expect(first_slot).to_be_visible()
+    page.screenshot(path=output_dir / f"book-{width}.png")
+    times = page.locator(".days .slot").all_inner_texts()
+    assert all(TWELVE_HOUR.match(text) for text in times), times
+    box = first_slot.bounding_box()
+    assert box["y"] + box["height"] <= height, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(INNER_SCROLLERS) == 0
+    assert page.console_errors == []
