@@ -28,7 +28,7 @@ from icalendar import Calendar as ICalendar
 from bookings import services as booking_services
 from bookings.enums import BookingStatus
 from bookings.ics import booking_uid
-from bookings.models import BookingPolicy
+from bookings.models import Booking, BookingPolicy
 from calendars import busy
 from calendars.caldav_client import (
     CalDAVError,
@@ -59,7 +59,7 @@ from consult.tokens import token_new
 if TYPE_CHECKING:
     from caldav import DAVClient
 
-    from bookings.models import Booking, Consultant
+    from bookings.models import Consultant
 
 logger = logging.getLogger(__name__)
 
@@ -379,14 +379,31 @@ def account_url_check(url: str) -> str:
 def account_save(
     *, account: CalDAVAccount, password: str | None = None
 ) -> CalDAVAccount:
-    """Save ``account`` (from the admin), with a new app password if one is given."""
+    """Save ``account`` (from the admin), with a new app password if one is given.
+
+    A calendar to write into, new or changed, gets the consultant's upcoming calls too,
+    not only those booked from now on.
+    """
     if password:
         account.password_encrypted = secret_encrypt(password)
     account.next_sync_at = None
+    before = (
+        CalDAVAccount.objects.filter(pk=account.pk)
+        .values_list("write_calendar_url", flat=True)
+        .first()
+    )
     with transaction.atomic():
         account.save()
         if not account.is_active:
             booking_services.busy_intervals_delete(source=account.source)
+        elif account.write_calendar_url and account.write_calendar_url != before:
+            upcoming = Booking.objects.filter(
+                consultant_id=account.consultant_id,
+                status=BookingStatus.CONFIRMED,
+                end__gt=timezone.now(),
+            ).values_list("pk", flat=True)
+            for booking_id in upcoming:
+                _write_queue(booking_id=booking_id, account=account)
     return account
 
 
@@ -520,29 +537,31 @@ def writes_queue(*, booking: Booking, now: datetime) -> int:
     accounts = CalDAVAccount.objects.filter(
         consultant_id=booking.consultant_id, is_active=True
     ).exclude(write_calendar_url="")
-    count = 0
     for account in accounts:
-        write, _ = CalendarWrite.objects.update_or_create(
-            booking=booking,
-            account=account,
-            defaults={
-                "status": WriteStatus.QUEUED,
-                "attempts": 0,
-                "next_attempt_at": timezone.now(),
-                # A delivery under way finds its claim gone, and leaves the row queued
-                # for this newer state.
-                "claimed_at": None,
-                "last_error": "",
-            },
-        )
-        enqueue_on_commit(
-            WRITE_TASK,
-            kwargs={"write_id": write.pk},
-            about=f"Calendar write {write.pk}",
-            if_lost="tried at the next scan",
-        )
-        count += 1
-    return count
+        _write_queue(booking_id=booking.pk, account=account)
+    return len(accounts)
+
+
+def _write_queue(*, booking_id: int, account: CalDAVAccount) -> None:
+    write, _ = CalendarWrite.objects.update_or_create(
+        booking_id=booking_id,
+        account=account,
+        defaults={
+            "status": WriteStatus.QUEUED,
+            "attempts": 0,
+            "next_attempt_at": timezone.now(),
+            # A delivery under way finds its claim gone, and leaves the row queued
+            # for this newer state.
+            "claimed_at": None,
+            "last_error": "",
+        },
+    )
+    enqueue_on_commit(
+        WRITE_TASK,
+        kwargs={"write_id": write.pk},
+        about=f"Calendar write {write.pk}",
+        if_lost="tried at the next scan",
+    )
 
 
 def writes_requeue(*, booking_ids: list[int]) -> int:

@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from bookings import selectors
 from bookings import services as booking_services
-from bookings.enums import CancelledBy
+from bookings.enums import BookingStatus, CancelledBy
 from bookings.models import BusyInterval
 from bookings.services import Outcome
 from calendars import services
@@ -18,7 +18,7 @@ from privacy.services import booking_erase
 from tests.calendars.feeds import BERLIN_SERIES, vcalendar, vevent
 from tests.calendars.radicale_server import PASSWORD, USER
 from tests.calendars.staff import calendar_consultant
-from tests.factories.bookings import ConsultantFactory
+from tests.factories.bookings import BookingFactory, ConsultantFactory
 from tests.factories.calendars import CalDAVAccountFactory
 from tests.helpers.booking_service import NOW, OFFICE, TUESDAY_9, create
 
@@ -308,3 +308,19 @@ def test_caldav_server_in_a_network_not_allowed_is_never_contacted(radicale, set
     assert result.error == (
         "This address points into a private network, which Consult does not reach."
     )
+
+
+def test_calendar_to_write_into_gets_the_calls_already_booked(
+    radicale, django_capture_on_commit_callbacks
+):
+    consultant = ConsultantFactory()
+    work = radicale.calendar_make("Work")
+    upcoming = BookingFactory(consultant=consultant)
+    BookingFactory(consultant=consultant, status=BookingStatus.CANCELLED)
+    account = account_for(radicale, consultant)
+
+    account.write_calendar_url = str(work.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.account_save(account=account)
+
+    assert [str(e["UID"]) for e in written(work)] == [f"{upcoming.uid}@consult"]
