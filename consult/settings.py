@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "privacy",
     "desk",
     "monitoring",
+    "webhooks",
     "django_prometheus",
 ]
 
@@ -294,6 +295,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "email.*": {"queue": "email"},
     "pdf.*": {"queue": "pdf"},
+    "webhook.*": {"queue": "webhook"},
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # Re-enqueues outbox rows the broker never got and rows whose worker died
@@ -315,6 +317,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     # the bookings; the outbox's dedupe keys make a repeated scan harmless.
     "bookings-send-reminders": {
         "task": "bookings.send_reminders",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Enqueues webhook deliveries due for another try, and those the broker never
+    # got or whose worker died (webhooks/services.py).
+    "webhook-relay": {
+        "task": "webhook.relay",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
@@ -508,6 +517,14 @@ for _network in OUTBOUND_ALLOWED_NETWORKS:
         raise ImproperlyConfigured(
             f"OUTBOUND_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.0.0.0/8)."
         ) from _exc
+
+# --- Webhooks (webhooks/services.py) ----------------------------------------
+
+# How long a delivery the receiver keeps refusing is tried again (exponential
+# backoff, at most four hours apart) before it fails for staff to redeliver.
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", default=24, minimum=1)
+# How long one attempt may take, connection and answer together.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", default=10, minimum=1)
 
 # --- Abuse protection ------------------------------------------------------
 

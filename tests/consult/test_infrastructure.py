@@ -83,6 +83,8 @@ def test_dockerfile_runs_the_same_command_as_compose_web(compose):
         ("email.relay_queued", "email"),
         ("pdf.assessment_summary", "pdf"),
         ("bookings.send_reminders", "default"),
+        ("webhook.deliver", "webhook"),
+        ("webhook.relay", "webhook"),
     ],
 )
 def test_celery_routes_tasks_to_their_queues(task_name, queue):
@@ -98,7 +100,14 @@ def test_celery_registered_tasks_follow_the_queue_naming():
 
     for name in ours:
         prefix = name.split(".", 1)[0]
-        assert prefix in {"email", "pdf", "consult", "advisor", "bookings"}, name
+        assert prefix in {
+            "email",
+            "pdf",
+            "webhook",
+            "consult",
+            "advisor",
+            "bookings",
+        }, name
 
 
 def test_celery_defaults_are_json_acks_late_and_time_limited():
