@@ -8,6 +8,7 @@ and SMTP.
 
 import email.utils
 import ipaddress
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -104,7 +105,10 @@ INSTALLED_APPS = [
     "privacy",
     "desk",
     "monitoring",
+    "api",
     "webhooks",
+    # django-ninja's templates and static files: the API docs load nothing from a CDN.
+    "ninja",
     "django_prometheus",
 ]
 
@@ -525,6 +529,23 @@ for _network in OUTBOUND_ALLOWED_NETWORKS:
 WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", default=24, minimum=1)
 # How long one attempt may take, connection and answer together.
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", default=10, minimum=1)
+
+# --- The JSON API (api/) -----------------------------------------------------
+
+_RATE = re.compile(r"^[1-9][0-9]*/[smhd]$")
+# Requests one API token may make (a count per second, minute, hour or day),
+# counted in the shared cache; past it the API answers 429 with Retry-After.
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="300/m")
+# Requests one address may make to the public GET /api/v1/slots.
+API_SLOTS_RATE = env.str("API_SLOTS_RATE", default="30/m")
+for _name, _rate in (
+    ("API_TOKEN_RATE", API_TOKEN_RATE),
+    ("API_SLOTS_RATE", API_SLOTS_RATE),
+):
+    if not _RATE.match(_rate):
+        raise ImproperlyConfigured(
+            f"{_name}={_rate!r} must look like 300/m (s, m, h or d)."
+        )
 
 # --- Abuse protection ------------------------------------------------------
 

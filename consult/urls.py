@@ -13,5 +13,6 @@ urlpatterns = [
     path("assess/", include("advisor.urls")),
     path("book/", include("bookings.urls")),
     path("", include("monitoring.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
