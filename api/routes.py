@@ -5,9 +5,12 @@ token reads what its owner sees in the admin and, when read-write, changes what 
 owner may change there. Bad input is a 422 naming each field, never a 500.
 """
 
+import functools
+import inspect
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +19,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Path
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import Swagger
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from advisor.engine import DEFAULT_PRICES, ContractError, decide, validate
 from advisor.engine import Assessment as Contract
@@ -47,7 +50,27 @@ from consult.http import client_ip
 MAX_ID = 2**63 - 1
 MAX_PAGE = 100
 MAX_SLOT_DAYS = 14
+# The longest booking horizon the policy allows, and a day for time zones.
+SLOTS_REACH = 366
 CONTRACT_PREFIX = "Contract"
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_text(value: object) -> object:
+    # pydantic would also read a number as a date (seconds since 1970): refused, so
+    # that a query string means one thing.
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+def _time_text(value: object) -> object:
+    if not isinstance(value, str) or not _ISO_TIME.match(value):
+        raise ValueError("must be a time in ISO 8601, e.g. 2027-03-01T08:00:00Z")
+    return value
 
 
 def _utc(value: datetime) -> datetime:
@@ -61,7 +84,15 @@ def _utc(value: datetime) -> datetime:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-UtcTime = Annotated[datetime, AfterValidator(_utc)]
+Cursor = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{1,200}$",
+        description="The next_cursor of the page before; opaque.",
+    ),
+]
+UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(_utc)]
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
 
 
 class ConsultAPI(NinjaAPI):
@@ -104,6 +135,21 @@ api = ConsultAPI(
     auth=TokenAuth(),
     docs=Swagger(settings={"persistAuthorization": False}),
 )
+
+
+def _known_query_only(operation: Any) -> Any:
+    """Refuse a query parameter the operation does not take: a misspelt filter
+    (``update_since``) would otherwise be ignored and return everything."""
+    known = set(inspect.signature(operation).parameters) - {"request"}
+
+    @functools.wraps(operation)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise InputInvalid([(name, "is not a parameter here") for name in unknown])
+        return operation(request, *args, **kwargs)
+
+    return checked
 
 
 def _field(loc: list[Any] | tuple[Any, ...]) -> str:
@@ -160,13 +206,12 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
-def _invalid_field(field: str, message: str) -> NoReturn:
-    raise InputInvalid([(field, message)])
-
+api.add_decorator(_known_query_only)
 
 READ = {401: Error, 422: FieldErrors, 429: Error}
 ONE = {**READ, 404: Error}
-WRITE = {**ONE, 403: Error, 409: Error}
+# A body that is not JSON at all is refused by the parser before any field is read.
+WRITE = {**ONE, 400: Error, 403: Error, 409: Error}
 
 
 def _page(page: selectors.Page) -> dict[str, Any]:
@@ -193,7 +238,7 @@ def assessments_list(
     request: HttpRequest,
     status: AssessmentStatus | None = None,
     updated_since: UtcTime | None = None,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 20,
 ) -> Any:
     rows = selectors.assessments_for(request.auth.owner)
@@ -227,7 +272,7 @@ def bookings_list(  # noqa: PLR0913, PLR0917 -- one per filter
     status: BookingStatus | None = None,
     consultant_id: Id | None = None,
     updated_since: UtcTime | None = None,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 20,
 ) -> Any:
     rows = selectors.bookings_for(request.auth.owner)
@@ -302,7 +347,7 @@ def booking_outcome(request: HttpRequest, booking_id: Path[Id], data: OutcomeIn)
 )
 def consultants_list(
     request: HttpRequest,
-    cursor: str | None = None,
+    cursor: Cursor | None = None,
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 20,
 ) -> Any:
     rows = selectors.consultants_public()
@@ -311,7 +356,7 @@ def consultants_list(
 
 @api.post(
     "/advise",
-    response={200: dict[str, Any], **READ},
+    response={200: dict[str, Any], 400: Error, **READ},
     summary="The engine's answer to an assessment contract; nothing is stored",
     tags=["advice"],
     openapi_extra={
@@ -329,7 +374,7 @@ def consultants_list(
 )
 def advise(request: HttpRequest) -> Any:
     try:
-        payload = json.loads(request.body)
+        payload = _whole_numbers(json.loads(request.body))
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputInvalid([("(input)", f"not valid JSON: {exc}")]) from None
     try:
@@ -345,6 +390,18 @@ def advise(request: HttpRequest) -> Any:
     return decide(contract, prices).to_dict()
 
 
+def _whole_numbers(value: Any) -> Any:
+    """JSON has one kind of number: 12.0 is the integer 12 (JSON Schema agrees), though
+    the engine, read from a file by ``manage.py advise``, asks for one spelling."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    return value
+
+
 @api.get(
     "/slots",
     auth=None,
@@ -354,28 +411,28 @@ def advise(request: HttpRequest) -> Any:
 )
 def slots(
     request: HttpRequest,
-    start_date: date | None = None,
+    start_date: IsoDate | None = None,
     days: Annotated[int, Field(ge=1, le=MAX_SLOT_DAYS)] = 7,
     consultant_id: Id | None = None,
 ) -> Any:
     rate_check(scope="api:slots", key=client_ip(request), rate=settings.API_SLOTS_RATE)
     today = timezone.now().astimezone(UTC).date()
     first = start_date or today
-    if not today - timedelta(days=1) <= first <= today + timedelta(days=366):
-        _invalid_field("start_date", "must be within a year from today")
+    answer = {"start_date": first, "days": days, "slots": []}
+    # Nothing is bookable outside the policy's horizon (a year at most): no need to
+    # compute, and no date arithmetic near the calendar's ends.
+    if not today - timedelta(days=1) <= first <= today + timedelta(days=SLOTS_REACH):
+        return answer
     window_start = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
     window_end = window_start + timedelta(days=days)
     found = availability_get(consultant_id=consultant_id)
-    return {
-        "start_date": first,
-        "days": days,
-        "slots": [
-            {
-                "start": slot.start,
-                "end": slot.end,
-                "consultant_ids": sorted(int(key) for key in slot.consultant_keys),
-            }
-            for slot in found.slots
-            if window_start <= slot.start < window_end
-        ],
-    }
+    answer["slots"] = [
+        {
+            "start": slot.start,
+            "end": slot.end,
+            "consultant_ids": sorted(int(key) for key in slot.consultant_keys),
+        }
+        for slot in found.slots
+        if window_start <= slot.start < window_end
+    ]
+    return answer

@@ -186,15 +186,19 @@ def test_slots_need_no_token_and_stay_within_the_days_asked(anonymous_api):
     }
 
 
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [({"days": "15"}, "days"), ({"start_date": "2999-01-01"}, "start_date")],
-)
-def test_slots_refuse_a_range_out_of_bounds(anonymous_api, params, field):
-    answer = anonymous_api.get("/slots", **params)
+def test_slots_refuse_more_than_two_weeks_at_once(anonymous_api):
+    answer = anonymous_api.get("/slots", days=15)
 
     assert answer.status_code == 422
-    assert [error["field"] for error in answer.json()["errors"]] == [field]
+    assert [error["field"] for error in answer.json()["errors"]] == ["days"]
+
+
+def test_slots_beyond_any_horizon_are_none(anonymous_api):
+    ConsultantFactory()
+
+    body = anonymous_api.get("/slots", start_date="9999-12-31", days=14).json()
+
+    assert body == {"start_date": "9999-12-31", "days": 14, "slots": []}
 
 
 def test_slots_are_rate_limited_per_address(anonymous_api, settings):
@@ -203,3 +207,33 @@ def test_slots_are_rate_limited_per_address(anonymous_api, settings):
     codes = [anonymous_api.get("/slots", days=1).status_code for _ in range(3)]
 
     assert codes == [200, 200, 429]
+
+
+def test_a_misspelt_filter_is_refused_not_ignored(manager_api):
+    answer = manager_api.get("/bookings", update_since="2027-01-01T00:00:00Z")
+
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "update_since", "message": "is not a parameter here"}
+    ]
+
+
+@pytest.mark.usefixtures("active_price_book")
+def test_advise_reads_a_whole_number_written_with_a_point_as_that_number(manager_api):
+    with_points = {
+        "use_cases": [
+            {
+                "name": "Support replies",
+                "task": "summarization",
+                "monthly_requests": 2e4,
+            }
+        ]
+    }
+
+    answer = manager_api.post("/advise", with_points)
+
+    assert answer.status_code == 200
+    assert (
+        answer.json()
+        == manager_api.post("/advise", CONTRACT | {"organization": {}}).json()
+    )
