@@ -331,6 +331,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Deletes webhook deliveries past DATA_RETENTION_DAYS.
+    "webhook-purge": {
+        "task": "webhook.purge",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
     # Erases drafts and records past their retention (privacy/services.py).
     "privacy-purge": {
         "task": "consult.privacy_purge",

@@ -14,7 +14,9 @@
   due for another try, and puts back rows whose worker died mid-send. Delivery is at
   least once: a receiver may see a repeat, always under the same ``webhook-id``.
 - ``webhook_client_erased`` withdraws what is still to go out about an erased client,
-  erases the bodies kept about them, and queues ``client.erased``.
+  erases the bodies kept about them, and queues ``client.erased``;
+  ``webhook_deliveries_purge`` (beat, daily) deletes finished deliveries past
+  ``DATA_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
@@ -497,3 +499,16 @@ def webhook_client_erased(
         data={"assessment_ids": assessment_ids, "booking_ids": booking_ids},
         now=now,
     )
+
+
+def webhook_deliveries_purge(*, now: datetime | None = None) -> int:
+    """Delete finished deliveries (and their attempts) older than
+    ``DATA_RETENTION_DAYS``: their bodies hold clients' details."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.DATA_RETENTION_DAYS)
+    _, deleted = (
+        WebhookDelivery.objects.filter(created_at__lt=cutoff)
+        .exclude(status__in=[Status.PENDING, Status.SENDING])
+        .delete()
+    )
+    return deleted.get(WebhookDelivery._meta.label, 0)  # noqa: SLF001 -- Django API

@@ -16,6 +16,7 @@ from webhooks.services import (
     DELIVER_TASK,
     webhook_claim_release,
     webhook_deliver,
+    webhook_deliveries_purge,
     webhook_relay,
 )
 
@@ -78,3 +79,8 @@ def webhook_deliver_task(self, *, delivery_id: int) -> bool:
 @shared_task(name="webhook.relay", acks_late=True)
 def webhook_relay_task() -> int:
     return webhook_relay()
+
+
+@shared_task(name="webhook.purge", acks_late=True)
+def webhook_purge_task() -> int:
+    return webhook_deliveries_purge()

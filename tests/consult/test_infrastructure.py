@@ -85,6 +85,7 @@ def test_dockerfile_runs_the_same_command_as_compose_web(compose):
         ("bookings.send_reminders", "default"),
         ("webhook.deliver", "webhook"),
         ("webhook.relay", "webhook"),
+        ("webhook.purge", "webhook"),
     ],
 )
 def test_celery_routes_tasks_to_their_queues(task_name, queue):

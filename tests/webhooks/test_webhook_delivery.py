@@ -19,6 +19,7 @@ from webhooks.models import WebhookAttempt, WebhookDelivery
 from webhooks.services import (
     webhook_attempts_max,
     webhook_deliver,
+    webhook_deliveries_purge,
     webhook_event_queue,
     webhook_redeliver,
     webhook_relay,
@@ -302,3 +303,31 @@ def test_a_delivery_body_is_the_json_that_was_signed(receiver, endpoint):
 
     assert json.loads(receiver.verified[0].body) == json.loads(delivery.body)
     assert receiver.verified[0].payload["data"] == {"id": 7, "name": "Zoë"}
+
+
+def test_finished_deliveries_past_the_retention_are_deleted(endpoint, settings):
+    settings.DATA_RETENTION_DAYS = 30
+    rows = {
+        status: WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event=WebhookEvent.BOOKING_CREATED,
+            body="{}",
+            status=status,
+            created_at=timezone.now() - timedelta(days=31),
+        )
+        for status in DeliveryStatus.values
+    }
+    recent = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event=WebhookEvent.BOOKING_CREATED,
+        body="{}",
+        status=DeliveryStatus.DELIVERED,
+        created_at=timezone.now() - timedelta(days=29),
+    )
+
+    deleted = webhook_deliveries_purge()
+
+    assert deleted == 3
+    assert sorted(WebhookDelivery.objects.values_list("pk", flat=True)) == sorted(
+        [rows["pending"].pk, rows["sending"].pk, recent.pk]
+    )
