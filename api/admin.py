@@ -1,11 +1,11 @@
-"""API tokens in the admin: made by superusers and Managers for any active member of
-staff, the token shown once; revoked, never edited; last use shown."""
+"""API tokens in the admin: made by superusers and Managers (migration 0002 grants
+Managers the permissions; Consultants have none) for any active member of staff, the
+token shown once; revoked, never edited; last use shown."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
@@ -14,23 +14,10 @@ from django.urls import reverse
 from api.models import ApiToken
 from api.services import api_token_revoke, api_token_secret_give
 from consult.http import private_response
-from consult.staff import staff_sees_everyone
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest, HttpResponse
-
-
-class ApiTokenForm(forms.ModelForm):
-    owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_staff=True, is_active=True),
-        help_text="The token reads and changes what this person may in the admin: "
-        "a consultant's token sees their own bookings only.",
-    )
-
-    class Meta:
-        model = ApiToken
-        fields = ["name", "owner", "scope"]
 
 
 @admin.action(description="Revoke the selected tokens", permissions=["change"])
@@ -47,7 +34,6 @@ def revoke(
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    form = ApiTokenForm
     list_display = [
         "name",
         "owner",
@@ -63,24 +49,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     actions = [revoke]
 
-    def _everyone(self, request: HttpRequest) -> bool:
-        return staff_sees_everyone(request.user)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._everyone(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._everyone(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._everyone(request) and super().has_add_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._everyone(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._everyone(request) and super().has_delete_permission(request, obj)
-
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
             return ["name", "owner", "scope"]
@@ -91,6 +59,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if obj is None:
             return []
         return ["owner", "scope", *self.readonly_fields]
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "owner" and not request.user.is_superuser:
+            # A token acts with its owner's rights: a manager cannot mint a superuser's.
+            kwargs["queryset"] = get_user_model().objects.filter(is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not change:

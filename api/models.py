@@ -24,7 +24,8 @@ class ApiToken(models.Model):
         on_delete=models.CASCADE,
         related_name="api_tokens",
         limit_choices_to={"is_staff": True, "is_active": True},
-        help_text="The token reads and changes what this person may in the admin.",
+        help_text="The token reads and changes what this person may in the admin: "
+        "a consultant's token sees their own bookings only.",
     )
     scope = models.CharField(max_length=8, choices=TokenScope, default=TokenScope.READ)
     # The first characters, to recognise a token in a list; not enough to use it.

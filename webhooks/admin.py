@@ -1,6 +1,7 @@
 """Webhook endpoints and their deliveries in the admin.
 
-Only superusers and Managers see them: an endpoint receives every client's details.
+Only superusers and Managers see them (migration 0002 grants Managers the permissions;
+Consultants have none): an endpoint receives every client's details.
 A new endpoint's secret (and a rotated one) is shown once, on the page that answers
 the save; it is never displayed again.
 """
@@ -19,7 +20,6 @@ from django.utils.html import format_html
 
 from consult.http import private_response
 from consult.outbound import OutboundError, UnsafeURL, url_check
-from consult.staff import staff_sees_everyone
 from webhooks.enums import WebhookEvent
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.services import (
@@ -55,35 +55,6 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean_events(self) -> list[str]:
         return webhook_events_validate(self.cleaned_data["events"])
-
-
-class EveryoneOnlyMixin:
-    """Superusers and Managers only, on top of the model permissions."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return staff_sees_everyone(request.user) and super().has_module_permission(
-            request
-        )
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return staff_sees_everyone(request.user) and super().has_view_permission(
-            request, obj
-        )
-
-    def has_add_permission(self, request: HttpRequest, *args) -> bool:
-        return staff_sees_everyone(request.user) and super().has_add_permission(
-            request, *args
-        )
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return staff_sees_everyone(request.user) and super().has_change_permission(
-            request, obj
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return staff_sees_everyone(request.user) and super().has_delete_permission(
-            request, obj
-        )
 
 
 def secret_page(
@@ -132,7 +103,7 @@ def rotate_secret(
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(EveryoneOnlyMixin, admin.ModelAdmin):
+class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "description", "event_list", "enabled", "created_at"]
     list_filter = ["enabled"]
@@ -201,7 +172,7 @@ def redeliver(
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(EveryoneOnlyMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = [
         "event",
         "endpoint",

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 (
                     "owner",
                     models.ForeignKey(
-                        help_text="The token reads and changes what this person may in the admin.",
+                        help_text="The token reads and changes what this person may in the admin: a consultant's token sees their own bookings only.",
                         limit_choices_to={"is_active": True, "is_staff": True},
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="api_tokens",

@@ -8,7 +8,7 @@ from api.enums import TokenScope
 from api.models import ApiToken
 from api.services import api_token_hash
 from tests.api.conftest import ApiClient
-from tests.helpers.admin_roles import consultant_create
+from tests.helpers.admin_roles import consultant_create, superuser_create
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,14 @@ def test_consultants_cannot_see_or_make_tokens(client):
     ]
 
     assert [a.status_code for a in answers] == [403, 403]
+
+
+def test_a_manager_cannot_make_a_token_acting_as_a_superuser(client, manager):
+    client.force_login(manager)
+    root = superuser_create()
+
+    response = client.post(ADD, {"name": "Root", "owner": root.pk, "scope": "write"})
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["owner"]
+    assert ApiToken.objects.count() == 0

@@ -331,3 +331,21 @@ def test_finished_deliveries_past_the_retention_are_deleted(endpoint, settings):
     assert sorted(WebhookDelivery.objects.values_list("pk", flat=True)) == sorted(
         [rows["pending"].pk, rows["sending"].pk, recent.pk]
     )
+
+
+def test_booking_rescheduled_says_when_it_was_before(
+    receiver, endpoint, django_capture_on_commit_callbacks
+):
+    booking = _booked(django_capture_on_commit_callbacks)
+    later = booking.start + timedelta(hours=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_reschedule(booking=booking, new_start=later, now=NOW)
+
+    moved = receiver.verified[-1].payload
+    assert moved["type"] == "booking.rescheduled"
+    assert (moved["data"]["start"], moved["data"]["previous_start"]) == (
+        "2027-03-02T11:00:00Z",
+        "2027-03-02T09:00:00Z",
+    )
+    assert moved["data"]["previous_end"] == "2027-03-02T09:30:00Z"
