@@ -47,7 +47,7 @@ bench: install
 	$(VENV)/bin/python bench/run.py
 
 worker: install
-	$(VENV)/bin/celery -A consult worker -Q default,email,pdf --loglevel INFO
+	$(VENV)/bin/celery -A consult worker -Q default,email,pdf,webhook --loglevel INFO
 
 beat: install
 	$(VENV)/bin/celery -A consult beat --loglevel INFO --schedule var/celerybeat-schedule

@@ -8,6 +8,7 @@ and SMTP.
 
 import email.utils
 import ipaddress
+import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -106,6 +107,10 @@ INSTALLED_APPS = [
     "calendars",
     "desk",
     "monitoring",
+    "api",
+    "webhooks",
+    # django-ninja's templates and static files: the API docs load nothing from a CDN.
+    "ninja",
     "django_prometheus",
 ]
 
@@ -296,6 +301,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "email.*": {"queue": "email"},
     "pdf.*": {"queue": "pdf"},
+    "webhook.*": {"queue": "webhook"},
 }
 CELERY_BEAT_SCHEDULE: dict = {
     # Re-enqueues outbox rows the broker never got and rows whose worker died
@@ -333,6 +339,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "calendars.sync_due",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Enqueues webhook deliveries due for another try, and those the broker never
+    # got or whose worker died (webhooks/services.py).
+    "webhook-relay": {
+        "task": "webhook.relay",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Deletes webhook deliveries past DATA_RETENTION_DAYS.
+    "webhook-purge": {
+        "task": "webhook.purge",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
     },
     # Erases drafts and records past their retention (privacy/services.py).
     "privacy-purge": {
@@ -557,6 +576,31 @@ for _key in CALENDAR_ENCRYPTION_KEYS:
             "(python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())')."
         ) from _exc
+
+# --- Webhooks (webhooks/services.py) ----------------------------------------
+
+# How long a delivery the receiver keeps refusing is tried again (exponential
+# backoff, at most four hours apart) before it fails for staff to redeliver.
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", default=24, minimum=1)
+# How long one attempt may take, connection and answer together.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", default=10, minimum=1)
+
+# --- The JSON API (api/) -----------------------------------------------------
+
+_RATE = re.compile(r"^[1-9][0-9]*/[smhd]$")
+# Requests one API token may make (a count per second, minute, hour or day),
+# counted in the shared cache; past it the API answers 429 with Retry-After.
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="300/m")
+# Requests one address may make to the public GET /api/v1/slots.
+API_SLOTS_RATE = env.str("API_SLOTS_RATE", default="30/m")
+for _name, _rate in (
+    ("API_TOKEN_RATE", API_TOKEN_RATE),
+    ("API_SLOTS_RATE", API_SLOTS_RATE),
+):
+    if not _RATE.match(_rate):
+        raise ImproperlyConfigured(
+            f"{_name}={_rate!r} must look like 300/m (s, m, h or d)."
+        )
 
 # --- Abuse protection ------------------------------------------------------
 

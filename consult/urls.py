@@ -14,5 +14,6 @@ urlpatterns = [
     path("book/", include("bookings.urls")),
     path("", include("monitoring.urls")),
     path("", include("calendars.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -83,6 +83,9 @@ def test_dockerfile_runs_the_same_command_as_compose_web(compose):
         ("email.relay_queued", "email"),
         ("pdf.assessment_summary", "pdf"),
         ("bookings.send_reminders", "default"),
+        ("webhook.deliver", "webhook"),
+        ("webhook.relay", "webhook"),
+        ("webhook.purge", "webhook"),
     ],
 )
 def test_celery_routes_tasks_to_their_queues(task_name, queue):
@@ -105,6 +108,7 @@ def test_celery_registered_tasks_follow_the_queue_naming():
             "advisor",
             "bookings",
             "calendars",
+            "webhook",
         }, name
 
 

@@ -115,7 +115,7 @@ class Workers:
                     "consult",
                     "worker",
                     "-Q",
-                    "default,email,pdf",
+                    "default,email,pdf,webhook",
                     *self.pool,
                     "--loglevel",
                     "INFO",
