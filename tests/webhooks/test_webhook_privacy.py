@@ -38,7 +38,7 @@ def test_payloads_carry_no_private_link_or_its_hash(
     ]
     secrets = [
         assessment.token,
-        assessment.token_hash,
+        *assessment.links.values_list("token_hash", flat=True),
         result.manage_token,
         token_hash(result.manage_token),
     ]
