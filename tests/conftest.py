@@ -15,6 +15,21 @@ from tests.helpers.mailers import FlakyBackend
 from tests.helpers.services import redis_url, require_service, tcp_reachable
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The staff groups as the migrations make them, also in a reused test database.
+
+    With ``--reuse-db`` the database keeps what the last run left: transactional tests
+    flush it, groups included, and the migrations run again only where they are new. A
+    new migration that grants one group its permissions (api 0002, webhooks 0002) then
+    makes the group with those alone, and the tests that follow find it incomplete.
+    """
+    from tests.helpers.admin_roles import staff_groups_create  # noqa: PLC0415
+
+    with django_db_blocker.unblock():
+        staff_groups_create()
+
+
 @pytest.fixture
 def redis_broker_url() -> str:
     url = redis_url()

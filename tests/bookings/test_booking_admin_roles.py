@@ -66,7 +66,7 @@ def test_staff_groups_hold_the_permissions_of_each_role():
     assert own.count() == 44
     assert set(
         managers.permissions.values_list("content_type__app_label", flat=True)
-    ) == {"advisor", "axes", "bookings", "calendars", "consult"}
+    ) == {"advisor", "api", "axes", "bookings", "calendars", "consult", "webhooks"}
 
 
 def test_staff_groups_migration_run_again_adds_nothing_twice():

@@ -1,8 +1,11 @@
 """The three kinds of admin user, for tests of who sees what.
 
-The groups come from ``consult/migrations/0002_staff_groups``. Tests that flush the
+The groups come from ``consult/migrations/0002_staff_groups``; later migrations grant
+them more (consult 0005, calendars 0002, api 0002, webhooks 0002). Tests that flush the
 database (the browser tests) take them away, also from a reused test database, so each
-helper puts them back when they are missing.
+helper puts them back when they are missing, and ``tests/conftest.py`` puts them back
+when the session starts: a migration that a reused database had not run yet then finds no
+group and makes one with only its own grants.
 """
 
 import importlib
@@ -19,14 +22,19 @@ _unlock = importlib.import_module(
     "consult.migrations.0005_day_consultants_read_email_log"
 )
 _calendars = importlib.import_module("calendars.migrations.0002_cal_staff_permissions")
+_api = importlib.import_module("api.migrations.0002_api_managers")
+_webhooks = importlib.import_module("webhooks.migrations.0002_api_managers")
 
 ROLES = ("superuser", "manager", "consultant")
 
 
 def staff_groups_create() -> None:
+    """Both groups with every grant their migrations make; adds only what is missing."""
     _groups.create_groups(apps, None)
     _unlock.managers_unlock_grant(apps)
     _calendars.grant(apps, None)
+    _api.grant(apps, None)
+    _webhooks.grant(apps, None)
 
 
 def _group(name: str) -> Group:
