@@ -231,6 +231,7 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
     )
     consultant = check.consultant
     assessment_token = form["assessment"].value() or ""
+    hour12 = clock_choice(request).hour12
     if wanted is None:
         # Only a tampered form gets here: offer the week view instead.
         alternatives = []
@@ -254,7 +255,9 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
     context = {
         "form": form,
         "summary": (
-            _slot_summary(start, check.policy.meeting_minutes, zone, tz_name)
+            _slot_summary(
+                start, check.policy.meeting_minutes, zone, tz_name, hour12=hour12
+            )
             if start
             else ""
         ),
@@ -262,7 +265,10 @@ def _details_page(  # noqa: PLR0913 -- keyword-only options
         "alternatives": (
             None
             if alternatives is None
-            else [slot_view(s, zone, tz_name, alternative_url) for s in alternatives]
+            else [
+                slot_view(s, zone, tz_name, alternative_url, hour12=hour12)
+                for s in alternatives
+            ]
         ),
         "taken": taken,
         "wanted": format_start(wanted) if wanted else "",

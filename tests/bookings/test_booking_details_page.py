@@ -341,3 +341,26 @@ def test_the_manage_link_stays_out_of_the_calendar_by_default(client):
     client.post("/book/details/", form_data(free_starts(consultant)[0]))
 
     assert Booking.objects.get().manage_link_in_calendar is False
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        ("en-US,en;q=0.9", "1:30 AM EDT\u20131:00 AM EST"),
+        ("en-GB,en;q=0.9", "01:30 EDT\u201301:00 EST"),
+    ],
+)
+def test_details_writes_the_time_on_the_visitors_clock(
+    client, monkeypatch, language, summary
+):
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2027, 11, 1, 12, tzinfo=UTC))
+    ConsultantFactory(timezone="Europe/London")
+
+    html = client.get(
+        "/book/details/?start=2027-11-07T05:30:00Z&tz=America/New_York",
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+
+    assert (
+        f"<strong>Sunday 7 November 2027, {summary} (America/New_York)</strong>" in html
+    )
