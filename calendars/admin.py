@@ -32,6 +32,9 @@ from calendars.models import (
 from consult.staff import staff_sees_everyone
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from django.db.models import QuerySet
     from django.http import HttpRequest
     from django.utils.safestring import SafeString
@@ -108,20 +111,38 @@ class CalendarFeedAdmin(ConsultantOwnedAdmin):
 
     @admin.action(description="Sync now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = 0
-        for feed in queryset.filter(is_active=True):
-            services.feed_sync_now(feed=feed)
-            self.log_change(request, feed, "Asked to sync now.")
-            count += 1
-        self.message_user(
+        sync_now_ask(
+            self,
             request,
-            f"{count} calendar(s) will be read within a minute; refresh to see the result.",
-            messages.SUCCESS,
+            queryset,
+            sync=lambda feed: services.feed_sync_now(feed=feed),
+            noun="calendar",
         )
 
     @admin.display(description="status")
     def sync_status(self, obj: CalendarFeed) -> SafeString:
         return sync_status(obj)
+
+
+def sync_now_ask(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    sync: Callable[[Any], object],
+    noun: str,
+) -> None:
+    """The "Sync now" action of feeds and accounts alike: ask, log, say when."""
+    count = 0
+    for row in queryset.filter(is_active=True):
+        sync(row)
+        model_admin.log_change(request, row, "Asked to sync now.")
+        count += 1
+    model_admin.message_user(
+        request,
+        f"{count} {noun}(s) will be read within a minute; refresh to see the result.",
+        messages.SUCCESS,
+    )
 
 
 def sync_status(obj) -> SafeString:
@@ -229,15 +250,12 @@ class CalDAVAccountAdmin(ConsultantOwnedAdmin):
 
     @admin.action(description="Sync now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = 0
-        for account in queryset.filter(is_active=True):
-            services.account_sync_now(account=account)
-            self.log_change(request, account, "Asked to sync now.")
-            count += 1
-        self.message_user(
+        sync_now_ask(
+            self,
             request,
-            f"{count} account(s) will be read within a minute; refresh to see the result.",
-            messages.SUCCESS,
+            queryset,
+            sync=lambda account: services.account_sync_now(account=account),
+            noun="account",
         )
 
     @admin.display(description="status")
