@@ -45,6 +45,7 @@ from advisor.selectors import (
     recommendations_with_path,
     use_case_count,
 )
+from bookings.meetings import meeting_url
 from bookings.models import BookingNote
 from bookings.selectors import assessment_booked, bookings_of_assessment
 from consult.admin import OutboundEmailAdmin
@@ -281,6 +282,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                 "url": reverse("admin:bookings_booking_change", args=[booking.pk]),
                 "when": booking.start.astimezone(booking.consultant.zone),
                 "utc": booking.start.astimezone(UTC),
+                "meeting_url": meeting_url(booking),
             }
             for booking in mine
         ]

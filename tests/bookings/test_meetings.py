@@ -19,6 +19,7 @@ from calendars.subscription import consultant_event
 from consult.models import OutboundEmail
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.factories.bookings import BookingFactory, ConsultantFactory
+from tests.helpers.admin_roles import superuser_create
 from tests.helpers.booking_emails import email_to, event_of
 from tests.helpers.booking_service import NOW, OFFICE, TUESDAY_9, create
 
@@ -302,3 +303,27 @@ def test_migration_gives_each_existing_booking_a_room_of_its_own(migrate):
     )
     assert len(set(rooms)) == 3
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", room) for room in rooms)
+
+
+# --- staff pages ------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("rooms_on", "active_price_book")
+def test_booking_page_and_prep_sheet_show_the_call_link(amelia, client):
+    assessment = AssessmentFactory(company="Engines Ltd")
+    UseCaseFactory(assessment=assessment, name="Support summaries")
+    assessment_submit(assessment=assessment)
+    booking = BookingFactory(consultant=amelia, assessment=assessment)
+    client.force_login(superuser_create())
+
+    booking_page = client.get(f"/admin/bookings/booking/{booking.pk}/change/")
+    prep_sheet = client.get(f"/admin/advisor/assessment/{assessment.pk}/change/")
+
+    link = room_link(booking)
+    assert booking_page.status_code == prep_sheet.status_code == 200
+    assert f'<a href="{link}" rel="noreferrer" target="_blank">{link}</a>' in (
+        booking_page.text
+    )
+    assert f'<a href="{link}" rel="noreferrer" target="_blank">Join the call</a>' in (
+        prep_sheet.text
+    )
