@@ -11,6 +11,10 @@ A consultant's own link (``Consultant.meeting_url``) wins. Without one, and with
 room of its own: the booking's ``room``, a random name drawn once when the booking is
 made, so the link never changes for that booking, through reschedules and re-renders.
 Nothing set: no link, and the emails say the consultant will send one.
+
+Bookings made before rooms existed got theirs from migration 0012, not lazily on first
+use: the link is read on GET pages and in calendar feeds, which should not write, and
+two first reads racing could hand out two different rooms for one call.
 """
 
 from __future__ import annotations
