@@ -35,6 +35,7 @@ from bookings.admin_views import (
 )
 from bookings.conflicts import bookings_in_conflict
 from bookings.enums import BookingStatus, CancelledBy
+from bookings.meetings import meeting_url
 from bookings.models import (
     Booking,
     BookingNote,
@@ -311,6 +312,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
                     "when",
                     "client_time",
                     "status",
+                    "call_link",
                     "move_link",
                 ),
             },
@@ -485,6 +487,15 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         url = reverse("admin:bookings_booking_email", args=[obj.pk])
         return format_html(
             '<a class="button" href="{}">Correct the address and resend</a>', url
+        )
+
+    @admin.display(description="call link")
+    def call_link(self, obj: Booking) -> SafeString | str:
+        url = meeting_url(obj)
+        if not url:
+            return "None: send the client a link before the call."
+        return format_html(
+            '<a href="{}" rel="noreferrer" target="_blank">{}</a>', url, url
         )
 
     @admin.display(description="change the time")

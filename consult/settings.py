@@ -613,6 +613,17 @@ RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
 # bookings/services.py). Well under the web server's 30 s timeout.
 BOOKING_LOCK_TIMEOUT_MS = env_int("BOOKING_LOCK_TIMEOUT_MS", default=2000, minimum=1)
 
+# The call link of a consultant without one of their own (bookings/meetings.py): an
+# https link with {room} in it, replaced by the booking's random room name, e.g.
+# https://meet.jit.si/consult-{room}. Set but empty: no generated rooms, and the emails
+# say the consultant will send a link. Unset, the embedded default (no DATABASE_URL)
+# uses public Jitsi rooms so a demo invite has a link; a deployment chooses its own.
+# Checked at start-up (consult/checks.py).
+MEETING_URL_TEMPLATE = env.str(
+    "MEETING_URL_TEMPLATE",
+    default="" if DATABASE_URL else "https://meet.jit.si/consult-{room}",
+).strip()
+
 # --- Privacy: how long client data is kept (see privacy/services.py) ---------
 
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", default=30, minimum=1)

@@ -25,6 +25,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -44,6 +45,7 @@ from advisor.selectors import (
     recommendations_with_path,
     use_case_count,
 )
+from bookings.meetings import meeting_url
 from bookings.models import BookingNote
 from bookings.selectors import assessment_booked, bookings_of_assessment
 from consult.admin import OutboundEmailAdmin
@@ -53,8 +55,10 @@ from consult.http import SAME_ORIGIN, private_response
 from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
 from consult.timezones import viewer_label as viewer_time
+from desk.agenda import agenda_get
 from desk.exports import csv_lines
 from desk.forms import AssessmentReviewForm
+from desk.models import Agenda
 from desk.ownership import assessment_is_theirs_memo, emails_theirs
 from desk.prep_sheet import advice_totals, prep_sheet
 from privacy.services import purge_dates
@@ -278,6 +282,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                 "url": reverse("admin:bookings_booking_change", args=[booking.pk]),
                 "when": booking.start.astimezone(booking.consultant.zone),
                 "utc": booking.start.astimezone(UTC),
+                "meeting_url": meeting_url(booking),
             }
             for booking in mine
         ]
@@ -524,3 +529,60 @@ admin.site.unregister(OutboundEmail)
 class EmailLogAdmin(OutboundEmailAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(emails_theirs(request.user))
+
+
+@admin.register(Agenda)
+class AgendaAdmin(admin.ModelAdmin):
+    """Today and tomorrow's calls, for a consultant between meetings (often on a phone).
+
+    Open to every consultant and to whoever sees everyone's calls; nothing on it is
+    changed here: each call links to its booking, where outcomes are recorded.
+    """
+
+    def _may_view(self, request: HttpRequest) -> bool:
+        # Whoever may read bookings: a consultant reads their own calls here. From the
+        # permissions the admin has loaded already, so every admin page's list of
+        # pages costs no query more.
+        user = request.user
+        return (
+            user.is_active and user.is_staff and user.has_perm("bookings.view_booking")
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_view(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and self._may_view(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        # The page alone: no call is opened through it, only linked to its booking.
+        return [
+            path(
+                "",
+                self.admin_site.admin_view(self.changelist_view),
+                name="desk_agenda_changelist",
+            )
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if not self._may_view(request):
+            raise PermissionDenied
+        agenda = agenda_get(user=request.user, team=request.GET.get("team") == "1")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Today and tomorrow",
+            "opts": self.model._meta,  # noqa: SLF001 -- Django API
+            "agenda": agenda,
+            **(extra_context or {}),
+        }
+        response = TemplateResponse(request, "admin/desk/agenda.html", context)
+        return private_response(response, referrer_policy=SAME_ORIGIN)

@@ -31,6 +31,7 @@ print(json.dumps({
     "hsts": settings.SECURE_HSTS_SECONDS,
     "cache": settings.CACHES["default"]["BACKEND"],
     "media": settings.STORAGES["default"],
+    "meeting_url_template": settings.MEETING_URL_TEMPLATE,
 }))
 """
 
@@ -39,7 +40,9 @@ def load_settings(**overrides: str) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "CACHE_"))
+        if not key.startswith(
+            ("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "CACHE_", "MEETING_URL_")
+        )
     }
     env["DJANGO_SETTINGS_MODULE"] = "consult.settings"
     env.update(overrides)
@@ -221,3 +224,19 @@ def test_a_storage_url_it_cannot_use_stops_start_up(url, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_meeting_rooms_default_on_in_the_embedded_profile_only():
+    embedded = settings_for(DJANGO_DEBUG="true")
+    deployed = settings_for(
+        DJANGO_SECRET_KEY="x" * 60, DATABASE_URL="postgres://db.internal/consult"
+    )
+    chosen = settings_for(
+        DJANGO_DEBUG="true", MEETING_URL_TEMPLATE=" https://meet.example.com/{room} "
+    )
+    off = settings_for(DJANGO_DEBUG="true", MEETING_URL_TEMPLATE="")
+
+    assert embedded["meeting_url_template"] == "https://meet.jit.si/consult-{room}"
+    assert deployed["meeting_url_template"] == ""
+    assert chosen["meeting_url_template"] == "https://meet.example.com/{room}"
+    assert off["meeting_url_template"] == ""
