@@ -690,11 +690,18 @@ def email_resend(*, email: OutboundEmail) -> None:
     _send_enqueue_on_commit(email.pk)
 
 
-def email_copy_to(*, email: OutboundEmail, to: str) -> OutboundEmail:
+def email_copy_to(
+    *,
+    email: OutboundEmail,
+    to: str,
+    attachments: Sequence[Attachment] | None = None,
+) -> OutboundEmail:
     """Queue ``email`` again, as it was, to the address ``to`` (a corrected address).
 
     A new row with the same content, cause and kind, in the caller's transaction;
     once per original and address, so a double submit sends one copy.
+    ``attachments`` replace the original's (a calendar invitation made out to
+    the new address).
     """
     _address_check(to, field="to")
     if email.subject == ERASED_SUBJECT:
@@ -712,7 +719,9 @@ def email_copy_to(*, email: OutboundEmail, to: str) -> OutboundEmail:
         subject=email.subject,
         body_text=email.body_text,
         body_html=email.body_html,
-        attachments=email.attachments,
+        attachments=email.attachments
+        if attachments is None
+        else [attachment.as_json() for attachment in attachments],
         dedupe_key=dedupe_key,
         created_at=now,
         next_attempt_at=now,
