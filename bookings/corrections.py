@@ -26,6 +26,7 @@ from consult.emails import email_copy_to
 from consult.models import OutboundEmail
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -42,7 +43,9 @@ def _has_invitation(email: OutboundEmail) -> bool:
     )
 
 
-def _rebuild_for(booking: Booking, *, now: datetime):
+def _rebuild_for(
+    booking: Booking, *, now: datetime
+) -> Callable[[OutboundEmail], OutboundEmail | None]:
     def rebuild(last: OutboundEmail) -> OutboundEmail | None:
         if last.kind == CONFIRMATION and booking.status == BookingStatus.CONFIRMED:
             booking_confirmation_resend(booking=booking)

@@ -124,7 +124,8 @@ def _quoted_message_ids(message: email.message.Message) -> list[str]:
         content_type = part.get_content_type()
         if content_type == "message/rfc822" and part.is_multipart():
             original = part.get_payload(0)
-            found += [str(value) for value in original.get_all("Message-ID", [])]
+            if isinstance(original, email.message.Message):
+                found += [str(value) for value in original.get_all("Message-ID", [])]
         elif content_type == "text/rfc822-headers":
             headers = email.parser.HeaderParser().parsestr(_text(part))
             found += [str(value) for value in headers.get_all("Message-ID", [])]
@@ -165,6 +166,8 @@ def _dsn_failures(message: email.message.Message) -> list[_Failure] | None:
         if not part.is_multipart():
             continue
         for block in part.get_payload():
+            if not isinstance(block, email.message.Message):
+                continue
             action = str(block.get("Action", "")).strip().lower()
             status = str(block.get("Status", "")).strip()
             recipient = str(
@@ -336,11 +339,11 @@ def _imap_connect(url: str) -> tuple[imaplib.IMAP4, str]:
     return client, folder
 
 
-def _imap_messages(client: imaplib.IMAP4) -> Iterator[tuple[bytes, bytes]]:
+def _imap_messages(client: imaplib.IMAP4) -> Iterator[tuple[str, bytes]]:
     status, data = client.uid("SEARCH", "ALL")
-    if status != "OK":
+    if status != "OK" or not isinstance(data[0], bytes):
         return
-    for uid in (data[0] or b"").split()[:IMAP_BATCH]:
+    for uid in data[0].decode().split()[:IMAP_BATCH]:
         status, fetched = client.uid("FETCH", uid, "(RFC822)")
         if status == "OK" and fetched and isinstance(fetched[0], tuple):
             yield uid, fetched[0][1]
@@ -355,7 +358,7 @@ def bounces_read_imap(*, url: str, now: datetime | None = None) -> list[BounceOu
         if status != "OK":
             raise ImproperlyConfigured(f"The IMAP folder {folder!r} cannot be opened.")
         for uid, raw in _imap_messages(client):
-            outcome = _ingest_logged(raw, source=f"imap uid {uid.decode()}", now=now)
+            outcome = _ingest_logged(raw, source=f"imap uid {uid}", now=now)
             if outcome is None:
                 continue
             outcomes.append(outcome)
