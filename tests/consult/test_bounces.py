@@ -9,14 +9,14 @@ import mailbox
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from consult.bounces import bounce_ingest
+from consult.bounces import bounce_ingest, bounces_read_imap
 from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
 from consult.verp import verp_address, verp_email_id
 from tests.helpers.bounces import (
-    RefusingSmtp,
     exim_bounce,
     gmail_bounce,
     postfix_dsn,
@@ -28,26 +28,6 @@ pytestmark = pytest.mark.django_db
 
 BOUNCES = "bounces@consult.example"
 UNKNOWN_USER = "550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown"
-
-
-@pytest.fixture
-def refusing(settings):
-    """A real SMTP server: ``(handler, port)``; the outbox sends through it."""
-    from aiosmtpd.controller import Controller  # noqa: PLC0415 -- only these tests
-
-    from tests.helpers.realstack import free_port  # noqa: PLC0415
-
-    handler = RefusingSmtp()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 10},
-        }
-    }
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -375,3 +355,9 @@ def test_command_without_a_source_says_what_to_set(settings):
 
     with pytest.raises(CommandError, match="EMAIL_BOUNCE_MAILDIR"):
         call_command("email_bounces")
+
+
+@pytest.mark.parametrize("url", ["pop3://u:p@mail.example", "imaps:///INBOX"])
+def test_imap_url_that_cannot_be_read_says_what_it_must_be(url):
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_BOUNCE_IMAP_URL must be"):
+        bounces_read_imap(url=url)

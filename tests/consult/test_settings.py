@@ -31,6 +31,8 @@ print(json.dumps({
     "hsts": settings.SECURE_HSTS_SECONDS,
     "cache": settings.CACHES["default"]["BACKEND"],
     "media": settings.STORAGES["default"],
+    "beat": sorted(settings.CELERY_BEAT_SCHEDULE),
+    "bounce_every": settings.CELERY_BEAT_SCHEDULE.get("email-bounces-read", {}).get("schedule"),
 }))
 """
 
@@ -221,3 +223,25 @@ def test_a_storage_url_it_cannot_use_stops_start_up(url, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_bounce_mailbox_is_read_by_beat_only_when_one_is_set(tmp_path):
+    without = settings_for(DJANGO_DEBUG="true")
+    maildir = settings_for(
+        DJANGO_DEBUG="true",
+        EMAIL_BOUNCE_MAILDIR=str(tmp_path),
+        EMAIL_BOUNCE_POLL_MINUTES="3",
+    )
+
+    assert "email-bounces-read" not in without["beat"]
+    assert maildir["bounce_every"] == 180.0
+
+
+@pytest.mark.parametrize(
+    "address", ["bounces", "bounces+x@consult.example", "a@b@consult.example"]
+)
+def test_bounce_address_must_be_one_plain_address(address):
+    result = load_settings(DJANGO_DEBUG="true", EMAIL_BOUNCE_ADDRESS=address)
+
+    assert result.returncode != 0
+    assert "EMAIL_BOUNCE_ADDRESS must be one plain address" in result.stderr
