@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from consult.bounces import bounce_ingest, bounces_read_imap
 from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
+from consult.tasks import email_bounces_read
 from consult.verp import verp_address, verp_email_id
 from tests.helpers.bounces import (
     exim_bounce,
@@ -361,3 +362,19 @@ def test_command_without_a_source_says_what_to_set(settings):
 def test_imap_url_that_cannot_be_read_says_what_it_must_be(url):
     with pytest.raises(ImproperlyConfigured, match="EMAIL_BOUNCE_IMAP_URL must be"):
         bounces_read_imap(url=url)
+
+
+def test_beat_task_reads_the_configured_maildir(
+    settings, bounce_address, django_capture_on_commit_callbacks, mailoutbox, tmp_path
+):
+    row = sent(django_capture_on_commit_callbacks)
+    folder = mailbox.Maildir(tmp_path / "bounces", create=True)
+    folder.add(email.message_from_bytes(postfix_dsn(row=row, to=verp_address(row.pk))))
+    settings.EMAIL_BOUNCE_MAILDIR = str(tmp_path / "bounces")
+    settings.EMAIL_BOUNCE_IMAP_URL = ""
+
+    bounced = email_bounces_read.apply().get()
+
+    assert bounced == 1
+    row.refresh_from_db()
+    assert row.status == Status.BOUNCED
