@@ -46,7 +46,7 @@ from bookings.models import (
     WeeklyHours,
 )
 from bookings.notes import booking_note_add
-from consult.admin_delivery import delivery_rows
+from consult.admin_delivery import delivery_problems, delivery_rows
 from consult.admin_notes import note_page, note_rows
 from consult.staff import staff_sees_everyone, staff_timezone_remember
 from consult.timezones import short_label, viewer_label
@@ -425,6 +425,9 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         """The booking's notes and its emails' delivery, below its details."""
         notes = BookingNote.objects.filter(booking=booking).select_related("author")
         can_write = self.has_change_permission(request, booking)
+        deliveries = delivery_rows(
+            booking, log_links=request.user.has_perm("consult.view_outboundemail")
+        )
         return {
             "note_rows": note_rows(
                 notes,
@@ -438,10 +441,11 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
             )
             if can_write
             else "",
-            "delivery_rows": delivery_rows(
-                booking,
-                log_links=request.user.has_perm("consult.view_outboundemail"),
-            ),
+            "delivery_rows": deliveries,
+            "problem": delivery_problems(deliveries, [(booking, booking.email)])[0],
+            "correct_url": reverse("admin:bookings_booking_email", args=[booking.pk])
+            if can_write
+            else "",
         }
 
     # --- columns and fields ----------------------------------------------------------

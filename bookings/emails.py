@@ -113,6 +113,14 @@ def _calendar(
     )
 
 
+def client_calendar(booking: Booking, *, now: datetime) -> Attachment:
+    """The client's invitation as the booking stands, made out to its address now.
+
+    Without the manage link: only its hash is stored.
+    """
+    return _calendar(booking, for_consultant=False, manage_url="", now=now)
+
+
 def _manage_url(token: str) -> str:
     return settings.SITE_URL + reverse("bookings:manage", kwargs={"token": token})
 

@@ -400,6 +400,29 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Consult <hello@consult.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Bounces (consult/bounces.py). With an address set, each email's envelope sender
+# names its row ("bounces+<id>-<signature>@domain", VERP), so a bounce report sent
+# there marks exactly that email bounced. The mail server must deliver the
+# address's "+" variants to one mailbox, read from a Maildir or over IMAP.
+EMAIL_BOUNCE_ADDRESS = env.str("EMAIL_BOUNCE_ADDRESS", default="")
+if EMAIL_BOUNCE_ADDRESS and (
+    EMAIL_BOUNCE_ADDRESS.count("@") != 1 or "+" in EMAIL_BOUNCE_ADDRESS
+):
+    raise ImproperlyConfigured(
+        "EMAIL_BOUNCE_ADDRESS must be one plain address, such as "
+        "bounces@consult.example (no '+': the site adds it)."
+    )
+EMAIL_BOUNCE_MAILDIR = env.str("EMAIL_BOUNCE_MAILDIR", default="")
+EMAIL_BOUNCE_IMAP_URL = env.str("EMAIL_BOUNCE_IMAP_URL", default="")
+EMAIL_BOUNCE_POLL_MINUTES = env_int("EMAIL_BOUNCE_POLL_MINUTES", default=5, minimum=1)
+if EMAIL_BOUNCE_IMAP_URL or EMAIL_BOUNCE_MAILDIR:
+    # Reads the bounce mailbox and marks the emails it reports as bounced.
+    CELERY_BEAT_SCHEDULE["email-bounces-read"] = {
+        "task": "email.bounces_read",
+        "schedule": EMAIL_BOUNCE_POLL_MINUTES * 60.0,
+        "options": {"expires": EMAIL_BOUNCE_POLL_MINUTES * 60 - 5},
+    }
 # Shown to clients wherever they may need a person (footer, error pages).
 CONTACT_EMAIL = env.str(
     "CONTACT_EMAIL", default=email.utils.parseaddr(DEFAULT_FROM_EMAIL)[1]

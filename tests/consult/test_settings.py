@@ -32,6 +32,8 @@ print(json.dumps({
     "cache": settings.CACHES["default"]["BACKEND"],
     "media": settings.STORAGES["default"],
     "meeting_url_template": settings.MEETING_URL_TEMPLATE,
+    "beat": sorted(settings.CELERY_BEAT_SCHEDULE),
+    "bounce_every": settings.CELERY_BEAT_SCHEDULE.get("email-bounces-read", {}).get("schedule"),
 }))
 """
 
@@ -240,3 +242,25 @@ def test_meeting_rooms_default_on_in_the_embedded_profile_only():
     assert deployed["meeting_url_template"] == ""
     assert chosen["meeting_url_template"] == "https://meet.example.com/{room}"
     assert off["meeting_url_template"] == ""
+
+
+def test_bounce_mailbox_is_read_by_beat_only_when_one_is_set(tmp_path):
+    without = settings_for(DJANGO_DEBUG="true")
+    maildir = settings_for(
+        DJANGO_DEBUG="true",
+        EMAIL_BOUNCE_MAILDIR=str(tmp_path),
+        EMAIL_BOUNCE_POLL_MINUTES="3",
+    )
+
+    assert "email-bounces-read" not in without["beat"]
+    assert maildir["bounce_every"] == 180.0
+
+
+@pytest.mark.parametrize(
+    "address", ["bounces", "bounces+x@consult.example", "a@b@consult.example"]
+)
+def test_bounce_address_must_be_one_plain_address(address):
+    result = load_settings(DJANGO_DEBUG="true", EMAIL_BOUNCE_ADDRESS=address)
+
+    assert result.returncode != 0
+    assert "EMAIL_BOUNCE_ADDRESS must be one plain address" in result.stderr
