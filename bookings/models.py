@@ -33,7 +33,7 @@ from bookings.enums import (
     Weekday,
 )
 from consult.notes import NoteBase
-from consult.timezones import viewer_label, zone_or_none
+from consult.timezones import Times, viewer_label, zone_or_none
 
 MIDNIGHT = time(0, 0)
 
@@ -92,6 +92,15 @@ class Consultant(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def times(self) -> Times:
+        """How the consultant reads times: their zone, on its country's clock.
+
+        Derived rather than asked: a consultant sets their zone in their profile, and
+        the clock of the country they work in is the one their calendar shows.
+        """
+        return Times.of(self.timezone)
 
     def expertise_choices(self) -> list[tuple[str, str]]:
         return [
@@ -356,6 +365,10 @@ class Booking(models.Model):
     client_timezone = models.CharField(
         max_length=64, default="UTC", validators=[validate_timezone]
     )
+    # The clock the client read the booking page on ("9:30 AM" or "09:30"), so their
+    # emails and manage page use it too. Bookings made before it was kept take their
+    # zone's country's clock (migration 0012): the best guess without their browser.
+    hour12 = models.BooleanField("12-hour clock", default=False)
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)
     # The client asked for the private manage link in their calendar event. Off by
@@ -445,6 +458,11 @@ class Booking(models.Model):
     @property
     def client_zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.client_timezone)
+
+    @property
+    def client_times(self) -> Times:
+        """How the client reads times: their zone, on the clock they booked with."""
+        return Times.of(self.client_timezone, hour12=self.hour12)
 
 
 class BookingLink(models.Model):
