@@ -568,8 +568,8 @@ def _link_rows(assessment: Assessment, times: Times) -> dict[str, list[dict]]:
                 "id": link.pk,
                 "origin": link.get_origin_display(),
                 "note": link.note,
-                "created": times.stamp(link.created_at),
-                "last_used": times.stamp(link.last_used_at)
+                "created": times.start(link.created_at),
+                "last_used": times.start(link.last_used_at)
                 if link.last_used_at
                 else "",
                 "current": link.pk == assessment.link.pk,

@@ -39,7 +39,6 @@ from bookings.ics import booking_ics, calendar_links
 from bookings.tokens import MAX_TOKEN_LENGTH
 from bookings.visitor import (
     DEFAULT_TZ,
-    clock_choice,
     clock_remember,
     timezone_datalist,
     visitor_zone,
@@ -49,7 +48,7 @@ from bookings.weeks import slot_view, week_from_slots
 from consult.forms import LinksForm
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
-from consult.timezones import Times, when_label, zone_or_none
+from consult.timezones import Times, clock_choice, when_label, zone_or_none
 from consult.views import email_links_page
 
 if TYPE_CHECKING:
@@ -714,8 +713,8 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
         {
             "id": link.pk,
             "origin": link.get_origin_display(),
-            "created": times.stamp(link.created_at),
-            "last_used": times.stamp(link.last_used_at) if link.last_used_at else "",
+            "created": times.start(link.created_at),
+            "last_used": times.start(link.last_used_at) if link.last_used_at else "",
             "current": link.pk == booking.link.pk,
         }
         for link in selectors.booking_links_active(booking)

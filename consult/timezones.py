@@ -195,10 +195,18 @@ def _zone_city(tz_name: str) -> str:
     return str(get_timezone_location(tz_name, locale="en", return_city=True))
 
 
-def zone_name_label(tz_name: str, local: datetime) -> str:
-    """Like "Los Angeles time (PST)" or "Chatham Islands time (UTC+13:45)"; "UTC"."""
+def zone_name_label(tz_name: str, local: datetime | None = None) -> str:
+    """Like "Los Angeles time (PST)" or "Chatham Islands time (UTC+13:45)"; "UTC".
+
+    Without ``local``, for a list of instants on both sides of a clock change, the
+    zone's letters are left out: "Los Angeles time".
+    """
     city = _zone_city(tz_name)
-    abbreviation = zone_abbreviation(local)
+    if city and local is None:
+        return f"{city} time"
+    abbreviation = zone_abbreviation(
+        local or timezone.now().astimezone(zoneinfo.ZoneInfo(tz_name))
+    )
     return f"{city} time ({abbreviation})" if city else abbreviation
 
 
@@ -251,19 +259,22 @@ class Times:
         return f"{self.day(start)}, {self.time(start)}\u2013{self.time(end)}"
 
     def stamp(self, value: datetime) -> str:
-        """Like "Thu 03 Dec 2026 9:30 AM": when something happened (links, notes)."""
+        """Like "Thu 03 Dec 2026 09:30": when something happened, in the admin's lists
+        and notes (clients' pages use ``start``)."""
         return _stamp_label(self.local(value), hour12=self.hour12)
 
     def zone_label(self, at: datetime | None = None) -> str:
-        """Like "Los Angeles time (PST)": the zone's letters at ``at`` (default now)."""
-        return zone_name_label(self.tz_name, self.local(at or timezone.now()))
+        """Like "Los Angeles time (PST)", the zone's letters at ``at``; without it
+        "Los Angeles time"."""
+        return zone_name_label(self.tz_name, self.local(at) if at else None)
 
     def zoned(self, label: str, at: datetime) -> str:
         """``label`` with the zone after it: "..., 9:30 AM Los Angeles time (PST)"."""
         return f"{label} {self.zone_label(at)}"
 
     def heading(self, at: datetime | None = None) -> str:
-        """Like "All times in Los Angeles time (PST).": a page's one zone line."""
+        """Like "All times in Los Angeles time.": a page's one zone line (with the
+        zone's letters when every time on it is near ``at``)."""
         return f"All times in {self.zone_label(at)}."
 
 

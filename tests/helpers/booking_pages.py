@@ -33,6 +33,11 @@ def when(start: datetime, zone=TOKYO, name="Asia/Tokyo") -> str:
     )
 
 
+def booked_when(start: datetime) -> str:
+    """The booking's time on its own pages (Tokyo has no clock change): zone named."""
+    return when(start).replace(" (Asia/Tokyo)", " Tokyo time (JST)")
+
+
 def form_data(start: datetime, **overrides) -> dict:
     return {
         "start": format_start(start),
