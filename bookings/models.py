@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import UTC, time, timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,7 +33,7 @@ from bookings.enums import (
     Weekday,
 )
 from consult.notes import NoteBase
-from consult.timezones import Times, viewer_label, zone_or_none
+from consult.timezones import Times, utc_range_label, viewer_label, zone_or_none
 
 MIDNIGHT = time(0, 0)
 
@@ -203,8 +203,7 @@ class TimeOff(models.Model):
     def __str__(self) -> str:
         # Converted, not just labelled: after an admin form save the values are
         # still in the zone they were typed in (the consultant's).
-        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
-        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
+        return utc_range_label(self.start, self.end)
 
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:
@@ -242,8 +241,7 @@ class BusyInterval(models.Model):
         ]
 
     def __str__(self) -> str:
-        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
-        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
+        return utc_range_label(self.start, self.end)
 
 
 # The longest meeting the policy allows; the slot queries bound their reads by it.

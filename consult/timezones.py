@@ -24,9 +24,12 @@ from django.utils import dateformat, timezone
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
+    from datetime import date, datetime, time
 
     from django.http import HttpRequest
+
+
+_UTC = zoneinfo.ZoneInfo("UTC")
 
 
 @functools.cache
@@ -132,18 +135,22 @@ def accept_language_region(accept_language: str) -> str | None:
     return None
 
 
+def time_label(value: time | datetime, *, hour12: bool = False) -> str:
+    """A time of day, like "09:30", or "9:30 AM" with ``hour12`` (no zone)."""
+    if hour12:
+        return (
+            f"{(value.hour % 12) or 12}:{value:%M} {'AM' if value.hour < 12 else 'PM'}"
+        )
+    return f"{value:%H:%M}"
+
+
 def clock_label(local: datetime, *, hour12: bool = False) -> str:
     """``local``'s time of day, like "09:30", or "9:30 AM" with ``hour12``.
 
     In the hour repeated when clocks go back each time of day names two instants, so
     there it says which: "01:30 EDT", then "01:30 EST". Everywhere else it stays bare.
     """
-    if hour12:
-        label = (
-            f"{(local.hour % 12) or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
-        )
-    else:
-        label = f"{local:%H:%M}"
+    label = time_label(local, hour12=hour12)
     other = local.replace(fold=1 - local.fold)
     if other.utcoffset() == local.utcoffset():
         return label
@@ -311,6 +318,20 @@ def when_label(
 def short_label(value: datetime, zone: zoneinfo.ZoneInfo, tz_name: str) -> str:
     """Like "Thu 03 Dec 2026 09:30 (Europe/London)": a column of the admin's lists."""
     return f"{_stamp_label(value.astimezone(zone))} ({tz_name})"
+
+
+def utc_label(value: datetime) -> str:
+    """``short_label`` in UTC: "Tue 08 Dec 2026 12:30 (UTC)", for comparing zones."""
+    return short_label(value, _UTC, "UTC")
+
+
+def utc_range_label(start: datetime, end: datetime) -> str:
+    """Like "Mon 01 Mar 2027 00:00 to Mon 01 Mar 2027 08:00 (UTC)": a record's name,
+    which is written once and read by people in any zone."""
+    return (
+        f"{_stamp_label(start.astimezone(_UTC))} to "
+        f"{_stamp_label(end.astimezone(_UTC))} (UTC)"
+    )
 
 
 def viewer_label(value: datetime) -> str:

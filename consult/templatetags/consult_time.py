@@ -9,7 +9,7 @@ and ``iso`` the machine-readable value of a ``<time datetime>`` attribute.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django import template
@@ -38,7 +38,7 @@ def viewer_time(value: datetime | None, zone_name: str = "") -> str:
 @register.filter
 def utc_time(value: datetime | None) -> str:
     """``value`` in UTC, named: "Tue 08 Dec 2026 12:30 (UTC)"."""
-    return "" if value is None else short_label(value, UTC, "UTC")
+    return "" if value is None else timezones.utc_label(value)
 
 
 @register.filter
