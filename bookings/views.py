@@ -48,7 +48,7 @@ from bookings.weeks import slot_view, week_from_slots
 from consult.forms import LinksForm
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
-from consult.timezones import Times, clock_choice, when_label, zone_or_none
+from consult.timezones import Times, clock_choice, zone_or_none
 from consult.views import email_links_page
 
 if TYPE_CHECKING:
@@ -182,9 +182,9 @@ def _slot_summary(
     *,
     hour12: bool = False,
 ) -> str:
-    return when_label(
-        start, start + timedelta(minutes=minutes), zone, tz_name, hour12=hour12
-    )
+    # Written as the booking's own pages and emails will write it.
+    times = Times(zone, tz_name, hour12)
+    return times.zoned(times.when(start, start + timedelta(minutes=minutes)), start)
 
 
 def _details_zone(*candidates: str | None) -> tuple[ZoneInfo, str]:

@@ -36,7 +36,10 @@ def _booking(language):
 
 
 @pytest.mark.parametrize("language", CLIENTS)
-@pytest.mark.parametrize("page", ["", "cancel/", "reschedule/"])
+@pytest.mark.parametrize(
+    "page",
+    ["manage/{}/", "manage/{}/cancel/", "manage/{}/reschedule/", "confirmed/{}/"],
+)
 def test_manage_page_is_on_the_booked_clock_whatever_this_browser_speaks(
     client, language, page
 ):
@@ -46,7 +49,7 @@ def test_manage_page_is_on_the_booked_clock_whatever_this_browser_speaks(
     other = "de-DE" if language == "en-US" else "en-US"
 
     html = client.get(
-        f"/book/manage/{booking.token}/{page}", HTTP_ACCEPT_LANGUAGE=other
+        "/book/" + page.format(booking.token), HTTP_ACCEPT_LANGUAGE=other
     ).content.decode()
 
     assert f"<strong>{when}</strong>" in html

@@ -23,19 +23,16 @@ def slot_label(start: datetime, zone=TOKYO, name="Asia/Tokyo") -> str:
     return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} ({name})"
 
 
-def when(start: datetime, zone=TOKYO, name="Asia/Tokyo") -> str:
+def when(start: datetime, zone=TOKYO, name="Tokyo time (JST)") -> str:
+    """A booking's time as its pages write it, the zone named after it (Tokyo has no
+    clock change, so "JST" holds all year)."""
     local, end = (
         start.astimezone(zone),
         (start + timedelta(minutes=30)).astimezone(zone),
     )
     return (
-        f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}\u2013{end:%H:%M} ({name})"
+        f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}\u2013{end:%H:%M} {name}"
     )
-
-
-def booked_when(start: datetime) -> str:
-    """The booking's time on its own pages (Tokyo has no clock change): zone named."""
-    return when(start).replace(" (Asia/Tokyo)", " Tokyo time (JST)")
 
 
 def form_data(start: datetime, **overrides) -> dict:
