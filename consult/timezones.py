@@ -1,12 +1,15 @@
 """Time zones by name, and the one place dates and times are written out for people.
 
-Pages, emails, the PDF and the admin all write an instant through here: ``Times`` (a
-reader's zone and clock) gives the day, time, "when" range, timestamp and the zone's
-name ("Los Angeles time (PST)"), said once per email or page; ``date_label`` writes a
-date that has no time ("5 March 2026"). Times go through ``clock_label``, so the hour
-that repeats when clocks go back says which of its two instants it means. Templates
-use the ``consult_time`` filters, never ``|date`` or ``|time``; the API and webhooks
-keep ISO 8601.
+Pages, emails, the PDF and the admin all write an instant through here. ``Times`` (a
+reader's zone and 12- or 24-hour clock) gives clients' labels: the day, the time, the
+"when" range and the zone's name ("Los Angeles time (PST)"), said once per email or
+page, after the first time. The admin's are the short ones (``short_label``,
+``viewer_label``: "Tue 08 Dec 2026 12:30 (Europe/London)"); ``date_label`` writes a
+date with no time ("5 March 2026"), the PDF's included (its selector writes them, the
+PDF importing no Django). Times go through ``clock_label``, so the hour that repeats
+when clocks go back says which of its two instants it means. Templates use the
+``consult_time`` filters, never ``|date`` or ``|time``; the API, webhooks, CSV exports
+and calendar files keep ISO 8601 or UTC.
 """
 
 from __future__ import annotations
@@ -286,7 +289,11 @@ class Times:
 
 
 def label_at(day: str, clock: str, tz_name: str) -> str:
-    """``start_label`` from its parts, for a caller that labels many times of one day."""
+    """``start_label`` from its parts, for a caller that labels many times of one day.
+
+    The slot picker's labels: each free time is a link a screen reader reads alone,
+    so each names its zone; the picker's visible times are bare (``Times.time``).
+    """
     return f"{day}, {clock} ({tz_name})"
 
 
@@ -301,18 +308,6 @@ def start_label(
     """Like "Thursday 3 December 2026, 18:30 (Asia/Tokyo)"; the slot picker omits the year."""
     times = Times(zone, tz_name, hour12)
     return label_at(times.day(start, year=year), times.time(start), tz_name)
-
-
-def when_label(
-    start: datetime,
-    end: datetime,
-    zone: zoneinfo.ZoneInfo,
-    tz_name: str,
-    *,
-    hour12: bool = False,
-) -> str:
-    """Like "Thursday 3 December 2026, 09:30-10:00 (Asia/Tokyo)", with an en dash."""
-    return f"{Times(zone, tz_name, hour12).when(start, end)} ({tz_name})"
 
 
 def short_label(value: datetime, zone: zoneinfo.ZoneInfo, tz_name: str) -> str:
