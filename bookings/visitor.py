@@ -4,7 +4,8 @@ The zone comes from the page's field (a city, country, abbreviation or IANA name
 ``consult.zone_names``), else from the booking being moved, else from the country of
 the browser's Accept-Language when it has one clock, else UTC with a prompt to choose.
 The clock is the visitor's choice (``?clock=``, then kept in a cookie), else the one
-their language writes. The booking, details and reschedule pages share them.
+their booking was made on, else the one their language writes
+(``consult.timezones.clock_choice``, which the advisor's pages use too). The booking, details and reschedule pages share them.
 """
 
 from __future__ import annotations
