@@ -53,9 +53,10 @@ from consult.http import SAME_ORIGIN, private_response
 from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
 from consult.timezones import viewer_label as viewer_time
+from desk.admin_views import book_for_client_page
 from desk.exports import csv_lines
 from desk.forms import AssessmentReviewForm
-from desk.ownership import assessment_is_theirs_memo, emails_theirs
+from desk.ownership import assessment_bookable, assessment_is_theirs_memo, emails_theirs
 from desk.prep_sheet import advice_totals, prep_sheet
 from privacy.services import purge_dates
 
@@ -320,6 +321,13 @@ class AssessmentAdmin(admin.ModelAdmin):
                     log_links=request.user.has_perm("consult.view_outboundemail"),
                 ),
                 "erase_on": purge_dates(assessment),
+                "book_url": reverse(
+                    "admin:advisor_assessment_book", args=[assessment.pk]
+                )
+                if assessment.is_submitted
+                and assessment.contact_email
+                and assessment_bookable(request.user, assessment)
+                else "",
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -434,6 +442,9 @@ class AssessmentAdmin(admin.ModelAdmin):
             )
         return HttpResponseRedirect(change_url)
 
+    def book_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return book_for_client_page(self, request, object_id)
+
     # --- pages of their own ----------------------------------------------------------
 
     def get_urls(self):
@@ -447,6 +458,11 @@ class AssessmentAdmin(admin.ModelAdmin):
                 "<path:object_id>/notes/<str:note_id>/edit/",
                 self.admin_site.admin_view(self.note_edit_view),
                 name="advisor_assessment_note_edit",
+            ),
+            path(
+                "<path:object_id>/book/",
+                self.admin_site.admin_view(self.book_view),
+                name="advisor_assessment_book",
             ),
             path(
                 "<path:object_id>/take/",
