@@ -149,24 +149,10 @@ def book_for_client_page(
         initial={"topic": assessment_booking_topic(assessment)},
     )
     chosen = None
-    start: datetime | None = None
-    reason = ""
-    fields: list[tuple[str, str]] = []
-    if outside and staff_form.is_valid():
-        start, reason = staff_form.start, staff_form.cleaned_data["reason"]
-        fields = [
-            *carry,
-            ("outside_rules", "True"),
-            ("when", staff_form.cleaned_data["when"]),
-            ("reason", reason),
-        ]
-    elif posted is not None and not outside and form.is_valid():
-        start = parse_start(form.cleaned_data["start"])
-        fields = [
-            *carry,
-            ("start", form.cleaned_data["start"]),
-            ("week", picker.week.isoformat()),
-        ]
+    start, reason, fields = _picked(
+        posted, outside=outside, form=form, staff_form=staff_form, week=picker.week
+    )
+    fields = [*carry, *fields]
     status = 200
     if start is not None:
         if confirm.is_bound and confirm.is_valid():
@@ -180,8 +166,11 @@ def book_for_client_page(
                 key=confirm.cleaned_data["key"],
                 reason=reason,
             )
-            if result.ok and result.booking is not None:
+            if result.outcome == Outcome.CREATED and result.booking is not None:
                 return _booked(model_admin, request, assessment, result.booking)
+            if result.outcome == Outcome.DUPLICATE:
+                # Sent twice: the first made the booking and said so.
+                return redirect(change_url)
             message = NOT_BOOKED.get(result.outcome, "Not booked. Pick another time.")
             if outside:
                 staff_form.add_error("when", message)
@@ -223,6 +212,38 @@ def book_for_client_page(
     elif status != 200:
         response.status_code = status
     return response
+
+
+def _picked(
+    posted,
+    *,
+    outside: bool,
+    form: PickForm,
+    staff_form: StaffStartForm,
+    week: date,
+) -> tuple[datetime | None, str, list[tuple[str, str]]]:
+    """The start posted, the reason for going outside the rules, and what carries it."""
+    if outside and staff_form.is_valid():
+        reason = staff_form.cleaned_data["reason"]
+        return (
+            staff_form.start,
+            reason,
+            [
+                ("outside_rules", "True"),
+                ("when", staff_form.cleaned_data["when"]),
+                ("reason", reason),
+            ],
+        )
+    if posted is not None and not outside and posted.get("confirm"):
+        # Confirming: the service re-checks the time under its lock, and a second
+        # click finds the booking the first made (the time no longer listed as free).
+        value = posted.get("start", "")
+        if (start := parse_start(value)) is not None:
+            return start, "", [("start", value), ("week", week.isoformat())]
+    if posted is not None and not outside and form.is_valid():
+        value = form.cleaned_data["start"]
+        return parse_start(value), "", [("start", value), ("week", week.isoformat())]
+    return None, "", []
 
 
 def _week_url(request: HttpRequest, consultant: Consultant, tz_name: str):

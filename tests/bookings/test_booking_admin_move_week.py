@@ -199,9 +199,7 @@ def test_outside_rules_refuses_a_time_the_clocks_skip_or_repeat(admin_client):
         if date(year, 10, day).weekday() == 6
     )
     march = max(
-        date(year, 3, day)
-        for day in range(25, 32)
-        if date(year, 3, day).weekday() == 6
+        date(year, 3, day) for day in range(25, 32) if date(year, 3, day).weekday() == 6
     )
     skipped = admin_client.post(
         move_url(booking),
