@@ -326,7 +326,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                 )
                 if assessment.is_submitted
                 and assessment.contact_email
-                and assessment_bookable(request.user, assessment)
+                and assessment_bookable(request, assessment)
                 else "",
                 **(extra_context or {}),
             }

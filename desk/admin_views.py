@@ -68,7 +68,7 @@ def bookable(
     assessment = model_admin.get_object(request, object_id)
     if assessment is None:
         raise Http404
-    if not assessment_bookable(request.user, assessment):
+    if not assessment_bookable(request, assessment):
         raise PermissionDenied
     return assessment
 

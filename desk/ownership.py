@@ -38,21 +38,22 @@ def assessment_is_theirs(
     ).exists()
 
 
-def assessment_bookable(
-    user: AbstractBaseUser | AnonymousUser, assessment: Assessment
-) -> bool:
-    """Whether ``user`` may book a call for the assessment's client.
+def assessment_bookable(request: HttpRequest, assessment: Assessment) -> bool:
+    """Whether the user may book a call for the assessment's client.
 
     Managers for any client; a consultant for an assessment that is theirs or that
     nobody has yet.
     """
+    user = request.user
     if staff_sees_everyone(user):
         return True
     if user.pk is None or not user.is_staff:
         return False
     if not Consultant.objects.filter(user_id=user.pk).exists():
         return False
-    return assessment.assigned_to_id is None or assessment_is_theirs(user, assessment)
+    return assessment.assigned_to_id is None or assessment_is_theirs_memo(
+        request, assessment
+    )
 
 
 def assessment_is_theirs_memo(request: HttpRequest, assessment: Assessment) -> bool:
