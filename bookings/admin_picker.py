@@ -41,6 +41,10 @@ class PickerDay:
     anchor: str
     times: list[tuple[str, str]]
 
+    @property
+    def values(self) -> set[str]:
+        return {value for value, _ in self.times}
+
 
 @dataclass(frozen=True)
 class Picker:
@@ -59,6 +63,11 @@ class Picker:
     @property
     def choices(self) -> Choices:
         return [(day.label, day.times) for day in self.days if day.times]
+
+    @property
+    def open_anchor(self) -> str:
+        """The day shown open: the first with a free time."""
+        return next((day.anchor for day in self.days if day.times), "")
 
     @property
     def has_times(self) -> bool:

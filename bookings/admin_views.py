@@ -211,6 +211,7 @@ def move_page(
         "picker": picker,
         "picked": posted.get("start", "") if posted and chosen is None else "",
         "chosen": chosen,
+        "again_url": _week_url(request)(picker.week),
         "current": consultant_time(booking, booking.start),
         "current_client": short_label(
             booking.start, booking.client_zone, booking.client_timezone

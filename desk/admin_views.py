@@ -204,6 +204,7 @@ def book_for_client_page(
             "carry": carry,
             "picked": posted.get("start", "") if posted and chosen is None else "",
             "chosen": chosen,
+            "again_url": _week_url(request, consultant, tz_name)(picker.week),
         }
     )
     response = TemplateResponse(request, "admin/advisor/assessment/book.html", context)

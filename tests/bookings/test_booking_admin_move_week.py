@@ -78,7 +78,7 @@ def test_move_page_shows_seven_days_with_nothing_chosen(admin_client):
 
     html = admin_client.get(move_url(booking)).content.decode()
 
-    days = re.findall(r'<fieldset class="module move-day" id="day-([0-9-]+)">', html)
+    days = re.findall(r'<details class="module move-day" id="day-([0-9-]+)"', html)
     first = date.fromisoformat(days[0])
     assert [date.fromisoformat(day) for day in days] == [
         first + timedelta(days=n) for n in range(7)

@@ -15,7 +15,7 @@ from tests.factories.bookings import BookingFactory, StaffUserFactory
 from tests.helpers.admin_roles import consultant_create, manager_create
 from tests.helpers.assessment_admin import change_url, submitted
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("active_price_book")]
 
 VALUE = re.compile(r'name="start" value="([^"]+)"')
 KEY = re.compile(r'name="key" value="([^"]+)"')
