@@ -33,6 +33,7 @@ from bookings.models import (
     DateOverride,
     TimeOff,
     WeeklyHours,
+    email_key,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
 
@@ -295,6 +296,13 @@ def booking_move_availability(
     return replace(
         found, slots=[slot for slot in found.slots if slot.start != booking.start]
     )
+
+
+def client_has_upcoming_call(*, email: str) -> bool:
+    """Whether the mailbox ``email`` reaches has a confirmed call (``email_key``)."""
+    return Booking.objects.filter(
+        email_key=email_key(email), status=BookingStatus.CONFIRMED
+    ).exists()
 
 
 def booking_can_move(booking: Booking, *, now: datetime) -> bool:

@@ -408,7 +408,8 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     # keep its client from booking again. It moves to "awaiting outcome", as the scan
     # would a minute later; what came of it is left for its consultant to record.
     booking_outcomes_due(now=now, email=email)
-    if _active_for_email(email).exists():
+    extra_call_reason = staff.extra_call_reason.strip() if staff else ""
+    if not extra_call_reason and _active_for_email(email).exists():
         return BookingResult(Outcome.EMAIL_HAS_BOOKING)
 
     stack = assessment.stack if assessment else ""
@@ -439,6 +440,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
             "assessment_id": _assessment_id(assessment),
             "assessment_ref": assessment.reference if assessment else "",
             "stack": stack,
+            "extra_call_reason": extra_call_reason,
             **_blocked(start, policy, buffers=staff is None or not staff.outside_rules),
         },
     )
@@ -535,7 +537,8 @@ class _Attempt:
                 # which one.
                 if booking := self.existing.first():
                     return BookingResult(Outcome.DUPLICATE, booking, self.manage_token)
-                if _active_for_email(self.email).exists():
+                extra_call = bool(self.fields.get("extra_call_reason"))
+                if not extra_call and _active_for_email(self.email).exists():
                     return BookingResult(Outcome.EMAIL_HAS_BOOKING)
                 return None
             return BookingResult(Outcome.CREATED, booking, self.manage_token)
@@ -641,11 +644,14 @@ class StaffBooking:
 
     With ``outside_rules_reason`` the start need not be one the client would be
     offered (notice, buffers, working hours, time off and the horizon aside); the
-    exclusion constraint still refuses any overlap with another call.
+    exclusion constraint still refuses any overlap with another call. With
+    ``extra_call_reason`` the call is booked beside the client's other upcoming one
+    (it is not their one free consultation).
     """
 
     by: AbstractBaseUser | AnonymousUser
     outside_rules_reason: str = ""
+    extra_call_reason: str = ""
 
     @property
     def outside_rules(self) -> bool:
@@ -666,6 +672,8 @@ def _staff_booking_note(
     text = f"Booked for the client by {_by_name(staff.by)} for {when}."
     if staff.outside_rules:
         text += f" Outside the usual rules: {staff.outside_rules_reason.strip()}"
+    if reason := staff.extra_call_reason.strip():
+        text += f" Beside the client's other upcoming call: {reason}"
     note_add(
         model=BookingNote,
         author=staff.by,

@@ -61,6 +61,21 @@ class ConfirmForm(forms.Form):
     )
     key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
+    def __init__(self, *args, extra_call: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if extra_call:
+            # Their one free consultation is booked already: another beside it is
+            # staff's decision, and says why.
+            self.fields["extra_call_reason"] = forms.CharField(
+                label="The client already has an upcoming call. Why book another "
+                "beside it? (kept in the call's notes)",
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+                error_messages={
+                    "required": "Say why this client gets a second upcoming call."
+                },
+            )
+
 
 def bookable(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
@@ -126,8 +141,29 @@ def book_for_client_page(
             response.status_code = 400
         return response
 
-    consultant: Consultant = setup.cleaned_data["consultant"]
-    tz_name: str = setup.cleaned_data["tz"]
+    return _pick_and_book(
+        model_admin,
+        request,
+        assessment=assessment,
+        consultant=setup.cleaned_data["consultant"],
+        tz_name=setup.cleaned_data["tz"],
+        context=context,
+    )
+
+
+def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
+    model_admin: ModelAdmin,
+    request: HttpRequest,
+    *,
+    assessment: Assessment,
+    consultant: Consultant,
+    tz_name: str,
+    context: dict,
+) -> HttpResponse:
+    """The week of free times, the confirmation, and the booking."""
+    change_url = context["change_url"]
+    posted = request.POST if request.method == "POST" else None
+    source = posted or request.GET
     client_zone = zone_or_none(tz_name)
     if client_zone is None:  # zone_lookup gives known names only
         raise Http404
@@ -144,17 +180,34 @@ def book_for_client_page(
     staff_form = StaffStartForm(
         posted if outside else None, zone=consultant.zone, tz_name=consultant.timezone
     )
-    confirm = ConfirmForm(
-        posted if posted is not None and posted.get("confirm") else None,
-        initial={"topic": assessment_booking_topic(assessment)},
-    )
     chosen = None
     start, reason, fields = _picked(
         posted, outside=outside, form=form, staff_form=staff_form, week=picker.week
     )
-    fields = [*carry, *fields]
+    confirm = None
     status = 200
     if start is not None:
+        confirming = posted is not None and bool(posted.get("confirm"))
+        # Decided when the time is reviewed and carried to the last step, so that a
+        # second click still finds the booking the first made. A call the client
+        # booked in between is refused by the service.
+        extra_call = (
+            posted.get("extra_call") == "True"
+            if confirming
+            else booking_selectors.client_has_upcoming_call(
+                email=assessment.contact_email
+            )
+        )
+        if extra_call:
+            fields = [*fields, ("extra_call", "True")]
+        confirm = ConfirmForm(
+            posted if confirming else None,
+            extra_call=extra_call,
+            initial={
+                "topic": assessment_booking_topic(assessment),
+                "key": secrets.token_urlsafe(24),
+            },
+        )
         if confirm.is_bound and confirm.is_valid():
             result = _book(
                 request,
@@ -162,8 +215,7 @@ def book_for_client_page(
                 consultant=consultant,
                 tz_name=tz_name,
                 start=start,
-                topic=confirm.cleaned_data["topic"],
-                key=confirm.cleaned_data["key"],
+                confirmed=confirm.cleaned_data,
                 reason=reason,
             )
             if result.outcome == Outcome.CREATED and result.booking is not None:
@@ -178,6 +230,8 @@ def book_for_client_page(
                 model_admin.message_user(request, message, messages.ERROR)
             status = 409
         else:
+            if confirm.is_bound:
+                status = 400
             consultant_clock, client_clock = both_clocks(
                 start, consultant, client_zone, tz_name
             )
@@ -185,14 +239,8 @@ def book_for_client_page(
                 "consultant": consultant_clock,
                 "client": client_clock,
                 "reason": reason,
-                "fields": fields,
+                "fields": [*carry, *fields],
             }
-            confirm = ConfirmForm(
-                initial={
-                    "topic": assessment_booking_topic(assessment),
-                    "key": secrets.token_urlsafe(24),
-                }
-            )
     context.update(
         {
             "consultant": consultant,
@@ -208,10 +256,9 @@ def book_for_client_page(
         }
     )
     response = TemplateResponse(request, "admin/advisor/assessment/book.html", context)
-    if form.errors or staff_form.errors:
-        response.status_code = 400 if status == 200 else status
-    elif status != 200:
-        response.status_code = status
+    if status == 200 and (form.errors or staff_form.errors):
+        status = 400
+    response.status_code = status
     return response
 
 
@@ -264,8 +311,7 @@ def _book(  # noqa: PLR0913 -- keyword-only; what the confirmation carries
     consultant: Consultant,
     tz_name: str,
     start: datetime,
-    topic: str,
-    key: str,
+    confirmed: dict,
     reason: str,
 ) -> booking_services.BookingResult:
     recommendation = getattr(assessment, "recommendation", None)
@@ -275,7 +321,7 @@ def _book(  # noqa: PLR0913 -- keyword-only; what the confirmation carries
         name=assessment.contact_name or assessment.contact_email,
         email=assessment.contact_email,
         company=assessment.company,
-        topic=topic,
+        topic=confirmed["topic"],
         client_timezone=tz_name,
         # The client gave their details with the assessment they submitted; staff
         # book at their request.
@@ -286,9 +332,11 @@ def _book(  # noqa: PLR0913 -- keyword-only; what the confirmation carries
         ),
         # Staff-scoped, so a double click books once and another page never
         # collides with it.
-        idempotency_key=f"staff:{request.user.pk}:{key}",
+        idempotency_key=f"staff:{request.user.pk}:{confirmed['key']}",
         staff=booking_services.StaffBooking(
-            by=request.user, outside_rules_reason=reason
+            by=request.user,
+            outside_rules_reason=reason,
+            extra_call_reason=confirmed.get("extra_call_reason", ""),
         ),
     )
 

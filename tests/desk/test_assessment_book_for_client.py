@@ -156,7 +156,7 @@ def test_booking_outside_the_rules_needs_a_reason_and_keeps_it(client):
     assert BookingNote.objects.get().text.endswith("Outside the usual rules: Urgent")
 
 
-def test_a_client_with_a_call_to_come_is_told_not_booked_twice(client):
+def test_a_second_upcoming_call_needs_a_reason_beside_the_field(client):
     mine = consultant_create()
     assessment = submitted(assigned_to=mine.user, contact_email="ada@example.com")
     BookingFactory(consultant=mine, email="ada@example.com")
@@ -164,13 +164,48 @@ def test_a_client_with_a_call_to_come_is_told_not_booked_twice(client):
     start = VALUE.findall(shown(client, assessment, mine).content.decode())[0]
     carry = {"consultant": mine.pk, "tz": "Asia/Tokyo", "start": start}
 
-    response = client.post(
-        book_url(assessment), {**carry, "confirm": "True", "key": "k" * 20}
+    review = client.post(book_url(assessment), carry)
+    refused = client.post(
+        book_url(assessment),
+        {**carry, "confirm": "True", "extra_call": "True", "key": "k" * 20},
     )
 
-    assert response.status_code == 409
-    assert "already has an upcoming consultation" in response.content.decode()
+    html = refused.content.decode()
+    field = html.index('id="id_extra_call_reason"')
+    assert "The client already has an upcoming call" in review.content.decode()
+    assert refused.status_code == 400
+    assert (
+        "Say why this client gets a second upcoming call." in html[field - 400 : field]
+    )
     assert Booking.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_a_second_upcoming_call_with_a_reason_is_booked_beside_the_first(client):
+    mine = consultant_create()
+    assessment = submitted(assigned_to=mine.user, contact_email="ada@example.com")
+    first = BookingFactory(consultant=mine, email="ada@example.com")
+    client.force_login(mine.user)
+    start = VALUE.findall(shown(client, assessment, mine).content.decode())[0]
+    carry = {"consultant": mine.pk, "tz": "Asia/Tokyo", "start": start}
+
+    booked = client.post(
+        book_url(assessment),
+        {
+            **carry,
+            "confirm": "True",
+            "extra_call": "True",
+            "key": "k" * 20,
+            "extra_call_reason": "Follow-up with their CTO",
+        },
+    )
+
+    second = Booking.objects.exclude(pk=first.pk).get()
+    assert booked.status_code == 302
+    assert second.extra_call_reason == "Follow-up with their CTO"
+    assert BookingNote.objects.get(booking=second).text.endswith(
+        "Beside the client's other upcoming call: Follow-up with their CTO"
+    )
 
 
 @pytest.mark.parametrize("who", ["other consultant", "staff without a profile"])
