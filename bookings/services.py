@@ -839,7 +839,8 @@ def booking_client_details_erase(
         pk=booking.pk, status=BookingStatus.CONFIRMED, start__lte=now
     ).update(status=BookingStatus.COMPLETED, updated_at=now)
     # A cancellation's reason is the client's free text too (it can hold a phone
-    # number); who cancelled and when stay.
+    # number), and staff's reason for a second call may name them; who cancelled
+    # and when stay.
     Booking.objects.filter(pk=booking.pk).update(
         name=name,
         email=email,
@@ -847,6 +848,7 @@ def booking_client_details_erase(
         company="",
         topic="",
         cancel_reason="",
+        extra_call_reason="",
         updated_at=now,
     )
 
