@@ -256,18 +256,23 @@ def assessment_booking_prefill(token: str) -> dict | None:
         return None
     if not assessment.is_submitted:
         return None
-    stack = assessment.recommendation.stack
-    names = ", ".join(use_case.name for use_case in assessment.use_cases.all())
     return {
         "assessment_id": assessment.pk,
         "name": assessment.contact_name,
         "email": assessment.contact_email,
         "company": assessment.company,
-        "stack": stack,
-        "topic": f"My assessment recommends a {stack.replace('_', '-')} stack for: {names}."
-        if stack != "hybrid"
-        else f"My assessment recommends a hybrid stack for: {names}.",
+        "stack": assessment.recommendation.stack,
+        "topic": assessment_booking_topic(assessment),
     }
+
+
+def assessment_booking_topic(assessment: Assessment) -> str:
+    """The topic a call booked from a submitted assessment starts with."""
+    stack = assessment.recommendation.stack
+    names = ", ".join(use_case.name for use_case in assessment.use_cases.all())
+    if stack == "hybrid":
+        return f"My assessment recommends a hybrid stack for: {names}."
+    return f"My assessment recommends a {stack.replace('_', '-')} stack for: {names}."
 
 
 def assessment_summary_data(

@@ -1,4 +1,4 @@
-"""The bookings admin's forms: a consultant's profile and hours, a move, a cancellation.
+"""The bookings admin's forms: a consultant's profile and hours, a cancellation.
 
 The hours formsets gather the rows saved together and hand them to the rules in
 ``bookings.hours`` (``weekly_hours_validate``, ``date_overrides_validate``); a row with errors of its
@@ -63,22 +63,6 @@ class ConsultantAdminForm(forms.ModelForm):
             "meeting_url",
             "is_active",
         )
-
-
-class MoveForm(forms.Form):
-    """A free time, picked from the days on offer; none is chosen until someone does."""
-
-    start = forms.ChoiceField(
-        label="New time",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Pick the new time first."},
-    )
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, choices, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Grouped by day: [(day label, [(value, label), ...]), ...].
-        self.fields["start"].choices = choices
 
 
 class CancelReasonForm(forms.Form):

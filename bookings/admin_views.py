@@ -17,20 +17,17 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from bookings import selectors, services
-from bookings.admin_forms import EmailCorrectForm, MoveForm
+from bookings import services
+from bookings.admin_forms import EmailCorrectForm
+from bookings.admin_picker import PickForm, StaffStartForm, both_clocks, picker_week
 from bookings.conflicts import bookings_in_conflict
 from bookings.corrections import booking_email_correct
-from bookings.forms import format_start, parse_start
-from consult.timezones import (
-    clock_label,
-    day_label,
-    short_date_label,
-    short_label,
-)
+from bookings.forms import parse_start
+from consult.timezones import short_label
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from collections.abc import Callable
+    from datetime import date, datetime
 
     from django.contrib.admin import ModelAdmin
     from django.http import HttpRequest, HttpResponse
@@ -115,62 +112,94 @@ def changeable(
     return booking
 
 
-def _move_choices(booking: Booking, slots) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Free times by the consultant's day, each with the client's time beside it."""
-    consultant = booking.consultant
-    days: dict[str, list[tuple[str, str]]] = {}
-    for slot in slots:
-        local = slot.start.astimezone(consultant.zone)
-        client = slot.start.astimezone(booking.client_zone)
-        client_day = (
-            f" {short_date_label(client.date())}"
-            if client.date() != local.date()
-            else ""
-        )
-        label = f"{clock_label(local)} · client {clock_label(client)}{client_day}"
-        day = day_label(local.date(), year=True)
-        days.setdefault(day, []).append((format_start(slot.start), label))
-    return list(days.items())
+# What each refused move tells staff.
+NOT_MOVED = {
+    services.Outcome.SLOT_TAKEN: "That time overlaps another of the consultant's "
+    "calls (with its buffers). Pick another time.",
+    services.Outcome.TOO_LATE: "The call has begun or that time has passed.",
+    services.Outcome.NOT_ACTIVE: "The call is no longer confirmed, so it cannot move.",
+    services.Outcome.UNCHANGED: "The call is already at that time.",
+    services.Outcome.BUSY: "Another booking of this consultant is being made; "
+    "try again in a moment.",
+}
+
+
+def _week_url(request: HttpRequest) -> Callable[[date], str]:
+    def week_url(day: date) -> str:
+        query = request.GET.copy()
+        query["week"] = day.isoformat()
+        return f"{request.path}?{query.urlencode()}"
+
+    return week_url
 
 
 def move_page(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> HttpResponse:
-    """Pick a day and a free time, see it in both zones, then confirm the move.
+    """Pick a free time of one week, see it in both zones, then confirm the move.
 
-    Nothing is chosen beforehand, and choosing only shows the move; the second
-    step moves the call and emails the client.
+    Only the week shown is read (``admin_picker.picker_week``); nothing is chosen
+    beforehand, and choosing only shows the move; the second step moves the call
+    and emails the client. Staff may instead type any start outside the usual
+    rules, with a reason kept in the call's notes.
     """
     booking = changeable(model_admin, request, object_id)
+    consultant = booking.consultant
     change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
-    choices = _move_choices(booking, selectors.booking_move_slots(booking=booking))
-    form = MoveForm(request.POST if request.method == "POST" else None, choices=choices)
+    posted = request.POST if request.method == "POST" else None
+    outside = posted is not None and "outside_rules" in posted
+    picker = picker_week(
+        consultant=consultant,
+        client_zone=booking.client_zone,
+        client_tz=booking.client_timezone,
+        week=(posted or request.GET).get("week", ""),
+        week_url=_week_url(request),
+        moving=booking,
+    )
+    form = PickForm(None if outside else posted, choices=picker.choices)
+    staff_form = StaffStartForm(
+        posted if outside else None, zone=consultant.zone, tz_name=consultant.timezone
+    )
     chosen = None
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if outside and staff_form.is_valid():
+        new_start, reason = staff_form.start, staff_form.cleaned_data["reason"]
+        if not staff_form.cleaned_data["confirm"]:
+            chosen = _chosen(
+                booking,
+                new_start,
+                reason=reason,
+                fields=[
+                    ("outside_rules", "True"),
+                    ("when", staff_form.cleaned_data["when"]),
+                    ("reason", reason),
+                ],
+            )
+        else:
+            result = services.booking_move_by_staff(
+                booking=booking, new_start=new_start, by=request.user, reason=reason
+            )
+            if result.outcome == services.Outcome.MOVED:
+                return _moved(model_admin, request, result.booking, reason=reason)
+            staff_form.add_error("when", NOT_MOVED[result.outcome])
+            status = 409
+    elif posted is not None and not outside and form.is_valid():
         new_start = parse_start(form.cleaned_data["start"])
         if not form.cleaned_data["confirm"]:
-            chosen = {
-                "value": form.cleaned_data["start"],
-                "consultant": consultant_time(booking, new_start),
-                "client": short_label(
-                    new_start, booking.client_zone, booking.client_timezone
-                ),
-            }
+            chosen = _chosen(
+                booking,
+                new_start,
+                fields=[
+                    ("start", form.cleaned_data["start"]),
+                    ("week", picker.week.isoformat()),
+                ],
+            )
         else:
             result = services.booking_reschedule(booking=booking, new_start=new_start)
             if result.outcome == services.Outcome.MOVED:
-                moved_to = consultant_time(result.booking, result.booking.start)
-                model_admin.log_change(request, result.booking, f"Moved to {moved_to}.")
-                model_admin.message_user(
-                    request,
-                    f"Moved to {moved_to}; the client is told by email.",
-                    messages.SUCCESS,
-                )
-                return redirect(change_url)
+                return _moved(model_admin, request, result.booking)
             model_admin.message_user(
-                request,
-                f"Not moved ({result.outcome.replace('_', ' ')}). Pick another time.",
-                messages.ERROR,
+                request, f"Not moved. {NOT_MOVED[result.outcome]}", messages.ERROR
             )
     context = {
         **model_admin.admin_site.each_context(request),
@@ -178,9 +207,11 @@ def move_page(
         "original": booking,
         "title": f"Move {booking}",
         "form": form,
-        "days": choices,
-        "picked": request.POST.get("start", "") if chosen is None else "",
+        "staff_form": staff_form,
+        "picker": picker,
+        "picked": posted.get("start", "") if posted and chosen is None else "",
         "chosen": chosen,
+        "again_url": _week_url(request)(picker.week),
         "current": consultant_time(booking, booking.start),
         "current_client": short_label(
             booking.start, booking.client_zone, booking.client_timezone
@@ -188,9 +219,41 @@ def move_page(
         "change_url": change_url,
     }
     response = TemplateResponse(request, "admin/bookings/booking/move.html", context)
-    if form.errors:
-        response.status_code = 400
+    if form.errors or staff_form.errors:
+        response.status_code = 400 if status == 200 else status
     return response
+
+
+def _chosen(
+    booking: Booking,
+    new_start: datetime,
+    *,
+    fields: list[tuple[str, str]],
+    reason: str = "",
+) -> dict:
+    consultant, client = both_clocks(
+        new_start, booking.consultant, booking.client_zone, booking.client_timezone
+    )
+    return {
+        "consultant": consultant,
+        "client": client,
+        "reason": reason,
+        "fields": fields,
+    }
+
+
+def _moved(
+    model_admin: ModelAdmin, request: HttpRequest, booking: Booking, *, reason: str = ""
+) -> HttpResponse:
+    moved_to = consultant_time(booking, booking.start)
+    outside = f" outside the usual rules: {reason}" if reason else "."
+    model_admin.log_change(request, booking, f"Moved to {moved_to}{outside}")
+    model_admin.message_user(
+        request,
+        f"Moved to {moved_to}; the client is told by email.",
+        messages.SUCCESS,
+    )
+    return redirect(reverse("admin:bookings_booking_change", args=[booking.pk]))
 
 
 def email_correct_page(

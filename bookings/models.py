@@ -391,6 +391,10 @@ class Booking(models.Model):
     # outlives a deleted assessment.
     assessment_ref = models.CharField(max_length=64, blank=True)
     stack = models.CharField(max_length=20, blank=True)
+    # Staff booked this call beside the client's other upcoming one, and why: such a
+    # call is not the client's one free consultation, so the one-per-mailbox rule
+    # leaves it out. Empty for every call a client books.
+    extra_call_reason = models.CharField(max_length=1000, blank=True)
 
     start = models.DateTimeField()
     end = models.DateTimeField()
@@ -436,7 +440,7 @@ class Booking(models.Model):
             ),
             models.UniqueConstraint(
                 "email_key",
-                condition=Q(status=BookingStatus.CONFIRMED),
+                condition=Q(status=BookingStatus.CONFIRMED, extra_call_reason=""),
                 name="booking_one_active_per_mailbox",
                 violation_error_message=(
                     "There is already an upcoming consultation for this email address."

@@ -33,6 +33,7 @@ from bookings.models import (
     DateOverride,
     TimeOff,
     WeeklyHours,
+    email_key,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
 
@@ -297,6 +298,13 @@ def booking_move_availability(
     )
 
 
+def client_has_upcoming_call(*, email: str) -> bool:
+    """Whether the mailbox ``email`` reaches has a confirmed call (``email_key``)."""
+    return Booking.objects.filter(
+        email_key=email_key(email), status=BookingStatus.CONFIRMED
+    ).exists()
+
+
 def booking_can_move(booking: Booking, *, now: datetime) -> bool:
     """A confirmed call not yet begun, as ``services.booking_reschedule`` requires."""
     return booking.status == BookingStatus.CONFIRMED and booking.start > now
@@ -348,6 +356,58 @@ def availability_week_get(
     policy = BookingPolicy.current()
     consultants = consultants_active()
     chosen = [c for c in consultants if c.pk == consultant_id] or consultants
+    return _week_of(
+        chosen, policy=policy, consultants=consultants, zone=zone, week=week, now=now
+    )
+
+
+def consultant_week_get(
+    *,
+    consultant: Consultant,
+    zone: ZoneInfo,
+    week: date | None = None,
+    moving: Booking | None = None,
+    now: datetime | None = None,
+) -> WeekAvailability:
+    """One consultant's free slots of one week in ``zone``, for staff picking a time.
+
+    As ``availability_week_get`` (the same bounded reads, opening on the week of the
+    first free time when no week is asked for), for ``consultant`` whether or not
+    they take new bookings; for a booking ``moving``, the times it could move to
+    (its own time aside, as ``booking_move_slots``).
+    """
+    now = now or timezone.now()
+    found = _week_of(
+        [consultant],
+        policy=BookingPolicy.current(),
+        consultants=[consultant],
+        zone=zone,
+        week=week,
+        now=now,
+        exclude_booking_id=moving.pk if moving is not None else None,
+    )
+    if moving is None:
+        return found
+    own = moving.start
+    return replace(
+        found,
+        slots=[slot for slot in found.slots if slot.start != own],
+        next_slot=found.next_slot
+        if found.next_slot is None or found.next_slot.start != own
+        else None,
+    )
+
+
+def _week_of(  # noqa: PLR0913 -- keyword-only, the week and whose it is
+    chosen: Sequence[Consultant],
+    *,
+    policy: BookingPolicy,
+    consultants: list[Consultant],
+    zone: ZoneInfo,
+    week: date | None,
+    now: datetime,
+    exclude_booking_id: int | None = None,
+) -> WeekAvailability:
     rules = policy.to_policy()
     horizon_end = now + timedelta(days=policy.horizon_days)
     weeks = availability.week_shown(
@@ -358,7 +418,10 @@ def availability_week_get(
     start = _local_midnight(shown, zone)
     end = _local_midnight(shown + timedelta(days=7), zone)
     schedules = schedules_for(
-        chosen, window_start=max(start, now), window_end=min(end, horizon_end)
+        chosen,
+        window_start=max(start, now),
+        window_end=min(end, horizon_end),
+        exclude_booking_id=exclude_booking_id,
     )
     slots = availability.free_slots(schedules, rules, now, start, end)
     next_slot = None
@@ -370,6 +433,7 @@ def availability_week_get(
             zone=zone,
             monday=shown + timedelta(days=7),
             horizon_end=horizon_end,
+            exclude_booking_id=exclude_booking_id,
         )
         if later and week is None:
             # No week asked for: open where the first free time is.
@@ -382,6 +446,7 @@ def availability_week_get(
                     chosen,
                     window_start=shown_start,
                     window_end=min(shown_end, horizon_end),
+                    exclude_booking_id=exclude_booking_id,
                 )
                 later = availability.free_slots(
                     week_schedules, rules, now, shown_start, shown_end
@@ -416,6 +481,7 @@ def _first_free_weeks(  # noqa: PLR0913 -- keyword-only, the search and its boun
     zone: ZoneInfo,
     monday: date,
     horizon_end: datetime,
+    exclude_booking_id: int | None = None,
 ) -> tuple[list[availability.Slot], tuple[datetime, datetime]]:
     """The free slots of the first span of weeks from ``monday`` that has any.
 
@@ -430,7 +496,10 @@ def _first_free_weeks(  # noqa: PLR0913 -- keyword-only, the search and its boun
         monday += timedelta(days=7 * weeks)
         span_end = _local_midnight(monday, zone)
         schedules = schedules_for(
-            chosen, window_start=span_start, window_end=min(span_end, horizon_end)
+            chosen,
+            window_start=span_start,
+            window_end=min(span_end, horizon_end),
+            exclude_booking_id=exclude_booking_id,
         )
         found = availability.free_slots(schedules, rules, now, span_start, span_end)
         if found:

@@ -50,6 +50,7 @@ from bookings.enums import (
 from bookings.models import (
     Booking,
     BookingLink,
+    BookingNote,
     BookingPolicy,
     BusyInterval,
     Consultant,
@@ -57,7 +58,9 @@ from bookings.models import (
 )
 from bookings.outcomes import booking_outcomes_due
 from bookings.tokens import token_for_submission, token_hash, token_new
-from consult.timezones import zone_prefers_12_hour
+from consult.enums import NoteKind
+from consult.notes import note_add
+from consult.timezones import short_label, zone_prefers_12_hour
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -316,14 +319,51 @@ def _assessment_id(link: AssessmentLink | None) -> int | None:
     return None if link is None else assessment_id_existing(link.reference)
 
 
-def _blocked(start: datetime, policy: BookingPolicy) -> dict[str, datetime]:
+def _blocked(
+    start: datetime, policy: BookingPolicy, *, buffers: bool = True
+) -> dict[str, datetime]:
     end = start + timedelta(minutes=policy.meeting_minutes)
     return {
         "start": start,
         "end": end,
-        "blocked_start": start - policy.buffer_before,
-        "blocked_end": end + policy.buffer_after,
+        "blocked_start": start - policy.buffer_before if buffers else start,
+        "blocked_end": end + policy.buffer_after if buffers else end,
     }
+
+
+def _candidates(
+    *,
+    start: datetime,
+    consultant: Consultant | None,
+    stack: str,
+    now: datetime,
+    staff: StaffBooking | None,
+) -> tuple[list[Consultant], BookingPolicy] | BookingResult:
+    """Who may take ``start``, best first, and the policy; or why nobody may."""
+    if staff is not None and staff.outside_rules:
+        if consultant is None:
+            raise ValueError("Booking outside the usual rules needs a consultant.")
+        # Hours, notice and buffers aside: only the exclusion constraint decides.
+        return [consultant], BookingPolicy.current()
+    # Without locks: who looks free at ``start``, read around that start only. A
+    # taken time is answered here, with its alternatives, having locked nothing.
+    check = selectors.start_check(
+        start=start,
+        consultant_id=consultant.pk if consultant else None,
+        now=now,
+        nearest=ALTERNATIVES,
+    )
+    if consultant is not None and check.consultant is None:
+        # No longer taking bookings.
+        return BookingResult(Outcome.SLOT_TAKEN)
+    if not check.free:
+        return BookingResult(Outcome.SLOT_TAKEN, alternatives=check.alternatives)
+    candidates = _ranked(
+        [c for c in check.consultants if c.pk in check.free_ids],
+        stack=stack,
+        start=start,
+    )
+    return candidates, check.policy
 
 
 def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
@@ -340,6 +380,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     manage_link_in_calendar: bool = False,
     assessment: AssessmentLink | None = None,
     idempotency_key: str = "",
+    staff: StaffBooking | None = None,
     now: datetime | None = None,
 ) -> BookingResult:
     """Book ``start`` with ``consultant``, or with whichever consultant fits (``None``).
@@ -347,6 +388,8 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     ``idempotency_key`` comes from the booking form: the same form submitted twice yields
     the first booking (outcome DUPLICATE, same manage token) instead of an error.
     Each consultant tried is locked alone, in a transaction of its own (see the module).
+    ``staff`` books on the client's behalf (see ``StaffBooking``): with ``consultant``
+    given, and signed in the call's notes.
     """
     if not consent:
         raise ValueError("A booking needs the client's consent to store their details.")
@@ -366,29 +409,17 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     # keep its client from booking again. It moves to "awaiting outcome", as the scan
     # would a minute later; what came of it is left for its consultant to record.
     booking_outcomes_due(now=now, email=email)
-    if _active_for_email(email).exists():
+    extra_call_reason = staff.extra_call_reason.strip() if staff else ""
+    if not extra_call_reason and _active_for_email(email).exists():
         return BookingResult(Outcome.EMAIL_HAS_BOOKING)
 
-    # Without locks: who looks free at ``start``, read around that start only. A
-    # taken time is answered here, with its alternatives, having locked nothing.
-    check = selectors.start_check(
-        start=start,
-        consultant_id=consultant.pk if consultant else None,
-        now=now,
-        nearest=ALTERNATIVES,
-    )
-    if consultant is not None and check.consultant is None:
-        # No longer taking bookings.
-        return BookingResult(Outcome.SLOT_TAKEN)
-    if not check.free:
-        return BookingResult(Outcome.SLOT_TAKEN, alternatives=check.alternatives)
     stack = assessment.stack if assessment else ""
-    candidates = _ranked(
-        [c for c in check.consultants if c.pk in check.free_ids],
-        stack=stack,
-        start=start,
+    found = _candidates(
+        start=start, consultant=consultant, stack=stack, now=now, staff=staff
     )
-    policy = check.policy
+    if isinstance(found, BookingResult):
+        return found
+    candidates, policy = found
     attempt = _Attempt(
         start=start,
         policy=policy,
@@ -396,6 +427,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
         manage_token=manage_token,
         existing=existing,
         email=email,
+        staff=staff,
         fields={
             "name": name,
             "email": _address(email),
@@ -413,7 +445,8 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
             "assessment_id": _assessment_id(assessment),
             "assessment_ref": assessment.reference if assessment else "",
             "stack": stack,
-            **_blocked(start, policy),
+            "extra_call_reason": extra_call_reason,
+            **_blocked(start, policy, buffers=staff is None or not staff.outside_rules),
         },
     )
     deadline = _Deadline()
@@ -462,6 +495,7 @@ class _Attempt:
     email: str
     # The new row's fields, the consultant aside.
     fields: dict[str, object]
+    staff: StaffBooking | None = None
 
     def with_consultant(
         self, candidate: Consultant, *, timeout_ms: int, skip_locked: bool = False
@@ -478,7 +512,8 @@ class _Attempt:
             # After the lock, so a concurrent copy of this submission has committed.
             if booking := self.existing.first():
                 return BookingResult(Outcome.DUPLICATE, booking, self.manage_token)
-            if not _free_consultants(
+            outside_rules = self.staff is not None and self.staff.outside_rules
+            if not outside_rules and not _free_consultants(
                 [locked], policy=self.policy, start=self.start, now=self.now
             ):
                 return None
@@ -499,13 +534,16 @@ class _Attempt:
                         booking=booking, manage_token=self.manage_token, now=self.now
                     )
                     events.booking_created.send(Booking, booking=booking, now=self.now)
+                    if self.staff is not None:
+                        _staff_booking_note(booking, self.staff, now=self.now)
             except IntegrityError:
                 # Only reachable when the re-check was overtaken (the lock makes that
                 # rare on PostgreSQL); the constraints had the last word, so explain
                 # which one.
                 if booking := self.existing.first():
                     return BookingResult(Outcome.DUPLICATE, booking, self.manage_token)
-                if _active_for_email(self.email).exists():
+                extra_call = bool(self.fields.get("extra_call_reason"))
+                if not extra_call and _active_for_email(self.email).exists():
                     return BookingResult(Outcome.EMAIL_HAS_BOOKING)
                 return None
             return BookingResult(Outcome.CREATED, booking, self.manage_token)
@@ -547,7 +585,7 @@ def booking_reschedule(
 
 
 def _reschedule_locked(
-    *, booking: Booking, new_start: datetime, now: datetime
+    *, booking: Booking, new_start: datetime, now: datetime, outside_rules: bool = False
 ) -> ChangeResult:
     policy = BookingPolicy.current()
     _lock_timeout_set(settings.BOOKING_LOCK_TIMEOUT_MS)
@@ -562,7 +600,7 @@ def _reschedule_locked(
         return ChangeResult(Outcome.UNCHANGED, current)
     previous_start, previous_end = current.start, current.end
 
-    if not _free_consultants(
+    if not outside_rules and not _free_consultants(
         [current.consultant],
         policy=policy,
         start=new_start,
@@ -579,7 +617,7 @@ def _reschedule_locked(
                 status=BookingStatus.CONFIRMED,
                 sequence=current.sequence,
             ).update(
-                **_blocked(new_start, policy),
+                **_blocked(new_start, policy, buffers=not outside_rules),
                 sequence=F("sequence") + 1,
                 updated_at=now,
             )
@@ -603,6 +641,100 @@ def _reschedule_locked(
         now=now,
     )
     return ChangeResult(Outcome.MOVED, current, emailed=True)
+
+
+@dataclass(frozen=True)
+class StaffBooking:
+    """A call booked by a member of staff on the client's behalf.
+
+    With ``outside_rules_reason`` the start need not be one the client would be
+    offered (notice, buffers, working hours, time off and the horizon aside); the
+    exclusion constraint still refuses any overlap with another call. With
+    ``extra_call_reason`` the call is booked beside the client's other upcoming one
+    (it is not their one free consultation).
+    """
+
+    by: AbstractBaseUser | AnonymousUser
+    outside_rules_reason: str = ""
+    extra_call_reason: str = ""
+
+    @property
+    def outside_rules(self) -> bool:
+        return bool(self.outside_rules_reason.strip())
+
+
+def _by_name(user: AbstractBaseUser | AnonymousUser) -> str:
+    full = getattr(user, "get_full_name", lambda: "")()
+    return full or user.get_username()
+
+
+def _staff_booking_note(
+    booking: Booking, staff: StaffBooking, *, now: datetime
+) -> None:
+    when = short_label(
+        booking.start, booking.consultant.zone, booking.consultant.timezone
+    )
+    text = f"Booked for the client by {_by_name(staff.by)} for {when}."
+    if staff.outside_rules:
+        text += f" Outside the usual rules: {staff.outside_rules_reason.strip()}"
+    if reason := staff.extra_call_reason.strip():
+        text += f" Beside the client's other upcoming call: {reason}"
+    note_add(
+        model=BookingNote,
+        author=staff.by,
+        kind=NoteKind.STATUS,
+        text=text,
+        now=now,
+        booking=booking,
+    )
+
+
+def booking_move_by_staff(
+    *,
+    booking: Booking,
+    new_start: datetime,
+    by: AbstractBaseUser | AnonymousUser,
+    reason: str,
+    now: datetime | None = None,
+) -> ChangeResult:
+    """Move ``booking`` to any start to come, outside the usual rules, for ``reason``.
+
+    Notice, buffers, working hours, time off and the horizon do not apply; the move
+    goes through ``booking_reschedule``'s locking and compare-and-swap, and the
+    exclusion constraint still refuses an overlap with another call
+    (``Outcome.SLOT_TAKEN``). The reason is kept, signed by ``by``, in the call's
+    notes; the client is emailed the new time as for any move.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say why the usual rules do not apply.", code="required")
+    now = now or timezone.now()
+    if new_start <= now:
+        return ChangeResult(Outcome.TOO_LATE, _reload(booking))
+    try:
+        with transaction.atomic():
+            result = _reschedule_locked(
+                booking=booking, new_start=new_start, now=now, outside_rules=True
+            )
+            if result.outcome == Outcome.MOVED:
+                moved = result.booking
+                when = short_label(
+                    moved.start, moved.consultant.zone, moved.consultant.timezone
+                )
+                note_add(
+                    model=BookingNote,
+                    author=by,
+                    kind=NoteKind.STATUS,
+                    text=f"Moved to {when} by {_by_name(by)}, outside the usual "
+                    f"rules: {reason}",
+                    now=now,
+                    booking=moved,
+                )
+    except OperationalError as error:
+        if not _lock_timed_out(error):
+            raise
+        return ChangeResult(Outcome.BUSY, _reload(booking))
+    return result
 
 
 @transaction.atomic
@@ -712,7 +844,8 @@ def booking_client_details_erase(
         pk=booking.pk, status=BookingStatus.CONFIRMED, start__lte=now
     ).update(status=BookingStatus.COMPLETED, updated_at=now)
     # A cancellation's reason is the client's free text too (it can hold a phone
-    # number); who cancelled and when stay.
+    # number), and staff's reason for a second call may name them; who cancelled
+    # and when stay.
     Booking.objects.filter(pk=booking.pk).update(
         name=name,
         email=email,
@@ -720,6 +853,7 @@ def booking_client_details_erase(
         company="",
         topic="",
         cancel_reason="",
+        extra_call_reason="",
         updated_at=now,
     )
 

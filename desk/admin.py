@@ -56,12 +56,12 @@ from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
 from consult.timezones import short_date_label
 from consult.timezones import viewer_label as viewer_time
-from desk.admin_views import assessment_email_correct_page
+from desk.admin_views import assessment_email_correct_page, book_for_client_page
 from desk.agenda import agenda_get
 from desk.exports import csv_lines
 from desk.forms import AssessmentReviewForm
 from desk.models import Agenda
-from desk.ownership import assessment_is_theirs_memo, emails_theirs
+from desk.ownership import assessment_bookable, assessment_is_theirs_memo, emails_theirs
 from desk.prep_sheet import advice_totals, email_problems, prep_sheet
 from privacy.services import purge_dates
 
@@ -340,6 +340,13 @@ class AssessmentAdmin(admin.ModelAdmin):
                 "bookings_elsewhere": elsewhere,
                 "delivery_rows": deliveries,
                 "erase_on": purge_dates(assessment),
+                "book_url": reverse(
+                    "admin:advisor_assessment_book", args=[assessment.pk]
+                )
+                if assessment.is_submitted
+                and assessment.contact_email
+                and assessment_bookable(request, assessment)
+                else "",
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -468,6 +475,9 @@ class AssessmentAdmin(admin.ModelAdmin):
             )
         return HttpResponseRedirect(change_url)
 
+    def book_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return book_for_client_page(self, request, object_id)
+
     # --- pages of their own ----------------------------------------------------------
 
     def get_urls(self):
@@ -486,6 +496,11 @@ class AssessmentAdmin(admin.ModelAdmin):
                 "<path:object_id>/email/",
                 self.admin_site.admin_view(self.email_correct_view),
                 name="advisor_assessment_email",
+            ),
+            path(
+                "<path:object_id>/book/",
+                self.admin_site.admin_view(self.book_view),
+                name="advisor_assessment_book",
             ),
             path(
                 "<path:object_id>/take/",

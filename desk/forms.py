@@ -1,4 +1,6 @@
-"""The assessment page's review form: its status (and, for managers, who has it).
+"""The assessment page's forms: its review, and booking a call for its client.
+
+The review form holds its status (and, for managers, who has it).
 
 The status the page was opened with travels with the form, so a change someone else
 saved meanwhile is reported beside the field rather than silently overwritten.
@@ -9,6 +11,8 @@ from __future__ import annotations
 from django import forms
 
 from advisor.models import Assessment
+from bookings.models import Consultant
+from consult.zone_names import MAX_QUERY_LENGTH, zone_lookup
 
 
 class AssessmentReviewForm(forms.ModelForm):
@@ -39,3 +43,36 @@ class AssessmentReviewForm(forms.ModelForm):
             data["review_status_was"] = stored
             self.data = data
         return cleaned
+
+
+class BookForClientForm(forms.Form):
+    """Whose week to show and the client's time zone, before a time is picked."""
+
+    consultant = forms.ModelChoiceField(
+        queryset=Consultant.objects.filter(is_active=True).order_by("display_name"),
+        label="Consultant",
+        error_messages={
+            "required": "Choose the consultant.",
+            "invalid_choice": "Choose one of the consultants listed.",
+        },
+    )
+    tz = forms.CharField(
+        label="The client's time zone",
+        max_length=MAX_QUERY_LENGTH,
+        help_text="A city, a country or a zone name, like Berlin or America/New_York.",
+        error_messages={"required": "Give the client's time zone."},
+    )
+
+    def clean_tz(self) -> str:
+        found = zone_lookup(self.cleaned_data["tz"])
+        if found.zone is not None:
+            return found.zone
+        if found.choices:
+            names = "; ".join(choice.name for choice in found.choices[:6])
+            lead = (
+                f"{found.place} has more than one clock"
+                if found.ambiguous
+                else "No time zone goes by that name"
+            )
+            raise forms.ValidationError(f"{lead}. Did you mean: {names}?")
+        raise forms.ValidationError("No time zone goes by that name.")

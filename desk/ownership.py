@@ -13,7 +13,7 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
 from advisor.models import Assessment
-from bookings.models import Booking
+from bookings.models import Booking, Consultant
 from consult.staff import staff_sees_everyone
 
 if TYPE_CHECKING:
@@ -36,6 +36,24 @@ def assessment_is_theirs(
     return Booking.objects.filter(
         assessment_id=assessment.pk, consultant__user_id=user.pk
     ).exists()
+
+
+def assessment_bookable(request: HttpRequest, assessment: Assessment) -> bool:
+    """Whether the user may book a call for the assessment's client.
+
+    Managers for any client; a consultant for an assessment that is theirs or that
+    nobody has yet.
+    """
+    user = request.user
+    if staff_sees_everyone(user):
+        return True
+    if user.pk is None or not user.is_staff:
+        return False
+    if not Consultant.objects.filter(user_id=user.pk).exists():
+        return False
+    return assessment.assigned_to_id is None or assessment_is_theirs_memo(
+        request, assessment
+    )
 
 
 def assessment_is_theirs_memo(request: HttpRequest, assessment: Assessment) -> bool:

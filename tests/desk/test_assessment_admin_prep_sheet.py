@@ -70,8 +70,9 @@ def test_assessment_detail_reads_like_a_prep_sheet_for_each_role(client, role):
 # Session, user, permissions (not for a superuser), the assessment twice (the form's own
 # read), use cases, calls; the same for one use case and call as for three.
 # Then the notes on it and on its calls, and the emails about them; a manager's form
-# lists the staff to assign it to, and a consultant's checks the assessment is theirs.
-DETAIL_QUERIES = {"superuser": 11, "manager": 14, "consultant": 13}
+# lists the staff to assign it to, and a consultant's checks the assessment is theirs
+# and that they are a consultant (who may book a call for the client).
+DETAIL_QUERIES = {"superuser": 11, "manager": 14, "consultant": 14}
 
 
 @pytest.mark.parametrize("role", ROLES)
