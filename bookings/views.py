@@ -45,7 +45,7 @@ from bookings.visitor import (
     visitor_zone,
     zone_choice_links,
 )
-from bookings.weeks import slot_view, week_from_slots
+from bookings.weeks import slot_view, week_page
 from consult.forms import LinksForm
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
@@ -587,8 +587,6 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         )
 
     now = timezone.now()
-    found = selectors.booking_move_availability(booking=booking, now=now)
-    slots = found.slots
     base = reverse("bookings:reschedule", kwargs={"token": token})
 
     def page_url(
@@ -609,29 +607,51 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             clock=clock.chosen,
         )
 
-    def week_url(week: date) -> str:
-        return page_url(week)
-
     def choice_url(name: str) -> str:
         return base + query_string(
             tz=name, times="all" if all_times else "", clock=clock.chosen
         )
 
+    # Whatever the address asks for, only the week shown and the time around a
+    # wanted start are read, never the whole horizon.
     if request.method == "GET" and (wanted := parse_start(request.GET.get("start"))):
-        if any(slot.start == wanted for slot in slots):
+        near = selectors.slots_near(target=wanted, moving=booking, now=now)
+        if any(slot.start == wanted for slot in near):
             chosen = wanted
         else:
-            taken, alternatives = True, selectors.slots_nearest(slots, wanted)
-
-    week = week_from_slots(
-        slots=slots,
+            taken, alternatives = True, near
+    try:
+        requested: date | None = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        requested = None
+    found = selectors.consultant_week_get(
+        consultant=booking.consultant,
+        zone=zone,
+        week=requested,
+        moving=booking,
+        now=now,
+    )
+    if requested is None and found.week != found.first_week and found.slots:
+        # Today's seven days have no free time: open on the first day that has one.
+        first_free = found.slots[0].start.astimezone(zone).date()
+        if first_free != found.week:
+            found = selectors.consultant_week_get(
+                consultant=booking.consultant,
+                zone=zone,
+                week=first_free,
+                moving=booking,
+                now=now,
+            )
+    week = week_page(
+        week=found.week,
+        slots=found.slots,
+        next_slot=found.next_slot,
+        first_week=found.first_week,
+        last_week=found.last_week,
         zone=zone,
         tz_name=tz_name,
-        requested_week=request.GET.get("week", ""),
-        now=now,
-        horizon_days=found.policy.horizon_days,
         slot_url=slot_url,
-        week_url=week_url,
+        week_url=page_url,
         hour12=clock.hour12,
         all_times=all_times,
     )

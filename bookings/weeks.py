@@ -5,7 +5,8 @@ asked for (today, or the first with a free time), labels and links in the viewer
 zone and clock. By default only daytime slots show (starting 07:00 to 21:00 the
 viewer's time); a day whose free times are all early or late says how many. The
 booking page renders its week once per availability version (see
-``bookings.listing_cache``); the reschedule page picks its week out of the whole horizon.
+``bookings.listing_cache``); the reschedule page reads its week the same bounded
+way, for its one consultant.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Public booking requests do bounded work whatever they ask for: the same queries for
 any number of consultants, and alternatives looked for near the wanted time only."""
 
+import re
+from urllib.parse import quote, unquote
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +31,7 @@ DETAILS_TAKEN_QUERIES = 6
 # A refused "any consultant" booking: the duplicate and mailbox checks (three), the
 # same six reads, then the page shown again (policy and consultants).
 POST_TAKEN_QUERIES = 11
+RESCHEDULE_WEEK_QUERIES = 0  # set from the first run
 
 
 @pytest.fixture
@@ -168,3 +171,48 @@ def test_a_week_without_free_time_reads_only_the_next_week_when_it_has_one(
         found = selectors.availability_week_get(zone=UTC_ZONE, now=NOW)
 
     assert found.slots[0].start == next_week_nine
+
+
+def test_the_reschedule_page_reads_one_week_however_far_the_horizon(
+    client, django_assert_num_queries, frozen_now
+):
+    BookingPolicyFactory(minimum_notice_minutes=0, horizon_days=365)
+    consultant = ConsultantFactory(hours={}, timezone="UTC")
+    far_nine = hours_only_on(NOW.date() + timedelta(days=140), consultant)
+    moving = BookingFactory(consultant=consultant, start=TUESDAY_9)
+    url = f"/book/manage/{moving.token}/reschedule/?tz=UTC"
+
+    # The booking and its link, the week asked for (policy and four reads), and the
+    # page's own reads of the booking's context; the same whether the first free time
+    # is a week or twenty weeks away, as nothing past the week is read.
+    with django_assert_num_queries(RESCHEDULE_WEEK_QUERIES):
+        asked = client.get(f"{url}&week={NOW.date()}")
+    opened = client.get(url).content.decode()
+
+    assert asked.status_code == 200
+    assert "No free times" in asked.content.decode()
+    assert f'id="day-{far_nine.date()}"' in opened
+    assert quote(format_start(far_nine), safe="") in opened
+
+
+def test_the_reschedule_page_answers_a_taken_start_from_around_it(
+    client, django_assert_num_queries, frozen_now
+):
+    BookingPolicyFactory(minimum_notice_minutes=0, horizon_days=365)
+    consultant = ConsultantFactory(hours=OFFICE, timezone="UTC")
+    moving = BookingFactory(consultant=consultant, start=TUESDAY_9)
+    # A Tuesday 29 weeks on, at 11:00.
+    far = TUESDAY_9 + timedelta(days=203, hours=2)
+    BookingFactory(consultant=consultant, start=far)
+    url = f"/book/manage/{moving.token}/reschedule/?tz=UTC&start={format_start(far)}"
+
+    html = client.get(url).content.decode()
+
+    assert "Sorry, that time is no longer free." in html
+    notice = html.split("Sorry, that time is no longer free.")[1].split("</div>")[0]
+    offered = re.findall(r'<a class="slot" href="[^"]*start=([^"&]+)', notice)
+    assert [unquote(value) for value in offered] == [
+        format_start(far - timedelta(minutes=60)),
+        format_start(far - timedelta(minutes=30)),
+        format_start(far + timedelta(minutes=30)),
+    ]
