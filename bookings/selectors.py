@@ -33,7 +33,6 @@ from bookings.models import (
     DateOverride,
     TimeOff,
     WeeklyHours,
-    email_key,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
 
@@ -275,36 +274,6 @@ def bookings_of_assessment(*, assessment_id: int) -> list[Booking]:
     )
 
 
-def booking_move_slots(
-    *, booking: Booking, now: datetime | None = None
-) -> list[availability.Slot]:
-    """The free times ``booking`` could move to: its consultant's, its own time aside.
-
-    The booking gives up its time, so it neither counts against the day's cap nor blocks
-    nearby times with its buffers; its own time is no move at all.
-    """
-    return booking_move_availability(booking=booking, now=now).slots
-
-
-def booking_move_availability(
-    *, booking: Booking, now: datetime | None = None
-) -> Availability:
-    """``booking_move_slots`` with the policy they were computed under."""
-    found = availability_get(
-        consultant_id=booking.consultant_id, now=now, exclude_booking_id=booking.pk
-    )
-    return replace(
-        found, slots=[slot for slot in found.slots if slot.start != booking.start]
-    )
-
-
-def client_has_upcoming_call(*, email: str) -> bool:
-    """Whether the mailbox ``email`` reaches has a confirmed call (``email_key``)."""
-    return Booking.objects.filter(
-        email_key=email_key(email), status=BookingStatus.CONFIRMED
-    ).exists()
-
-
 def booking_can_move(booking: Booking, *, now: datetime) -> bool:
     """A confirmed call not yet begun, as ``services.booking_reschedule`` requires."""
     return booking.status == BookingStatus.CONFIRMED and booking.start > now
@@ -369,12 +338,13 @@ def consultant_week_get(
     moving: Booking | None = None,
     now: datetime | None = None,
 ) -> WeekAvailability:
-    """One consultant's free slots of one week in ``zone``, for staff picking a time.
+    """One consultant's free slots of one week in ``zone``: a call being moved, or booked by staff.
 
     As ``availability_week_get`` (the same bounded reads, opening on the week of the
     first free time when no week is asked for), for ``consultant`` whether or not
     they take new bookings; for a booking ``moving``, the times it could move to
-    (its own time aside, as ``booking_move_slots``).
+    (its own time aside: the booking gives up its time, so it neither counts
+    against the day's cap nor blocks nearby times with its buffers).
     """
     now = now or timezone.now()
     found = _week_of(
@@ -596,7 +566,7 @@ def slots_near(
 
     Of one consultant (an inactive one has none) or of anyone; for a booking
     ``moving``, the times it could move to (its consultant's, its own time aside, as
-    ``booking_move_slots``). Searches windows around ``target`` (``NEAR_REACHES``),
+    its own time aside). Searches windows around ``target`` (``NEAR_REACHES``),
     widening only while it has found fewer than ``limit``: two queries and four per
     window, and only the bookings of those windows read and computed.
     """

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import dateformat
 
-from bookings.availability import group_by_local_date, week_shown
+from bookings.availability import group_by_local_date
 from bookings.forms import format_start
 from consult.timezones import (
     clock_label,
@@ -209,56 +209,4 @@ def week_page(  # noqa: PLR0913 -- keyword-only; what the week shows and its lin
         all_times=all_times,
         daytime_label=display.daytime_label,
         hour12=hour12,
-    )
-
-
-def week_from_slots(  # noqa: PLR0913 -- keyword-only; the week out of the horizon
-    *,
-    slots: Sequence[Slot],
-    zone: ZoneInfo,
-    tz_name: str,
-    requested_week: str,
-    now: datetime,
-    horizon_days: int,
-    slot_url: Callable[[str], str],
-    week_url: Callable[[date], str],
-    hour12: bool = False,
-    all_times: bool = False,
-) -> WeekView:
-    """The week of a page that has every slot of the horizon (the reschedule page).
-
-    Without a week asked for, the seven days from today, or from the first day with
-    a free time when today's seven days have none.
-    """
-    by_day = group_by_local_date(slots, zone)
-    try:
-        requested: date | None = date.fromisoformat(requested_week)
-    except ValueError:
-        requested = None
-    weeks = week_shown(requested, now=now, horizon_days=horizon_days, zone=zone)
-    if requested is None:
-        first_free = min(by_day, default=None)
-        if first_free is not None and first_free > weeks.start + timedelta(days=6):
-            weeks = week_shown(
-                first_free, now=now, horizon_days=horizon_days, zone=zone
-            )
-    week = weeks.start
-    week_end = week + timedelta(days=6)
-    later = [day for day in by_day if day > week_end]
-    return week_page(
-        week=week,
-        slots=[
-            slot
-            for offset in range(7)
-            for slot in by_day.get(week + timedelta(days=offset), [])
-        ],
-        next_slot=by_day[min(later)][0] if later else None,
-        first_week=weeks.first,
-        last_week=weeks.last,
-        zone=zone,
-        tz_name=tz_name,
-        slot_url=slot_url,
-        week_url=week_url,
-        hour12=hour12,
-        all_times=all_times,
     )

@@ -2,8 +2,8 @@
 any number of consultants, and alternatives looked for near the wanted time only."""
 
 import re
-from urllib.parse import quote, unquote
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 import pytest
