@@ -238,17 +238,13 @@ def _listing_build(  # noqa: PLR0913 -- keyword-only; see listing_get
     all_times: bool,
     clock: str,
 ) -> dict:
-    found = selectors.availability_week_get(
-        zone=zone, week=requested_week, consultant_id=consultant_id, now=now
+    found = selectors.week_opened(
+        lambda week: selectors.availability_week_get(
+            zone=zone, week=week, consultant_id=consultant_id, now=now
+        ),
+        requested=requested_week,
+        zone=zone,
     )
-    if requested_week is None and found.week != found.first_week and found.slots:
-        # Today's seven days have no free time: open on the first day that has one,
-        # rather than on the Monday of its week.
-        first_free = found.slots[0].start.astimezone(zone).date()
-        if first_free != found.week:
-            found = selectors.availability_week_get(
-                zone=zone, week=first_free, consultant_id=consultant_id, now=now
-            )
     consultants = found.consultants
 
     notices = []

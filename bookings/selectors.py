@@ -40,7 +40,7 @@ from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
 LONGEST_CALL = timedelta(minutes=MAX_MEETING_MINUTES)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)
@@ -434,6 +434,23 @@ def _week_of(  # noqa: PLR0913 -- keyword-only, the week and whose it is
         next_slot=next_slot,
         now=now,
     )
+
+
+def week_opened(
+    read: Callable[[date | None], WeekAvailability],
+    *,
+    requested: date | None,
+    zone: ZoneInfo,
+) -> WeekAvailability:
+    """The week a page shows: ``read(requested)``; with no week asked for, from today,
+    or from the first day with a free time when today's seven days have none (rather
+    than from the Monday of its week)."""
+    found = read(requested)
+    if requested is None and found.week != found.first_week and found.slots:
+        first_free = found.slots[0].start.astimezone(zone).date()
+        if first_free != found.week:
+            found = read(first_free)
+    return found
 
 
 # How far ahead a week without free time looks for the next one, in weeks: the next

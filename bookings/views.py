@@ -624,24 +624,13 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         requested: date | None = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         requested = None
-    found = selectors.consultant_week_get(
-        consultant=booking.consultant,
+    found = selectors.week_opened(
+        lambda week: selectors.consultant_week_get(
+            consultant=booking.consultant, zone=zone, week=week, moving=booking, now=now
+        ),
+        requested=requested,
         zone=zone,
-        week=requested,
-        moving=booking,
-        now=now,
     )
-    if requested is None and found.week != found.first_week and found.slots:
-        # Today's seven days have no free time: open on the first day that has one.
-        first_free = found.slots[0].start.astimezone(zone).date()
-        if first_free != found.week:
-            found = selectors.consultant_week_get(
-                consultant=booking.consultant,
-                zone=zone,
-                week=first_free,
-                moving=booking,
-                now=now,
-            )
     week = week_page(
         week=found.week,
         slots=found.slots,

@@ -3,7 +3,7 @@ any number of consultants, and alternatives looked for near the wanted time only
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +31,7 @@ DETAILS_TAKEN_QUERIES = 6
 # A refused "any consultant" booking: the duplicate and mailbox checks (three), the
 # same six reads, then the page shown again (policy and consultants).
 POST_TAKEN_QUERIES = 11
-RESCHEDULE_WEEK_QUERIES = 0  # set from the first run
+RESCHEDULE_WEEK_QUERIES = 7
 
 
 @pytest.fixture
@@ -173,8 +173,30 @@ def test_a_week_without_free_time_reads_only_the_next_week_when_it_has_one(
     assert found.slots[0].start == next_week_nine
 
 
+@pytest.mark.parametrize("horizon_days", [30, 365])
 def test_the_reschedule_page_reads_one_week_however_far_the_horizon(
-    client, django_assert_num_queries, frozen_now
+    client, django_assert_num_queries, frozen_now, horizon_days
+):
+    BookingPolicyFactory(minimum_notice_minutes=0, horizon_days=horizon_days)
+    consultant = ConsultantFactory(hours=OFFICE, timezone="UTC")
+    moving = BookingFactory(consultant=consultant, start=TUESDAY_9)
+    for weeks in range(2, horizon_days // 7):
+        BookingFactory(consultant=consultant, start=TUESDAY_9 + timedelta(weeks=weeks))
+    url = f"/book/manage/{moving.token}/reschedule/?tz=UTC"
+
+    # The booking by its link, the week (policy and four reads) and the page's own
+    # reads: the same for a month ahead as for a year of bookings.
+    with django_assert_num_queries(RESCHEDULE_WEEK_QUERIES):
+        response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"start={format_start(TUESDAY_9 + timedelta(minutes=30))}&amp;" in html
+    assert f"start={format_start(TUESDAY_9)}&amp;" not in html
+
+
+def test_the_reschedule_page_opens_on_the_first_week_with_a_free_time(
+    client, frozen_now
 ):
     BookingPolicyFactory(minimum_notice_minutes=0, horizon_days=365)
     consultant = ConsultantFactory(hours={}, timezone="UTC")
@@ -182,17 +204,13 @@ def test_the_reschedule_page_reads_one_week_however_far_the_horizon(
     moving = BookingFactory(consultant=consultant, start=TUESDAY_9)
     url = f"/book/manage/{moving.token}/reschedule/?tz=UTC"
 
-    # The booking and its link, the week asked for (policy and four reads), and the
-    # page's own reads of the booking's context; the same whether the first free time
-    # is a week or twenty weeks away, as nothing past the week is read.
-    with django_assert_num_queries(RESCHEDULE_WEEK_QUERIES):
-        asked = client.get(f"{url}&week={NOW.date()}")
+    asked = client.get(f"{url}&week={NOW.date()}").content.decode()
     opened = client.get(url).content.decode()
 
-    assert asked.status_code == 200
-    assert "No free times" in asked.content.decode()
+    assert "No free times in these seven days. The next one is" in asked
+    assert f"week={far_nine.date()}" in asked
     assert f'id="day-{far_nine.date()}"' in opened
-    assert quote(format_start(far_nine), safe="") in opened
+    assert f"start={format_start(far_nine)}&amp;" in opened
 
 
 def test_the_reschedule_page_answers_a_taken_start_from_around_it(
