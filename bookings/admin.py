@@ -31,6 +31,7 @@ from bookings.admin_views import (
     conflicts_page,
     consultant_time,
     email_correct_page,
+    handover_page,
     move_page,
 )
 from bookings.conflicts import bookings_in_conflict
@@ -312,6 +313,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
                     "client_time",
                     "status",
                     "move_link",
+                    "handover_link",
                 ),
             },
         ),
@@ -494,6 +496,13 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         url = reverse("admin:bookings_booking_move", args=[obj.pk])
         return format_html('<a class="button" href="{}">Move to another time</a>', url)
 
+    @admin.display(description="who takes the call")
+    def handover_link(self, obj: Booking) -> SafeString | str:
+        if not selectors.booking_can_move(obj, now=timezone.now()):
+            return "-"
+        url = reverse("admin:bookings_booking_handover", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Hand to a colleague</a>', url)
+
     # --- the move page ---------------------------------------------------------------
 
     def get_urls(self):
@@ -502,6 +511,11 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
                 "<path:object_id>/move/",
                 self.admin_site.admin_view(self.move_view),
                 name="bookings_booking_move",
+            ),
+            path(
+                "<path:object_id>/hand-over/",
+                self.admin_site.admin_view(self.handover_view),
+                name="bookings_booking_handover",
             ),
             path(
                 "<path:object_id>/email/",
@@ -523,6 +537,9 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
 
     def move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return move_page(self, request, object_id)
+
+    def handover_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return handover_page(self, request, object_id)
 
     def email_correct_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return email_correct_page(self, request, object_id)
