@@ -88,9 +88,10 @@ def meeting_fit(
     """Whether the meeting ``[start, end)`` fits ``schedule`` under ``policy``.
 
     ``own`` is the meeting's own entry when ``schedule.busy`` holds it (a booked call
-    checked against hours saved since): it is not compared with itself, and the daily
-    limit then counts only the meetings before it that day, so of a day over the limit
-    the calls past the first ``max_per_day`` are the ones that do not fit.
+    checked against hours saved since): it is not compared with itself, and the
+    buffers and the daily limit then weigh only the meetings before it, so of two calls
+    too close the later one, and of a day over the limit the calls past the first
+    ``max_per_day``, are the ones that do not fit.
     """
     start = require_aware(start, "start")
     end = require_aware(end, "end")
@@ -106,7 +107,10 @@ def meeting_fit(
     for other in sorted(others, key=lambda b: b.start):
         if other.start < end and start < other.end:
             return Fit(Misfit.OVERLAP, other.start, other.end)
-    for other in sorted(others, key=lambda b: b.start):
+    # Of two booked calls too close for today's buffers, the later one is the one
+    # that does not fit, as with the daily limit: moving it settles both.
+    neighbours = others if own is None else [b for b in others if b.start < start]
+    for other in sorted(neighbours, key=lambda b: b.start):
         # As the slot functions widen a booking: [start, end) with its buffers clashes
         # with a booking occupying [os, oe) when [start, end) overlaps
         # [os - after, oe + before).
