@@ -8,7 +8,7 @@ What each list and page shows, and who may do what there. Rows are scoped by
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
@@ -52,8 +52,6 @@ from consult.staff import staff_sees_everyone, staff_timezone_remember
 from consult.timezones import short_label, viewer_label
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from django.http import HttpRequest, HttpResponse
     from django.utils.safestring import SafeString
 
@@ -82,6 +80,43 @@ class TimeOffInline(admin.TabularInline):
 AVAILABILITY_CHANGE = "bookings.change_weeklyhours"
 # What a consultant edits on their own profile.
 OWN_PROFILE_FIELDS = ("bio", "timezone", "expertise", "meeting_url")
+
+
+def _saved_window(form, formsets) -> tuple[datetime | None, datetime | None]:
+    """The stretch of time a consultant's save can have put calls in conflict.
+
+    Time off and date overrides added, changed or (for overrides, whose date falls back
+    to the weekly hours) removed bound it; new weekly hours or a new zone reach every
+    day ahead, and so does a save that changed none of them.
+    """
+    weekly = [f for f in formsets if f.model is WeeklyHours]
+    if "timezone" in form.changed_data or any(f.has_changed() for f in weekly):
+        return None, None
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    zone = form.instance.zone
+    for formset in formsets:
+        touched = [
+            *formset.new_objects,
+            *(obj for obj, _ in formset.changed_objects),
+        ]
+        if formset.model is TimeOff:
+            starts += [off.start for off in touched]
+            ends += [off.end for off in touched]
+        elif formset.model is DateOverride:
+            for row in [*touched, *formset.deleted_objects]:
+                midnight = datetime.combine(row.date, time(0), tzinfo=zone)
+                starts.append(midnight)
+                ends.append(midnight + timedelta(days=1))
+    if not starts:
+        return None, None
+    # Whole local days: the daily limit and the buffers weigh a call's neighbours.
+    return (
+        datetime.combine(min(starts).astimezone(zone).date(), time(0), tzinfo=zone),
+        datetime.combine(
+            max(ends).astimezone(zone).date() + timedelta(days=1), time(0), tzinfo=zone
+        ),
+    )
 
 
 @admin.register(Consultant)
@@ -121,9 +156,17 @@ class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
             # Their own zone changed: the admin follows at once, not at next sign-in.
             staff_timezone_remember(request, obj.timezone)
 
+    def save_related(self, request: HttpRequest, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        request.saved_hours_window = _saved_window(form, formsets)
+
     def response_change(self, request: HttpRequest, obj):
-        # Hours saved over confirmed calls: nothing is left silently in conflict.
-        conflicts = bookings_in_conflict(consultant_ids=[obj.pk])
+        # Hours saved over confirmed calls: nothing is left silently in conflict. Only
+        # the calls of the days the save changed are read; the dashboard shows all.
+        since, until = getattr(request, "saved_hours_window", (None, None))
+        conflicts = bookings_in_conflict(
+            consultant_ids=[obj.pk], since=since, until=until
+        )
         if not conflicts:
             return super().response_change(request, obj)
         super().response_change(request, obj)

@@ -346,6 +346,9 @@ def conflicts_page(
             "move_url": reverse(
                 "admin:bookings_booking_move", args=[conflict.booking.pk]
             ),
+            "handover_url": reverse(
+                "admin:bookings_booking_handover", args=[conflict.booking.pk]
+            ),
         }
         for conflict in bookings_in_conflict(consultant_ids=[consultant.pk])
     ]

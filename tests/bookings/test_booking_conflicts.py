@@ -157,5 +157,5 @@ def test_manager_sees_every_consultants_conflicts_on_the_dashboard(client):
 
     html = response.content.decode()
     assert [c.booking for c in response.context["dashboard"].conflicts] == [booking]
-    assert "Calls outside their consultant's hours" in html
+    assert "Calls their consultant's hours or limits no longer allow" in html
     assert "Sam Lee with Bo Chen · outside the weekly hours" in html

@@ -4,11 +4,13 @@ consultant's local day, and calls their buffers now bring too close to another."
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from bookings.conflicts import bookings_in_conflict
 from bookings.enums import BookingStatus
 from tests.factories.bookings import BookingFactory, BookingPolicyFactory
 from tests.helpers.admin_roles import consultant_create
+from tests.helpers.booking_admin import hours_post
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,60 @@ def test_conflicts_can_be_bounded_to_the_days_a_save_changed():
 
     assert [pk for pk, _ in everything] == [wednesday.pk, thursday.pk]
     assert thursday_only == [(thursday.pk, "over the daily limit of 1 call")]
+
+
+def time_off_post(consultant, day):
+    # The weekly hours as they are (unchanged), and one new time off.
+    count = str(consultant.weekly_hours.count())
+    weekly = {"weekly_hours-TOTAL_FORMS": count, "weekly_hours-INITIAL_FORMS": count}
+    for n, row in enumerate(consultant.weekly_hours.all()):
+        weekly |= {
+            f"weekly_hours-{n}-id": str(row.pk),
+            f"weekly_hours-{n}-weekday": str(row.weekday),
+            f"weekly_hours-{n}-start": f"{row.start:%H:%M}",
+            f"weekly_hours-{n}-end": f"{row.end:%H:%M}",
+            f"weekly_hours-{n}-consultant": str(consultant.pk),
+        }
+    return (
+        hours_post(consultant, [])
+        | weekly
+        | {
+            "timezone": "Europe/London",
+            "time_off-TOTAL_FORMS": "1",
+            "time_off-0-start_0": day,
+            "time_off-0-start_1": "09:00",
+            "time_off-0-end_0": day,
+            "time_off-0-end_1": "12:00",
+            "time_off-0-reason": "Dentist",
+            "time_off-0-consultant": str(consultant.pk),
+        }
+    )
+
+
+def test_saving_time_off_reports_only_the_conflicts_of_the_days_it_covers(client):
+    BookingPolicyFactory(max_per_consultant_per_day=1)
+    mine = consultant_create(hours=ALL_WEEK, timezone="Europe/London")
+    soon = (timezone.now() + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    # Two calls on another day: over the limit already, and shown on the dashboard.
+    call(mine, soon + timedelta(days=2))
+    call(mine, soon + timedelta(days=2, hours=3))
+    client.force_login(mine.user)
+
+    elsewhere = client.post(
+        f"/admin/bookings/consultant/{mine.pk}/change/",
+        time_off_post(mine, soon.date().isoformat()),
+    )
+    booking = call(mine, soon + timedelta(days=4))
+    over = client.post(
+        f"/admin/bookings/consultant/{mine.pk}/change/",
+        time_off_post(mine, (soon + timedelta(days=4)).date().isoformat())
+        | {"time_off-TOTAL_FORMS": "1"},
+    )
+
+    assert elsewhere["Location"] == "/admin/bookings/consultant/"
+    assert over["Location"] == f"/admin/bookings/consultant/{mine.pk}/conflicts/"
+    assert booking.pk in [
+        c.booking.pk for c in bookings_in_conflict(consultant_ids=[mine.pk])
+    ]
