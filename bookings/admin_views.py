@@ -261,7 +261,8 @@ def handover_page(
         "original": booking,
         "title": f"Hand {booking} to a colleague",
         "form": form,
-        "free": free,
+        # The call on each colleague's own clock: the hour they will be asked to keep.
+        "free": [(c, short_label(booking.start, c.zone, c.timezone)) for c in free],
         "busy": busy,
         "chosen": chosen,
         "reason": form.cleaned_data["reason"] if chosen is not None else "",

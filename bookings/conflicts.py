@@ -143,7 +143,7 @@ def bookings_in_conflict(
         # Only for the words: which clashes are time off, and with what reason.
         for off in TimeOff.objects.filter(
             consultant_id__in=list(consultants), end__gt=first, start__lt=last
-        ):
+        ).order_by():
             time_off.setdefault(off.consultant_id, []).append(off)
     return [
         Conflict(
@@ -168,7 +168,8 @@ def handover_fit(
     policy: BookingPolicy | None = None,
 ) -> dict[int, str]:
     """For each of ``consultants`` other than the booking's own, why they cannot take
-    ``booking`` at its time; "" for those who can (four queries in all).
+    ``booking`` at its time; "" for those who can (four queries in all, five when
+    some are off: the policy's is read unless given).
 
     Free means what ``availability.meeting_fit`` says (hours, time off and calendar,
     other calls with today's buffers, the daily limit), without the notice and horizon
@@ -186,27 +187,40 @@ def handover_fit(
             exclude_booking_id=booking.pk,
         )
     }
-    answers = {}
+    fits = {}
     for consultant in others:
         schedule = schedules.get(consultant.pk)
-        if schedule is None:
+        fits[consultant.pk] = (
+            None
+            if schedule is None
+            else availability.meeting_fit(schedule, rules, booking.start, booking.end)
+        )
+    time_off: dict[int, list[TimeOff]] = {}
+    clashes = [
+        pk
+        for pk, fit in fits.items()
+        if fit is not None and fit.misfit == Misfit.TIME_OFF
+    ]
+    if clashes:
+        # Only for the words, in one query for all of them.
+        # Unordered: the model's ordering would join the consultants to sort.
+        for off in TimeOff.objects.filter(
+            consultant_id__in=clashes, start__lt=booking.end, end__gt=booking.start
+        ).order_by():
+            time_off.setdefault(off.consultant_id, []).append(off)
+    answers = {}
+    for consultant in others:
+        fit = fits[consultant.pk]
+        if fit is None:
+            # Logged by ``schedules_for``.
             answers[consultant.pk] = "their hours cannot be read"
-            continue
-        fit = availability.meeting_fit(schedule, rules, booking.start, booking.end)
-        answers[consultant.pk] = (
-            ""
-            if fit.fits
-            else fit_reason(
+        elif fit.fits:
+            answers[consultant.pk] = ""
+        else:
+            answers[consultant.pk] = fit_reason(
                 fit,
                 consultant=consultant,
                 policy=policy,
-                time_off=TimeOff.objects.filter(
-                    consultant_id=consultant.pk,
-                    start__lt=booking.end,
-                    end__gt=booking.start,
-                )
-                if fit.misfit == availability.Misfit.TIME_OFF
-                else (),
+                time_off=time_off.get(consultant.pk, ()),
             )
-        )
     return answers

@@ -12,6 +12,7 @@ from bookings import services
 from bookings.enums import BookingStatus, CancelledBy
 from bookings.services import Outcome
 from consult.models import OutboundEmail
+from consult.timezones import short_label
 from tests.factories.bookings import BookingFactory, TimeOffFactory
 from tests.helpers.admin_roles import consultant_create, manager_create
 from tests.helpers.booking_admin import change_url
@@ -51,7 +52,28 @@ def test_handover_page_offers_free_colleagues_and_shows_the_busy_with_why(client
     assert f'name="consultant" value="{off.pk}"' not in html
     assert f'name="consultant" value="{mine.pk}"' not in html
     assert "Cleo Diaz: during time off (Conference)" in html
+    assert f"(for them: {short_label(booking.start, free.zone, free.timezone)})" in html
     assert f'href="{url(booking)}"' in change.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_handover_page_reads_a_fixed_number_of_queries(
+    client, django_assert_num_queries, count
+):
+    booking = BookingFactory(consultant=consultant_create(), start=later())
+    for _ in range(count):
+        colleague = consultant_create()
+        TimeOffFactory(consultant=colleague, start=booking.start, end=booking.end)
+    client.force_login(manager_create())
+    client.get(url(booking))
+
+    # Session, user, group, the booking, permissions (2), the colleagues, the policy,
+    # their hours, overrides, time off with calendar busy time, calls, the time off's
+    # reasons, the admin's menu (policy saved?) and the booking's consultant.
+    with django_assert_num_queries(15):
+        response = client.get(url(booking))
+
+    assert response.content.decode().count("during time off (Holiday)") == count
 
 
 def test_handover_from_the_admin_asks_to_confirm_then_hands_over_and_logs(client):
