@@ -147,3 +147,28 @@ def test_a_handover_waits_for_locked_rows_only_until_the_timeout(settings):
         "Someone else is changing these consultants' calls just now. Try again."
     )
     assert Booking.objects.get(pk=booking.pk).consultant_id == booking.consultant_id
+
+
+def test_when_the_check_is_overtaken_the_constraint_refuses_with_a_message(
+    monkeypatch,
+):
+    # Stands in for a check that missed the colleague's call: only the exclusion
+    # constraint is left to refuse the overlap.
+    monkeypatch.setattr(
+        "bookings.conflicts.handover_fit",
+        lambda *, booking, consultants, **_: {c.pk: "" for c in consultants},
+    )
+    target = ConsultantFactory(hours=OFFICE, display_name="Bo Chen")
+    BookingFactory(consultant=target, start=TUESDAY_9)
+    booking = BookingFactory(
+        consultant=ConsultantFactory(hours=OFFICE), start=TUESDAY_9
+    )
+
+    result = services.booking_reassign(
+        booking=booking, to_consultant=target, by_user=StaffUserFactory(), now=NOW
+    )
+
+    assert result.outcome == Handover.REFUSED
+    assert result.message == "Bo Chen has another call at that time."
+    assert Booking.objects.get(pk=booking.pk).consultant_id == booking.consultant_id
+    assert not Booking.objects.get(pk=booking.pk).notes.exists()
