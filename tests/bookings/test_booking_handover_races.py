@@ -156,7 +156,7 @@ def test_when_the_check_is_overtaken_the_constraint_refuses_with_a_message(
     # constraint is left to refuse the overlap.
     monkeypatch.setattr(
         "bookings.conflicts.handover_fit",
-        lambda *, booking, consultants, **_: {c.pk: "" for c in consultants},
+        lambda *, consultants, **_: {c.pk: "" for c in consultants},
     )
     target = ConsultantFactory(hours=OFFICE, display_name="Bo Chen")
     BookingFactory(consultant=target, start=TUESDAY_9)
