@@ -36,6 +36,7 @@ from bookings.admin_views import (
 )
 from bookings.conflicts import bookings_in_conflict
 from bookings.enums import BookingStatus, CancelledBy
+from bookings.meetings import meeting_url
 from bookings.models import (
     Booking,
     BookingNote,
@@ -46,7 +47,7 @@ from bookings.models import (
     WeeklyHours,
 )
 from bookings.notes import booking_note_add
-from consult.admin_delivery import delivery_rows
+from consult.admin_delivery import delivery_problems, delivery_rows
 from consult.admin_notes import note_page, note_rows
 from consult.staff import staff_sees_everyone, staff_timezone_remember
 from consult.timezones import short_label, viewer_label
@@ -355,6 +356,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
                     "when",
                     "client_time",
                     "status",
+                    "call_link",
                     "move_link",
                     "handover_link",
                 ),
@@ -468,6 +470,9 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         """The booking's notes and its emails' delivery, below its details."""
         notes = BookingNote.objects.filter(booking=booking).select_related("author")
         can_write = self.has_change_permission(request, booking)
+        deliveries = delivery_rows(
+            booking, log_links=request.user.has_perm("consult.view_outboundemail")
+        )
         return {
             "note_rows": note_rows(
                 notes,
@@ -481,10 +486,11 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
             )
             if can_write
             else "",
-            "delivery_rows": delivery_rows(
-                booking,
-                log_links=request.user.has_perm("consult.view_outboundemail"),
-            ),
+            "delivery_rows": deliveries,
+            "problem": delivery_problems(deliveries, [(booking, booking.email)])[0],
+            "correct_url": reverse("admin:bookings_booking_email", args=[booking.pk])
+            if can_write
+            else "",
         }
 
     # --- columns and fields ----------------------------------------------------------
@@ -530,6 +536,15 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         url = reverse("admin:bookings_booking_email", args=[obj.pk])
         return format_html(
             '<a class="button" href="{}">Correct the address and resend</a>', url
+        )
+
+    @admin.display(description="call link")
+    def call_link(self, obj: Booking) -> SafeString | str:
+        url = meeting_url(obj)
+        if not url:
+            return "None: send the client a link before the call."
+        return format_html(
+            '<a href="{}" rel="noreferrer" target="_blank">{}</a>', url, url
         )
 
     @admin.display(description="change the time")

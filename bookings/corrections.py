@@ -1,46 +1,69 @@
 """Correcting a client's mistyped email address, and sending them what they missed.
 
-The last email the client was sent about the booking goes again, as it was, to the
-corrected address: its manage link (if any) is still the live one, since any newer
-link would have come in a newer email. The change is logged as an entry on the booking.
+The last email the client was sent about the booking goes again to the corrected
+address (``consult.corrections``). A confirmation is made afresh for the new address,
+with a further manage link and an invitation naming the new address as its attendee
+(``booking_confirmation_resend``); the links sent before keep working, and the
+client's links page lists them. Another email with an invitation (a move, a
+cancellation) goes as it was with its invitation made out again; any other as it
+was. The change is logged as an entry on the booking.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bookings.emails import client_calendar
+from bookings.enums import BookingStatus
 from bookings.models import Booking, BookingNote, email_key
+from bookings.services import booking_confirmation_resend
+from consult.corrections import EmailCorrection, client_email_resend
 from consult.emails import email_copy_to
-from consult.enums import NoteKind
 from consult.models import OutboundEmail
-from consult.notes import note_add
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+__all__ = ["EmailCorrection", "booking_email_correct"]
 
-@dataclass(frozen=True)
-class EmailCorrection:
-    previous: str
-    # The copy of the last email, now queued to the new address; None if the client
-    # had been sent nothing yet.
-    resent: OutboundEmail | None
+CONFIRMATION = "booking_confirmation"
 
 
-def _last_to(booking: Booking, address: str) -> OutboundEmail | None:
-    return (
-        OutboundEmail.objects.about(booking)
-        .filter(to__iexact=address)
-        .order_by("-created_at", "-pk")
-        .first()
+def _has_invitation(email: OutboundEmail) -> bool:
+    return any(
+        part.get("content_type", "").startswith("text/calendar")
+        for part in email.attachments
     )
+
+
+def _rebuild_for(
+    booking: Booking, *, now: datetime
+) -> Callable[[OutboundEmail], OutboundEmail | None]:
+    def rebuild(last: OutboundEmail) -> OutboundEmail | None:
+        if last.kind == CONFIRMATION and booking.status == BookingStatus.CONFIRMED:
+            booking_confirmation_resend(booking=booking)
+            return (
+                OutboundEmail.objects.about(booking)
+                .filter(kind=CONFIRMATION, to=booking.email)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+        if _has_invitation(last):
+            return email_copy_to(
+                email=last,
+                to=booking.email,
+                attachments=[client_calendar(booking, now=now)],
+            )
+        return None
+
+    return rebuild
 
 
 @transaction.atomic
@@ -58,7 +81,11 @@ def booking_email_correct(
     """
     now = now or timezone.now()
     new = email.strip()
-    current = Booking.objects.select_for_update().get(pk=booking.pk)
+    current = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("consultant__user")
+        .get(pk=booking.pk)
+    )
     previous = current.email
     if new.lower() == previous.lower():
         raise ValidationError("That is the address the booking already has.")
@@ -71,16 +98,15 @@ def booking_email_correct(
         raise ValidationError(
             "Another upcoming consultation already uses this address."
         ) from None
-    booking.email, booking.email_key = new.lower(), email_key(new)
-    last = _last_to(current, previous)
-    resent = email_copy_to(email=last, to=booking.email) if last is not None else None
-    told = f"; sent again: “{last.subject}”" if last is not None else ""
-    note_add(
-        model=BookingNote,
-        author=by,
-        kind=NoteKind.STATUS,
-        text=f"Client's email address corrected: {previous} → {booking.email}{told}",
+    current.email, current.email_key = new.lower(), email_key(new)
+    booking.email, booking.email_key = current.email, current.email_key
+    return client_email_resend(
+        about=current,
+        previous=previous,
+        to=current.email,
+        by=by,
+        note_model=BookingNote,
+        note_owner={"booking": booking},
         now=now,
-        booking=booking,
+        rebuild=_rebuild_for(current, now=now),
     )
-    return EmailCorrection(previous=previous, resent=resent)

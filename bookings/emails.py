@@ -29,6 +29,7 @@ from django.utils import timezone
 from advisor.selectors import assessment_brief
 from bookings.enums import BookingStatus, CancelledBy
 from bookings.ics import booking_ics, booking_ics_method
+from bookings.meetings import meeting_url, prep_sheet_url
 from consult.emails import Attachment, email_queue
 from consult.models import OutboundEmail
 from consult.timezones import start_label, when_label, zone_or_none
@@ -112,6 +113,14 @@ def _calendar(
     )
 
 
+def client_calendar(booking: Booking, *, now: datetime) -> Attachment:
+    """The client's invitation as the booking stands, made out to its address now.
+
+    Without the manage link: only its hash is stored.
+    """
+    return _calendar(booking, for_consultant=False, manage_url="", now=now)
+
+
 def _manage_url(token: str) -> str:
     return settings.SITE_URL + reverse("bookings:manage", kwargs={"token": token})
 
@@ -133,7 +142,7 @@ def _client_context(booking: Booking) -> dict[str, object]:
         "minutes": _minutes(booking),
         "when": when_label(booking.start, booking.end, *zone),
         "starts": start_label(booking.start, *zone),
-        "meeting_url": consultant.meeting_url,
+        "meeting_url": meeting_url(booking),
         "topic": booking.topic,
         "book_url": settings.SITE_URL + reverse("bookings:book"),
     }
@@ -158,9 +167,10 @@ def _consultant_context(booking: Booking) -> dict[str, object]:
             if client_zone[1] != zone[1]
             else ""
         ),
-        "meeting_url": consultant.meeting_url,
+        "meeting_url": meeting_url(booking),
         "booking_admin_url": settings.SITE_URL
         + reverse("admin:bookings_booking_change", args=[booking.pk]),
+        "prep_sheet_url": prep_sheet_url(booking),
     }
 
 

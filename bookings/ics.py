@@ -22,6 +22,7 @@ from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from bookings.enums import BookingStatus
+from bookings.meetings import meeting_url
 
 if TYPE_CHECKING:
     from bookings.models import Booking
@@ -80,10 +81,10 @@ def booking_ics(  # noqa: PLR0913 -- keyword-only options of one file
     else:
         event.add("summary", f"Free consultation with {consultant.display_name}")
         lines = [f"Your free {minutes}-minute consultation with Consult."]
-    if consultant.meeting_url:
-        lines.append(f"Join: {consultant.meeting_url}")
-        event.add("location", vText(consultant.meeting_url))
-        event.add("url", consultant.meeting_url)
+    if link := meeting_url(booking):
+        lines.append(f"Join: {link}")
+        event.add("location", vText(link))
+        event.add("url", link)
     if manage_url and not for_consultant and booking.manage_link_in_calendar:
         lines.append(f"Reschedule or cancel: {manage_url}")
     event.add("description", "\n".join(lines))
@@ -114,8 +115,8 @@ def _event_text(booking: Booking) -> tuple[str, str]:
     consultant = booking.consultant
     minutes = int((booking.end - booking.start).total_seconds() // 60)
     details = f"Your free {minutes}-minute consultation with Consult."
-    if consultant.meeting_url:
-        details += f"\nJoin: {consultant.meeting_url}"
+    if link := meeting_url(booking):
+        details += f"\nJoin: {link}"
     return f"Free consultation with {consultant.display_name}", details
 
 
@@ -127,7 +128,7 @@ def calendar_links(booking: Booking) -> CalendarLinks:
     """
     title, details = _event_text(booking)
     start, end = booking.start.astimezone(UTC), booking.end.astimezone(UTC)
-    location = booking.consultant.meeting_url or ""
+    location = meeting_url(booking)
     google = "https://calendar.google.com/calendar/render?" + urlencode(
         {
             "action": "TEMPLATE",

@@ -32,6 +32,7 @@ from bookings.enums import (
     Expertise,
     Weekday,
 )
+from bookings.meetings import ROOM_MAX_LENGTH, room_new
 from consult.notes import NoteBase
 from consult.timezones import viewer_label, zone_or_none
 
@@ -355,6 +356,11 @@ class Booking(models.Model):
     topic = models.TextField(blank=True)
     client_timezone = models.CharField(
         max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    # The name of the call's own room (``bookings.meetings``): drawn once, when the
+    # booking is made, so its link stays the same through every change.
+    room = models.CharField(
+        max_length=ROOM_MAX_LENGTH, default=room_new, editable=False
     )
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)

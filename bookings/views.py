@@ -36,6 +36,7 @@ from bookings.forms import (
     parse_start,
 )
 from bookings.ics import booking_ics, calendar_links
+from bookings.meetings import meeting_url
 from bookings.tokens import MAX_TOKEN_LENGTH
 from bookings.visitor import (
     DEFAULT_TZ,
@@ -416,6 +417,7 @@ def _booking_context(
         "has_passed": booking.start <= now and not in_progress,
         "manage_url": reverse("bookings:manage", kwargs={"token": token}),
         "calendar_links": calendar_links(booking),
+        "meeting_url": meeting_url(booking),
     }
 
 

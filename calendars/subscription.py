@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.urls import reverse
 from icalendar import Calendar, Event
 
 from bookings.ics import PRODID, booking_ics
+from bookings.meetings import prep_sheet_url
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -24,13 +23,6 @@ if TYPE_CHECKING:
     from bookings.models import Booking, Consultant
 
 REFRESH = timedelta(minutes=15)
-
-
-def prep_sheet_url(booking: Booking) -> str:
-    if booking.assessment_id is None:
-        return ""
-    path = reverse("admin:advisor_assessment_change", args=[booking.assessment_id])
-    return f"{settings.SITE_URL}{path}"
 
 
 def consultant_event(booking: Booking, *, now: datetime) -> Event:

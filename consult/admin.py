@@ -61,6 +61,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "claimed_at",
         "sent_at",
+        "bounced_at",
         "caused_by",
         "dedupe_key",
         "attachment_names",

@@ -1,5 +1,7 @@
 """System checks of the project's own (``manage.py check --deploy``)."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register  # noqa: A004 -- Django's names
 
@@ -69,3 +71,42 @@ def secret_key_check(app_configs, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+ROOM_PLACEHOLDER = "{room}"
+
+
+@register()
+def meeting_url_template_check(app_configs, **kwargs) -> list[Error]:
+    """``MEETING_URL_TEMPLATE``, when set, is an https link with ``{room}`` in it.
+
+    The room's random name is the only thing keeping strangers out of a public meeting
+    service, so it must be in the link, and the link must not travel in clear text.
+    Checked at every start-up, not only with ``--deploy``: the link goes into every
+    invitation, and a wrong one would reach clients before anyone noticed.
+    """
+    template = settings.MEETING_URL_TEMPLATE
+    if not template:
+        return []
+    hint = "Set it to e.g. https://meet.jit.si/consult-{room}, or to nothing for none."
+    errors = []
+    example = template.replace(ROOM_PLACEHOLDER, "room")
+    parts = urlsplit(example)
+    if parts.scheme != "https" or not parts.hostname:
+        errors.append(
+            Error(
+                f"MEETING_URL_TEMPLATE must be an https:// link; got {template!r}.",
+                hint=hint,
+                id="consult.E002",
+            )
+        )
+    if ROOM_PLACEHOLDER not in template:
+        errors.append(
+            Error(
+                "MEETING_URL_TEMPLATE must contain {room}, where each call's random "
+                f"room name goes; got {template!r}.",
+                hint=hint,
+                id="consult.E003",
+            )
+        )
+    return errors

@@ -8,7 +8,9 @@
   for ``EMAIL_RETRY_HOURS``; the relay hands it to a worker when it is due, so
   no retry waits in the broker. Marking a row sent survives a dropped database
   connection (``email_sent_record``), so an email the SMTP server accepted is
-  not sent again.
+  not sent again. A recipient the server refuses for good (5xx) marks the row
+  bounced at once; a bounce reported later is read by ``consult.bounces``, and
+  the envelope sender names the row for it (``consult.verp``).
 - ``email_relay`` (beat, every minute) re-enqueues rows the broker never got
   and rows due for another try, and puts back rows whose worker died mid-send
   (``email_claim_release`` does it at once when the worker saw its child die).
@@ -52,6 +54,7 @@ from django.utils import timezone
 from consult.enqueue import enqueue, enqueue_on_commit
 from consult.logs import email_addresses_masked
 from consult.models import ERASED_SUBJECT, OutboundEmail, related_key
+from consult.verp import verp_address
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -318,6 +321,28 @@ def _error_is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (OSError, SoftTimeLimitExceeded))
 
 
+def _refusal_of_recipient(exc: BaseException) -> str:
+    """The server's words when it refused the recipient for good, else "".
+
+    A 5xx to RCPT TO (every recipient: an email has one) or to DATA once the
+    recipient was taken: the address does not exist, or its server will not
+    have the message. Another try would only be refused again.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = list(exc.recipients.values())
+        if replies and all(500 <= code < 600 for code, _ in replies):
+            return "; ".join(_reply_text(code, text) for code, text in replies)
+        return ""
+    if isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600:
+        return _reply_text(exc.smtp_code, exc.smtp_error)
+    return ""
+
+
+def _reply_text(code: int, text: bytes | str) -> str:
+    words = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return f"{code} {' '.join(words.split())}"[:ERROR_MAX_LENGTH]
+
+
 def _error_describe(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text[:ERROR_MAX_LENGTH]
@@ -336,7 +361,7 @@ def _database_connections_reset() -> None:
             connection.close()
 
 
-def _message_id(email: OutboundEmail) -> str:
+def email_message_id(email: OutboundEmail) -> str:
     # Stable per row: if a send is ever repeated (the worker died after the
     # server accepted it), receiving systems can recognise the duplicate.
     domain = Address(addr_spec=_sender_address()).domain or "localhost"
@@ -352,16 +377,24 @@ def _sender_address() -> str:
 
 
 def email_message_build(*, email: OutboundEmail) -> EmailMultiAlternatives:
+    headers = {
+        "Message-ID": email_message_id(email),
+        # RFC 3834: asks vacation responders not to answer automatically.
+        "Auto-Submitted": "auto-generated",
+    }
+    # The SMTP backend uses from_email as the envelope sender, where bounces go:
+    # with a bounce address it names this row, and readers still see the
+    # site's own From.
+    envelope_sender = verp_address(email.pk)
+    if envelope_sender:
+        headers["From"] = settings.DEFAULT_FROM_EMAIL
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
+        from_email=envelope_sender or None,
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
-        headers={
-            "Message-ID": _message_id(email),
-            # RFC 3834: asks vacation responders not to answer automatically.
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=headers,
     )
     message.attach_alternative(email.body_html, "text/html")
     for part in email.attachments:
@@ -499,6 +532,18 @@ def _email_failure_record(
     still_sending = OutboundEmail.objects.filter(
         pk=email.pk, status=Status.SENDING, claimed_by=claim
     )
+    refusal = _refusal_of_recipient(exc)
+    if refusal:
+        still_sending.update(
+            status=Status.BOUNCED, bounced_at=timezone.now(), last_error=refusal
+        )
+        logger.warning(
+            "email %s: %s bounced: the server refused the recipient (%s)",
+            email.pk,
+            email.kind,
+            _error_for_log(refusal),
+        )
+        return
     if _error_is_transient(exc) and email.attempts < email_attempts_max():
         retry_in = email_backoff(attempts=email.attempts)
         still_sending.update(
@@ -645,11 +690,18 @@ def email_resend(*, email: OutboundEmail) -> None:
     _send_enqueue_on_commit(email.pk)
 
 
-def email_copy_to(*, email: OutboundEmail, to: str) -> OutboundEmail:
+def email_copy_to(
+    *,
+    email: OutboundEmail,
+    to: str,
+    attachments: Sequence[Attachment] | None = None,
+) -> OutboundEmail:
     """Queue ``email`` again, as it was, to the address ``to`` (a corrected address).
 
     A new row with the same content, cause and kind, in the caller's transaction;
     once per original and address, so a double submit sends one copy.
+    ``attachments`` replace the original's (a calendar invitation made out to
+    the new address).
     """
     _address_check(to, field="to")
     if email.subject == ERASED_SUBJECT:
@@ -667,7 +719,9 @@ def email_copy_to(*, email: OutboundEmail, to: str) -> OutboundEmail:
         subject=email.subject,
         body_text=email.body_text,
         body_html=email.body_html,
-        attachments=email.attachments,
+        attachments=email.attachments
+        if attachments is None
+        else [attachment.as_json() for attachment in attachments],
         dedupe_key=dedupe_key,
         created_at=now,
         next_attempt_at=now,

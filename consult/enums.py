@@ -10,6 +10,9 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # The recipient's mail server refused it for good: while sending (a 5xx to the
+    # recipient) or later, in a bounce message (``consult.bounces``).
+    BOUNCED = "bounced", "Bounced"
 
 
 class NoteKind(models.TextChoices):

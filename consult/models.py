@@ -82,6 +82,9 @@ class OutboundEmail(models.Model):
     # enqueued again on every relay run.
     relayed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the recipient's server refused it for good; ``last_error`` says why, in
+    # the server's words.
+    bounced_at = models.DateTimeField(null=True, blank=True)
     related_model = models.CharField(
         max_length=100, blank=True, help_text="app_label.model of what caused it."
     )
@@ -115,12 +118,18 @@ class OutboundEmail(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "sending", "sent", "failed"]),
+                condition=Q(
+                    status__in=["queued", "sending", "sent", "failed", "bounced"]
+                ),
                 name="outboundemail_status_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="outboundemail_sent_has_sent_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="bounced") | Q(bounced_at__isnull=False),
+                name="outboundemail_bounced_has_bounced_at",
             ),
         ]
 

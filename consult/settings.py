@@ -400,6 +400,29 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Consult <hello@consult.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Bounces (consult/bounces.py). With an address set, each email's envelope sender
+# names its row ("bounces+<id>-<signature>@domain", VERP), so a bounce report sent
+# there marks exactly that email bounced. The mail server must deliver the
+# address's "+" variants to one mailbox, read from a Maildir or over IMAP.
+EMAIL_BOUNCE_ADDRESS = env.str("EMAIL_BOUNCE_ADDRESS", default="")
+if EMAIL_BOUNCE_ADDRESS and (
+    EMAIL_BOUNCE_ADDRESS.count("@") != 1 or "+" in EMAIL_BOUNCE_ADDRESS
+):
+    raise ImproperlyConfigured(
+        "EMAIL_BOUNCE_ADDRESS must be one plain address, such as "
+        "bounces@consult.example (no '+': the site adds it)."
+    )
+EMAIL_BOUNCE_MAILDIR = env.str("EMAIL_BOUNCE_MAILDIR", default="")
+EMAIL_BOUNCE_IMAP_URL = env.str("EMAIL_BOUNCE_IMAP_URL", default="")
+EMAIL_BOUNCE_POLL_MINUTES = env_int("EMAIL_BOUNCE_POLL_MINUTES", default=5, minimum=1)
+if EMAIL_BOUNCE_IMAP_URL or EMAIL_BOUNCE_MAILDIR:
+    # Reads the bounce mailbox and marks the emails it reports as bounced.
+    CELERY_BEAT_SCHEDULE["email-bounces-read"] = {
+        "task": "email.bounces_read",
+        "schedule": EMAIL_BOUNCE_POLL_MINUTES * 60.0,
+        "options": {"expires": EMAIL_BOUNCE_POLL_MINUTES * 60 - 5},
+    }
 # Shown to clients wherever they may need a person (footer, error pages).
 CONTACT_EMAIL = env.str(
     "CONTACT_EMAIL", default=email.utils.parseaddr(DEFAULT_FROM_EMAIL)[1]
@@ -612,6 +635,17 @@ RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
 # locked before the client is asked to try again (PostgreSQL's lock_timeout; see
 # bookings/services.py). Well under the web server's 30 s timeout.
 BOOKING_LOCK_TIMEOUT_MS = env_int("BOOKING_LOCK_TIMEOUT_MS", default=2000, minimum=1)
+
+# The call link of a consultant without one of their own (bookings/meetings.py): an
+# https link with {room} in it, replaced by the booking's random room name, e.g.
+# https://meet.jit.si/consult-{room}. Set but empty: no generated rooms, and the emails
+# say the consultant will send a link. Unset, the embedded default (no DATABASE_URL)
+# uses public Jitsi rooms so a demo invite has a link; a deployment chooses its own.
+# Checked at start-up (consult/checks.py).
+MEETING_URL_TEMPLATE = env.str(
+    "MEETING_URL_TEMPLATE",
+    default="" if DATABASE_URL else "https://meet.jit.si/consult-{room}",
+).strip()
 
 # --- Privacy: how long client data is kept (see privacy/services.py) ---------
 

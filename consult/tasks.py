@@ -14,6 +14,7 @@ from celery.exceptions import WorkerLostError
 from celery.worker.request import Request
 from django.db import connections
 
+from consult.bounces import bounces_read
 from consult.emails import (
     DATABASE_CONNECTION_ERRORS,
     SEND_TASK,
@@ -110,3 +111,9 @@ def email_sent_record_later(*, email_id: int, claimed_by: str, sent_at: str) -> 
 @shared_task(name="email.relay_queued", acks_late=True)
 def email_relay_queued() -> int:
     return email_relay()
+
+
+@shared_task(name="email.bounces_read", acks_late=True)
+def email_bounces_read() -> int:
+    """Read the bounce mailbox (beat, when one is configured); how many bounced."""
+    return sum(outcome.bounced for outcome in bounces_read())

@@ -25,6 +25,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -44,7 +45,8 @@ from advisor.selectors import (
     recommendations_with_path,
     use_case_count,
 )
-from bookings.models import BookingNote
+from bookings.meetings import meeting_url
+from bookings.models import Booking, BookingNote
 from bookings.selectors import assessment_booked, bookings_of_assessment
 from consult.admin import OutboundEmailAdmin
 from consult.admin_delivery import delivery_rows
@@ -53,10 +55,13 @@ from consult.http import SAME_ORIGIN, private_response
 from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
 from consult.timezones import viewer_label as viewer_time
+from desk.admin_views import assessment_email_correct_page
+from desk.agenda import agenda_get
 from desk.exports import csv_lines
 from desk.forms import AssessmentReviewForm
+from desk.models import Agenda
 from desk.ownership import assessment_is_theirs_memo, emails_theirs
-from desk.prep_sheet import advice_totals, prep_sheet
+from desk.prep_sheet import advice_totals, email_problems, prep_sheet
 from privacy.services import purge_dates
 
 if TYPE_CHECKING:
@@ -278,6 +283,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                 "url": reverse("admin:bookings_booking_change", args=[booking.pk]),
                 "when": booking.start.astimezone(booking.consultant.zone),
                 "utc": booking.start.astimezone(UTC),
+                "meeting_url": meeting_url(booking),
             }
             for booking in mine
         ]
@@ -300,7 +306,24 @@ class AssessmentAdmin(admin.ModelAdmin):
                     args=[recommendation.price_book_id],
                 )
             bookings, elsewhere = self._bookings(request, assessment)
+            may_correct = self._may_correct(request)
+            deliveries = delivery_rows(
+                assessment,
+                *(row["booking"] for row in bookings),
+                log_links=request.user.has_perm("consult.view_outboundemail"),
+            )
             extra_context = {
+                "problems": email_problems(
+                    assessment,
+                    [row["booking"] for row in bookings],
+                    deliveries=deliveries,
+                    may_correct=may_correct,
+                ),
+                "email_correct_url": reverse(
+                    "admin:advisor_assessment_email", args=[assessment.pk]
+                )
+                if may_correct(assessment)
+                else "",
                 **self._notes_context(request, assessment, bookings),
                 "sheet": prep_sheet(assessment),
                 "totals": advice_totals(assessment),
@@ -314,15 +337,22 @@ class AssessmentAdmin(admin.ModelAdmin):
                 else "",
                 "bookings": bookings,
                 "bookings_elsewhere": elsewhere,
-                "delivery_rows": delivery_rows(
-                    assessment,
-                    *(row["booking"] for row in bookings),
-                    log_links=request.user.has_perm("consult.view_outboundemail"),
-                ),
+                "delivery_rows": deliveries,
                 "erase_on": purge_dates(assessment),
                 **(extra_context or {}),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _may_correct(self, request: HttpRequest):
+        """Whether this member of staff may correct a client address on ``row``."""
+        booking_admin = self.admin_site.get_model_admin(Booking)
+
+        def may_correct(row) -> bool:
+            if isinstance(row, Booking):
+                return booking_admin.has_change_permission(request, row)
+            return self.has_change_permission(request, row)
+
+        return may_correct
 
     # --- notes ------------------------------------------------------------------------
 
@@ -408,6 +438,9 @@ class AssessmentAdmin(admin.ModelAdmin):
             note=note,
         )
 
+    def email_correct_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return assessment_email_correct_page(self, request, object_id)
+
     def take_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """A consultant takes an assessment nobody has yet (POST only)."""
         assessment = self.get_object(request, object_id)
@@ -447,6 +480,11 @@ class AssessmentAdmin(admin.ModelAdmin):
                 "<path:object_id>/notes/<str:note_id>/edit/",
                 self.admin_site.admin_view(self.note_edit_view),
                 name="advisor_assessment_note_edit",
+            ),
+            path(
+                "<path:object_id>/email/",
+                self.admin_site.admin_view(self.email_correct_view),
+                name="advisor_assessment_email",
             ),
             path(
                 "<path:object_id>/take/",
@@ -524,3 +562,60 @@ admin.site.unregister(OutboundEmail)
 class EmailLogAdmin(OutboundEmailAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(emails_theirs(request.user))
+
+
+@admin.register(Agenda)
+class AgendaAdmin(admin.ModelAdmin):
+    """Today and tomorrow's calls, for a consultant between meetings (often on a phone).
+
+    Open to every consultant and to whoever sees everyone's calls; nothing on it is
+    changed here: each call links to its booking, where outcomes are recorded.
+    """
+
+    def _may_view(self, request: HttpRequest) -> bool:
+        # Whoever may read bookings: a consultant reads their own calls here. From the
+        # permissions the admin has loaded already, so every admin page's list of
+        # pages costs no query more.
+        user = request.user
+        return (
+            user.is_active and user.is_staff and user.has_perm("bookings.view_booking")
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_view(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and self._may_view(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        # The page alone: no call is opened through it, only linked to its booking.
+        return [
+            path(
+                "",
+                self.admin_site.admin_view(self.changelist_view),
+                name="desk_agenda_changelist",
+            )
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if not self._may_view(request):
+            raise PermissionDenied
+        agenda = agenda_get(user=request.user, team=request.GET.get("team") == "1")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Today and tomorrow",
+            "opts": self.model._meta,  # noqa: SLF001 -- Django API
+            "agenda": agenda,
+            **(extra_context or {}),
+        }
+        response = TemplateResponse(request, "admin/desk/agenda.html", context)
+        return private_response(response, referrer_policy=SAME_ORIGIN)

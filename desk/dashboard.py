@@ -219,12 +219,14 @@ def dashboard_get(
     failed_recent: tuple[OutboundEmail, ...] = ()
     if user.has_perm("consult.view_outboundemail"):
         failed = OutboundEmail.objects.filter(
-            emails_theirs(user), status=OutboundEmail.Status.FAILED
+            emails_theirs(user),
+            # A bounce is as final as a failure: the client never got it.
+            status__in=(OutboundEmail.Status.FAILED, OutboundEmail.Status.BOUNCED),
         )
         failed_emails = failed.count()
         if failed_emails:
             failed_recent = tuple(
-                failed.only("kind", "to", "created_at", "last_error")[
+                failed.only("kind", "to", "status", "created_at", "last_error")[
                     :FAILED_EMAIL_LIMIT
                 ]
             )

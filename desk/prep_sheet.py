@@ -1,10 +1,13 @@
 """The assessment page in the admin reads like a prep sheet: the client's answers in
-plain words, and what the advisor recommended and why, use case by use case."""
+plain words, and what the advisor recommended and why, use case by use case; and, above
+it all, any email to the client that bounced or failed (``email_problems``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from django.urls import reverse
 
 from advisor.engine import UseCaseResult, result_from_dict
 from advisor.engine.text import usd, usd_approx
@@ -14,10 +17,14 @@ from advisor.selectors import (
     path_label,
     warning_heading,
 )
+from consult.admin_delivery import delivery_problems
 from consult.templatetags.humanize_consult import duration_ms
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from advisor.models import Assessment, UseCase
+    from bookings.models import Booking
 
 
 @dataclass(frozen=True)
@@ -136,3 +143,31 @@ def prep_sheet(assessment: Assessment) -> list[UseCaseSheet]:
         )
         for index, use_case in enumerate(use_cases, start=1)
     ]
+
+
+def email_problems(
+    assessment: Assessment,
+    bookings: list[Booking],
+    *,
+    deliveries: list[dict[str, object]],
+    may_correct: Callable[[object], bool],
+) -> list[dict[str, object]]:
+    """The client's emails that bounced or failed: the assessment's, then each call's.
+
+    Read from ``deliveries`` (the page's ``delivery_rows``), each as
+    ``delivery_problems`` gives it, with ``correct_url``, the page that corrects
+    that address (empty where ``may_correct`` says this member of staff may not).
+    """
+    rows: list[tuple[Assessment | Booking, str, str]] = [
+        (assessment, assessment.contact_email, "admin:advisor_assessment_email"),
+        *((b, b.email, "admin:bookings_booking_email") for b in bookings),
+    ]
+    found = delivery_problems(deliveries, [(row, address) for row, address, _ in rows])
+    problems = []
+    for (row, _, correct_view), problem in zip(rows, found, strict=True):
+        if problem is not None:
+            problem["correct_url"] = (
+                reverse(correct_view, args=[row.pk]) if may_correct(row) else ""
+            )
+            problems.append(problem)
+    return problems

@@ -40,6 +40,12 @@ def erased_address(key: str) -> str:
 
 
 WITHDRAWN = "Not sent: the client deleted their data."
+# Emails no worker will touch again: their content can go.
+FINISHED = (
+    OutboundEmail.Status.SENT,
+    OutboundEmail.Status.FAILED,
+    OutboundEmail.Status.BOUNCED,
+)
 
 
 def _emails_withdraw(*objects: models.Model) -> int:
@@ -118,9 +124,7 @@ def _emails_erase(*objects: models.Model) -> int:
     emails.filter(
         status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING]
     ).update(erase_when_done=True)
-    return emails.filter(
-        status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED]
-    ).content_erase()
+    return emails.filter(status__in=FINISHED).content_erase()
 
 
 @transaction.atomic
@@ -227,7 +231,7 @@ def privacy_purge(*, now: datetime | None = None) -> PurgeReport:
     ):
         booking_erase(booking=booking, now=now)
         bookings += 1
-    finished = [OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED]
+    finished = FINISHED
     # Emails of erased clients that failed, or whose erasure after sending was missed.
     OutboundEmail.objects.filter(erase_when_done=True, status__in=finished).exclude(
         subject=ERASED_SUBJECT

@@ -98,6 +98,28 @@ def smtp():
 
 
 @pytest.fixture
+def refusing(settings):
+    """A real SMTP server that refuses the addresses a test lists; the outbox sends
+    through it in-process (``tests/helpers/bounces.py`` ``RefusingSmtp``)."""
+    from aiosmtpd.controller import Controller  # noqa: PLC0415 -- only these tests
+
+    from tests.helpers.bounces import RefusingSmtp  # noqa: PLC0415
+    from tests.helpers.realstack import free_port  # noqa: PLC0415
+
+    handler = RefusingSmtp()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 10},
+        }
+    }
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
 def broker_url(redis_broker_url) -> str:
     """A Redis database of the tests' own, empty before and after."""
     import redis  # noqa: PLC0415 -- only these tests

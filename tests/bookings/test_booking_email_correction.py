@@ -9,6 +9,8 @@ from consult.models import OutboundEmail
 from tests.factories.bookings import BookingFactory
 from tests.helpers.admin_roles import consultant_create
 from tests.helpers.booking_admin import change_url
+from tests.helpers.booking_emails import MANAGE_LINK, event_of
+from tests.helpers.booking_service import OFFICE, create
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +19,18 @@ def email_url(booking) -> str:
     return f"/admin/bookings/booking/{booking.pk}/email/"
 
 
-def sent_to(booking, *, to, key, status="failed", subject="Your consultation"):
+def sent_to(
+    booking,
+    *,
+    to,
+    key,
+    status="failed",
+    subject="Your consultation",
+    kind="booking_reminder",
+):
     return OutboundEmail.objects.create(
         sent_at=timezone.now() if status == "sent" else None,
-        kind="booking_confirmation",
+        kind=kind,
         to=to,
         subject=subject,
         body_text="Hello, your link: http://testserver/book/manage/abc/",
@@ -61,7 +71,7 @@ def test_correcting_a_bounced_address_resends_the_last_message_and_logs_it(
     assert (copy.subject, copy.body_text, copy.kind, copy.status) == (
         "Second",
         bounced.body_text,
-        "booking_confirmation",
+        "booking_reminder",
         "queued",
     )
     assert (copy.related_model, copy.related_id) == (
@@ -113,3 +123,57 @@ def test_another_consultants_client_address_cannot_be_changed(client):
     booking.refresh_from_db()
     assert response.status_code == 404
     assert booking.email == "a@example.com"
+
+
+def test_a_bounced_confirmation_goes_again_made_out_to_the_new_address(
+    client, django_capture_on_commit_callbacks
+):
+    mine = consultant_create(hours=OFFICE)
+    with django_capture_on_commit_callbacks(execute=False):
+        booking = create(email="grace@exmaple.com", consultant=mine).booking
+    first = OutboundEmail.objects.get(kind="booking_confirmation")
+    OutboundEmail.objects.filter(pk=first.pk).update(
+        status="bounced", bounced_at=timezone.now(), last_error="550 5.1.1 unknown"
+    )
+    client.force_login(mine.user)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(email_url(booking), {"email": "grace@example.com"})
+
+    again = OutboundEmail.objects.get(
+        kind="booking_confirmation", to="grace@example.com"
+    )
+    event = event_of(again)
+    link = MANAGE_LINK.findall(again.body_text)[0]
+    assert response.status_code == 302
+    assert event["ATTENDEE"] == "mailto:grace@example.com"
+    assert event["UID"] == event_of(first)["UID"]
+    assert client.get(link).status_code == 200
+    assert BookingNote.objects.get().text == (
+        "Client's email address corrected: grace@exmaple.com → grace@example.com; "
+        f"sent again: “{again.subject}”"
+    )
+
+
+def test_a_bounced_move_goes_again_with_its_invitation_made_out_again(
+    client, django_capture_on_commit_callbacks
+):
+    mine = consultant_create()
+    booking = BookingFactory(consultant=mine, email="grace@exmaple.com")
+    moved = sent_to(booking, to="grace@exmaple.com", key="moved", kind="booking_moved")
+    moved.attachments = [
+        {
+            "filename": "consultation.ics",
+            "content_type": "text/calendar; method=REQUEST",
+            "text": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        }
+    ]
+    moved.save()
+    client.force_login(mine.user)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(email_url(booking), {"email": "grace@example.com"})
+
+    again = OutboundEmail.objects.get(to="grace@example.com")
+    assert (again.kind, again.body_text) == ("booking_moved", moved.body_text)
+    assert event_of(again)["ATTENDEE"] == "mailto:grace@example.com"

@@ -171,9 +171,8 @@ def test_email_send_transient_errors_queue_the_email_again(
     "error",
     [
         smtplib.SMTPResponseException(550, b"no such user"),
-        smtplib.SMTPRecipientsRefused({"ana@example.com": (550, b"no such user")}),
+        smtplib.SMTPSenderRefused(553, b"sender not allowed", "hello@example.com"),
         smtplib.SMTPAuthenticationError(535, b"bad credentials"),
-        smtplib.SMTPDataError(554, b"rejected as spam"),
         smtplib.SMTPNotSupportedError("STARTTLS extension not supported"),
     ],
     ids=lambda error: type(error).__name__,
@@ -190,6 +189,37 @@ def test_email_send_permanent_errors_fail_the_email_with_its_error(
     email.refresh_from_db()
     assert (email.status, email.attempts) == (Status.FAILED, 1)
     assert email.last_error == f"{type(error).__name__}: {error}"
+    assert email_send(email_id=email.pk) is False
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (
+            smtplib.SMTPRecipientsRefused({"ana@example.com": (550, b"no such user")}),
+            "550 no such user",
+        ),
+        (smtplib.SMTPDataError(554, b"rejected as spam"), "554 rejected as spam"),
+    ],
+    ids=lambda value: type(value).__name__,
+)
+@pytest.mark.django_db
+def test_email_send_recipient_refused_for_good_bounces_the_email(
+    django_capture_on_commit_callbacks, flaky, error, reason, mailoutbox
+):
+    email = queued(django_capture_on_commit_callbacks)
+    flaky.append(error)
+
+    assert email_send(email_id=email.pk) is False
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == (
+        Status.BOUNCED,
+        1,
+        reason,
+    )
+    assert email.bounced_at is not None
     assert email_send(email_id=email.pk) is False
     assert mailoutbox == []
 
@@ -271,12 +301,14 @@ def test_email_send_logs_carry_no_recipient_address(
 
     lines = [record.getMessage() for record in caplog.records]
     assert lines[0] == f"email {sent.pk}: link sent"
-    assert lines[1].startswith(f"email {refused.pk}: link failed after 1 attempt(s)")
+    assert lines[1] == (
+        f"email {refused.pk}: link bounced: the server refused the recipient (550 no)"
+    )
     assert lines[2].startswith(f"email {deferred.pk}: link, attempt 1 failed")
     assert "@example.com" not in caplog.text
-    # The row keeps the whole error for staff.
+    # The row keeps the server's words for staff.
     refused.refresh_from_db()
-    assert "bo@example.com" in refused.last_error
+    assert refused.last_error == "550 no"
 
 
 # --- A sender that died, and a send recorded late -------------------------------------

@@ -31,6 +31,9 @@ print(json.dumps({
     "hsts": settings.SECURE_HSTS_SECONDS,
     "cache": settings.CACHES["default"]["BACKEND"],
     "media": settings.STORAGES["default"],
+    "meeting_url_template": settings.MEETING_URL_TEMPLATE,
+    "beat": sorted(settings.CELERY_BEAT_SCHEDULE),
+    "bounce_every": settings.CELERY_BEAT_SCHEDULE.get("email-bounces-read", {}).get("schedule"),
 }))
 """
 
@@ -39,7 +42,9 @@ def load_settings(**overrides: str) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "CACHE_"))
+        if not key.startswith(
+            ("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_", "CACHE_", "MEETING_URL_")
+        )
     }
     env["DJANGO_SETTINGS_MODULE"] = "consult.settings"
     env.update(overrides)
@@ -221,3 +226,41 @@ def test_a_storage_url_it_cannot_use_stops_start_up(url, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_meeting_rooms_default_on_in_the_embedded_profile_only():
+    embedded = settings_for(DJANGO_DEBUG="true")
+    deployed = settings_for(
+        DJANGO_SECRET_KEY="x" * 60, DATABASE_URL="postgres://db.internal/consult"
+    )
+    chosen = settings_for(
+        DJANGO_DEBUG="true", MEETING_URL_TEMPLATE=" https://meet.example.com/{room} "
+    )
+    off = settings_for(DJANGO_DEBUG="true", MEETING_URL_TEMPLATE="")
+
+    assert embedded["meeting_url_template"] == "https://meet.jit.si/consult-{room}"
+    assert deployed["meeting_url_template"] == ""
+    assert chosen["meeting_url_template"] == "https://meet.example.com/{room}"
+    assert off["meeting_url_template"] == ""
+
+
+def test_bounce_mailbox_is_read_by_beat_only_when_one_is_set(tmp_path):
+    without = settings_for(DJANGO_DEBUG="true")
+    maildir = settings_for(
+        DJANGO_DEBUG="true",
+        EMAIL_BOUNCE_MAILDIR=str(tmp_path),
+        EMAIL_BOUNCE_POLL_MINUTES="3",
+    )
+
+    assert "email-bounces-read" not in without["beat"]
+    assert maildir["bounce_every"] == 180.0
+
+
+@pytest.mark.parametrize(
+    "address", ["bounces", "bounces+x@consult.example", "a@b@consult.example"]
+)
+def test_bounce_address_must_be_one_plain_address(address):
+    result = load_settings(DJANGO_DEBUG="true", EMAIL_BOUNCE_ADDRESS=address)
+
+    assert result.returncode != 0
+    assert "EMAIL_BOUNCE_ADDRESS must be one plain address" in result.stderr

@@ -157,7 +157,7 @@ def test_dashboard_lists_the_logged_in_consultants_upcoming_calls_soonest_first(
 def test_dashboard_counts_failed_emails_company_wide_for_managers_own_for_consultants():
     consultant = consultant_create()
     theirs = BookingFactory(consultant=consultant)
-    for n, status in enumerate(["failed", "failed", "sent", "queued"]):
+    for n, status in enumerate(["failed", "bounced", "sent", "queued"]):
         OutboundEmail.objects.create(
             related_model="bookings.booking" if n == 0 else "",
             related_id=str(theirs.pk) if n == 0 else "",
@@ -169,6 +169,7 @@ def test_dashboard_counts_failed_emails_company_wide_for_managers_own_for_consul
             dedupe_key=f"test:{n}",
             status=status,
             sent_at=NOW if status == "sent" else None,
+            bounced_at=NOW if status == "bounced" else None,
         )
 
     for_manager = dashboard_get(user=manager_create(), now=NOW)
@@ -249,10 +250,13 @@ def test_admin_index_links_failed_emails_to_the_filtered_log(client):
     client.force_login(manager_create())
 
     html = client.get("/admin/").content.decode()
+    log = client.get("/admin/consult/outboundemail/?status__in=failed,bounced")
 
     assert '<p class="dashboard-figure">1</p>' in html
-    assert 'href="/admin/consult/outboundemail/?status__exact=failed"' in html
+    assert 'href="/admin/consult/outboundemail/?status__in=failed,bounced"' in html
     assert "550 mailbox unavailable" in html
+    assert log.status_code == 200
+    assert "client@example.com" in log.content.decode()
 
 
 def test_admin_index_for_a_consultant_labels_whose_figures_are_shown(client):

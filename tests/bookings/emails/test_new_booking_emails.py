@@ -287,9 +287,10 @@ def test_notification_has_the_assessment_summary_and_the_built_pdf(
         "\n"
         "The PDF summary the client received is attached.\n"
         "\n"
-        "The assessment in the admin:\n"
-        f"{admin_url}\n"
+        "The booking in the admin:\n"
     ) in email.body_text
+    # The prep sheet's link comes first, with the call's details.
+    assert f"Prep sheet: {admin_url}\n" in email.body_text
     assert f'href="{admin_url}"' in email.body_html
     assert "<strong>Fine-tune a small model</strong>" in email.body_html
     assert email.attachments[1] == {
