@@ -515,8 +515,9 @@ def reassigned_emails_queue(  # noqa: PLR0913 -- keyword-only, each part of the 
             "by_name": "" if by_previous else by_name,
             "by_you": by_previous,
             "reason": reason,
-            # The booking is no longer theirs to open in the admin.
+            # The booking, and the prep sheet it came with, are no longer theirs to open.
             "booking_admin_url": "",
+            "prep_sheet_url": "",
         },
         dedupe_key=dedupe_key(booking, "reassigned", PREVIOUS_CONSULTANT),
         attachments=[_calendar(old, for_consultant=True, manage_url="", now=now)],
