@@ -225,6 +225,21 @@ class BookingPolicyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Wider buffers or a lower daily limit can leave calls already booked in
+        # conflict; they stay booked, and are said here and on the dashboard.
+        changed = {"buffer_before_minutes", "buffer_after_minutes"}
+        changed.add("max_per_consultant_per_day")
+        if changed & set(form.changed_data) and (conflicts := bookings_in_conflict()):
+            self.message_user(
+                request,
+                f"{len(conflicts)} confirmed call(s) no longer meet this policy "
+                "(buffers or daily limit). They stay booked: the dashboard lists "
+                "each to move, hand over or cancel.",
+                messages.WARNING,
+            )
+
 
 class WhenFilter(admin.SimpleListFilter):
     title = "when"

@@ -175,3 +175,28 @@ def test_saving_time_off_reports_only_the_conflicts_of_the_days_it_covers(client
     assert booking.pk in [
         c.booking.pk for c in bookings_in_conflict(consultant_ids=[mine.pk])
     ]
+
+
+def test_saving_a_lower_daily_limit_says_how_many_calls_it_leaves_over(admin_client):
+    BookingPolicyFactory()
+    consultant = consultant_create(hours=ALL_WEEK, timezone="Europe/London")
+    soon = (timezone.now() + timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    for n in range(3):
+        call(consultant, soon + timedelta(hours=n))
+    data = {
+        "meeting_minutes": "30",
+        "slot_interval_minutes": "30",
+        "buffer_before_minutes": "0",
+        "buffer_after_minutes": "0",
+        "minimum_notice_minutes": "720",
+        "horizon_days": "30",
+        "max_per_consultant_per_day": "1",
+    }
+
+    response = admin_client.post(
+        "/admin/bookings/bookingpolicy/1/change/", data, follow=True
+    )
+
+    assert "2 confirmed call(s) no longer meet this policy" in response.content.decode()
