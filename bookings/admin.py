@@ -229,9 +229,12 @@ class BookingPolicyAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # Wider buffers or a lower daily limit can leave calls already booked in
         # conflict; they stay booked, and are said here and on the dashboard.
-        changed = {"buffer_before_minutes", "buffer_after_minutes"}
-        changed.add("max_per_consultant_per_day")
-        if changed & set(form.changed_data) and (conflicts := bookings_in_conflict()):
+        limits = {
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "max_per_consultant_per_day",
+        }
+        if limits & set(form.changed_data) and (conflicts := bookings_in_conflict()):
             self.message_user(
                 request,
                 f"{len(conflicts)} confirmed call(s) no longer meet this policy "
