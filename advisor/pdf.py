@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from datetime import date
 
     from advisor.charts import Chart
     from advisor.engine import UseCaseResult
@@ -190,13 +189,15 @@ class UseCaseSummary:
 class SummaryData:
     company: str
     contact_name: str
-    submitted_on: date
+    # Dates as the site writes them (consult.timezones.date_label): the PDF is drawn
+    # from its data alone, so it gets them written.
+    submitted_on: str
     stack: str
     stack_label: str
     summary: str
     use_cases: tuple[UseCaseSummary, ...]
     price_book_name: str
-    price_book_as_of: date
+    price_book_as_of: str
     engine_version: str
     # The booking page, without the client's private link: the PDF gets forwarded.
     booking_url: str

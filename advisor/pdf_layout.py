@@ -51,8 +51,6 @@ from advisor.pdf_style import (
 )
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from advisor.engine.result import Totals
     from advisor.pdf import Note, SummaryData, UseCaseSummary
 
@@ -192,7 +190,7 @@ def _title_block(summary: SummaryData, styles: Styles) -> list[Flowable]:
             f'Your stack: <font color="{stack_colour}">{text(summary.stack_label)}</font>',
             styles.title,
         ),
-        Paragraph(f"{prepared} on {long_date(summary.submitted_on)}.", styles.hint),
+        Paragraph(f"{prepared} on {summary.submitted_on}.", styles.hint),
         Spacer(1, 8),
         Paragraph(text(summary.summary), styles.lead),
         Spacer(1, 10),
@@ -545,7 +543,7 @@ def _about_the_figures(summary: SummaryData, styles: Styles) -> Flowable:
             Paragraph("About these figures", styles.h2),
             Paragraph(
                 f"Costs use the price book “{text(summary.price_book_name)}”, "
-                f"prices as of {long_date(summary.price_book_as_of)}. {engine}. "
+                f"prices as of {summary.price_book_as_of}. {engine}. "
                 "Monthly figures are estimates in US dollars at the volumes you "
                 "gave; a consultant can check them against your own contracts.",
                 styles.small,
@@ -650,7 +648,3 @@ def _list(markup: list[str], styles: Styles, *, numbered: bool) -> ListFlowable:
         leftIndent=14,
         spaceBefore=0,
     )
-
-
-def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"

@@ -42,6 +42,7 @@ from advisor.models import (
 )
 from advisor.pdf import SummaryData, UseCaseSummary, Words, summary_filename
 from consult.emails import Attachment
+from consult.timezones import date_label
 from consult.tokens import token_hash, token_matches
 
 SUMMARY_CONTENT_TYPE = "application/pdf"
@@ -300,13 +301,13 @@ def assessment_summary_data(
     return SummaryData(
         company=assessment.company,
         contact_name=assessment.contact_name,
-        submitted_on=timezone.localdate(assessment.submitted_at),
+        submitted_on=date_label(timezone.localdate(assessment.submitted_at)),
         stack=result.stack,
         stack_label=path_label(result.stack),
         summary=result.summary,
         use_cases=tuple(use_cases),
         price_book_name=book.name,
-        price_book_as_of=book.as_of,
+        price_book_as_of=date_label(book.as_of),
         engine_version=recommendation.engine_version,
         totals=result.totals,
         booking_url=settings.SITE_URL + reverse("bookings:book"),

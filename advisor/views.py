@@ -5,7 +5,6 @@ template; a plain request (or htmx restoring history) gets the full page, so
 every URL works without JavaScript and after the browser's back button.
 """
 
-import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,7 +36,7 @@ from advisor.pdf import summary_filename
 from consult.forms import LinksForm
 from consult.http import SAME_ORIGIN, private_response
 from consult.ratelimit import ratelimit
-from consult.timezones import start_label, zone_or_none
+from consult.timezones import Times, clock_choice
 from consult.views import email_links_page
 
 STEPS = [
@@ -561,9 +560,7 @@ def forward(request: HttpRequest, token: str) -> HttpResponse:
     return private_response(response, referrer_policy=SAME_ORIGIN)
 
 
-def _link_rows(
-    assessment: Assessment, zone: zoneinfo.ZoneInfo, tz_name: str
-) -> dict[str, list[dict]]:
+def _link_rows(assessment: Assessment, times: Times) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {LinkKind.PRIVATE: [], LinkKind.SHARE: []}
     for link in selectors.assessment_links_active(assessment):
         rows[link.kind].append(
@@ -571,8 +568,8 @@ def _link_rows(
                 "id": link.pk,
                 "origin": link.get_origin_display(),
                 "note": link.note,
-                "created": start_label(link.created_at, zone, tz_name),
-                "last_used": start_label(link.last_used_at, zone, tz_name)
+                "created": times.start(link.created_at),
+                "last_used": times.start(link.last_used_at)
                 if link.last_used_at
                 else "",
                 "current": link.pk == assessment.link.pk,
@@ -625,17 +622,15 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
         else:
             status = 400
     # No zone is known for an assessment: UTC, unless the page is asked in another.
-    tz_name = request.GET.get("tz", "")
-    zone = zone_or_none(tz_name)
-    if zone is None:
-        zone, tz_name = zoneinfo.ZoneInfo("UTC"), "UTC"
-    rows = _link_rows(assessment, zone, tz_name)
+    times = Times.of(request.GET.get("tz", ""), hour12=clock_choice(request).hour12)
+    rows = _link_rows(assessment, times)
     context = {
         "assessment": assessment,
         "token": token,
         "private_links": rows[LinkKind.PRIVATE],
         "share_links": rows[LinkKind.SHARE],
         "others": sum(1 for row in rows[LinkKind.PRIVATE] if not row["current"]),
+        "zone_heading": times.heading(),
         "made_url": made_url,
         "back_url": reverse(
             f"advisor:{'result' if assessment.is_submitted else 'about'}",

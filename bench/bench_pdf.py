@@ -20,7 +20,6 @@ import statistics
 import sys
 import time
 import tracemalloc
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,6 +41,7 @@ from advisor.engine import (  # noqa: E402 -- after django.setup()
 from advisor.enums import TASK_LABELS  # noqa: E402 -- after django.setup()
 from advisor.pdf import SummaryData, UseCaseSummary, assessment_summary_pdf  # noqa: E402
 from advisor.selectors import WORDS, answer_chart  # noqa: E402 -- after django.setup()
+from consult.timezones import date_label  # noqa: E402 -- after django.setup()
 
 TARGET_MEDIAN_MS = 150
 TARGET_PEAK_MB = 60
@@ -112,13 +112,13 @@ def summary_data() -> SummaryData:
     return SummaryData(
         company="Acme Health",
         contact_name="Ada Lovelace",
-        submitted_on=date(2026, 11, 30),
+        submitted_on="30 November 2026",
         stack=output.stack,
         stack_label=WORDS.path(output.stack),
         summary=output.summary,
         use_cases=tuple(use_cases),
         price_book_name=DEFAULT_PRICES.name,
-        price_book_as_of=DEFAULT_PRICES.as_of,
+        price_book_as_of=date_label(DEFAULT_PRICES.as_of),
         engine_version=output.engine_version,
         totals=output.totals,
         booking_url=f"{site}/book/",

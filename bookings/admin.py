@@ -50,7 +50,7 @@ from bookings.notes import booking_note_add
 from consult.admin_delivery import delivery_problems, delivery_rows
 from consult.admin_notes import note_page, note_rows
 from consult.staff import staff_sees_everyone, staff_timezone_remember
-from consult.timezones import short_label, viewer_label
+from consult.timezones import short_label, utc_label, viewer_label
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -329,9 +329,9 @@ class StartDateFilter(admin.FieldListFilter):
 def _time(booking: Booking, value: datetime) -> SafeString:
     # The consultant's wall-clock time to read, UTC on hover for comparing across zones.
     return format_html(
-        '<time datetime="{}" title="{} UTC">{}</time>',
+        '<time datetime="{}" title="{}">{}</time>',
         value.astimezone(UTC).isoformat(),
-        f"{value.astimezone(UTC):%Y-%m-%d %H:%M}",
+        utc_label(value),
         consultant_time(booking, value),
     )
 

@@ -25,7 +25,12 @@ from bookings.conflicts import bookings_in_conflict, handover_fit
 from bookings.corrections import booking_email_correct
 from bookings.enums import STAFF_CANCELLABLE_STATUSES
 from bookings.forms import format_start, parse_start
-from consult.timezones import clock_label, day_label, short_label
+from consult.timezones import (
+    clock_label,
+    day_label,
+    short_date_label,
+    short_label,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -128,7 +133,11 @@ def _move_choices(booking: Booking, slots) -> list[tuple[str, list[tuple[str, st
     for slot in slots:
         local = slot.start.astimezone(consultant.zone)
         client = slot.start.astimezone(booking.client_zone)
-        client_day = f" {client:%a %d %b}" if client.date() != local.date() else ""
+        client_day = (
+            f" {short_date_label(client.date())}"
+            if client.date() != local.date()
+            else ""
+        )
         label = f"{clock_label(local)} · client {clock_label(client)}{client_day}"
         day = day_label(local.date(), year=True)
         days.setdefault(day, []).append((format_start(slot.start), label))

@@ -9,8 +9,10 @@ Dedupe keys name the booking, the event, the recipient and the booking's SEQUENC
 twice queues each email once, while a moved booking, which has a new SEQUENCE, gets new
 ones.
 
-The client and the consultant each see times in their own zone, with the zone's name;
-calendar files are in UTC with the booking's stable UID.
+The client and the consultant each see times in their own zone and on their own clock
+(``consult.timezones.Times``: the client's as they booked, the consultant's their
+zone's country's), the zone named once, after the first time; calendar files are in
+UTC with the booking's stable UID.
 """
 
 from __future__ import annotations
@@ -32,13 +34,12 @@ from bookings.ics import booking_ics, booking_ics_method
 from bookings.meetings import meeting_url, prep_sheet_url
 from consult.emails import Attachment, email_queue
 from consult.models import OutboundEmail
-from consult.timezones import start_label, when_label, zone_or_none
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from zoneinfo import ZoneInfo
 
     from bookings.models import Booking, Consultant
+    from consult.timezones import Times
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +83,20 @@ def dedupe_key_sql(event: str, recipient: str) -> Concat:
 # --- times in the recipient's zone ----------------------------------------------------
 
 
-def _zone(name: str) -> tuple[ZoneInfo, str]:
-    """The recipient's zone and the name shown with their times."""
-    # Both zones are validated on save; a row edited around the validators still gets
-    # an email, in UTC, rather than an error that would undo the booking.
-    zone = zone_or_none(name)
-    return (zone, name) if zone is not None else (zone_or_none("UTC"), "UTC")
+def _times(booking: Booking, times: Times) -> dict[str, str]:
+    """The booking's times as one reader reads them; ``when`` names the zone, and the
+    other times of the email (the preheader's, the previous one) leave it out.
+
+    Both zones are validated on save; a row edited around the validators still gets
+    an email, in UTC (``Times.of``), rather than an error that would undo the booking.
+    """
+    when = times.when(booking.start, booking.end)
+    return {
+        "when": times.zoned(when, booking.start),
+        "when_short": when,
+        # Subjects are read alone in an inbox: they name the zone too.
+        "starts": times.zoned(times.start(booking.start), booking.start),
+    }
 
 
 # --- building blocks ------------------------------------------------------------------
@@ -135,13 +144,11 @@ def _consultant_address(booking: Booking) -> str:
 
 def _client_context(booking: Booking) -> dict[str, object]:
     consultant = booking.consultant
-    zone = _zone(booking.client_timezone)
     return {
         "name": booking.name,
         "consultant_name": consultant.display_name,
         "minutes": _minutes(booking),
-        "when": when_label(booking.start, booking.end, *zone),
-        "starts": start_label(booking.start, *zone),
+        **_times(booking, booking.client_times),
         "meeting_url": meeting_url(booking),
         "topic": booking.topic,
         "book_url": settings.SITE_URL + reverse("bookings:book"),
@@ -150,8 +157,7 @@ def _client_context(booking: Booking) -> dict[str, object]:
 
 def _consultant_context(booking: Booking) -> dict[str, object]:
     consultant = booking.consultant
-    zone = _zone(consultant.timezone)
-    client_zone = _zone(booking.client_timezone)
+    times, client_times = consultant.times, booking.client_times
     return {
         "consultant_name": consultant.display_name,
         "client_name": booking.name,
@@ -159,12 +165,13 @@ def _consultant_context(booking: Booking) -> dict[str, object]:
         "company": booking.company,
         "topic": booking.topic,
         "minutes": _minutes(booking),
-        "when": when_label(booking.start, booking.end, *zone),
-        "starts": start_label(booking.start, *zone),
+        **_times(booking, times),
         # The client's own clock, so "see you this evening" is said right.
         "client_when": (
-            when_label(booking.start, booking.end, *client_zone)
-            if client_zone[1] != zone[1]
+            client_times.zoned(
+                client_times.when(booking.start, booking.end), booking.start
+            )
+            if client_times.tz_name != times.tz_name
             else ""
         ),
         "meeting_url": meeting_url(booking),
@@ -314,9 +321,7 @@ def moved_emails_queue(
     """The same event at a new time: same UID, the booking's new (higher) SEQUENCE."""
     _reminders_withdraw(booking)
     client = _client_context(booking)
-    client["previous_when"] = when_label(
-        previous_start, previous_end, *_zone(booking.client_timezone)
-    )
+    client["previous_when"] = booking.client_times.when(previous_start, previous_end)
     _to_client(
         booking=booking,
         kind="booking_moved",
@@ -327,8 +332,8 @@ def moved_emails_queue(
         attachments=[_calendar(booking, for_consultant=False, manage_url="", now=now)],
     )
     consultant = _consultant_context(booking)
-    consultant["previous_when"] = when_label(
-        previous_start, previous_end, *_zone(booking.consultant.timezone)
+    consultant["previous_when"] = booking.consultant.times.when(
+        previous_start, previous_end
     )
     _to_consultant(
         booking=booking,
@@ -419,12 +424,7 @@ def missed_email_queue(*, booking: Booking, now: datetime) -> None:
         booking=booking,
         kind="booking_missed",
         event="missed",
-        context={
-            **_client_context(booking),
-            "when": when_label(
-                booking.start, booking.end, *_zone(booking.client_timezone)
-            ),
-        },
+        context=_client_context(booking),
     )
 
 

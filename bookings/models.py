@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import UTC, time, timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,7 +34,7 @@ from bookings.enums import (
 )
 from bookings.meetings import ROOM_MAX_LENGTH, room_new
 from consult.notes import NoteBase
-from consult.timezones import viewer_label, zone_or_none
+from consult.timezones import Times, utc_range_label, viewer_label, zone_or_none
 
 MIDNIGHT = time(0, 0)
 
@@ -93,6 +93,15 @@ class Consultant(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def times(self) -> Times:
+        """How the consultant reads times: their zone, on its country's clock.
+
+        Derived rather than asked: a consultant sets their zone in their profile, and
+        the clock of the country they work in is the one their calendar shows.
+        """
+        return Times.of(self.timezone)
 
     def expertise_choices(self) -> list[tuple[str, str]]:
         return [
@@ -195,8 +204,7 @@ class TimeOff(models.Model):
     def __str__(self) -> str:
         # Converted, not just labelled: after an admin form save the values are
         # still in the zone they were typed in (the consultant's).
-        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
-        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
+        return utc_range_label(self.start, self.end)
 
     def clean(self) -> None:
         if self.start and self.end and self.end <= self.start:
@@ -234,8 +242,7 @@ class BusyInterval(models.Model):
         ]
 
     def __str__(self) -> str:
-        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
-        return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
+        return utc_range_label(self.start, self.end)
 
 
 # The longest meeting the policy allows; the slot queries bound their reads by it.
@@ -362,6 +369,10 @@ class Booking(models.Model):
     room = models.CharField(
         max_length=ROOM_MAX_LENGTH, default=room_new, editable=False
     )
+    # The clock the client read the booking page on ("9:30 AM" or "09:30"), so their
+    # emails and manage page use it too. Bookings made before it was kept take their
+    # zone's country's clock (migration 0013): the best guess without their browser.
+    hour12 = models.BooleanField("12-hour clock", default=False)
     consent = models.BooleanField(default=False)
     consented_at = models.DateTimeField(null=True, blank=True)
     # The client asked for the private manage link in their calendar event. Off by
@@ -451,6 +462,11 @@ class Booking(models.Model):
     @property
     def client_zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.client_timezone)
+
+    @property
+    def client_times(self) -> Times:
+        """How the client reads times: their zone, on the clock they booked with."""
+        return Times.of(self.client_timezone, hour12=self.hour12)
 
 
 class BookingLink(models.Model):

@@ -59,6 +59,7 @@ from bookings.models import (
 from bookings.notes import booking_note_add
 from bookings.outcomes import booking_outcomes_due
 from bookings.tokens import token_for_submission, token_hash, token_new
+from consult.timezones import zone_prefers_12_hour
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -336,6 +337,7 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
     company: str = "",
     topic: str = "",
     client_timezone: str = "UTC",
+    hour12: bool | None = None,
     consent: bool,
     manage_link_in_calendar: bool = False,
     assessment: AssessmentLink | None = None,
@@ -403,6 +405,10 @@ def booking_create(  # noqa: PLR0913 -- keyword-only, one per form field
             "company": company,
             "topic": topic,
             "client_timezone": client_timezone,
+            # The clock the client booked on; None: the one of their zone's country.
+            "hour12": zone_prefers_12_hour(client_timezone)
+            if hour12 is None
+            else hour12,
             "consent": True,
             "consented_at": now,
             "manage_link_in_calendar": manage_link_in_calendar,

@@ -40,7 +40,6 @@ from bookings.meetings import meeting_url
 from bookings.tokens import MAX_TOKEN_LENGTH
 from bookings.visitor import (
     DEFAULT_TZ,
-    clock_choice,
     clock_remember,
     timezone_datalist,
     visitor_zone,
@@ -50,7 +49,7 @@ from bookings.weeks import slot_view, week_from_slots
 from consult.forms import LinksForm
 from consult.http import NO_REFERRER, SAME_ORIGIN, private_response, query_string
 from consult.ratelimit import ratelimit
-from consult.timezones import start_label, when_label, zone_or_none
+from consult.timezones import Times, clock_choice, zone_or_none
 from consult.views import email_links_page
 
 if TYPE_CHECKING:
@@ -184,9 +183,9 @@ def _slot_summary(
     *,
     hour12: bool = False,
 ) -> str:
-    return when_label(
-        start, start + timedelta(minutes=minutes), zone, tz_name, hour12=hour12
-    )
+    # Written as the booking's own pages and emails will write it.
+    times = Times(zone, tz_name, hour12)
+    return times.zoned(times.when(start, start + timedelta(minutes=minutes)), start)
 
 
 def _details_zone(*candidates: str | None) -> tuple[ZoneInfo, str]:
@@ -303,7 +302,7 @@ def _details_initial(
     return initial
 
 
-def _book(data: dict, prefill: dict | None) -> services.BookingResult:
+def _book(data: dict, prefill: dict | None, *, hour12: bool) -> services.BookingResult:
     consultant = None
     if data["consultant"] is not None:
         consultant = selectors.consultant_active_get(data["consultant"])
@@ -324,6 +323,7 @@ def _book(data: dict, prefill: dict | None) -> services.BookingResult:
         company=data["company"],
         topic=data["topic"],
         client_timezone=data["timezone"],
+        hour12=hour12,
         consent=data["consent"],
         manage_link_in_calendar=data["manage_link_in_calendar"],
         assessment=assessment,
@@ -354,7 +354,7 @@ def details(request: HttpRequest) -> HttpResponse:
     form = BookingForm(request.POST)
     if not form.is_valid():
         return _details_page(request, form, prefill=prefill, status=422)
-    result = _book(form.cleaned_data, prefill)
+    result = _book(form.cleaned_data, prefill, hour12=clock_choice(request).hour12)
     if result.ok:
         return private_response(
             redirect("bookings:confirmed", token=result.manage_token)
@@ -397,10 +397,16 @@ def _booking_or_404(token: str) -> Booking:
     return booking
 
 
+def _booking_clock(request: HttpRequest, booking: Booking) -> bool:
+    # The clock the client booked on, unless they have chosen one since.
+    return clock_choice(request, booked=booking.hour12).hour12
+
+
 def _booking_context(
     booking: Booking, token: str, tz_param: str | None, *, hour12: bool = False
 ) -> dict:
     zone, tz_name, _ = _zone_from(tz_param, booking.client_timezone)
+    times = Times(zone, tz_name, hour12)
     now = timezone.now()
     is_confirmed = booking.status == BookingStatus.CONFIRMED
     # A call marked completed or no-show before its end is over, whatever the clock says.
@@ -408,7 +414,8 @@ def _booking_context(
     return {
         "booking": booking,
         "token": token,
-        "when": when_label(booking.start, booking.end, zone, tz_name, hour12=hour12),
+        # The card's time is the page's one that names the zone.
+        "when": times.zoned(times.when(booking.start, booking.end), booking.start),
         "tz_name": tz_name,
         "is_confirmed": is_confirmed,
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
@@ -425,7 +432,7 @@ def _booking_context(
 def confirmed(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     context = _booking_context(
-        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+        booking, token, request.GET.get("tz"), hour12=_booking_clock(request, booking)
     )
     # Built like the links in emails: from SITE_URL, never from the Host header.
     context["absolute_manage_url"] = settings.SITE_URL + context["manage_url"]
@@ -438,7 +445,7 @@ def confirmed(request: HttpRequest, token: str) -> HttpResponse:
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = _booking_or_404(token)
     context = _booking_context(
-        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+        booking, token, request.GET.get("tz"), hour12=_booking_clock(request, booking)
     )
     return _render_page(request, "bookings/manage.html", context, private=NO_REFERRER)
 
@@ -486,7 +493,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         messages.add_message(request, level, text)
         return private_response(redirect("bookings:manage", token=token))
     context = _booking_context(
-        booking, token, request.GET.get("tz"), hour12=clock_choice(request).hour12
+        booking, token, request.GET.get("tz"), hour12=_booking_clock(request, booking)
     )
     context["form"] = form
     return _render_page(request, "bookings/cancel.html", context, private=SAME_ORIGIN)
@@ -497,8 +504,7 @@ def _reschedule_answer(
     result: services.ChangeResult,
     *,
     token: str,
-    zone: ZoneInfo,
-    tz_name: str,
+    times: Times,
 ) -> HttpResponse | int:
     """A move's answer: a redirect when it is done or can never be, else the status the
     page is shown again with (503 busy, 409 taken)."""
@@ -518,7 +524,7 @@ def _reschedule_answer(
         messages.success(
             request,
             "Your consultation has moved to "
-            f"{when_label(booking.start, booking.end, zone, tz_name)}.",
+            f"{times.zoned(times.when(booking.start, booking.end), booking.start)}.",
         )
     elif result.outcome == services.Outcome.TOO_LATE:
         # Possibly still going on: "taken place" would be wrong during the call.
@@ -541,7 +547,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     tz_param = request.POST.get("tz") or request.GET.get("tz")
     visitor = visitor_zone(request, tz_param, fallback=booking.client_timezone)
     zone, tz_name = visitor.zone, visitor.tz_name
-    clock = clock_choice(request)
+    clock = clock_choice(request, booked=booking.hour12)
     all_times = request.GET.get("times") == "all"
     status = 200
     alternatives: Sequence[Slot] = ()
@@ -558,7 +564,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             )
             booking = result.booking
             answer = _reschedule_answer(
-                request, result, token=token, zone=zone, tz_name=tz_name
+                request, result, token=token, times=Times(zone, tz_name, clock.hour12)
             )
             if isinstance(answer, HttpResponse):
                 return answer
@@ -704,14 +710,13 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
             return private_response(redirect("bookings:links", token=token))
         status = 400
     zone, tz_name, _ = _zone_from(request.GET.get("tz"), booking.client_timezone)
+    times = Times(zone, tz_name, _booking_clock(request, booking))
     rows = [
         {
             "id": link.pk,
             "origin": link.get_origin_display(),
-            "created": start_label(link.created_at, zone, tz_name),
-            "last_used": start_label(link.last_used_at, zone, tz_name)
-            if link.last_used_at
-            else "",
+            "created": times.start(link.created_at),
+            "last_used": times.start(link.last_used_at) if link.last_used_at else "",
             "current": link.pk == booking.link.pk,
         }
         for link in selectors.booking_links_active(booking)
@@ -721,7 +726,7 @@ def links(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "rows": rows,
         "others": sum(1 for row in rows if not row["current"]),
-        "tz_name": tz_name,
+        "zone_heading": times.heading(),
         "form": form,
     }
     return _render_page(

@@ -4,7 +4,8 @@ The zone comes from the page's field (a city, country, abbreviation or IANA name
 ``consult.zone_names``), else from the booking being moved, else from the country of
 the browser's Accept-Language when it has one clock, else UTC with a prompt to choose.
 The clock is the visitor's choice (``?clock=``, then kept in a cookie), else the one
-their language writes. The booking, details and reschedule pages share them.
+their booking was made on, else the one their language writes
+(``consult.timezones.clock_choice``, which the advisor's pages use too). The booking, details and reschedule pages share them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html, format_html_join
 
 from consult.timezones import (
+    CLOCK_COOKIE,
     accept_language_region,
-    prefers_12_hour_clock,
     timezone_names,
     zone_or_none,
 )
@@ -37,8 +38,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 DEFAULT_TZ = "UTC"
-# The visitor's explicit choice of clock ("12" or "24"), remembered for a year.
-CLOCK_COOKIE = "clock"
+# The visitor's explicit choice of clock, remembered for a year.
 CLOCK_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -168,24 +168,6 @@ def zone_choice_links(
         )
         for choice in choices
     ]
-
-
-@dataclass(frozen=True)
-class ClockChoice:
-    hour12: bool
-    # "12" or "24" when the visitor chose, "" when read from their language.
-    chosen: str
-
-
-def clock_choice(request: HttpRequest) -> ClockChoice:
-    """12- or 24-hour: the visitor's choice (this request's, else remembered), else
-    what their browser's language writes."""
-    for chosen in (request.GET.get("clock", ""), request.COOKIES.get(CLOCK_COOKIE, "")):
-        if chosen in {"12", "24"}:
-            return ClockChoice(chosen == "12", chosen)
-    return ClockChoice(
-        prefers_12_hour_clock(request.headers.get("Accept-Language", "")), ""
-    )
 
 
 def clock_remember(request: HttpRequest, response: HttpResponse) -> None:

@@ -18,7 +18,13 @@ from django.utils import dateformat
 
 from bookings.availability import group_by_local_date, week_shown
 from bookings.forms import format_start
-from consult.timezones import clock_label, day_label, label_at, start_label
+from consult.timezones import (
+    clock_label,
+    day_label,
+    label_at,
+    start_label,
+    time_label,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -49,17 +55,11 @@ class Display:
 
     @property
     def daytime_label(self) -> str:
-        """The daytime hours, like "07:00-21:00" or "7 am-9 pm" (with an en dash)."""
+        """The daytime hours, like "07:00-21:00" or "7:00 AM-9:00 PM" (en dash)."""
         return (
-            f"{_clock(DAYTIME_START, hour12=self.hour12)}"
-            f"\u2013{_clock(DAYTIME_END, hour12=self.hour12)}"
+            f"{time_label(DAYTIME_START, hour12=self.hour12)}"
+            f"\u2013{time_label(DAYTIME_END, hour12=self.hour12)}"
         )
-
-
-def _clock(value: time, *, hour12: bool) -> str:
-    if not hour12:
-        return f"{value:%H:%M}"
-    return f"{(value.hour % 12) or 12}{' am' if value.hour < 12 else ' pm'}"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from calendars.models import (
     CalendarWrite,
 )
 from consult.staff import staff_sees_everyone
+from consult.timezones import viewer_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,7 +152,7 @@ def sync_status(obj) -> SafeString:
         return format_html("{}", "Off")
     if obj.last_error:
         since = (
-            f" (last read {timezone.localtime(obj.last_success_at):%Y-%m-%d %H:%M})"
+            f" (last read {viewer_label(obj.last_success_at)})"
             if obj.last_success_at
             else " (never read)"
         )

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from consult.enums import NoteKind
+from consult.timezones import utc_label
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -54,7 +55,7 @@ class NoteBase(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.created_at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.get_kind_display()} of {utc_label(self.created_at)}"
 
     @property
     def is_editable(self) -> bool:

@@ -54,6 +54,7 @@ from consult.admin_notes import note_page, note_rows
 from consult.http import SAME_ORIGIN, private_response
 from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
+from consult.timezones import short_date_label
 from consult.timezones import viewer_label as viewer_time
 from desk.admin_views import assessment_email_correct_page
 from desk.agenda import agenda_get
@@ -261,7 +262,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     def submitted(self, obj: Assessment) -> str:
         if obj.submitted_at is None:
             return "—"
-        return f"{timezone.localtime(obj.submitted_at):%d %b %Y}"
+        return short_date_label(timezone.localtime(obj.submitted_at).date())
 
     @admin.display(description="Booked", boolean=True, ordering="booked")
     def booked_mark(self, obj: Assessment) -> bool:

@@ -79,6 +79,24 @@ def active_price_book():
     return book
 
 
+@pytest.fixture
+def migrate():
+    """``migrate(targets)`` moves the test database to those migrations and gives
+    their historical models; afterwards it goes back to the latest schema."""
+    from django.db import connection  # noqa: PLC0415 -- needs settings
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
+
+    def to(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield to
+    # Whatever happened, the database goes back to the latest schema.
+    to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 # --- The real stack: a Celery worker, Redis, SMTP (helpers in tests/helpers/realstack.py) ---
 
 

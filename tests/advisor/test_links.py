@@ -65,7 +65,6 @@ def test_links_page_lists_each_link_with_when_made_and_never_a_token(client):
                 "December",
                 "2026,",
                 "17:05",
-                "(UTC)",
             ],
             *[
                 "Not",
@@ -79,7 +78,6 @@ def test_links_page_lists_each_link_with_when_made_and_never_a_token(client):
                 "December",
                 "2026,",
                 "17:05",
-                "(UTC)",
             ],
         ],
         [
@@ -96,9 +94,9 @@ def test_links_page_lists_each_link_with_when_made_and_never_a_token(client):
                 "are",
                 "using",
             ],
-            *["Monday", "2", "November", "2026,", "09:30", "(UTC)"],
+            *["Monday", "2", "November", "2026,", "09:30"],
             *timezone.localtime(link_of(assessment.token).last_used_at, UTC)
-            .strftime("%A %-d %B %Y, %H:%M (UTC)")
+            .strftime("%A %-d %B %Y, %H:%M")
             .split(),
         ],
     ]
@@ -130,8 +128,9 @@ def test_links_page_shows_times_in_the_zone_asked_across_a_clock_change(client):
         f"/assess/{assessment.token}/links/", {"tz": "Europe/London"}
     ).content.decode()
 
-    assert "Sunday 29 March 2026, 13:00 (Europe/London)" in html
-    assert "Saturday 28 March 2026, 12:00 (Europe/London)" in html
+    assert "All times in London time." in html
+    assert "Sunday 29 March 2026, 13:00</td>" in html
+    assert "Saturday 28 March 2026, 12:00</td>" in html
 
 
 def test_a_fresh_link_leaves_the_old_one_working(client):

@@ -2,24 +2,9 @@
 defaults (no rules, not user-facing, no batch) and keep every earlier answer."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("advisor", "0004_price_book_2026_12")]
 AFTER = [("advisor", "0005_regulations_user_facing_batch_ok")]
-
-
-@pytest.fixture
-def migrate():
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    # Whatever happened, the database goes back to the latest schema.
-    to(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

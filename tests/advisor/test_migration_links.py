@@ -4,8 +4,6 @@ becomes its first link, so every link already sent keeps working; and back."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from consult.tokens import token_hash
@@ -18,19 +16,6 @@ AFTER = [
     ("advisor", "0008_links_remove_assessment_token_hash"),
     ("bookings", "0008_links_remove_booking_manage_token_hash"),
 ]
-
-
-@pytest.fixture
-def migrate():
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    # Whatever happened, the database goes back to the latest schema.
-    to(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 def old_rows(apps) -> tuple[object, object]:

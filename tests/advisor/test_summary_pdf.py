@@ -2,7 +2,6 @@
 any common script, and its file name."""
 
 import io
-from datetime import date
 
 import pytest
 from pypdf import PdfReader
@@ -10,9 +9,9 @@ from pypdf import PdfReader
 from advisor.engine import ENGINE_VERSION
 from advisor.models import UseCase
 from advisor.pdf import assessment_summary_pdf, summary_filename
-from advisor.pdf_layout import long_date
 from advisor.pdf_style import CJK_FONTS, text
 from advisor.selectors import assessment_summary_data
+from consult.timezones import date_label
 from tests.helpers.answers import answer_2026_2, as_2026_1, store_answer
 from tests.helpers.summary_pdf import links_of, submitted, text_of
 
@@ -54,7 +53,7 @@ def test_summary_pdf_holds_verdict_use_cases_prices_and_links(
         for label in ("Buy an API", "Fine-tune a small model", "Classical ML")
         if label in text
     ] == ["Buy an API", "Fine-tune a small model", "Classical ML"]
-    as_of = long_date(active_price_book.as_of)
+    as_of = date_label(active_price_book.as_of)
     assert f"“{active_price_book.name}”, prices as of {as_of}." in text
     assert f"Engine version {ENGINE_VERSION}." in text
     # Every option priced, in a table per use case, the chosen one named first.
@@ -250,7 +249,3 @@ def test_summary_text_sets_cjk_runs_in_a_cjk_font_and_escapes_markup():
 )
 def test_summary_filename_is_a_safe_slug(company, filename):
     assert summary_filename(company) == filename
-
-
-def test_long_date_has_no_leading_zero():
-    assert long_date(date(2026, 3, 5)) == "5 March 2026"

@@ -46,9 +46,9 @@ def test_details_shows_the_chosen_time_in_the_clients_zone_and_a_fresh_key(clien
 @pytest.mark.parametrize(
     ("start", "summary"),
     [
-        ("2027-11-07T05:30:00Z", "01:30 EDT\u201301:00 EST"),
-        ("2027-11-07T06:00:00Z", "01:00 EST\u201301:30 EST"),
-        ("2027-11-07T04:30:00Z", "00:30\u201301:00 EDT"),
+        ("2027-11-07T05:30:00Z", "01:30 EDT\u201301:00 EST New York time (EDT)"),
+        ("2027-11-07T06:00:00Z", "01:00 EST\u201301:30 EST New York time (EST)"),
+        ("2027-11-07T04:30:00Z", "00:30\u201301:00 EDT New York time (EDT)"),
     ],
 )
 def test_details_says_which_time_it_means_when_clocks_go_back(
@@ -61,9 +61,7 @@ def test_details_says_which_time_it_means_when_clocks_go_back(
         f"/book/details/?start={start}&tz=America/New_York"
     ).content.decode()
 
-    assert (
-        f"<strong>Sunday 7 November 2027, {summary} (America/New_York)</strong>" in html
-    )
+    assert f"<strong>Sunday 7 November 2027, {summary}</strong>" in html
 
 
 def test_details_without_a_time_goes_back_to_the_week(client):
@@ -346,8 +344,8 @@ def test_the_manage_link_stays_out_of_the_calendar_by_default(client):
 @pytest.mark.parametrize(
     ("language", "summary"),
     [
-        ("en-US,en;q=0.9", "1:30 AM EDT\u20131:00 AM EST"),
-        ("en-GB,en;q=0.9", "01:30 EDT\u201301:00 EST"),
+        ("en-US,en;q=0.9", "1:30 AM EDT\u20131:00 AM EST New York time (EDT)"),
+        ("en-GB,en;q=0.9", "01:30 EDT\u201301:00 EST New York time (EDT)"),
     ],
 )
 def test_details_writes_the_time_on_the_visitors_clock(
@@ -361,6 +359,4 @@ def test_details_writes_the_time_on_the_visitors_clock(
         HTTP_ACCEPT_LANGUAGE=language,
     ).content.decode()
 
-    assert (
-        f"<strong>Sunday 7 November 2027, {summary} (America/New_York)</strong>" in html
-    )
+    assert f"<strong>Sunday 7 November 2027, {summary}</strong>" in html

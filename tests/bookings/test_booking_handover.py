@@ -89,18 +89,18 @@ def test_handover_emails_all_three_with_one_event_updated_and_cancelled_for_the_
         f"booking:{booking.pk}:reassigned:previous-consultant:1",
     ]
     assert client_email.subject == (
-        "Your consultation on Tuesday 2 March 2027, 18:00 (Asia/Tokyo) is now with "
-        "Bo Chen"
+        "Your consultation on Tuesday 2 March 2027, 18:00 Tokyo time (JST) is now "
+        "with Bo Chen"
     )
     assert "now with Bo Chen instead of Amelia Hart, at the same time" in " ".join(
         client_email.body_text.split()
     )
     assert new_email.subject == (
-        "Handed to you from Amelia Hart: Tuesday 2 March 2027, 10:00 (Europe/Berlin)"
+        "Handed to you from Amelia Hart: Tuesday 2 March 2027, 10:00 Berlin time (CET)"
     )
     assert "Reason: Amelia is at a conference." in new_email.body_text
     assert old_email.subject == (
-        "Handed to Bo Chen: Tuesday 2 March 2027, 09:00 (Europe/London)"
+        "Handed to Bo Chen: Tuesday 2 March 2027, 09:00 London time (GMT)"
     )
     events = {}
     for name, email, method in (

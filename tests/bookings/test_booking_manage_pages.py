@@ -126,7 +126,7 @@ def test_manage_writes_the_time_on_the_clock_of_the_browsers_language(client):
 
     assert (
         f"<strong>{start:%A} {start.day} {start:%B %Y}, {twelve(start)}\u2013"
-        f"{twelve(end)} (America/New_York)</strong>"
+        f"{twelve(end)} New York time ({start:%Z})</strong>"
     ) in html
 
 
@@ -278,8 +278,12 @@ def test_reschedule_takes_a_city_and_shows_the_week_like_the_booking_page(client
         timezone="America/Los_Angeles",
         hours={d: [(time(6), time(7)), (time(9), time(10))] for d in range(7)},
     )
+    # Booked on a browser in American English: the 12-hour clock, kept.
     booking = BookingFactory(
-        consultant=consultant, start=free_starts(consultant)[-1], client_timezone="UTC"
+        consultant=consultant,
+        start=free_starts(consultant)[-1],
+        client_timezone="UTC",
+        hour12=True,
     )
     url = f"/book/manage/{booking.token}/reschedule/"
     # Two days on: beyond the 12 hours of notice whatever the hour of the run.

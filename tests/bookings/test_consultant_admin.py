@@ -219,4 +219,4 @@ def test_time_off_typed_in_the_consultants_zone_is_logged_in_utc(client):
     assert response.status_code == 302
     assert mine.time_off.get().start == datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
     message = LogEntry.objects.get().get_change_message()
-    assert "2027-03-01 00:00 to 2027-03-01 08:00 UTC" in message
+    assert "Mon 01 Mar 2027 00:00 to Mon 01 Mar 2027 08:00 (UTC)" in message

@@ -5,8 +5,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from icalendar import Calendar
 
 from advisor.services import assessment_submit
@@ -259,18 +257,6 @@ def test_consultants_reminder_without_an_assessment_has_no_prep_sheet_line(ameli
 
 
 # --- bookings made before rooms ---------------------------------------------------------
-
-
-@pytest.fixture
-def migrate():
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    to(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

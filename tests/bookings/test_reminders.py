@@ -105,7 +105,7 @@ def test_reminders_after_a_reschedule_remind_again_for_the_new_time(consultant):
     ]
     latest = client_reminders.get(dedupe_key__endswith=":1")
     # 04:00 UTC on Tuesday is 13:00 in Tokyo.
-    assert "When: Tuesday 2 March 2027, 13:00\u201313:30 (Asia/Tokyo)\n" in (
+    assert "When: Tuesday 2 March 2027, 13:00\u201313:30 Tokyo time (JST)\n" in (
         latest.body_text
     )
 
@@ -146,14 +146,14 @@ def test_reminders_within_the_hour_send_only_the_short_one(consultant):
     # 08:40 UTC is 17:40 in Tokyo.
     assert client_email.subject == (
         "Starting soon: your consultation with Amelia Hart, "
-        "Monday 1 March 2027, 17:40 (Asia/Tokyo)"
+        "Monday 1 March 2027, 17:40 Tokyo time (JST)"
     )
     assert client_email.body_text == (
         "Hello Grace Hopper,\n"
         "\n"
         "Your consultation with Amelia Hart starts within the hour.\n"
         "\n"
-        "When: Monday 1 March 2027, 17:40\u201318:10 (Asia/Tokyo)\n"
+        "When: Monday 1 March 2027, 17:40\u201318:10 Tokyo time (JST)\n"
         "With: Amelia Hart, Consult\n"
         f"Join: {MEET}\n"
         "\n"
@@ -191,7 +191,7 @@ def test_client_reminder_points_to_the_confirmation_and_the_lost_link_page(consu
     # 07:00 UTC on Tuesday is 16:00 in Tokyo.
     assert email.subject == (
         "Reminder: your consultation with Amelia Hart, "
-        "Tuesday 2 March 2027, 16:00 (Asia/Tokyo)"
+        "Tuesday 2 March 2027, 16:00 Tokyo time (JST)"
     )
     assert email.reply_to == "amelia@consult.example"
     assert email.body_text == (
@@ -200,7 +200,7 @@ def test_client_reminder_points_to_the_confirmation_and_the_lost_link_page(consu
         "A reminder of your free 30-minute consultation with\n"
         "Amelia Hart.\n"
         "\n"
-        "When: Tuesday 2 March 2027, 16:00\u201316:30 (Asia/Tokyo)\n"
+        "When: Tuesday 2 March 2027, 16:00\u201316:30 Tokyo time (JST)\n"
         "With: Amelia Hart, Consult\n"
         f"Join: {MEET}\n"
         "\n"
@@ -223,7 +223,7 @@ def test_consultant_reminder_shows_both_zones_and_what_to_prepare(consultant):
 
     email = OutboundEmail.objects.get(kind="booking_consultant_reminder")
     assert email.subject == (
-        "Reminder: consultation on Tuesday 2 March 2027, 07:00 (Europe/London)"
+        "Reminder: consultation on Tuesday 2 March 2027, 07:00 London time (GMT)"
     )
     assert email.reply_to == "grace@example.com"
     assert email.body_text == (
@@ -231,8 +231,8 @@ def test_consultant_reminder_shows_both_zones_and_what_to_prepare(consultant):
         "\n"
         "Your consultation is coming up.\n"
         "\n"
-        "When: Tuesday 2 March 2027, 07:00\u201307:30 (Europe/London)\n"
-        "For the client: Tuesday 2 March 2027, 16:00\u201316:30 (Asia/Tokyo)\n"
+        "When: Tuesday 2 March 2027, 07:00\u201307:30 London time (GMT)\n"
+        "For the client: Tuesday 2 March 2027, 16:00\u201316:30 Tokyo time (JST)\n"
         "Client: Grace Hopper, Compilers Inc\n"
         "Email: grace@example.com\n"
         f"Call link: {MEET}\n"

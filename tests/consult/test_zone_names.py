@@ -10,7 +10,6 @@ from consult.timezones import (
     accept_language_region,
     clock_label,
     prefers_12_hour_clock,
-    when_label,
 )
 from consult.zone_names import ZoneChoice, fold, zone_from_region, zone_lookup
 
@@ -156,15 +155,6 @@ def test_clock_label_on_the_12_hour_clock_tells_apart_the_repeated_hour():
 
     assert clock_label(first, hour12=True) == "1:30 AM EDT"
     assert clock_label(first.replace(fold=1), hour12=True) == "1:30 AM EST"
-
-
-def test_when_label_on_the_12_hour_clock():
-    start = datetime(2026, 12, 3, 17, 0, tzinfo=ZoneInfo("UTC"))
-    end = datetime(2026, 12, 3, 17, 30, tzinfo=ZoneInfo("UTC"))
-
-    assert when_label(start, end, NEW_YORK, "America/New_York", hour12=True) == (
-        "Thursday 3 December 2026, 12:00 PM\u201312:30 PM (America/New_York)"
-    )
 
 
 def _form(timezone: str) -> BookingForm:

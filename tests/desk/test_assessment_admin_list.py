@@ -70,7 +70,7 @@ def test_assessment_list_shows_the_columns_a_consultant_triages_by(admin_client)
     assert '<td class="field-use_case_count">2</td>' in html
     # 40,000 summaries a month on GPT-5.4 nano, the cheapest API tier that does the job.
     assert '<td class="field-api_spend">$28.50</td>' in html
-    assert '<td class="field-submitted">01 Mar 2027</td>' in html
+    assert '<td class="field-submitted">Mon 01 Mar 2027</td>' in html
     # Drafts come after every submission.
     assert results(response) == ["Northwind Bank", ""]
 

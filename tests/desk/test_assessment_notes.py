@@ -2,8 +2,6 @@
 write on it: the consultant it is assigned to or booked with, and managers."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from advisor.models import Assessment, AssessmentNote
 from consult.enums import NoteKind
@@ -258,18 +256,6 @@ def test_nobody_but_its_author_edits_a_note(client, who):
 
 
 # --- The free-text notes before entries -------------------------------------------
-
-
-@pytest.fixture
-def migrate():
-    def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield to
-    to(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -27,7 +27,7 @@ def when(start) -> str:
     end = (start + timedelta(minutes=30)).astimezone(TOKYO)
     return (
         f"{local:%A} {local.day} {local:%B %Y}, "
-        f"{local:%H:%M}\u2013{end:%H:%M} (Asia/Tokyo)"
+        f"{local:%H:%M}\u2013{end:%H:%M} Tokyo time (JST)"
     )
 
 

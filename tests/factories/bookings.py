@@ -16,6 +16,7 @@ from bookings.models import (
     WeeklyHours,
 )
 from bookings.tokens import token_hash
+from consult.timezones import zone_prefers_12_hour
 
 ALL_DAY = (time(0, 0), time(0, 0))
 
@@ -104,6 +105,8 @@ class BookingFactory(factory.django.DjangoModelFactory):
     company = "Compilers Inc"
     topic = "Whether to fine-tune."
     client_timezone = "Asia/Tokyo"
+    # As booking_create does without a clock from the browser: the zone's country's.
+    hour12 = factory.LazyAttribute(lambda o: zone_prefers_12_hour(o.client_timezone))
     consent = True
     consented_at = factory.LazyFunction(timezone.now)
     start = factory.LazyFunction(

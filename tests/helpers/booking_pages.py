@@ -23,13 +23,15 @@ def slot_label(start: datetime, zone=TOKYO, name="Asia/Tokyo") -> str:
     return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} ({name})"
 
 
-def when(start: datetime, zone=TOKYO, name="Asia/Tokyo") -> str:
+def when(start: datetime, zone=TOKYO, name="Tokyo time (JST)") -> str:
+    """A booking's time as its pages write it, the zone named after it (Tokyo has no
+    clock change, so "JST" holds all year)."""
     local, end = (
         start.astimezone(zone),
         (start + timedelta(minutes=30)).astimezone(zone),
     )
     return (
-        f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}\u2013{end:%H:%M} ({name})"
+        f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}\u2013{end:%H:%M} {name}"
     )
 
 

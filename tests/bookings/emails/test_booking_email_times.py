@@ -1,4 +1,8 @@
-"""The times in a booking's emails, in both zones, across daylight-saving changes."""
+"""The times in a booking's emails, in both zones, across daylight-saving changes.
+
+No clock is given at booking here: each reader gets their zone's country's, so New
+York, Kolkata and Adelaide read 12-hour times and London 24-hour ones.
+"""
 
 from datetime import UTC, datetime
 
@@ -28,8 +32,8 @@ pytestmark = pytest.mark.django_db
             "America/New_York",
             datetime(2027, 3, 10, 12, 0, tzinfo=UTC),
             datetime(2027, 3, 16, 14, 0, tzinfo=UTC),
-            "Tuesday 16 March 2027, 14:00\u201314:30 (Europe/London)",
-            "Tuesday 16 March 2027, 10:00\u201310:30 (America/New_York)",
+            "Tuesday 16 March 2027, 14:00\u201314:30 London time (GMT)",
+            "Tuesday 16 March 2027, 10:00 AM\u201310:30 AM New York time (EDT)",
         ),
         # Adelaide falls back from +10:30 to +9:30 on 4 April; Kolkata is +5:30.
         (
@@ -37,8 +41,8 @@ pytestmark = pytest.mark.django_db
             "Asia/Kolkata",
             datetime(2027, 4, 1, 0, 0, tzinfo=UTC),
             datetime(2027, 4, 5, 0, 0, tzinfo=UTC),
-            "Monday 5 April 2027, 09:30\u201310:00 (Australia/Adelaide)",
-            "Monday 5 April 2027, 05:30\u201306:00 (Asia/Kolkata)",
+            "Monday 5 April 2027, 9:30 AM\u201310:00 AM Adelaide time (ACST)",
+            "Monday 5 April 2027, 5:30 AM\u20136:00 AM Kolkata time (IST)",
         ),
         # New York falls back on 7 November: 01:00-02:00 happens twice, so the
         # client's times say which.
@@ -47,16 +51,16 @@ pytestmark = pytest.mark.django_db
             "America/New_York",
             datetime(2027, 11, 1, 12, 0, tzinfo=UTC),
             datetime(2027, 11, 7, 5, 30, tzinfo=UTC),
-            "Sunday 7 November 2027, 05:30\u201306:00 (Europe/London)",
-            "Sunday 7 November 2027, 01:30 EDT\u201301:00 EST (America/New_York)",
+            "Sunday 7 November 2027, 05:30\u201306:00 London time (GMT)",
+            "Sunday 7 November 2027, 1:30 AM EDT\u20131:00 AM EST New York time (EDT)",
         ),
         (
             "Europe/London",
             "America/New_York",
             datetime(2027, 11, 1, 12, 0, tzinfo=UTC),
             datetime(2027, 11, 7, 6, 0, tzinfo=UTC),
-            "Sunday 7 November 2027, 06:00\u201306:30 (Europe/London)",
-            "Sunday 7 November 2027, 01:00 EST\u201301:30 EST (America/New_York)",
+            "Sunday 7 November 2027, 06:00\u201306:30 London time (GMT)",
+            "Sunday 7 November 2027, 1:00 AM EST\u20131:30 AM EST New York time (EST)",
         ),
     ],
 )

@@ -37,10 +37,10 @@ def test_booking_reschedule_emails_both_with_the_same_uid_and_a_higher_sequence(
     assert consultant_email.dedupe_key == f"booking:{booking.pk}:moved:consultant:1"
     assert client_email.subject == (
         "Moved: your consultation with Amelia Hart is now "
-        "Tuesday 2 March 2027, 20:00 (Asia/Tokyo)"
+        "Tuesday 2 March 2027, 20:00 Tokyo time (JST)"
     )
     assert consultant_email.subject == (
-        "Consultation moved to Tuesday 2 March 2027, 11:00 (Europe/London)"
+        "Consultation moved to Tuesday 2 March 2027, 11:00 London time (GMT)"
     )
     for email in (client_email, consultant_email):
         calendar, part = calendar_of(email)
@@ -71,8 +71,8 @@ def test_moved_text_shows_the_new_and_old_times_and_points_to_the_kept_link(
         "\n"
         "Your consultation with Amelia Hart has moved to a new time.\n"
         "\n"
-        "New time: Tuesday 2 March 2027, 20:00\u201320:30 (Asia/Tokyo)\n"
-        "Was: Tuesday 2 March 2027, 18:00\u201318:30 (Asia/Tokyo)\n"
+        "New time: Tuesday 2 March 2027, 20:00\u201320:30 Tokyo time (JST)\n"
+        "Was: Tuesday 2 March 2027, 18:00\u201318:30\n"
         "With: Amelia Hart, Consult\n"
         f"Join: {MEET}\n"
         "\n"
@@ -88,9 +88,9 @@ def test_moved_text_shows_the_new_and_old_times_and_points_to_the_kept_link(
         "amelia@consult.example", "booking_consultant_moved"
     ).body_text
     assert (
-        "New time: Tuesday 2 March 2027, 11:00\u201311:30 (Europe/London)\n"
-        "For the client: Tuesday 2 March 2027, 20:00\u201320:30 (Asia/Tokyo)\n"
-        "Was: Tuesday 2 March 2027, 09:00\u201309:30 (Europe/London)\n"
+        "New time: Tuesday 2 March 2027, 11:00\u201311:30 London time (GMT)\n"
+        "For the client: Tuesday 2 March 2027, 20:00\u201320:30 Tokyo time (JST)\n"
+        "Was: Tuesday 2 March 2027, 09:00\u201309:30\n"
     ) in consultant_text
 
 
@@ -154,14 +154,14 @@ def test_booking_cancel_by_the_client_sends_both_a_cancel_with_a_higher_sequence
     assert client_email.dedupe_key == f"booking:{booking.pk}:cancelled:client:1"
     assert client_email.subject == (
         "Cancelled: your consultation with Amelia Hart, "
-        "Tuesday 2 March 2027, 18:00 (Asia/Tokyo)"
+        "Tuesday 2 March 2027, 18:00 Tokyo time (JST)"
     )
     assert client_email.body_text == (
         "Hello Grace Hopper,\n"
         "\n"
         "As you asked, we have cancelled your consultation with Amelia Hart.\n"
         "\n"
-        "Cancelled: Tuesday 2 March 2027, 18:00\u201318:30 (Asia/Tokyo)\n"
+        "Cancelled: Tuesday 2 March 2027, 18:00\u201318:30 Tokyo time (JST)\n"
         "\n"
         "The attached calendar file removes it from your calendar.\n"
         "\n"
@@ -173,7 +173,7 @@ def test_booking_cancel_by_the_client_sends_both_a_cancel_with_a_higher_sequence
         "http://testserver\n"
     )
     assert consultant_email.subject == (
-        "Consultation cancelled: Tuesday 2 March 2027, 09:00 (Europe/London)"
+        "Consultation cancelled: Tuesday 2 March 2027, 09:00 London time (GMT)"
     )
     assert (
         "The client has cancelled their consultation with you.\n"
@@ -201,7 +201,7 @@ def test_booking_cancel_by_staff_gives_the_client_the_reason(consultant):
         "We are sorry: we have had to cancel your consultation with\n"
         "Amelia Hart.\n"
         "\n"
-        "Cancelled: Tuesday 2 March 2027, 18:00\u201318:30 (Asia/Tokyo)\n"
+        "Cancelled: Tuesday 2 March 2027, 18:00\u201318:30 Tokyo time (JST)\n"
         "\n"
         "Reason: Amelia is unwell <today>.\n"
     ) in client_email.body_text

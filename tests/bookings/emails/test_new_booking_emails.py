@@ -68,13 +68,13 @@ def test_booking_create_sends_one_confirmation_and_one_notification_on_commit(
     assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
         (
             "amelia@consult.example",
-            "New consultation booked: Tuesday 2 March 2027, 09:00 (Europe/London)",
+            "New consultation booked: Tuesday 2 March 2027, 09:00 London time (GMT)",
         ),
         (
             "grace@example.com",
             (
                 "Booked: your consultation with Amelia Hart, "
-                "Tuesday 2 March 2027, 18:00 (Asia/Tokyo)"
+                "Tuesday 2 March 2027, 18:00 Tokyo time (JST)"
             ),
         ),
     ]
@@ -116,7 +116,7 @@ def test_confirmation_text_shows_the_clients_zone_and_the_manage_link(consultant
         "Your free 30-minute consultation is booked. We look forward to\n"
         "talking with you.\n"
         "\n"
-        "When: Tuesday 2 March 2027, 18:00\u201318:30 (Asia/Tokyo)\n"
+        "When: Tuesday 2 March 2027, 18:00\u201318:30 Tokyo time (JST)\n"
         "With: Amelia Hart, Consult\n"
         f"Join: {MEET}\n"
         "\n"
@@ -145,7 +145,8 @@ def test_confirmation_html_has_the_time_the_call_link_and_the_manage_button(
     manage_url = f"http://testserver/book/manage/{result.manage_token}/"
     assert html.startswith("<!DOCTYPE html>")
     assert (
-        "<strong>Tuesday 2 March 2027, 18:00\u201318:30 (Asia/Tokyo)</strong>" in html
+        "<strong>Tuesday 2 March 2027, 18:00\u201318:30 Tokyo time (JST)</strong>"
+        in html
     )
     assert f'<a href="{MEET}" style="color:#1d4ed8; word-break:break-all;">' in html
     assert html.count(f'href="{manage_url}"') == 2
@@ -216,8 +217,8 @@ def test_notification_shows_the_consultants_zone_and_the_clients(consultant):
         "\n"
         "A client has booked a free 30-minute consultation with you.\n"
         "\n"
-        "When: Tuesday 2 March 2027, 09:00\u201309:30 (Europe/London)\n"
-        "For the client: Tuesday 2 March 2027, 18:00\u201318:30 (Asia/Tokyo)\n"
+        "When: Tuesday 2 March 2027, 09:00\u201309:30 London time (GMT)\n"
+        "For the client: Tuesday 2 March 2027, 18:00\u201318:30 Tokyo time (JST)\n"
         "Client: Grace Hopper, Compilers Inc\n"
         "Email: grace@example.com\n"
         f"Call link: {MEET}\n"
