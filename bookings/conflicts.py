@@ -26,7 +26,6 @@ from bookings import availability, selectors
 from bookings.availability import Misfit
 from bookings.enums import BookingStatus
 from bookings.models import Booking, BookingPolicy, TimeOff
-from consult.timezones import clock_label
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -81,7 +80,8 @@ def fit_reason(
         return f"over the daily limit of {limit} call{'' if limit == 1 else 's'}"
     if fit.other_start is None:
         return ""
-    other = clock_label(fit.other_start.astimezone(consultant.zone))
+    # On the consultant's own clock, as their pages and emails write it.
+    other = consultant.times.time(fit.other_start)
     if misfit == Misfit.OVERLAP:
         return f"overlaps their call at {other}"
     return f"buffer overlaps their call at {other}"
