@@ -317,7 +317,10 @@ def booking_cancel(request: HttpRequest, booking_id: Path[Id], data: CancelIn) -
         token=request.auth, booking=booking, reason=data.reason
     )
     if result.outcome != ChangeOutcome.CANCELLED:
-        raise HttpError(409, "Only a confirmed booking can be cancelled.")
+        raise HttpError(
+            409,
+            "Only a confirmed booking, or one awaiting its outcome, can be cancelled.",
+        )
     return result.booking
 
 

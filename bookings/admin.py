@@ -8,7 +8,7 @@ What each list and page shows, and who may do what there. Rows are scoped by
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
@@ -31,6 +31,7 @@ from bookings.admin_views import (
     conflicts_page,
     consultant_time,
     email_correct_page,
+    handover_page,
     move_page,
 )
 from bookings.conflicts import bookings_in_conflict
@@ -52,8 +53,6 @@ from consult.staff import staff_sees_everyone, staff_timezone_remember
 from consult.timezones import short_label, utc_label, viewer_label
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from django.http import HttpRequest, HttpResponse
     from django.utils.safestring import SafeString
 
@@ -82,6 +81,43 @@ class TimeOffInline(admin.TabularInline):
 AVAILABILITY_CHANGE = "bookings.change_weeklyhours"
 # What a consultant edits on their own profile.
 OWN_PROFILE_FIELDS = ("bio", "timezone", "expertise", "meeting_url")
+
+
+def _saved_window(form, formsets) -> tuple[datetime | None, datetime | None]:
+    """The stretch of time a consultant's save can have put calls in conflict.
+
+    Time off and date overrides added, changed or (for overrides, whose date falls back
+    to the weekly hours) removed bound it; new weekly hours or a new zone reach every
+    day ahead, and so does a save that changed none of them.
+    """
+    weekly = [f for f in formsets if f.model is WeeklyHours]
+    if "timezone" in form.changed_data or any(f.has_changed() for f in weekly):
+        return None, None
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    zone = form.instance.zone
+    for formset in formsets:
+        touched = [
+            *formset.new_objects,
+            *(obj for obj, _ in formset.changed_objects),
+        ]
+        if formset.model is TimeOff:
+            starts += [off.start for off in touched]
+            ends += [off.end for off in touched]
+        elif formset.model is DateOverride:
+            for row in [*touched, *formset.deleted_objects]:
+                midnight = datetime.combine(row.date, time(0), tzinfo=zone)
+                starts.append(midnight)
+                ends.append(midnight + timedelta(days=1))
+    if not starts:
+        return None, None
+    # Whole local days: the daily limit and the buffers weigh a call's neighbours.
+    return (
+        datetime.combine(min(starts).astimezone(zone).date(), time(0), tzinfo=zone),
+        datetime.combine(
+            max(ends).astimezone(zone).date() + timedelta(days=1), time(0), tzinfo=zone
+        ),
+    )
 
 
 @admin.register(Consultant)
@@ -121,9 +157,17 @@ class ConsultantAdmin(OwnRowsMixin, admin.ModelAdmin):
             # Their own zone changed: the admin follows at once, not at next sign-in.
             staff_timezone_remember(request, obj.timezone)
 
+    def save_related(self, request: HttpRequest, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        request.saved_hours_window = _saved_window(form, formsets)
+
     def response_change(self, request: HttpRequest, obj):
-        # Hours saved over confirmed calls: nothing is left silently in conflict.
-        conflicts = bookings_in_conflict(consultant_ids=[obj.pk])
+        # Hours saved over confirmed calls: nothing is left silently in conflict. Only
+        # the calls of the days the save changed are read; the dashboard shows all.
+        since, until = getattr(request, "saved_hours_window", (None, None))
+        conflicts = bookings_in_conflict(
+            consultant_ids=[obj.pk], since=since, until=until
+        )
         if not conflicts:
             return super().response_change(request, obj)
         super().response_change(request, obj)
@@ -180,6 +224,24 @@ class BookingPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # Wider buffers or a lower daily limit can leave calls already booked in
+        # conflict; they stay booked, and are said here and on the dashboard.
+        limits = {
+            "buffer_before_minutes",
+            "buffer_after_minutes",
+            "max_per_consultant_per_day",
+        }
+        if limits & set(form.changed_data) and (conflicts := bookings_in_conflict()):
+            self.message_user(
+                request,
+                f"{len(conflicts)} confirmed call(s) no longer meet this policy "
+                "(buffers or daily limit). They stay booked: the dashboard lists "
+                "each to move, hand over or cancel.",
+                messages.WARNING,
+            )
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -314,6 +376,7 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
                     "status",
                     "call_link",
                     "move_link",
+                    "handover_link",
                 ),
             },
         ),
@@ -509,6 +572,13 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
         url = reverse("admin:bookings_booking_move", args=[obj.pk])
         return format_html('<a class="button" href="{}">Move to another time</a>', url)
 
+    @admin.display(description="who takes the call")
+    def handover_link(self, obj: Booking) -> SafeString | str:
+        if not selectors.booking_can_move(obj, now=timezone.now()):
+            return "-"
+        url = reverse("admin:bookings_booking_handover", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Hand to a colleague</a>', url)
+
     # --- the move page ---------------------------------------------------------------
 
     def get_urls(self):
@@ -517,6 +587,11 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
                 "<path:object_id>/move/",
                 self.admin_site.admin_view(self.move_view),
                 name="bookings_booking_move",
+            ),
+            path(
+                "<path:object_id>/hand-over/",
+                self.admin_site.admin_view(self.handover_view),
+                name="bookings_booking_handover",
             ),
             path(
                 "<path:object_id>/email/",
@@ -538,6 +613,9 @@ class BookingAdmin(OwnRowsMixin, admin.ModelAdmin):
 
     def move_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return move_page(self, request, object_id)
+
+    def handover_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return handover_page(self, request, object_id)
 
     def email_correct_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return email_correct_page(self, request, object_id)

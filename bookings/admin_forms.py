@@ -88,3 +88,29 @@ class EmailCorrectForm(forms.Form):
         max_length=254,
         error_messages={"required": "Type the address the client gave you."},
     )
+
+
+class HandoverForm(forms.Form):
+    """A colleague free at the call's time, and why, for the client and both of them."""
+
+    consultant = forms.TypedChoiceField(
+        label="Hand the call to",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Pick the colleague to hand the call to.",
+            "invalid_choice": "That colleague is not free at this time any more; "
+            "pick another.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason (optional), sent to the client and both consultants",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, choices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].choices = choices

@@ -1,6 +1,7 @@
-"""The bookings admin's own pages: cancel with a reason, and move to another time.
+"""The bookings admin's own pages: cancel with a reason, move to another time, hand to
+a colleague.
 
-Templates ``admin/bookings/booking/cancel.html`` and ``move.html``. The cancel page
+Templates ``admin/bookings/booking/cancel.html``, ``move.html`` and ``handover.html``. The cancel page
 asks for the reason before the ``cancel_bookings`` action (``bookings.admin_actions``)
 cancels; the move page has an address of its own (``admin:bookings_booking_move``).
 Both change bookings only through the services, and log each change.
@@ -16,14 +17,18 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
-from bookings import services
-from bookings.admin_forms import EmailCorrectForm
+from bookings import selectors, services
+from bookings.admin_forms import EmailCorrectForm, HandoverForm
 from bookings.admin_picker import PickForm, StaffStartForm, both_clocks, picker_week
-from bookings.conflicts import bookings_in_conflict
+from bookings.conflicts import bookings_in_conflict, handover_fit
 from bookings.corrections import booking_email_correct
+from bookings.enums import STAFF_CANCELLABLE_STATUSES
 from bookings.forms import parse_start
-from consult.timezones import short_label
+from consult.timezones import (
+    short_label,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,6 +53,10 @@ def cancel_page(
     form: CancelReasonForm,
 ) -> HttpResponse:
     """Which bookings will be cancelled, and a box for the reason the client is sent."""
+    now = timezone.now()
+    rows = [
+        (booking, booking.status in STAFF_CANCELLABLE_STATUSES) for booking in bookings
+    ]
     # The page posts the same action again (from the list or the booking's own page),
     # now with the reason.
     hidden = [
@@ -62,10 +71,14 @@ def cancel_page(
         "title": "Cancel bookings" if len(bookings) != 1 else f"Cancel {bookings[0]}",
         "form": form,
         "rows": [
-            (booking, consultant_time(booking, booking.start), booking.is_active)
-            for booking in bookings
+            (booking, consultant_time(booking, booking.start), cancellable)
+            for booking, cancellable in rows
         ],
-        "active": sum(booking.is_active for booking in bookings),
+        "active": sum(cancellable for _, cancellable in rows),
+        # Calls already over are cancelled without an email (``booking_cancel``).
+        "emailed": sum(
+            cancellable and booking.end > now for booking, cancellable in rows
+        ),
         "hidden": hidden,
         "back_url": request.get_full_path(),
     }
@@ -256,6 +269,88 @@ def _moved(
     return redirect(reverse("admin:bookings_booking_change", args=[booking.pk]))
 
 
+def handover_page(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str
+) -> HttpResponse:
+    """Pick a colleague free at the call's time (the others shown busy, with why), an
+    optional reason, then confirm: the call is theirs, and everyone is told.
+
+    For the booking's own consultant and for those who see everyone (``changeable``).
+    """
+    booking = changeable(model_admin, request, object_id)
+    change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
+    if not selectors.booking_can_move(booking, now=timezone.now()):
+        model_admin.message_user(
+            request,
+            "Only a confirmed call still to come can be handed to a colleague.",
+            messages.ERROR,
+        )
+        return redirect(change_url)
+    colleagues = [
+        c for c in selectors.consultants_active() if c.pk != booking.consultant_id
+    ]
+    why_not = handover_fit(booking=booking, consultants=colleagues)
+    free = [c for c in colleagues if not why_not[c.pk]]
+    busy = [(c, why_not[c.pk]) for c in colleagues if why_not[c.pk]]
+    form = HandoverForm(
+        request.POST if request.method == "POST" else None,
+        choices=[(c.pk, c.display_name) for c in free],
+    )
+    chosen = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        target = next(c for c in free if c.pk == form.cleaned_data["consultant"])
+        reason = form.cleaned_data["reason"]
+        if not form.cleaned_data["confirm"]:
+            chosen = target
+        else:
+            result = services.booking_reassign(
+                booking=booking,
+                to_consultant=target,
+                by_user=request.user,
+                reason=reason,
+            )
+            if result.ok:
+                model_admin.log_change(
+                    request,
+                    result.booking,
+                    f"Handed from {booking.consultant} to {target}"
+                    + (f": {reason}" if reason else "."),
+                )
+                model_admin.message_user(
+                    request,
+                    f"The call is now {target}'s; the client and both consultants "
+                    "are told by email.",
+                    messages.SUCCESS,
+                )
+                # Handed away by its own consultant: no longer theirs to open.
+                if model_admin.has_view_permission(request, result.booking):
+                    return redirect(change_url)
+                return redirect(reverse("admin:bookings_booking_changelist"))
+            form.add_error(None, result.message or "Not handed over; try again.")
+            status = 409
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": booking,
+        "title": f"Hand {booking} to a colleague",
+        "form": form,
+        # The call on each colleague's own clock: the hour they will be asked to keep.
+        "free": [(c, short_label(booking.start, c.zone, c.timezone)) for c in free],
+        "busy": busy,
+        "chosen": chosen,
+        "reason": form.cleaned_data["reason"] if chosen is not None else "",
+        "current": consultant_time(booking, booking.start),
+        "change_url": change_url,
+    }
+    response = TemplateResponse(
+        request, "admin/bookings/booking/handover.html", context
+    )
+    if form.errors:
+        response.status_code = 400 if status == 200 else status
+    return response
+
+
 def email_correct_page(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> HttpResponse:
@@ -325,6 +420,9 @@ def conflicts_page(
             ),
             "move_url": reverse(
                 "admin:bookings_booking_move", args=[conflict.booking.pk]
+            ),
+            "handover_url": reverse(
+                "admin:bookings_booking_handover", args=[conflict.booking.pk]
             ),
         }
         for conflict in bookings_in_conflict(consultant_ids=[consultant.pk])

@@ -1,26 +1,37 @@
-"""Upcoming calls their consultant's own hours no longer cover.
+"""Upcoming calls their consultant's own hours, calendar or limits no longer allow.
 
-Time off, a date override or new weekly hours can be saved over a confirmed call; the
-call stays booked (the client was promised it), and this says which calls are now in
-conflict and why, so staff move or cancel each one (the consultant's page after a
-save, the dashboard). Reads a fixed handful of queries whatever the number of calls.
+Time off, a date override or new weekly hours can be saved over a confirmed call, the
+booking policy's buffers or daily limit can be raised or lowered, and a consultant's
+zone can move their local days; the call stays booked (the client was promised it),
+and this says which calls are now in conflict and why, so staff move, hand over or
+cancel each one (the consultant's page after a save, the dashboard).
+
+A call is checked by the rule a new booking meets (``availability.meeting_fit``), the
+same one a call handed to a colleague must pass: in the hours of its local date,
+outside time off and calendar busy time, clear of the other calls with today's
+buffers, and among the first ``max_per_consultant_per_day`` calls of its day. Buffers
+keep calls apart from each other only; next to time off a call needs none (as when it
+was offered). Reads a fixed handful of queries whatever the number of calls.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from bookings.availability import TimeRange
+from bookings import availability, selectors
+from bookings.availability import Misfit
 from bookings.enums import BookingStatus
-from bookings.models import Booking, DateOverride, TimeOff, WeeklyHours
+from bookings.models import Booking, BookingPolicy, TimeOff
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
+    from datetime import datetime
+
+    from bookings.models import Consultant
 
 CONFLICT_LIMIT = 200
 ONE_DAY = timedelta(days=1)
@@ -32,13 +43,48 @@ class Conflict:
     reason: str
 
 
-def _covered(ranges: Iterable[TimeRange], booking: Booking) -> bool:
-    zone = booking.consultant.zone
-    local = booking.start.astimezone(zone)
-    midnight = datetime.combine(local.date(), time(0))
-    since = local.replace(tzinfo=None) - midnight
-    until = since + (booking.end - booking.start)
-    return any(r.start_offset <= since and until <= r.end_offset for r in ranges)
+def fit_reason(
+    fit: availability.Fit,
+    *,
+    consultant: Consultant,
+    policy: BookingPolicy,
+    time_off: Iterable[TimeOff] = (),
+) -> str:
+    """Why a call does not fit ``consultant``'s schedule, in words for staff.
+
+    ``time_off`` are the consultant's rows around the call: a clash with none of them is
+    busy time from their own calendar.
+    """
+    misfit = fit.misfit
+    if misfit == Misfit.TIME_OFF:
+        # The clash is with exactly one row's time when it is time off.
+        off = next(
+            (
+                off
+                for off in time_off
+                if (off.start, off.end) == (fit.other_start, fit.other_end)
+            ),
+            None,
+        )
+        if off is None:
+            return "busy in their own calendar"
+        return f"during time off{f' ({off.reason})' if off.reason else ''}"
+    if misfit == Misfit.DAY_OFF:
+        return "on a day off"
+    if misfit == Misfit.OUTSIDE_DATE_HOURS:
+        return "outside that day's hours"
+    if misfit == Misfit.OUTSIDE_HOURS:
+        return "outside the weekly hours"
+    if misfit == Misfit.OVER_DAILY_LIMIT:
+        limit = policy.max_per_consultant_per_day
+        return f"over the daily limit of {limit} call{'' if limit == 1 else 's'}"
+    if fit.other_start is None:
+        return ""
+    # On the consultant's own clock, as their pages and emails write it.
+    other = consultant.times.time(fit.other_start)
+    if misfit == Misfit.OVERLAP:
+        return f"overlaps their call at {other}"
+    return f"buffer overlaps their call at {other}"
 
 
 def bookings_in_conflict(
@@ -46,60 +92,135 @@ def bookings_in_conflict(
     consultant_ids: Iterable[int] | None = None,
     now: datetime | None = None,
     limit: int = CONFLICT_LIMIT,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[Conflict]:
-    """Confirmed calls still to come that fall in time off or outside their hours."""
+    """Confirmed calls still to come that their consultant's schedule no longer allows.
+
+    ``since`` and ``until`` bound the calls checked to a saved change's days (time off,
+    a date override); the other calls of those days are still read, for the daily limit
+    and the buffers.
+    """
     now = now or timezone.now()
     bookings = Booking.objects.filter(
-        status=BookingStatus.CONFIRMED, start__gt=now
+        status=BookingStatus.CONFIRMED, start__gt=max(now, since or now)
     ).select_related("consultant")
+    if until is not None:
+        bookings = bookings.filter(start__lt=until)
     if consultant_ids is not None:
         bookings = bookings.filter(consultant_id__in=list(consultant_ids))
     calls = list(bookings.order_by("start", "pk")[:limit])
     if not calls:
         return []
-    ids = {call.consultant_id for call in calls}
+    policy = BookingPolicy.current()
+    rules = policy.to_policy()
+    consultants = {call.consultant_id: call.consultant for call in calls}
+    first = min(call.start for call in calls)
     last = max(call.end for call in calls)
-
-    time_off: defaultdict[int, list[TimeOff]] = defaultdict(list)
-    for off in TimeOff.objects.filter(
-        consultant_id__in=ids, end__gt=now, start__lt=last
-    ):
-        time_off[off.consultant_id].append(off)
-    overrides: defaultdict[int, defaultdict] = defaultdict(lambda: defaultdict(list))
-    # A day either side of the calls' UTC dates: their local dates may differ.
-    for row in DateOverride.objects.filter(
-        consultant_id__in=ids,
-        date__gte=now.date() - ONE_DAY,
-        date__lte=last.date() + ONE_DAY,
-    ):
-        ranges = overrides[row.consultant_id][row.date]
-        if row.start is not None:
-            ranges.append(TimeRange(row.start, row.end))
-    weekly: defaultdict[int, defaultdict] = defaultdict(lambda: defaultdict(list))
-    for row in WeeklyHours.objects.filter(consultant_id__in=ids):
-        weekly[row.consultant_id][row.weekday].append(TimeRange(row.start, row.end))
-
-    conflicts = []
-    for call in calls:
-        off = next(
-            (
-                off
-                for off in time_off[call.consultant_id]
-                if off.start < call.end and off.end > call.start
-            ),
-            None,
+    schedules = {
+        schedule.key: schedule
+        for schedule in selectors.schedules_for(
+            list(consultants.values()), window_start=first, window_end=last
         )
-        if off is not None:
-            reason = f"during time off{f' ({off.reason})' if off.reason else ''}"
-            conflicts.append(Conflict(call, reason))
+    }
+
+    misfits = []
+    for call in calls:
+        schedule = schedules.get(call.consultant_id)
+        if schedule is None:
+            # Their hours could not be read at all (logged by ``schedules_for``).
+            misfits.append((call, None))
             continue
-        day = call.start.astimezone(call.consultant.zone).date()
-        if day in overrides[call.consultant_id]:
-            ranges = overrides[call.consultant_id][day]
-            if not ranges:
-                conflicts.append(Conflict(call, "on a day off"))
-            elif not _covered(ranges, call):
-                conflicts.append(Conflict(call, "outside that day's hours"))
-        elif not _covered(weekly[call.consultant_id][day.weekday()], call):
-            conflicts.append(Conflict(call, "outside the weekly hours"))
-    return conflicts
+        own = availability.Busy(
+            call.start, call.end, call.blocked_start, call.blocked_end
+        )
+        fit = availability.meeting_fit(schedule, rules, call.start, call.end, own=own)
+        if not fit.fits:
+            misfits.append((call, fit))
+
+    time_off: dict[int, list[TimeOff]] = {}
+    if any(fit is not None and fit.misfit == Misfit.TIME_OFF for _, fit in misfits):
+        # Only for the words: which clashes are time off, and with what reason.
+        for off in TimeOff.objects.filter(
+            consultant_id__in=list(consultants), end__gt=first, start__lt=last
+        ).order_by():
+            time_off.setdefault(off.consultant_id, []).append(off)
+    return [
+        Conflict(
+            call,
+            "their hours cannot be read"
+            if fit is None
+            else fit_reason(
+                fit,
+                consultant=call.consultant,
+                policy=policy,
+                time_off=time_off.get(call.consultant_id, ()),
+            ),
+        )
+        for call, fit in misfits
+    ]
+
+
+def handover_fit(
+    *,
+    booking: Booking,
+    consultants: Sequence[Consultant],
+    policy: BookingPolicy | None = None,
+) -> dict[int, str]:
+    """For each of ``consultants`` other than the booking's own, why they cannot take
+    ``booking`` at its time; "" for those who can (four queries in all, five when
+    some are off: the policy's is read unless given).
+
+    Free means what ``availability.meeting_fit`` says (hours, time off and calendar,
+    other calls with today's buffers, the daily limit), without the notice and horizon
+    a client's booking meets: staff hand over a call due within the hour too.
+    """
+    policy = policy or BookingPolicy.current()
+    rules = policy.to_policy()
+    others = [c for c in consultants if c.pk != booking.consultant_id]
+    schedules = {
+        schedule.key: schedule
+        for schedule in selectors.schedules_for(
+            others,
+            window_start=booking.start,
+            window_end=booking.end,
+            exclude_booking_id=booking.pk,
+        )
+    }
+    fits = {}
+    for consultant in others:
+        schedule = schedules.get(consultant.pk)
+        fits[consultant.pk] = (
+            None
+            if schedule is None
+            else availability.meeting_fit(schedule, rules, booking.start, booking.end)
+        )
+    time_off: dict[int, list[TimeOff]] = {}
+    clashes = [
+        pk
+        for pk, fit in fits.items()
+        if fit is not None and fit.misfit == Misfit.TIME_OFF
+    ]
+    if clashes:
+        # Only for the words, in one query for all of them.
+        # Unordered: the model's ordering would join the consultants to sort.
+        for off in TimeOff.objects.filter(
+            consultant_id__in=clashes, start__lt=booking.end, end__gt=booking.start
+        ).order_by():
+            time_off.setdefault(off.consultant_id, []).append(off)
+    answers = {}
+    for consultant in others:
+        fit = fits[consultant.pk]
+        if fit is None:
+            # Logged by ``schedules_for``.
+            answers[consultant.pk] = "their hours cannot be read"
+        elif fit.fits:
+            answers[consultant.pk] = ""
+        else:
+            answers[consultant.pk] = fit_reason(
+                fit,
+                consultant=consultant,
+                policy=policy,
+                time_off=time_off.get(consultant.pk, ()),
+            )
+    return answers

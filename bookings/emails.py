@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advisor.selectors import assessment_brief
-from bookings.enums import CancelledBy
+from bookings.enums import BookingStatus, CancelledBy
 from bookings.ics import booking_ics, booking_ics_method
 from bookings.meetings import meeting_url, prep_sheet_url
 from consult.emails import Attachment, email_queue
@@ -38,7 +38,7 @@ from consult.models import OutboundEmail
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from bookings.models import Booking
+    from bookings.models import Booking, Consultant
     from consult.timezones import Times
 
 logger = logging.getLogger(__name__)
@@ -425,4 +425,101 @@ def missed_email_queue(*, booking: Booking, now: datetime) -> None:
         kind="booking_missed",
         event="missed",
         context=_client_context(booking),
+    )
+
+
+# The old consultant's copy of a handed-over call: the recipient part of its dedupe key.
+PREVIOUS_CONSULTANT = "previous-consultant"
+
+
+def _with_previous_consultant(booking: Booking, previous: Consultant) -> Booking:
+    """The call as the consultant it was handed from last had it, now cancelled for them.
+
+    A separate unsaved copy (same id, UID and SEQUENCE): the booking itself, and its
+    cached consultant, stay as they are.
+    """
+    model = type(booking)
+    copy = model(
+        **{
+            field.attname: getattr(booking, field.attname)
+            for field in model._meta.concrete_fields  # noqa: SLF001 -- documented API
+        }
+    )
+    copy.consultant = previous
+    copy.status = BookingStatus.CANCELLED
+    return copy
+
+
+def reassigned_emails_queue(  # noqa: PLR0913 -- keyword-only, each part of the handover
+    *,
+    booking: Booking,
+    previous: Consultant,
+    reason: str,
+    by_name: str,
+    by_previous: bool,
+    now: datetime,
+) -> None:
+    """A call handed from ``previous`` to ``booking.consultant``, the time unchanged.
+
+    The client is told who they now meet, with the same event (same UID, the booking's
+    new SEQUENCE, METHOD:REQUEST) so their calendar updates it in place. The new
+    consultant gets the "new consultation" email with its invite; the previous one a
+    METHOD:CANCEL of the same UID, which removes it from their calendar. Keyed by the
+    new SEQUENCE, so a call handed on again is told again.
+    """
+    _reminders_withdraw(booking)
+    client = _client_context(booking)
+    client["previous_consultant_name"] = previous.display_name
+    _to_client(
+        booking=booking,
+        kind="booking_reassigned",
+        event="reassigned",
+        context=client,
+        # No manage link: its token is not stored. The one in the confirmation still
+        # works, and the email says so.
+        attachments=[_calendar(booking, for_consultant=False, manage_url="", now=now)],
+    )
+    brief = assessment_brief(assessment_id=booking.assessment_id)
+    attachments = [_calendar(booking, for_consultant=True, manage_url="", now=now)]
+    pdf_attached = brief is not None and brief.pdf is not None
+    if pdf_attached:
+        attachments.append(brief.pdf)
+    _to_consultant(
+        booking=booking,
+        kind="booking_consultant_new",
+        event="reassigned",
+        context={
+            **_consultant_context(booking),
+            "assessment": brief,
+            "pdf_attached": pdf_attached,
+            "handed_from": previous.display_name,
+            "reason": reason,
+        },
+        attachments=attachments,
+    )
+    old = _with_previous_consultant(booking, previous)
+    address = previous.user.email
+    if not address:
+        logger.warning(
+            "booking %s: consultant %s has no email address; handover not sent",
+            booking.pk,
+            previous.pk,
+        )
+        return
+    email_queue(
+        kind="booking_consultant_handed_over",
+        to=address,
+        context={
+            **_consultant_context(old),
+            "new_consultant_name": booking.consultant.display_name,
+            "by_name": "" if by_previous else by_name,
+            "by_you": by_previous,
+            "reason": reason,
+            # The booking, and the prep sheet it came with, are no longer theirs to open.
+            "booking_admin_url": "",
+            "prep_sheet_url": "",
+        },
+        dedupe_key=dedupe_key(booking, "reassigned", PREVIOUS_CONSULTANT),
+        attachments=[_calendar(old, for_consultant=True, manage_url="", now=now)],
+        related=booking,
     )

@@ -40,6 +40,13 @@ HELD_STATUSES = (
     BookingStatus.COMPLETED,
     BookingStatus.NO_SHOW,
 )
+# What staff may cancel: a call to come, and one over that nobody has recorded yet (it
+# did not take place, and was not the client's no-show: the consultant was ill, the
+# call was called off by phone). A client cancels only a call still to come.
+STAFF_CANCELLABLE_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.AWAITING_OUTCOME,
+)
 # Whose outcome staff may record, or correct.
 OUTCOME_STATUSES = (
     BookingStatus.CONFIRMED,

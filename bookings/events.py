@@ -16,3 +16,7 @@ booking_rescheduled = Signal()
 booking_cancelled = Signal()
 # ``booking.status`` says which outcome: completed or no-show.
 booking_outcome_recorded = Signal()
+# The call was handed to another consultant (``booking.consultant``, same time, same
+# calendar event, SEQUENCE + 1). Also ``previous_consultant`` (the ``Consultant`` it was
+# with), ``by_user`` (the member of staff who handed it over) and ``reason``.
+booking_reassigned = Signal()

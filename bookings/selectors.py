@@ -33,6 +33,7 @@ from bookings.models import (
     DateOverride,
     TimeOff,
     WeeklyHours,
+    email_key,
 )
 from bookings.tokens import MAX_TOKEN_LENGTH, token_hash, token_matches
 
@@ -272,6 +273,13 @@ def bookings_of_assessment(*, assessment_id: int) -> list[Booking]:
         .select_related("consultant")
         .order_by("-start")
     )
+
+
+def client_has_upcoming_call(*, email: str) -> bool:
+    """Whether the mailbox ``email`` reaches has a confirmed call (``email_key``)."""
+    return Booking.objects.filter(
+        email_key=email_key(email), status=BookingStatus.CONFIRMED
+    ).exists()
 
 
 def booking_can_move(booking: Booking, *, now: datetime) -> bool:

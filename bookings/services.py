@@ -36,12 +36,13 @@ from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 
 from advisor.selectors import assessment_id_existing
-from bookings import availability, events, links, listing_cache, selectors
+from bookings import availability, conflicts, events, links, listing_cache, selectors
 from bookings import emails as booking_emails
 from bookings.enums import (
     ACTIVE_STATUSES,
     HELD_STATUSES,
     OUTCOME_STATUSES,
+    STAFF_CANCELLABLE_STATUSES,
     BookingLinkOrigin,
     BookingStatus,
     CancelledBy,
@@ -56,6 +57,7 @@ from bookings.models import (
     Consultant,
     email_key,
 )
+from bookings.notes import booking_note_add
 from bookings.outcomes import booking_outcomes_due
 from bookings.tokens import token_for_submission, token_hash, token_new
 from consult.enums import NoteKind
@@ -748,8 +750,13 @@ def booking_cancel(
 ) -> ChangeResult:
     """Cancel a confirmed booking; cancelling again changes nothing and says so.
 
-    Clients can cancel only before the meeting starts; staff can cancel any confirmed one.
-    ``by_user`` is the member of staff who cancelled, named to the consultant.
+    Clients can cancel only before the meeting starts; staff can cancel any confirmed
+    one, and one awaiting its outcome (``STAFF_CANCELLABLE_STATUSES``). Nobody is
+    emailed about a call that has already ended: the calendar event is in the past,
+    and a client told after the fact that a call they attended, or waited for, was
+    "cancelled" would read it as a mistake; staff who owe the client an apology write
+    it themselves. ``by_user`` is the member of staff who cancelled, named to the
+    consultant.
     """
     now = now or timezone.now()
     if by == CancelledBy.CLIENT and booking.start <= now:
@@ -760,9 +767,12 @@ def booking_cancel(
             else Outcome.TOO_LATE
         )
         return ChangeResult(outcome, current)
-    cancelled = Booking.objects.filter(
-        pk=booking.pk, status=BookingStatus.CONFIRMED
-    ).update(
+    cancellable = (
+        (BookingStatus.CONFIRMED,)
+        if by == CancelledBy.CLIENT
+        else STAFF_CANCELLABLE_STATUSES
+    )
+    cancelled = Booking.objects.filter(pk=booking.pk, status__in=cancellable).update(
         status=BookingStatus.CANCELLED,
         cancel_reason=reason.strip(),
         cancelled_by=by,
@@ -785,6 +795,176 @@ def booking_cancel(
     if current.status == BookingStatus.CANCELLED:
         return ChangeResult(Outcome.ALREADY_CANCELLED, current)
     return ChangeResult(Outcome.NOT_ACTIVE, current)
+
+
+class Handover(enum.StrEnum):
+    """What came of handing a call to a colleague (``booking_reassign``)."""
+
+    REASSIGNED = "reassigned"
+    # Already theirs: nothing to do.
+    UNCHANGED = "unchanged"
+    # Not free then, not taking calls, or the call can no longer be handed over.
+    REFUSED = "refused"
+    # Rows locked by other changes past the lock timeout: nothing decided, try again.
+    BUSY = "busy"
+
+
+@dataclass(frozen=True)
+class HandoverResult:
+    outcome: Handover
+    booking: Booking
+    # For the member of staff, when not handed over: why, in words.
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == Handover.REASSIGNED
+
+
+def booking_reassign(
+    *,
+    booking: Booking,
+    to_consultant: Consultant,
+    by_user: AbstractBaseUser | AnonymousUser,
+    reason: str = "",
+    now: datetime | None = None,
+) -> HandoverResult:
+    """Hand a confirmed call still to come to ``to_consultant``, at the same time.
+
+    Same row, same UID, SEQUENCE + 1. Both consultants' rows are locked, in id order
+    so that two handovers between the same two cannot deadlock, waiting
+    ``BOOKING_LOCK_TIMEOUT_MS`` in all (then ``Handover.BUSY``); under the locks the
+    new consultant must be active and free at that time (``conflicts.handover_fit``),
+    and the exclusion constraint has the last word on overlaps. The client, both
+    consultants and the floors above (``events.booking_reassigned``) are told in the
+    same transaction; the handover is written on the booking as a note.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _reassign_locked(
+                booking=booking,
+                to_consultant=to_consultant,
+                by_user=by_user,
+                reason=reason.strip(),
+                now=now,
+            )
+    except OperationalError as error:
+        if not _lock_timed_out(error):
+            raise
+        return HandoverResult(
+            Handover.BUSY,
+            _reload(booking),
+            "Someone else is changing these consultants' calls just now. Try again.",
+        )
+
+
+def _reassign_locked(
+    *,
+    booking: Booking,
+    to_consultant: Consultant,
+    by_user: AbstractBaseUser | AnonymousUser,
+    reason: str,
+    now: datetime,
+) -> HandoverResult:
+    policy = BookingPolicy.current()
+    previous_id = (
+        Booking.objects.filter(pk=booking.pk)
+        .values_list("consultant_id", flat=True)
+        .first()
+    )
+    if previous_id is None:
+        raise Booking.DoesNotExist
+    deadline = _Deadline()
+    # In id order: two handovers in opposite directions wait, never deadlock.
+    locked: dict[int, Consultant] = {}
+    for consultant_id in sorted({previous_id, to_consultant.pk}):
+        _lock_timeout_set(deadline.remaining_ms())
+        # The one it is handed from may have left (inactive): handing over their
+        # calls is what this is for, so their row is locked whatever its state.
+        row = Consultant.objects.select_for_update().filter(pk=consultant_id).first()
+        if row is not None:
+            locked[consultant_id] = row
+    current = _reload(booking)
+    target = locked.get(to_consultant.pk)
+
+    def refused(message: str) -> HandoverResult:
+        return HandoverResult(Handover.REFUSED, current, message)
+
+    if current.consultant_id != previous_id:
+        # Handed over by someone else between the read and the lock.
+        return refused(
+            f"This call was handed to {current.consultant} meanwhile; look again."
+        )
+    if current.consultant_id == to_consultant.pk:
+        return HandoverResult(Handover.UNCHANGED, current)
+    if current.status != BookingStatus.CONFIRMED:
+        return refused("Only a confirmed call can be handed over.")
+    if current.start <= now:
+        return refused(
+            "This call has started or passed: it can no longer be handed over."
+        )
+    if target is None or not target.is_active:
+        return refused(f"{to_consultant} is not taking calls.")
+    why_not = conflicts.handover_fit(
+        booking=current, consultants=[target], policy=policy
+    )[target.pk]
+    if why_not:
+        return refused(f"{target} is not free then: {why_not}.")
+
+    previous = locked.get(previous_id) or current.consultant
+    try:
+        with transaction.atomic():
+            # Compare-and-swap on the consultant and SEQUENCE read under the locks.
+            changed = Booking.objects.filter(
+                pk=current.pk,
+                consultant_id=previous_id,
+                status=BookingStatus.CONFIRMED,
+                sequence=current.sequence,
+            ).update(
+                consultant=target,
+                # The meeting stays; the range it blocks is its own with today's
+                # buffers, as the check above read the new consultant's calls.
+                blocked_start=current.start - policy.buffer_before,
+                blocked_end=current.end + policy.buffer_after,
+                sequence=F("sequence") + 1,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # The exclusion constraint: a call of theirs that the check did not see.
+        return refused(f"{target} has another call at that time.")
+    if not changed:
+        return refused("This call changed meanwhile; look again.")
+    current = _reload(current)
+    listing_cache.availability_changed()
+    by_name = ""
+    if getattr(by_user, "pk", None) is not None:
+        full_name = getattr(by_user, "get_full_name", lambda: "")()
+        by_name = full_name or by_user.get_username()
+    booking_emails.reassigned_emails_queue(
+        booking=current,
+        previous=previous,
+        reason=reason,
+        by_name=by_name,
+        by_previous=getattr(by_user, "pk", None) == previous.user_id,
+        now=now,
+    )
+    booking_note_add(
+        booking=current,
+        author=by_user,
+        text=f"Handed over from {previous} to {target}"
+        + (f": {reason}" if reason else "."),
+        now=now,
+    )
+    events.booking_reassigned.send(
+        Booking,
+        booking=current,
+        previous_consultant=previous,
+        by_user=by_user,
+        reason=reason,
+        now=now,
+    )
+    return HandoverResult(Handover.REASSIGNED, current)
 
 
 def _mark(

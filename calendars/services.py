@@ -528,14 +528,18 @@ def account_sync_now(*, account: CalDAVAccount) -> None:
 # --- Write-back ------------------------------------------------------------------------
 
 
-def writes_queue(*, booking: Booking, now: datetime) -> int:
+def writes_queue(
+    *, booking: Booking, now: datetime, consultant_id: int | None = None
+) -> int:
     """Queue ``booking`` for each calendar of its consultant that bookings go into.
 
-    Called inside the booking's own transaction (the domain events' receivers); the
-    rows commit or roll back with the change, and are delivered once it commits.
+    ``consultant_id`` names another consultant whose calendars to bring up to date (the
+    one a call was handed from: there the write removes it). Called inside the
+    booking's own transaction (the domain events' receivers); the rows commit or roll
+    back with the change, and are delivered once it commits.
     """
     accounts = CalDAVAccount.objects.filter(
-        consultant_id=booking.consultant_id, is_active=True
+        consultant_id=consultant_id or booking.consultant_id, is_active=True
     ).exclude(write_calendar_url="")
     for account in accounts:
         _write_queue(booking_id=booking.pk, account=account)
@@ -606,8 +610,12 @@ def _write(write: CalendarWrite, *, now: datetime) -> None:
     booking = write.booking
     client = _account_client(write.account)
     calendar = calendar_at(client, write.account.write_calendar_url)
-    if booking.status == BookingStatus.CANCELLED:
-        # Never written, or removed already: the outcome wanted either way.
+    if (
+        booking.status == BookingStatus.CANCELLED
+        or booking.consultant_id != write.account.consultant_id
+    ):
+        # Cancelled, or handed to another consultant: not (or no longer) in this
+        # calendar. Never written, or removed already: the outcome wanted either way.
         with contextlib.suppress(caldav_errors.NotFoundError):
             calendar.event_by_uid(booking_uid(booking)).delete()
         return

@@ -12,6 +12,10 @@ class WebhookEvent(models.TextChoices):
     BOOKING_CREATED = "booking.created", "A call was booked"
     BOOKING_RESCHEDULED = "booking.rescheduled", "A call was moved"
     BOOKING_CANCELLED = "booking.cancelled", "A call was cancelled"
+    BOOKING_REASSIGNED = (
+        "booking.reassigned",
+        "A call was handed to another consultant",
+    )
     BOOKING_OUTCOME_RECORDED = (
         "booking.outcome_recorded",
         "A call was marked completed or no-show",

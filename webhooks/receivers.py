@@ -45,6 +45,12 @@ def _booking_event(event: WebhookEvent):
                 time_iso(previous[0]),
                 time_iso(previous[1]),
             )
+        if event == WebhookEvent.BOOKING_REASSIGNED:
+            previous = kwargs["previous_consultant"]
+            data["previous_consultant"] = {
+                "id": previous.pk,
+                "name": previous.display_name,
+            }
         webhook_event_queue(
             event=event,
             data=data,
@@ -73,6 +79,7 @@ _BOOKING_SIGNALS = {
     WebhookEvent.BOOKING_CREATED: booking_events.booking_created,
     WebhookEvent.BOOKING_RESCHEDULED: booking_events.booking_rescheduled,
     WebhookEvent.BOOKING_CANCELLED: booking_events.booking_cancelled,
+    WebhookEvent.BOOKING_REASSIGNED: booking_events.booking_reassigned,
     WebhookEvent.BOOKING_OUTCOME_RECORDED: booking_events.booking_outcome_recorded,
 }
 # Strong references: a receiver made by a function would otherwise be collected.

@@ -55,7 +55,8 @@ Definitions; the booking service and the database constraint rely on them exactl
 # `wallclock` (local time to UTC across DST changes), `inputs` (the dataclasses these
 # definitions speak of, checked when made), `slots` (free slots from them), `week`
 # (the week a page of slots shows) and `near` (the free slots nearest a wanted time,
-# searched in widening windows).
+# searched in widening windows), `fit` (whether one fixed meeting fits, and why not).
+from bookings.availability.fit import FITS, Fit, Misfit, meeting_fit
 from bookings.availability.inputs import (
     Busy,
     ConsultantSchedule,
@@ -78,9 +79,12 @@ from bookings.availability.slots import (
 from bookings.availability.week import ShownWeek, week_monday, week_shown
 
 __all__ = [
+    "FITS",
     "Busy",
     "ConsultantSchedule",
     "DateOverride",
+    "Fit",
+    "Misfit",
     "Policy",
     "ShownWeek",
     "Slot",
@@ -90,6 +94,7 @@ __all__ = [
     "free_slots",
     "group_by_local_date",
     "is_slot_free",
+    "meeting_fit",
     "nearest",
     "next_available",
     "slots_for_consultant",

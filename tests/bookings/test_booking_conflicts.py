@@ -87,12 +87,14 @@ def test_past_cancelled_and_other_consultants_calls_are_left_out():
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_conflicts_are_read_in_four_queries(django_assert_num_queries, count):
+def test_conflicts_are_read_in_six_queries(django_assert_num_queries, count):
+    # The calls, the policy, and the consultants' hours, overrides, time off with
+    # calendar busy time, and other calls (``schedules_for``).
     consultant = consultant_create(hours={}, timezone="Europe/London")
     for n in range(count):
         call(consultant, start=WEDNESDAY_10 + timedelta(days=n))
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         found = bookings_in_conflict(now=NOW)
 
     assert len(found) == count
@@ -155,5 +157,5 @@ def test_manager_sees_every_consultants_conflicts_on_the_dashboard(client):
 
     html = response.content.decode()
     assert [c.booking for c in response.context["dashboard"].conflicts] == [booking]
-    assert "Calls outside their consultant's hours" in html
+    assert "Calls their consultant's hours or limits no longer allow" in html
     assert "Sam Lee with Bo Chen · outside the weekly hours" in html

@@ -72,6 +72,28 @@ def test_booking_cancelled_is_sent_once_however_often_cancel_is_asked():
     assert [call["booking"].status for call in calls] == [BookingStatus.CANCELLED]
 
 
+def test_booking_reassigned_is_sent_once_with_both_consultants_and_who_did_it():
+    first = ConsultantFactory(hours=OFFICE)
+    second = ConsultantFactory(hours=OFFICE)
+    booking = create(consultant=first).booking
+    staff = second.user
+
+    with received(booking_events.booking_reassigned) as calls:
+        services.booking_reassign(
+            booking=booking, to_consultant=second, by_user=staff, reason="Ill", now=NOW
+        )
+        # Already theirs: nothing changes, nothing is sent.
+        services.booking_reassign(
+            booking=booking, to_consultant=second, by_user=staff, now=NOW
+        )
+
+    assert len(calls) == 1
+    assert (calls[0]["booking"].consultant, calls[0]["booking"].sequence) == (second, 1)
+    assert calls[0]["previous_consultant"] == first
+    assert (calls[0]["by_user"], calls[0]["reason"]) == (staff, "Ill")
+    assert calls[0]["in_transaction"] is True
+
+
 def test_booking_outcome_recorded_says_which_outcome():
     booking = BookingFactory()
     after = booking.end + timedelta(minutes=5)

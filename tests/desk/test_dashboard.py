@@ -198,9 +198,10 @@ def test_dashboard_is_a_fixed_number_of_queries(django_assert_num_queries):
         booked(created_at=NOW, consultant=mine, start=NOW + timedelta(hours=hours))
 
     # Submissions, bookings, verdicts, the consultant, their calls, the team's calls,
-    # calls awaiting an outcome, calls outside their hours (the calls, time off,
-    # overrides, weekly hours), failed emails, stale calendars.
-    with django_assert_num_queries(13):
+    # calls awaiting an outcome, calls their schedule no longer allows (the calls, the
+    # policy, weekly hours, overrides, time off with calendar busy time, other calls),
+    # failed emails, stale calendars.
+    with django_assert_num_queries(15):
         dashboard_get(user=user, now=NOW)
 
 
@@ -232,7 +233,7 @@ def test_admin_index_shows_the_dashboard_with_constant_queries(
 
 # Session, user, permissions, the dashboard's queries, recent actions.
 # Stale calendars add one query (whether they see everyone's is already known).
-INDEX_QUERIES = {"superuser": 17, "manager": 20, "consultant": 18}
+INDEX_QUERIES = {"superuser": 19, "manager": 22, "consultant": 20}
 
 
 def test_admin_index_links_failed_emails_to_the_filtered_log(client):
