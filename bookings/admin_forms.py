@@ -82,14 +82,6 @@ class NoShowForm(forms.Form):
     )
 
 
-class EmailCorrectForm(forms.Form):
-    email = forms.EmailField(
-        label="The client's correct email address",
-        max_length=254,
-        error_messages={"required": "Type the address the client gave you."},
-    )
-
-
 class HandoverForm(forms.Form):
     """A colleague free at the call's time, and why, for the client and both of them."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings import selectors, services
-from bookings.admin_forms import EmailCorrectForm, HandoverForm
+from bookings.admin_forms import HandoverForm
 from bookings.admin_picker import PickForm, StaffStartForm, both_clocks, picker_week
 from bookings.conflicts import bookings_in_conflict, handover_fit
 from bookings.corrections import booking_email_correct
 from bookings.enums import STAFF_CANCELLABLE_STATUSES
 from bookings.forms import parse_start
+from consult import admin_corrections
 from consult.timezones import (
     short_label,
 )
@@ -356,47 +357,21 @@ def email_correct_page(
 ) -> HttpResponse:
     """Correct a mistyped client address; the last email goes again to the new one."""
     booking = changeable(model_admin, request, object_id)
-    change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
-    form = EmailCorrectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = booking_email_correct(
-                booking=booking, email=form.cleaned_data["email"], by=request.user
-            )
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            resent = (
-                f" and sent “{result.resent.subject}” again to it"
-                if result.resent is not None
-                else ""
-            )
-            model_admin.log_change(
-                request,
-                booking,
-                f"Corrected the client's email address from {result.previous} "
-                f"to {booking.email}{resent}.",
-            )
-            model_admin.message_user(
-                request,
-                f"The client's address is now {booking.email}{resent}.",
-                messages.SUCCESS,
-            )
-            return redirect(change_url)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "original": booking,
-        "title": f"Correct the email address of {booking.name}",
-        "form": form,
-        "change_url": change_url,
-    }
-    response = TemplateResponse(
-        request, "admin/bookings/booking/email_correct.html", context
+    return admin_corrections.email_correct_page(
+        model_admin,
+        request,
+        booking,
+        correct=lambda email: booking_email_correct(
+            booking=booking, email=email, by=request.user
+        ),
+        current=booking.email,
+        title=f"Correct the email address of {booking.name}",
+        explanation="The last email the client was sent about this booking goes "
+        "again to the new address (a confirmation is made afresh, with its "
+        "invitation made out to the new address). The change is logged on the "
+        "booking.",
+        change_url=reverse("admin:bookings_booking_change", args=[booking.pk]),
     )
-    if form.errors:
-        response.status_code = 400
-    return response
 
 
 def conflicts_page(

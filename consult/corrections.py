@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class EmailCorrection:
     previous: str
+    # The corrected address, as the row now stores it.
+    to: str
     # The last email, now queued to the new address; None if the client had been
     # sent nothing yet.
     resent: OutboundEmail | None
@@ -79,4 +81,4 @@ def client_email_resend(  # noqa: PLR0913 -- keyword-only, each part of the corr
         now=now,
         **note_owner,
     )
-    return EmailCorrection(previous=previous, resent=resent)
+    return EmailCorrection(previous=previous, to=to, resent=resent)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,11 +26,11 @@ from advisor.corrections import assessment_email_correct
 from advisor.selectors import assessment_booking_topic
 from bookings import selectors as booking_selectors
 from bookings import services as booking_services
-from bookings.admin_forms import EmailCorrectForm
 from bookings.admin_picker import PickForm, StaffStartForm, both_clocks, picker_week
 from bookings.admin_views import consultant_time
 from bookings.forms import parse_start
 from bookings.models import Booking, Consultant
+from consult import admin_corrections
 from consult.timezones import zone_or_none
 from desk.forms import BookForClientForm
 from desk.ownership import assessment_bookable
@@ -374,46 +374,18 @@ def assessment_email_correct_page(
         raise Http404
     if not model_admin.has_change_permission(request, assessment):
         raise PermissionDenied
-    change_url = reverse("admin:advisor_assessment_change", args=[assessment.pk])
-    form = EmailCorrectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = assessment_email_correct(
-                assessment=assessment,
-                email=form.cleaned_data["email"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            resent = (
-                f" and sent “{result.resent.subject}” again to it"
-                if result.resent is not None
-                else ""
-            )
-            model_admin.log_change(
-                request,
-                assessment,
-                f"Corrected the client's email address from "
-                f"{result.previous or '(none)'} to {assessment.contact_email}{resent}.",
-            )
-            model_admin.message_user(
-                request,
-                f"The client's address is now {assessment.contact_email}{resent}.",
-                messages.SUCCESS,
-            )
-            return redirect(change_url)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "original": assessment,
-        "title": "Correct the client's email address",
-        "form": form,
-        "change_url": change_url,
-    }
-    response = TemplateResponse(
-        request, "admin/advisor/assessment/email_correct.html", context
+    return admin_corrections.email_correct_page(
+        model_admin,
+        request,
+        assessment,
+        correct=lambda email: assessment_email_correct(
+            assessment=assessment, email=email, by=request.user
+        ),
+        current=assessment.contact_email,
+        title="Correct the client's email address",
+        explanation="The last email the client was sent about this assessment "
+        "(their result and its PDF, or their private link) goes again to the new "
+        "address, as it was. The change is logged in the notes. The address on the "
+        "calls they booked is corrected on each call.",
+        change_url=reverse("admin:advisor_assessment_change", args=[assessment.pk]),
     )
-    if form.errors:
-        response.status_code = 400
-    return response
