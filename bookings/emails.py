@@ -282,6 +282,15 @@ def confirmation_email_queue(
 def created_emails_queue(*, booking: Booking, manage_token: str, now: datetime) -> None:
     """A new booking: the client's confirmation and the consultant's notification."""
     confirmation_email_queue(booking=booking, manage_token=manage_token, now=now)
+    _new_call_to_consultant(booking=booking, event="confirmation", now=now)
+
+
+def _new_call_to_consultant(
+    *, booking: Booking, event: str, now: datetime, **extra: object
+) -> None:
+    """The consultant's "new call" email: its invitation, the client's brief and
+    their summary PDF when the call came from an assessment; ``extra`` adds to the
+    context (a handover says from whom, and why)."""
     brief = assessment_brief(assessment_id=booking.assessment_id)
     attachments = [_calendar(booking, for_consultant=True, manage_url="", now=now)]
     pdf_attached = brief is not None and brief.pdf is not None
@@ -290,11 +299,12 @@ def created_emails_queue(*, booking: Booking, manage_token: str, now: datetime) 
     _to_consultant(
         booking=booking,
         kind="booking_consultant_new",
-        event="confirmation",
+        event=event,
         context={
             **_consultant_context(booking),
             "assessment": brief,
             "pdf_attached": pdf_attached,
+            **extra,
         },
         attachments=attachments,
     )
@@ -479,23 +489,12 @@ def reassigned_emails_queue(  # noqa: PLR0913 -- keyword-only, each part of the 
         # works, and the email says so.
         attachments=[_calendar(booking, for_consultant=False, manage_url="", now=now)],
     )
-    brief = assessment_brief(assessment_id=booking.assessment_id)
-    attachments = [_calendar(booking, for_consultant=True, manage_url="", now=now)]
-    pdf_attached = brief is not None and brief.pdf is not None
-    if pdf_attached:
-        attachments.append(brief.pdf)
-    _to_consultant(
+    _new_call_to_consultant(
         booking=booking,
-        kind="booking_consultant_new",
         event="reassigned",
-        context={
-            **_consultant_context(booking),
-            "assessment": brief,
-            "pdf_attached": pdf_attached,
-            "handed_from": previous.display_name,
-            "reason": reason,
-        },
-        attachments=attachments,
+        now=now,
+        handed_from=previous.display_name,
+        reason=reason,
     )
     old = _with_previous_consultant(booking, previous)
     address = previous.user.email
