@@ -1,7 +1,9 @@
-"""Demo consultants in four time zones, their weekly hours and the default booking policy.
+"""Demo consultants in four time zones, their weekly hours and the default booking policy,
+and a managing partner.
 
-The consultants are in the Consultants group and share one demo password, made once and
-kept next to the database, so the admin can be tried as a consultant sees it.
+The consultants are in the Consultants group, the partner in the Managers group; they
+share one demo password, made once and kept next to the database, so the admin can be
+tried as a consultant and as a manager sees it.
 
 Idempotent: running it again updates the same rows and creates nothing new.
 """
@@ -18,12 +20,20 @@ from django.contrib.auth.models import Group
 from bookings.enums import Expertise
 from bookings.models import BookingPolicy, Consultant, WeeklyHours
 from consult.staff import CONSULTANTS as CONSULTANTS_GROUP
+from consult.staff import MANAGERS as MANAGERS_GROUP
 
 PASSWORD_FILE = "demo-consultant-password.txt"  # noqa: S105 -- a file name
 # Each demo consultant's own video room, so invites carry a link that opens.
 MEETING_URL = "https://meet.jit.si/consult-demo-{username}"
 
 WEEKDAYS = range(5)
+
+# Sees the whole team's calls, conflicts and emails; takes no calls herself.
+MANAGER = {
+    "username": "morgan",
+    "first_name": "Morgan",
+    "last_name": "Ellis",
+}
 
 CONSULTANTS = [
     {
@@ -131,9 +141,25 @@ def load() -> list[str]:
             f"Consultant {consultant.display_name} ({consultant.timezone}), "
             f"Monday to Friday, meeting at {consultant.meeting_url}"
         )
+    manager, _ = user_model.objects.get_or_create(
+        username=MANAGER["username"],
+        defaults={
+            "email": f"{MANAGER['username']}@consult.localhost",
+            "first_name": MANAGER["first_name"],
+            "last_name": MANAGER["last_name"],
+            "is_staff": True,
+        },
+    )
+    if not manager.check_password(password):
+        manager.set_password(password)
+        manager.save(update_fields=["password"])
+    managers = Group.objects.filter(name=MANAGERS_GROUP).first()
+    if managers is not None:
+        manager.groups.add(managers)
     names = ", ".join(spec["username"] for spec in CONSULTANTS)
     lines.append(
-        f"Consultants sign in to the admin as {names} with password {password!r} "
-        f"(kept in var/{PASSWORD_FILE})"
+        f"Consultants sign in to the admin as {names}, and the managing partner as "
+        f"{MANAGER['username']}, with password {password!r} (kept in "
+        f"var/{PASSWORD_FILE})"
     )
     return lines

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 
 from bookings import demo
 from bookings.models import BookingPolicy, Consultant, WeeklyHours
@@ -38,8 +39,9 @@ def test_demo_consultants_sign_in_with_one_shared_password_as_consultants(settin
     password = (settings.VAR_DIR / demo.PASSWORD_FILE).read_text().strip()
     users = [c.user for c in Consultant.objects.select_related("user")]
     assert lines[-1] == (
-        "Consultants sign in to the admin as amelia, marcus, priya, jonas with "
-        f"password {password!r} (kept in var/demo-consultant-password.txt)"
+        "Consultants sign in to the admin as amelia, marcus, priya, jonas, and the "
+        f"managing partner as morgan, with password {password!r} (kept in "
+        "var/demo-consultant-password.txt)"
     )
     assert all(user.check_password(password) for user in users)
     assert all(
@@ -78,3 +80,16 @@ def test_demo_load_twice_changes_nothing():
     assert WeeklyHours.objects.count() == 40
     assert list(Consultant.objects.values_list("user__password", flat=True)) == hashes
     assert lines[0] == "Booking policy: 30-minute calls, 12 h notice, 30 days ahead"
+
+
+def test_demo_managing_partner_signs_in_as_a_manager_who_takes_no_calls(settings):
+    demo.load()
+    demo.load()
+
+    password = (settings.VAR_DIR / demo.PASSWORD_FILE).read_text().strip()
+    morgan = get_user_model().objects.get(username="morgan")
+    assert morgan.is_staff
+    assert not morgan.is_superuser
+    assert morgan.check_password(password)
+    assert list(morgan.groups.values_list("name", flat=True)) == ["Managers"]
+    assert not Consultant.objects.filter(user=morgan).exists()
