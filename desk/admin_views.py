@@ -31,6 +31,7 @@ from bookings.admin_views import consultant_time
 from bookings.forms import parse_start
 from bookings.models import Booking, Consultant
 from consult import admin_corrections
+from consult.staff import staff_sees_everyone
 from consult.timezones import zone_or_none
 from desk.forms import BookForClientForm
 from desk.ownership import assessment_bookable
@@ -170,7 +171,13 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
     client_zone = zone_or_none(tz_name)
     if client_zone is None:  # zone_lookup gives known names only
         raise Http404
-    outside = posted is not None and "outside_rules" in posted
+    # Outside the usual rules a call can land in time off or at night: the consultant
+    # decides that for their own calendar, a manager for anyone's. A colleague's
+    # calendar takes a call for the client only where they offer times.
+    may_override = staff_sees_everyone(request.user) or (
+        consultant.user_id == request.user.pk
+    )
+    outside = may_override and posted is not None and "outside_rules" in posted
     picker = picker_week(
         consultant=consultant,
         client_zone=client_zone,
@@ -256,6 +263,7 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
             "picked": posted.get("start", "") if posted and chosen is None else "",
             "chosen": chosen,
             "again_url": _week_url(request, consultant, tz_name)(picker.week),
+            "may_override": may_override,
         }
     )
     response = TemplateResponse(request, "admin/advisor/assessment/book.html", context)
