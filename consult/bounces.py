@@ -42,7 +42,7 @@ from flufl.bounce import all_failures
 
 from consult.emails import ERROR_MAX_LENGTH, email_message_id
 from consult.logs import email_addresses_masked
-from consult.models import OutboundEmail
+from consult.models import ERASED_SUBJECT, OutboundEmail
 from consult.verp import VerpForged, verp_email_id
 
 if TYPE_CHECKING:
@@ -134,7 +134,13 @@ def _quoted_message_ids(message: email.message.Message) -> list[str]:
     found += [
         match for text in quoted_text for match in _QUOTED_MESSAGE_ID.findall(text)
     ]
-    return [value.strip() for value in found]
+    # A bounce quotes one message; a report naming many is a guess at ours, and each
+    # guess would cost a query.
+    return [value.strip() for value in found[:MESSAGE_IDS_READ]]
+
+
+# How many quoted Message-IDs of one report are looked up, the attached copies first.
+MESSAGE_IDS_READ = 3
 
 
 def _text(part: email.message.Message) -> str:
@@ -230,8 +236,15 @@ def email_bounce_record(
     handed over, and one already bounced keeps its first report.
     """
     now = now or timezone.now()
-    marked = OutboundEmail.objects.filter(pk=email_id, status__in=BOUNCEABLE).update(
-        status=Status.BOUNCED, bounced_at=now, last_error=reason[:ERROR_MAX_LENGTH]
+    marked = (
+        OutboundEmail.objects.filter(pk=email_id, status__in=BOUNCEABLE)
+        # An erased email keeps no words about its recipient, a late report's neither.
+        .exclude(subject=ERASED_SUBJECT)
+        .update(
+            status=Status.BOUNCED,
+            bounced_at=now,
+            last_error=reason[:ERROR_MAX_LENGTH],
+        )
     )
     return bool(marked)
 
@@ -245,6 +258,7 @@ def bounce_ingest(*, raw: bytes, now: datetime | None = None) -> BounceOutcome:
         return BounceOutcome(
             bounced=False, reason="sent to a bounce address the site did not make"
         )
+    signed = email_id is not None
     if email_id is None:
         row = _message_id_row(message)
         email_id = row.pk if row is not None else None
@@ -267,7 +281,13 @@ def bounce_ingest(*, raw: bytes, now: datetime | None = None) -> BounceOutcome:
             else "not a bounce (an auto-reply or other mail)"
         )
         return BounceOutcome(bounced=False, reason=reason, email_id=email_id)
-    ours = [f for f in permanent if not f.recipient or f.recipient == row.to.lower()]
+    # A Message-ID can be guessed, unlike the signed VERP address: matched by it, the
+    # report must name the address the email went to.
+    ours = [
+        f
+        for f in permanent
+        if f.recipient == row.to.lower() or (signed and not f.recipient)
+    ]
     if not ours:
         return BounceOutcome(
             bounced=False,

@@ -5,7 +5,7 @@ should change ``status``.
 """
 
 from django.db import models
-from django.db.models import CharField, Q, Value
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -44,6 +44,13 @@ class OutboundEmailQuerySet(models.QuerySet):
             ),
             reply_to="",
             subject=ERASED_SUBJECT,
+            # A mail server's refusal quotes the address it refused; our own words
+            # (why an email was withdrawn, say) name none and stay.
+            last_error=Case(
+                When(last_error__contains="@", then=Value("")),
+                default=F("last_error"),
+                output_field=models.TextField(),
+            ),
             body_text="",
             body_html="",
             attachments=[],

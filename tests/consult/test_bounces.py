@@ -378,3 +378,61 @@ def test_beat_task_reads_the_configured_maildir(
     assert bounced == 1
     row.refresh_from_db()
     assert row.status == Status.BOUNCED
+
+
+# --- reports that cannot be trusted ---------------------------------------------------
+
+
+def test_a_report_found_by_message_id_must_name_the_address_it_went_to(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    row = sent(django_capture_on_commit_callbacks)
+    # A Message-ID can be guessed: with no recipient in the report, it proves nothing.
+    raw = postfix_dsn(row=row, to="hello@consult.localhost").replace(
+        b"Final-Recipient: rfc822; ana@example.org\r\n"
+        b"Original-Recipient: rfc822;ana@example.org\r\n",
+        b"",
+    )
+
+    outcome = bounce_ingest(raw=raw)
+
+    row.refresh_from_db()
+    assert b"Final-Recipient" not in raw
+    assert outcome.bounced is False
+    assert row.status == Status.SENT
+
+
+def test_a_report_quoting_many_message_ids_is_read_for_its_first_few(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    row = sent(django_capture_on_commit_callbacks)
+    guesses = "".join(
+        f"Message-ID: <outbox.{n}.1700000000@consult.localhost>\r\n"
+        for n in range(900, 920)
+    ).encode()
+    raw = postfix_dsn(row=row, to="hello@consult.localhost")
+    # The real id only after twenty others, as a guesser would send it.
+    raw = raw.replace(b"Message-ID: <outbox.", guesses + b"Message-ID: <outbox.", 1)
+
+    outcome = bounce_ingest(raw=raw)
+
+    row.refresh_from_db()
+    assert outcome.bounced is False
+    assert row.status == Status.SENT
+
+
+def test_erasing_an_email_drops_a_refusal_that_quotes_the_address(
+    django_capture_on_commit_callbacks,
+):
+    row = sent(django_capture_on_commit_callbacks)
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=Status.BOUNCED,
+        bounced_at=row.sent_at,
+        last_error="550 5.1.1 <ana@example.org> User unknown",
+    )
+
+    OutboundEmail.objects.filter(pk=row.pk).content_erase()
+
+    row.refresh_from_db()
+    assert row.last_error == ""
+    assert "ana@example.org" not in row.to
