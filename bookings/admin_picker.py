@@ -177,6 +177,11 @@ def local_start(value: datetime, zone: ZoneInfo, tz_name: str) -> datetime:
     Raises ``ValidationError`` for a time the clocks skip (spring forward) or show
     twice (fall back): staff should not have to guess which one the page took.
     """
+    if not 1 < value.year < 9999:
+        # Converting would overflow; no call is booked in year 1 or 9999 anyway.
+        raise forms.ValidationError(
+            "Give a date within the booking horizon.", code="out_of_range"
+        )
     first = value.replace(tzinfo=zone, fold=0)
     second = value.replace(tzinfo=zone, fold=1)
     if first.utcoffset() != second.utcoffset():

@@ -219,6 +219,23 @@ def test_outside_rules_refuses_a_time_the_clocks_skip_or_repeat(admin_client):
     assert booking.sequence == 0
 
 
+@pytest.mark.parametrize(
+    ("zone", "when"),
+    [("America/New_York", "9999-12-31T23:00"), ("Asia/Tokyo", "0001-01-01T01:00")],
+)
+def test_outside_rules_refuses_a_date_no_clock_reaches(admin_client, zone, when):
+    booking = a_booking(ConsultantFactory(timezone=zone))
+
+    response = admin_client.post(
+        move_url(booking), {"outside_rules": "True", "when": when, "reason": "Asked"}
+    )
+
+    booking.refresh_from_db()
+    assert response.status_code == 400
+    assert "Give a date within the booking horizon." in response.content.decode()
+    assert booking.sequence == 0
+
+
 def test_outside_rules_moves_inside_the_notice_period_and_keeps_the_reason(client):
     policy(minimum_notice_minutes=24 * 60, buffer_before_minutes=15)
     mine = consultant_create(timezone="Europe/Berlin")
