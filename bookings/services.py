@@ -593,6 +593,11 @@ def _reschedule_locked(
     _lock_timeout_set(settings.BOOKING_LOCK_TIMEOUT_MS)
     Consultant.objects.select_for_update().filter(pk=booking.consultant_id).first()
     current = _reload(booking)
+    if current.consultant_id != booking.consultant_id:
+        # Handed to a colleague since it was read: the lock held is the wrong one, and
+        # taking theirs now could deadlock with another handover. Nothing is decided;
+        # the same request, sent again, locks the right consultant.
+        return ChangeResult(Outcome.BUSY, current)
 
     if current.status != BookingStatus.CONFIRMED:
         return ChangeResult(Outcome.NOT_ACTIVE, current)

@@ -420,6 +420,9 @@ def _booking_context(
         "is_confirmed": is_confirmed,
         "is_cancelled": booking.status == BookingStatus.CANCELLED,
         "can_change": selectors.booking_can_move(booking, now=now),
+        # A consultant who has stopped taking bookings offers no new times: their
+        # calls are handed to a colleague by staff, or cancelled by the client.
+        "consultant_gone": not booking.consultant.is_active,
         "in_progress": in_progress,
         "has_passed": booking.start <= now and not in_progress,
         "manage_url": reverse("bookings:manage", kwargs={"token": token}),
@@ -554,7 +557,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     taken = False
     chosen = None
 
-    if request.method == "POST":
+    if request.method == "POST" and booking.consultant.is_active:
         form = RescheduleForm(request.POST)
         if not form.is_valid():
             status = 422
@@ -577,7 +580,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     context["visitor"] = visitor
     context["tz_value"] = visitor.value
     context["timezone_datalist"] = timezone_datalist()
-    if not context["can_change"]:
+    if not context["can_change"] or context["consultant_gone"]:
         return _render_page(
             request,
             "bookings/reschedule.html",

@@ -315,3 +315,20 @@ def test_handover_queues_calendar_writes_for_both_consultants_calendars(amelia, 
     assert sorted((w.account_id, w.status) for w in writes) == sorted(
         [(old.pk, WriteStatus.QUEUED), (new.pk, WriteStatus.QUEUED)]
     )
+
+
+def test_a_move_read_before_a_handover_is_answered_busy_and_changes_nothing(amelia, bo):
+    read_before = create(consultant=amelia).booking
+    hand(Booking.objects.get(pk=read_before.pk), bo)
+
+    result = services.booking_reschedule(
+        booking=read_before, new_start=TUESDAY_9 + timedelta(hours=2), now=NOW
+    )
+
+    after = Booking.objects.get(pk=read_before.pk)
+    assert result.outcome == services.Outcome.BUSY
+    assert (after.consultant, after.start, after.sequence) == (
+        bo,
+        read_before.start,
+        1,
+    )

@@ -380,3 +380,27 @@ def test_confirmation_offers_google_outlook_and_ics_without_the_private_link(cli
         assert booking.token not in link
     # The external links leave without a Referer: the page is a private link.
     assert page["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_call_of_a_consultant_who_stopped_taking_bookings_is_not_moved_online(
+    client,
+):
+    consultant = ConsultantFactory(display_name="Amelia Hart")
+    starts = free_starts(consultant)
+    booking = BookingFactory(consultant=consultant, start=starts[0])
+    consultant.is_active = False
+    consultant.save()
+    url = f"/book/manage/{booking.token}/reschedule/"
+
+    manage = client.get(f"/book/manage/{booking.token}/").content.decode()
+    page = client.get(url).content.decode()
+    posted = client.post(url, {"start": format_start(starts[5])})
+
+    booking.refresh_from_db()
+    assert url not in manage
+    assert f"/book/manage/{booking.token}/cancel/" in manage
+    assert "Amelia Hart is no longer taking new times" in page
+    assert 'class="slot"' not in page
+    assert "Amelia Hart is no longer taking new times" in posted.content.decode()
+    assert booking.start == starts[0]
+    assert booking.sequence == 0
