@@ -334,8 +334,19 @@ def _refusal_of_recipient(exc: BaseException) -> str:
             return "; ".join(_reply_text(code, text) for code, text in replies)
         return ""
     if isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600:
-        return _reply_text(exc.smtp_code, exc.smtp_error)
+        reply = _reply_text(exc.smtp_code, exc.smtp_error)
+        # At DATA a refusal may be about the message, not the mailbox (5.7.x: policy,
+        # spam, DMARC): the address is right and correcting it would not help, so
+        # only an unknown or full mailbox (5.1.x, 5.2.x), or a reply without a
+        # status code, counts as a bounce. The rest fail.
+        enhanced = _ENHANCED_STATUS.search(reply)
+        if enhanced is None or enhanced.group(1) in {"1", "2"}:
+            return reply
     return ""
+
+
+# RFC 3463's enhanced status code at the start of a reply's text: 5.<subject>.<detail>.
+_ENHANCED_STATUS = re.compile(r"^\d{3}[ -]5\.(\d{1,3})\.\d{1,3}\b")
 
 
 def _reply_text(code: int, text: bytes | str) -> str:

@@ -77,19 +77,31 @@ def test_smtp_451_to_the_recipient_is_tried_again_later(
     assert "451" in row.last_error
 
 
-def test_smtp_554_at_data_for_the_recipient_marks_it_bounced(
+def test_smtp_552_at_data_for_a_full_mailbox_marks_it_bounced(
     refusing, django_capture_on_commit_callbacks
 ):
+    refusing.at_data["ana@example.org"] = "552 5.2.2 Mailbox full"
+    row = queued(django_capture_on_commit_callbacks, to="ana@example.org")
+
+    email_send(email_id=row.pk)
+
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Status.BOUNCED, "552 5.2.2 Mailbox full")
+
+
+def test_smtp_554_at_data_for_the_message_fails_it_without_calling_it_a_bounce(
+    refusing, django_capture_on_commit_callbacks
+):
+    # The mailbox exists; its server refused the message itself.
     refusing.at_data["ana@example.org"] = "554 5.7.1 Message rejected by policy"
     row = queued(django_capture_on_commit_callbacks, to="ana@example.org")
 
     email_send(email_id=row.pk)
 
     row.refresh_from_db()
-    assert (row.status, row.last_error) == (
-        Status.BOUNCED,
-        "554 5.7.1 Message rejected by policy",
-    )
+    assert row.status == Status.FAILED
+    assert row.bounced_at is None
+    assert "5.7.1 Message rejected by policy" in row.last_error
 
 
 def test_smtp_other_recipients_still_get_theirs(
