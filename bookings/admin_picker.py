@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from bookings import selectors
 from bookings.forms import EARLIEST_START, LATEST_START, format_start
-from consult.timezones import clock_label, day_label, short_label
+from consult.timezones import clock_label, day_label, short_date_label, short_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,7 +89,9 @@ def _time_label(
 ) -> str:
     local = start.astimezone(consultant_zone)
     client = start.astimezone(client_zone)
-    client_day = f" {client:%a %d %b}" if client.date() != local.date() else ""
+    client_day = (
+        f" {short_date_label(client.date())}" if client.date() != local.date() else ""
+    )
     return f"{clock_label(local)} · client {clock_label(client)}{client_day}"
 
 
@@ -136,8 +138,7 @@ def picker_week(  # noqa: PLR0913 -- keyword-only; whose week, for whom, which
     next_free = found.next_slot
     end = found.week + timedelta(days=6)
     return Picker(
-        label=f"{dateformat.format(found.week, 'D j M Y')} to "
-        f"{dateformat.format(end, 'D j M Y')}",
+        label=f"{short_date_label(found.week)} to {short_date_label(end)}",
         week=found.week,
         days=days,
         prev_url=week_url(earlier) if found.week > found.first_week else "",

@@ -17,7 +17,6 @@ was offered). Reads a fixed handful of queries whatever the number of calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from bookings.models import Consultant
 
 CONFLICT_LIMIT = 200
-ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -102,9 +100,16 @@ def bookings_in_conflict(
     and the buffers.
     """
     now = now or timezone.now()
-    bookings = Booking.objects.filter(
-        status=BookingStatus.CONFIRMED, start__gt=max(now, since or now)
-    ).select_related("consultant")
+    bookings = Booking.objects.filter(status=BookingStatus.CONFIRMED).select_related(
+        "consultant"
+    )
+    # From the saved change's first instant (a call at exactly midnight is in its
+    # day), and only calls still to come.
+    bookings = (
+        bookings.filter(start__gte=since, start__gt=now)
+        if since is not None and since > now
+        else bookings.filter(start__gt=now)
+    )
     if until is not None:
         bookings = bookings.filter(start__lt=until)
     if consultant_ids is not None:

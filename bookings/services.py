@@ -942,10 +942,7 @@ def _reassign_locked(
         return refused("This call changed meanwhile; look again.")
     current = _reload(current)
     listing_cache.availability_changed()
-    by_name = ""
-    if getattr(by_user, "pk", None) is not None:
-        full_name = getattr(by_user, "get_full_name", lambda: "")()
-        by_name = full_name or by_user.get_username()
+    by_name = _by_name(by_user) if getattr(by_user, "pk", None) is not None else ""
     booking_emails.reassigned_emails_queue(
         booking=current,
         previous=previous,

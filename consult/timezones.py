@@ -245,10 +245,6 @@ class Times:
             hour12 = zone_prefers_12_hour(tz_name)
         return cls(zone, tz_name, hour12)
 
-    @classmethod
-    def utc(cls) -> Times:
-        return cls(zoneinfo.ZoneInfo("UTC"), "UTC")
-
     def local(self, value: datetime) -> datetime:
         return value.astimezone(self.zone)
 

@@ -120,6 +120,17 @@ def test_conflicts_can_be_bounded_to_the_days_a_save_changed():
     assert thursday_only == [(thursday.pk, "over the daily limit of 1 call")]
 
 
+def test_a_call_at_midnight_is_in_the_day_a_save_changed():
+    consultant = consultant_create(hours=ALL_WEEK, timezone="Europe/London")
+    midnight = datetime(2027, 3, 4, tzinfo=UTC)
+    at_midnight = call(consultant, midnight)
+    consultant.time_off.create(start=midnight, end=midnight + timedelta(hours=2))
+
+    assert reasons(since=midnight, until=midnight + timedelta(days=1)) == [
+        (at_midnight.pk, "during time off")
+    ]
+
+
 def time_off_post(consultant, day):
     # The weekly hours as they are (unchanged), and one new time off.
     count = str(consultant.weekly_hours.count())
