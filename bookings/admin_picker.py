@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from zoneinfo import ZoneInfo
 
+    from django.http import HttpRequest
+
     from bookings.models import Booking, Consultant
 
 # Choices grouped by day, as a ChoiceField takes them: [(day, [(value, label)])].
@@ -93,6 +95,25 @@ def _time_label(
         f" {short_date_label(client.date())}" if client.date() != local.date() else ""
     )
     return f"{clock_label(local)} · client {clock_label(client)}{client_day}"
+
+
+# When a booking of the consultant's holds their calendar past the lock timeout.
+BUSY_MESSAGE = (
+    "Another booking of this consultant is being made; try again in a moment."
+)
+
+
+def week_links(request: HttpRequest, **keep: str) -> Callable[[date], str]:
+    """The picker's link to another week: this page's address with ``week`` (and
+    ``keep``, what the page was shown for) set, the rest of its query kept."""
+
+    def week_url(day: date) -> str:
+        query = request.GET.copy()
+        query.update(keep)
+        query["week"] = day.isoformat()
+        return f"{request.path}?{query.urlencode()}"
+
+    return week_url
 
 
 def picker_week(  # noqa: PLR0913 -- keyword-only; whose week, for whom, which

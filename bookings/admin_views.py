@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from bookings import selectors, services
 from bookings.admin_forms import HandoverForm
-from bookings.admin_picker import PickForm, StaffStartForm, both_clocks, picker_week
+from bookings.admin_picker import (
+    BUSY_MESSAGE,
+    PickForm,
+    StaffStartForm,
+    both_clocks,
+    picker_week,
+    week_links,
+)
 from bookings.conflicts import bookings_in_conflict, handover_fit
 from bookings.corrections import booking_email_correct
 from bookings.enums import STAFF_CANCELLABLE_STATUSES
@@ -32,8 +39,7 @@ from consult.timezones import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from datetime import date, datetime
+    from datetime import datetime
 
     from django.contrib.admin import ModelAdmin
     from django.http import HttpRequest, HttpResponse
@@ -133,18 +139,8 @@ NOT_MOVED = {
     services.Outcome.TOO_LATE: "The call has begun or that time has passed.",
     services.Outcome.NOT_ACTIVE: "The call is no longer confirmed, so it cannot move.",
     services.Outcome.UNCHANGED: "The call is already at that time.",
-    services.Outcome.BUSY: "Another booking of this consultant is being made; "
-    "try again in a moment.",
+    services.Outcome.BUSY: BUSY_MESSAGE,
 }
-
-
-def _week_url(request: HttpRequest) -> Callable[[date], str]:
-    def week_url(day: date) -> str:
-        query = request.GET.copy()
-        query["week"] = day.isoformat()
-        return f"{request.path}?{query.urlencode()}"
-
-    return week_url
 
 
 def move_page(
@@ -167,7 +163,7 @@ def move_page(
         client_zone=booking.client_zone,
         client_tz=booking.client_timezone,
         week=(posted or request.GET).get("week", ""),
-        week_url=_week_url(request),
+        week_url=week_links(request),
         moving=booking,
     )
     form = PickForm(None if outside else posted, choices=picker.choices)
@@ -225,7 +221,7 @@ def move_page(
         "picker": picker,
         "picked": posted.get("start", "") if posted and chosen is None else "",
         "chosen": chosen,
-        "again_url": _week_url(request)(picker.week),
+        "again_url": week_links(request)(picker.week),
         "current": consultant_time(booking, booking.start),
         "current_client": short_label(
             booking.start, booking.client_zone, booking.client_timezone

@@ -26,7 +26,14 @@ from advisor.corrections import assessment_email_correct
 from advisor.selectors import assessment_booking_topic
 from bookings import selectors as booking_selectors
 from bookings import services as booking_services
-from bookings.admin_picker import PickForm, StaffStartForm, both_clocks, picker_week
+from bookings.admin_picker import (
+    BUSY_MESSAGE,
+    PickForm,
+    StaffStartForm,
+    both_clocks,
+    picker_week,
+    week_links,
+)
 from bookings.admin_views import consultant_time
 from bookings.forms import parse_start
 from bookings.models import Booking, Consultant
@@ -51,8 +58,7 @@ NOT_BOOKED = {
     "(or overlaps another of their calls). Pick another time.",
     Outcome.EMAIL_HAS_BOOKING: "The client already has an upcoming consultation: "
     "one at a time per email address. Move that one instead.",
-    Outcome.BUSY: "Another booking of this consultant is being made; try again in "
-    "a moment.",
+    Outcome.BUSY: BUSY_MESSAGE,
 }
 
 
@@ -183,7 +189,7 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
         client_zone=client_zone,
         client_tz=tz_name,
         week=source.get("week", ""),
-        week_url=_week_url(request, consultant, tz_name),
+        week_url=week_links(request, consultant=str(consultant.pk), tz=tz_name),
     )
     carry = [("consultant", str(consultant.pk)), ("tz", tz_name)]
     form = PickForm(None if outside else posted, choices=picker.choices)
@@ -262,7 +268,9 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
             "carry": carry,
             "picked": posted.get("start", "") if posted and chosen is None else "",
             "chosen": chosen,
-            "again_url": _week_url(request, consultant, tz_name)(picker.week),
+            "again_url": week_links(request, consultant=str(consultant.pk), tz=tz_name)(
+                picker.week
+            ),
             "may_override": may_override,
         }
     )
@@ -303,16 +311,6 @@ def _picked(
         value = form.cleaned_data["start"]
         return parse_start(value), "", [("start", value), ("week", week.isoformat())]
     return None, "", []
-
-
-def _week_url(request: HttpRequest, consultant: Consultant, tz_name: str):
-    def week_url(day: date) -> str:
-        query = request.GET.copy()
-        query.update({"consultant": str(consultant.pk), "tz": tz_name})
-        query["week"] = day.isoformat()
-        return f"{request.path}?{query.urlencode()}"
-
-    return week_url
 
 
 def _book(  # noqa: PLR0913 -- keyword-only; what the confirmation carries
