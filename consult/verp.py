@@ -18,10 +18,19 @@ _SALT = "consult.verp"
 _TAG = re.compile(r"^(\d{1,18})-([0-9a-f]{%d})$" % SIGNATURE_LENGTH)  # noqa: UP031 -- a regex's braces
 
 
-def _signature(email_id: int) -> str:
-    return salted_hmac(_SALT, str(email_id), algorithm="sha256").hexdigest()[
-        :SIGNATURE_LENGTH
-    ]
+def _signature(email_id: int, secret: str | None = None) -> str:
+    return salted_hmac(
+        _SALT, str(email_id), secret=secret, algorithm="sha256"
+    ).hexdigest()[:SIGNATURE_LENGTH]
+
+
+def _signed(email_id: int, signature: str) -> bool:
+    # An email sent before the secret key was rotated bounces days later: its
+    # address was signed with a key now among the fallbacks.
+    return any(
+        constant_time_compare(signature, _signature(email_id, secret))
+        for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    )
 
 
 def verp_address(email_id: int) -> str:
@@ -56,6 +65,6 @@ def verp_email_id(address: str) -> int | None:
     if match is None:
         raise VerpForged(address)
     email_id = int(match.group(1))
-    if not constant_time_compare(match.group(2), _signature(email_id)):
+    if not _signed(email_id, match.group(2)):
         raise VerpForged(address)
     return email_id

@@ -16,7 +16,7 @@ from consult.bounces import bounce_ingest, bounces_read_imap
 from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
 from consult.tasks import email_bounces_read
-from consult.verp import verp_address, verp_email_id
+from consult.verp import VerpForged, verp_address, verp_email_id
 from tests.helpers.bounces import (
     exim_bounce,
     gmail_bounce,
@@ -199,6 +199,24 @@ def test_exim_plain_text_bounce_is_read(
         Status.BOUNCED,
         "550 5.1.1 <ana@example.org>: mailbox unavailable",
     )
+
+
+def test_a_verp_address_signed_before_the_key_was_rotated_still_names_its_email(
+    bounce_address, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    row = sent(django_capture_on_commit_callbacks)
+    address = verp_address(row.pk)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 50
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+
+    outcome = bounce_ingest(raw=postfix_dsn(row=row, to=address))
+
+    settings.SECRET_KEY_FALLBACKS = []
+    assert verp_address(row.pk) != address
+    assert (outcome.bounced, outcome.email_id) == (True, row.pk)
+    with pytest.raises(VerpForged):
+        verp_email_id(address)
 
 
 def test_exim_bounce_without_verp_found_by_the_quoted_message_id(
