@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from django.utils import timezone
 from flufl.bounce import all_failures
 
@@ -147,7 +148,11 @@ def _text(part: email.message.Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return str(part.get_payload())
-    return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+    try:
+        return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+    except LookupError:
+        # A charset Python does not know: the report's words are ASCII anyway.
+        return payload.decode("utf-8", errors="replace")
 
 
 def _message_id_row(message: email.message.Message) -> OutboundEmail | None:
@@ -310,6 +315,9 @@ def _ingest_logged(
 ) -> BounceOutcome | None:
     try:
         return bounce_ingest(raw=raw, now=now)
+    except DatabaseError:
+        # Not the message's fault: the next run reads it again.
+        raise
     except Exception:
         # One message the parser chokes on must not stop the rest; it stays in
         # the mailbox for a person to look at.
@@ -360,7 +368,9 @@ def _imap_connect(url: str) -> tuple[imaplib.IMAP4, str]:
 
 
 def _imap_messages(client: imaplib.IMAP4) -> Iterator[tuple[str, bytes]]:
-    status, data = client.uid("SEARCH", "ALL")
+    # Messages that could not be read are left flagged for a person: without the
+    # flag they would fill every batch and nothing newer would be read.
+    status, data = client.uid("SEARCH", "UNFLAGGED")
     if status != "OK" or not isinstance(data[0], bytes):
         return
     for uid in data[0].decode().split()[:IMAP_BATCH]:
@@ -380,6 +390,7 @@ def bounces_read_imap(*, url: str, now: datetime | None = None) -> list[BounceOu
         for uid, raw in _imap_messages(client):
             outcome = _ingest_logged(raw, source=f"imap uid {uid}", now=now)
             if outcome is None:
+                client.uid("STORE", uid, "+FLAGS", r"(\Flagged)")
                 continue
             outcomes.append(outcome)
             client.uid("STORE", uid, "+FLAGS", r"(\Deleted)")

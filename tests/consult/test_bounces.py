@@ -23,6 +23,7 @@ from tests.helpers.bounces import (
     postfix_dsn,
     vacation_reply,
 )
+from tests.helpers.imap_server import ImapServer
 from tests.helpers.outbox import Status, queued
 
 pytestmark = pytest.mark.django_db
@@ -466,3 +467,70 @@ def test_erasing_an_email_drops_a_refusal_that_quotes_the_address(
     row.refresh_from_db()
     assert row.last_error == ""
     assert "ana@example.org" not in row.to
+
+
+# --- the IMAP mailbox, on a real IMAP server ------------------------------------------
+
+
+@pytest.fixture
+def imap_server():
+    server = ImapServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_imap_mailbox_is_read_and_emptied_of_what_was_read(
+    imap_server, bounce_address, django_capture_on_commit_callbacks, mailoutbox
+):
+    row = sent(django_capture_on_commit_callbacks)
+    replied = sent(django_capture_on_commit_callbacks, key="k:2")
+    imap_server.deliver(postfix_dsn(row=row, to=verp_address(row.pk)))
+    imap_server.deliver(vacation_reply(row=replied, to=verp_address(replied.pk)))
+
+    outcomes = bounces_read_imap(url=imap_server.url)
+    again = bounces_read_imap(url=imap_server.url)
+
+    row.refresh_from_db()
+    replied.refresh_from_db()
+    assert [(o.email_id, o.bounced) for o in outcomes] == [
+        (row.pk, True),
+        (replied.pk, False),
+    ]
+    assert (row.status, replied.status) == (Status.BOUNCED, Status.SENT)
+    assert again == []
+    assert imap_server.messages() == []
+
+
+def test_imap_bounce_in_a_charset_python_does_not_know_is_still_read(
+    imap_server, bounce_address, django_capture_on_commit_callbacks, mailoutbox
+):
+    row = sent(django_capture_on_commit_callbacks)
+    # To the plain bounce address: found by the quoted Message-ID, so every text part
+    # is read.
+    raw = postfix_dsn(row=row, to="hello@consult.localhost").replace(
+        b"charset=us-ascii", b"charset=x-mac-klingon"
+    )
+    imap_server.deliver(raw)
+
+    [outcome] = bounces_read_imap(url=imap_server.url)
+
+    assert b"x-mac-klingon" in raw
+    assert (outcome.email_id, outcome.bounced) == (row.pk, True)
+
+
+def test_beat_task_reads_the_configured_imap_mailbox(
+    imap_server,
+    bounce_address,
+    settings,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
+):
+    row = sent(django_capture_on_commit_callbacks)
+    imap_server.deliver(postfix_dsn(row=row, to=verp_address(row.pk)))
+    settings.EMAIL_BOUNCE_IMAP_URL = imap_server.url
+
+    email_bounces_read.apply()
+
+    row.refresh_from_db()
+    assert row.status == Status.BOUNCED
