@@ -572,13 +572,6 @@ def start_check(
     )
 
 
-def slots_nearest(
-    slots: Sequence[availability.Slot], target: datetime, *, limit: int = 3
-) -> list[availability.Slot]:
-    """The ``limit`` free slots closest to ``target`` (either side), in time order."""
-    return availability.nearest(slots, target, limit=limit)
-
-
 def slots_near(
     *,
     target: datetime,

@@ -264,11 +264,6 @@ class Times:
         """Like "Thursday 3 December 2026, 9:30 AM\u201310:00 AM", with an en dash."""
         return f"{self.day(start)}, {self.time(start)}\u2013{self.time(end)}"
 
-    def stamp(self, value: datetime) -> str:
-        """Like "Thu 03 Dec 2026 09:30": when something happened, in the admin's lists
-        and notes (clients' pages use ``start``)."""
-        return _stamp_label(self.local(value), hour12=self.hour12)
-
     def zone_label(self, at: datetime | None = None) -> str:
         """Like "Los Angeles time (PST)", the zone's letters at ``at``; without it
         "Los Angeles time"."""

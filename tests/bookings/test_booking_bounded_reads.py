@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from bookings import selectors, services
+from bookings import availability, selectors, services
 from bookings.forms import format_start
 from bookings.services import Outcome
 from tests.factories.bookings import (
@@ -87,7 +87,7 @@ def test_alternatives_near_the_wanted_time_are_the_nearest_of_the_whole_horizon(
 
     near = selectors.slots_near(target=target, now=NOW)
 
-    assert near == selectors.slots_nearest(everything, target)
+    assert near == availability.nearest(everything, target, limit=3)
     assert [slot.start for slot in near] == [
         target - timedelta(minutes=30),
         target,

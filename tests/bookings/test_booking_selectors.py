@@ -178,19 +178,6 @@ def test_availability_can_leave_out_the_booking_being_moved():
     ]
 
 
-def test_slots_nearest_takes_both_sides_in_time_order():
-    ConsultantFactory(timezone="UTC", hours={1: [(time(9), time(12))]})
-    slots = selectors.availability_get(now=NOW).slots
-
-    nearest = selectors.slots_nearest(slots, TUESDAY + timedelta(hours=10, minutes=10))
-
-    assert [s.start for s in nearest] == [
-        TUESDAY + timedelta(hours=9, minutes=30),
-        TUESDAY + timedelta(hours=10),
-        TUESDAY + timedelta(hours=10, minutes=30),
-    ]
-
-
 @pytest.mark.parametrize("token", ["", "x" * 43, "y" * 500])
 def test_booking_get_by_token_unknown_or_oversized_is_none(token):
     BookingFactory()

@@ -158,20 +158,6 @@ def test_when_label_and_zone_name(zone, instant, hour12, when, zone_name):
 
 
 @pytest.mark.parametrize(
-    ("zone", "hour12", "stamp"),
-    [
-        ("Europe/Berlin", False, "Thu 03 Dec 2026 18:30"),
-        ("America/Los_Angeles", True, "Thu 03 Dec 2026 9:30 AM"),
-        ("Asia/Kolkata", False, "Thu 03 Dec 2026 23:00"),
-    ],
-)
-def test_stamp_label(zone, hour12, stamp):
-    times = Times.of(zone, hour12=hour12)
-
-    assert times.stamp(datetime(2026, 12, 3, 17, 30, tzinfo=UTC)) == stamp
-
-
-@pytest.mark.parametrize(
     ("zone", "hour12"),
     [
         ("America/Los_Angeles", True),
