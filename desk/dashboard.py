@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from advisor.enums import PATH_LABELS
@@ -23,7 +23,7 @@ from bookings.enums import BookingStatus
 from bookings.models import Booking, Consultant
 from bookings.selectors import assessment_booked
 from calendars.selectors import StaleCalendar, calendars_stale
-from consult.models import OutboundEmail
+from consult.models import ERASED_SUBJECT, OutboundEmail
 from consult.staff import staff_sees_everyone
 from desk.ownership import emails_theirs
 
@@ -218,10 +218,28 @@ def dashboard_get(
     failed_emails = None
     failed_recent: tuple[OutboundEmail, ...] = ()
     if user.has_perm("consult.view_outboundemail"):
-        failed = OutboundEmail.objects.filter(
-            emails_theirs(user),
-            # A bounce is as final as a failure: the client never got it.
-            status__in=(OutboundEmail.Status.FAILED, OutboundEmail.Status.BOUNCED),
+        Status = OutboundEmail.Status  # noqa: N806 -- the model's own enum
+        failed = (
+            OutboundEmail.objects.filter(
+                emails_theirs(user),
+                # A bounce is as final as a failure: the client never got it.
+                status__in=(Status.FAILED, Status.BOUNCED),
+            )
+            # Settled once the same email about the same row went again (to a
+            # corrected address, say); and nothing is left to do for a client who
+            # deleted their data.
+            .exclude(
+                Exists(
+                    OutboundEmail.objects.filter(
+                        related_model=OuterRef("related_model"),
+                        related_id=OuterRef("related_id"),
+                        kind=OuterRef("kind"),
+                        created_at__gt=OuterRef("created_at"),
+                        status__in=(Status.QUEUED, Status.SENDING, Status.SENT),
+                    ).exclude(related_model="")
+                )
+            )
+            .exclude(subject=ERASED_SUBJECT)
         )
         failed_emails = failed.count()
         if failed_emails:

@@ -430,3 +430,35 @@ def test_consultant_sees_only_their_own_calls_awaiting_an_outcome():
     assert (dashboard.awaiting_outcome, list(dashboard.awaiting_recent)) == (1, [own])
     assert dashboard.team_upcoming == ()
     assert dashboard.sees_everyone is False
+
+
+def test_an_email_sent_again_after_its_bounce_or_erased_needs_no_attention():
+    booking = BookingFactory()
+    other = BookingFactory()
+
+    def email(n, status, about, created, **fields):
+        return OutboundEmail.objects.create(
+            related_model="bookings.booking",
+            related_id=str(about.pk),
+            kind="booking_confirmation",
+            to=f"client{n}@example.com",
+            body_text="-",
+            body_html="-",
+            dedupe_key=f"test:{n}",
+            status=status,
+            created_at=created,
+            sent_at=created if status == "sent" else None,
+            bounced_at=created if status == "bounced" else None,
+            **{"subject": "Your consultation", **fields},
+        )
+
+    email(0, "bounced", booking, NOW - timedelta(hours=2))
+    # The address corrected: the same email about the same call went again.
+    email(1, "sent", booking, NOW - timedelta(hours=1))
+    still = email(2, "bounced", other, NOW - timedelta(hours=2))
+    email(3, "failed", other, NOW - timedelta(hours=3), subject="(deleted)")
+
+    dashboard = dashboard_get(user=manager_create(), now=NOW)
+
+    assert dashboard.failed_emails == 1
+    assert [e.pk for e in dashboard.failed_recent] == [still.pk]
