@@ -26,9 +26,28 @@ DELIVERY_LIMIT = 50
 PROBLEMS = (OutboundEmail.Status.BOUNCED, OutboundEmail.Status.FAILED)
 
 
+# What each email is, in words, by its template folder under ``emails/``.
+KIND_LABELS = {
+    "assessment_summary": "Result summary",
+    "assessment_shared": "Shared result",
+    "link": "Private link",
+    "booking_confirmation": "Booking confirmation",
+    "booking_moved": "New time",
+    "booking_cancelled": "Cancellation",
+    "booking_reminder": "Reminder",
+    "booking_missed": "Sorry we missed you",
+    "booking_reassigned": "New consultant",
+    "booking_consultant_new": "New call (to the consultant)",
+    "booking_consultant_moved": "Call moved (to the consultant)",
+    "booking_consultant_cancelled": "Call cancelled (to the consultant)",
+    "booking_consultant_reminder": "Reminder (to the consultant)",
+    "booking_consultant_handed_over": "Call handed over (to the consultant)",
+}
+
+
 def kind_label(kind: str) -> str:
-    """``booking_consultant_new`` as "Booking consultant new"."""
-    return kind.replace("_", " ").capitalize()
+    """``booking_moved`` as "New time"; a kind without words as its name spelled out."""
+    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
 
 
 def delivery_rows(

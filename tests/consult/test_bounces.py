@@ -7,11 +7,13 @@ are shaped like Postfix's, Gmail's and Exim's (tests/helpers/bounces.py).
 import email
 import mailbox
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
+from consult.admin_delivery import KIND_LABELS
 from consult.bounces import bounce_ingest, bounces_read_imap
 from consult.emails import EmailSendDeferred, email_send
 from consult.models import OutboundEmail
@@ -534,3 +536,15 @@ def test_beat_task_reads_the_configured_imap_mailbox(
 
     row.refresh_from_db()
     assert row.status == Status.BOUNCED
+
+
+def test_every_email_kind_has_words_for_the_admin():
+    folders = Path(__file__).resolve().parents[2] / "templates" / "emails"
+    kinds = {
+        path.name
+        for path in folders.iterdir()
+        if path.is_dir() and (path / "subject.txt").exists()
+    }
+
+    assert kinds
+    assert kinds <= set(KIND_LABELS)
