@@ -94,7 +94,7 @@ def test_failed_email_shows_the_banner_too(client):
 
     html = client.get(booking_url(booking)).content.decode()
 
-    assert "The client's booking reminder email failed:</strong>" in html
+    assert "The client's reminder email failed:</strong>" in html
 
 
 @pytest.mark.usefixtures("active_price_book")
@@ -112,7 +112,7 @@ def test_prep_sheet_shows_the_assessment_s_and_the_call_s_bounces(client):
 
     html = client.get(assessment_url(assessment)).content.decode()
 
-    assert "The client's assessment summary email bounced:</strong>" in html
+    assert "The client's result summary email bounced:</strong>" in html
     assert "The client's booking confirmation email bounced:</strong>" in html
     assert f'<a href="{correct_url(assessment)}">Correct the address</a>' in html
     assert (
@@ -131,7 +131,7 @@ def test_prep_sheet_of_another_consultant_shows_the_bounce_without_the_link(clie
 
     html = client.get(assessment_url(assessment)).content.decode()
 
-    assert "The client's assessment summary email bounced:</strong>" in html
+    assert "The client's result summary email bounced:</strong>" in html
     assert correct_url(assessment) not in html
 
 
