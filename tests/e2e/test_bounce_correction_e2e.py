@@ -62,7 +62,7 @@ def test_consultant_corrects_a_bounced_address_from_the_prep_sheet(
 
     banner = page.get_by_role("alert")
     expect(banner).to_contain_text(
-        f"The client's assessment summary email bounced: {REFUSED}"
+        f"The client's result summary email bounced: {REFUSED}"
     )
     expect(page.locator(".delivery-status--bounced")).to_have_text("Bounced")
     page.screenshot(path=output_dir / "1-prep-sheet-bounced.png", full_page=True)
