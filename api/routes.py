@@ -428,7 +428,11 @@ def slots(
         return answer
     window_start = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
     window_end = window_start + timedelta(days=days)
-    found = availability_get(consultant_id=consultant_id)
+    # Only the days asked for are read and computed, whatever the horizon and the
+    # number of consultants.
+    found = availability_get(
+        consultant_id=consultant_id, window=(window_start, window_end)
+    )
     answer["slots"] = [
         {
             "start": slot.start,
@@ -436,6 +440,5 @@ def slots(
             "consultant_ids": sorted(int(key) for key in slot.consultant_keys),
         }
         for slot in found.slots
-        if window_start <= slot.start < window_end
     ]
     return answer

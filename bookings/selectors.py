@@ -6,8 +6,8 @@ active bookings), however many consultants or
 bookings there are, and the pure ``availability.free_slots`` does the rest. The booking
 page reads and computes only the week it shows (``availability_week_get``), the details
 page and the booking service only the time around the wanted start (``start_check``,
-``slots_near``); the whole horizon (``availability_get``) is for the pages that need to
-search all of it.
+``slots_near``), the API's slots only the days asked for (``availability_get`` with a
+``window``); the whole horizon is for the benchmarks and tests that need all of it.
 """
 
 from __future__ import annotations
@@ -240,24 +240,29 @@ def availability_get(
     consultant_id: int | None = None,
     now: datetime | None = None,
     exclude_booking_id: int | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> Availability:
     """Free slots over the whole booking horizon, of one consultant or of all (the union).
 
     ``exclude_booking_id`` shows the times a booking could move to, its own time not
-    counting against them.
+    counting against them. ``window`` (start, end) reads and computes only the slots
+    starting in it: what a caller asking for a few days needs, at any scale.
     """
     now = now or timezone.now()
     policy = BookingPolicy.current()
     consultants = consultants_active()
     chosen = [c for c in consultants if consultant_id in {None, c.pk}]
     horizon_end = now + timedelta(days=policy.horizon_days)
+    start, end = window or (now, horizon_end)
+    if max(start, now) >= min(end, horizon_end):
+        return Availability(policy=policy, consultants=consultants, slots=[], now=now)
     schedules = schedules_for(
         chosen,
-        window_start=now,
-        window_end=horizon_end,
+        window_start=max(start, now),
+        window_end=min(end, horizon_end),
         exclude_booking_id=exclude_booking_id,
     )
-    slots = availability.free_slots(schedules, policy.to_policy(), now)
+    slots = availability.free_slots(schedules, policy.to_policy(), now, start, end)
     return Availability(policy=policy, consultants=consultants, slots=slots, now=now)
 
 

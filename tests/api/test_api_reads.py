@@ -11,6 +11,7 @@ from advisor.models import Assessment
 from advisor.services import assessment_submit
 from bookings.enums import BookingStatus
 from bookings.models import Booking
+from bookings.selectors import availability_get
 from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.factories.bookings import BookingFactory, ConsultantFactory
 
@@ -186,6 +187,31 @@ def test_slots_need_no_token_and_stay_within_the_days_asked(anonymous_api):
     assert {tuple(slot["consultant_ids"]) for slot in body["slots"]} == {
         (consultant.pk,)
     }
+
+
+def test_slots_of_a_few_days_are_those_of_the_whole_horizon_in_those_days(
+    anonymous_api,
+):
+    consultants = [
+        ConsultantFactory(timezone=zone)
+        for zone in ("Europe/Berlin", "America/New_York", "Asia/Kolkata")
+    ]
+    BookingFactory(consultant=consultants[0])
+    start = timezone.now().astimezone(UTC).date() + timedelta(days=2)
+    low = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
+    high = low + timedelta(days=3)
+
+    body = anonymous_api.get("/slots", start_date=start.isoformat(), days=3).json()
+
+    expected = [slot for slot in availability_get().slots if low <= slot.start < high]
+    assert expected
+    assert [
+        (datetime.fromisoformat(slot["start"]), tuple(slot["consultant_ids"]))
+        for slot in body["slots"]
+    ] == [
+        (slot.start, tuple(sorted(int(key) for key in slot.consultant_keys)))
+        for slot in expected
+    ]
 
 
 def test_slots_refuse_more_than_two_weeks_at_once(anonymous_api):
