@@ -507,6 +507,21 @@ def main() -> None:  # noqa: PLR0915 -- one scenario after another, printed as t
                     "ok": timings["p95_ms"] < PAGE_TARGET_MS,
                 }
             )
+        slots_url = f"/api/v1/slots?start_date={taken.date().isoformat()}&days=7"
+
+        def api_slots() -> None:
+            assert client.get(slots_url).status_code == 200  # noqa: S101
+
+        timings, queries = measure(api_slots)
+        rows.append(
+            {
+                "name": "API GET /slots, 7 days, every consultant",
+                **timings,
+                "queries": queries,
+                "target": f"p95 < {PAGE_TARGET_MS:g} ms",
+                "ok": timings["p95_ms"] < PAGE_TARGET_MS,
+            }
+        )
         zone = zone_or_none("America/Los_Angeles")
         timings, queries = measure(lambda: selectors.availability_week_get(zone=zone))
         plan = explain_week_bookings(zone)
