@@ -105,7 +105,8 @@ def smtp():
     """A real SMTP server on localhost: ``(sink, port)``."""
     from aiosmtpd.controller import Controller  # noqa: PLC0415 -- only these tests
 
-    from tests.helpers.realstack import SmtpSink, free_port  # noqa: PLC0415
+    from tests.helpers.ports import free_port  # noqa: PLC0415
+    from tests.helpers.realstack import SmtpSink  # noqa: PLC0415
 
     sink = SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
@@ -122,7 +123,7 @@ def refusing(settings):
     from aiosmtpd.controller import Controller  # noqa: PLC0415 -- only these tests
 
     from tests.helpers.bounces import RefusingSmtp  # noqa: PLC0415
-    from tests.helpers.realstack import free_port  # noqa: PLC0415
+    from tests.helpers.ports import free_port  # noqa: PLC0415
 
     handler = RefusingSmtp()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())

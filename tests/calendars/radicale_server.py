@@ -1,27 +1,21 @@
 """A real Radicale CalDAV server for the tests, on a free port of 127.0.0.1, with one user
 (htpasswd, plain) and its collections in a temporary folder."""
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import caldav
 
+from tests.helpers.ports import free_port, port_wait
+
 USER, PASSWORD = "ada", "app-password-123"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Radicale:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.process: subprocess.Popen | None = None
 
@@ -53,16 +47,7 @@ class Radicale:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            except OSError:
-                time.sleep(0.1)
-            else:
-                return
-        msg = "Radicale did not start"
-        raise RuntimeError(msg)
+        port_wait(self.port, what="Radicale")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -21,11 +21,11 @@ from consult.celery import app
 from consult.emails import email_queue, email_relay
 from consult.models import OutboundEmail
 from tests.helpers.brokers import private_rabbitmq, private_redis
+from tests.helpers.ports import free_port
 from tests.helpers.realstack import (
     WAIT,
     SmtpSink,
     Workers,
-    free_port,
     producer_reset,
     wait_for,
     worker_database_url,

@@ -26,7 +26,8 @@ from django.utils import timezone
 
 from consult.emails import SENDING_TIMEOUT, email_queue, email_relay
 from consult.models import OutboundEmail
-from tests.helpers.realstack import WAIT, SmtpSink, Workers, free_port, wait_for
+from tests.helpers.ports import free_port
+from tests.helpers.realstack import WAIT, SmtpSink, Workers, wait_for
 
 pytestmark = [
     pytest.mark.redis,

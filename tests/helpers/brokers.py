@@ -10,25 +10,17 @@ written to disk.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.realstack import free_port, wait_for
+from tests.helpers.ports import free_port, port_open
+from tests.helpers.realstack import wait_for
 from tests.helpers.services import require_service
 
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), 0.5):
-            return True
-    except OSError:
-        return False
 
 
 class PrivateBroker:
@@ -56,7 +48,7 @@ class PrivateBroker:
         return dict(os.environ)
 
     def ready(self) -> bool:
-        return _port_open(self.port)
+        return port_open(self.port)
 
     def consumer_waiting(self) -> bool:
         """Whether a consumer is waiting on the broker for its next message."""
@@ -92,7 +84,7 @@ class PrivateBroker:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         wait_for(
-            lambda: not _port_open(self.port),
+            lambda: not port_open(self.port),
             what=f"the private {self.name}'s port to close",
             logs=[self.log],
         )
@@ -216,7 +208,7 @@ class PrivateRabbitMQ(PrivateBroker):
         }
 
     def ready(self) -> bool:
-        if not _port_open(self.port):
+        if not port_open(self.port):
             return False
         # The port opens before the node accepts logins; a connection that
         # completes the AMQP handshake is the real sign.

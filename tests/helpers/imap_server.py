@@ -2,24 +2,18 @@
 127.0.0.1, with one user whose INBOX starts empty."""
 
 import imaplib
-import socket
 import subprocess
-import time
 from pathlib import Path
+
+from tests.helpers.ports import free_port, port_wait
 
 USER, PASSWORD = "bounces", "imap-password-123"
 PYMAP = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "pymap"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class ImapServer:
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"imap://{USER}:{PASSWORD}@127.0.0.1:{self.port}/INBOX"
         self.process: subprocess.Popen | None = None
 
@@ -41,16 +35,7 @@ class ImapServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            except OSError:
-                time.sleep(0.1)
-            else:
-                return
-        msg = "the IMAP server did not start"
-        raise RuntimeError(msg)
+        port_wait(self.port, what="the IMAP server")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -10,7 +10,6 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -68,12 +67,6 @@ class SmtpSink:
     def recipients(self) -> list[str]:
         with self.lock:
             return [rcpt for rcpt, _ in self.delivered]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(predicate, *, what: str, timeout: float = WAIT, logs=()) -> None:
