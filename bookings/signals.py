@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from bookings.models import Consultant
 from consult.staff import staff_timezone_remember
+from consult.timezones import zone_or_none
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -26,4 +27,9 @@ def staff_signed_in(
             .values_list("timezone", flat=True)
             .first()
         )
+        if name is None:
+            # Not a consultant (a manager, say): the zone their browser sent with the
+            # sign-in form, if it is one we know.
+            sent = request.POST.get("tz", "")[:64]
+            name = sent if zone_or_none(sent) is not None else None
         staff_timezone_remember(request, name)

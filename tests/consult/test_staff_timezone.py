@@ -109,3 +109,45 @@ def test_prep_sheet_shows_when_it_was_submitted_in_the_consultants_zone(client, 
     html = client.get(f"/admin/advisor/assessment/{assessment.pk}/change/").content
 
     assert "Tue 02 Mar 2027 05:00 (Asia/Tokyo)" in html.decode()
+
+
+LOGIN = "/admin/login/?next=/admin/"
+
+
+def signed_in(client, user, **extra):
+    user.set_password("correct-horse-battery")
+    user.save()
+    response = client.post(
+        LOGIN,
+        {"username": user.username, "password": "correct-horse-battery", **extra},
+    )
+    assert response.status_code == 302
+    return client.session.get(STAFF_TIMEZONE_SESSION_KEY)
+
+
+def test_staff_who_are_not_consultants_read_the_admin_in_their_browsers_zone(
+    client, tokyo
+):
+    manager = manager_create()
+
+    zone = signed_in(client, manager, tz="Europe/Berlin")
+
+    assert zone == "Europe/Berlin"
+    assert time_off_start(client, tokyo) == ("2027-03-01", "21:00:00")
+
+
+@pytest.mark.parametrize("sent", ["Mars/Olympus", "", "x" * 500])
+def test_a_zone_the_browser_sent_that_is_none_leaves_the_site_zone(
+    client, tokyo, sent
+):
+    assert signed_in(client, manager_create(), tz=sent) is None
+
+
+def test_a_consultants_own_zone_wins_over_the_browsers(client, tokyo):
+    assert signed_in(client, tokyo.user, tz="Europe/Berlin") == "Asia/Tokyo"
+
+
+def test_the_sign_in_page_sends_the_browsers_zone(client):
+    html = client.get(LOGIN).content.decode()
+
+    assert "js/admin-login-zone" in html
