@@ -6,7 +6,8 @@ class CalendarsConfig(AppConfig):
     verbose_name = "Calendars"
 
     def ready(self) -> None:
-        # Receivers of the bookings' domain events write the write-back outbox.
-        from calendars import receivers  # noqa: PLC0415
+        # The deploy check registers itself; receivers of the bookings' domain events
+        # write the write-back outbox.
+        from calendars import checks, receivers  # noqa: F401, PLC0415
 
         receivers.connect()

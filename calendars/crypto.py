@@ -19,15 +19,22 @@ from django.conf import settings
 __all__ = ["InvalidToken", "secret_decrypt", "secret_encrypt", "secrets_rotate_value"]
 
 
-def _derived_key() -> bytes:
-    digest = hashlib.sha256(b"consult.calendars.secret:" + settings.SECRET_KEY.encode())
+def _derived_key(secret: str) -> bytes:
+    digest = hashlib.sha256(b"consult.calendars.secret:" + secret.encode())
     return base64.urlsafe_b64encode(digest.digest())
 
 
 def _fernet() -> MultiFernet:
-    # The derived key comes last, to decrypt only: secrets stored before the keys were
-    # set are still read, and ``calendar_keys_rotate`` moves them to the first key.
-    keys = [*getattr(settings, "CALENDAR_ENCRYPTION_KEYS", []), _derived_key()]
+    # The derived keys come last, to decrypt only: secrets stored before the keys were
+    # set are still read, and ``calendar_keys_rotate`` moves them to the first key; a
+    # secret key since rotated still opens them from among its fallbacks.
+    keys = [
+        *getattr(settings, "CALENDAR_ENCRYPTION_KEYS", []),
+        *(
+            _derived_key(secret)
+            for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+        ),
+    ]
     return MultiFernet([Fernet(key) for key in keys])
 
 

@@ -79,6 +79,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(msg)
     # Only ever used with DEBUG on, where nothing is served to the public.
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"  # noqa: S105
+# Keys the secret key replaced: what they signed (sessions, password reset links,
+# bounce addresses) and the calendar secrets derived from them still open until the
+# old key is dropped from here.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"]

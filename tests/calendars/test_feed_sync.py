@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from bookings.models import BusyInterval
 from calendars import services
+from calendars.checks import encryption_keys_check
 from calendars.models import CalendarFeed
 from consult.outbound import UnsafeURL
 from tests.calendars.feeds import BERLIN_SERIES, vcalendar, vevent
@@ -283,3 +284,28 @@ def test_feed_whose_address_no_key_opens_fails_with_a_message(settings):
     result = services.feed_sync(feed_id=feed.pk, now=NOW)
 
     assert result.error == services.UNDECRYPTABLE
+
+
+def test_secrets_under_the_derived_key_survive_a_secret_key_rotation(settings):
+    url = "https://calendar.example.com/private/s3cr3t/basic.ics"
+    settings.CALENDAR_ENCRYPTION_KEYS = []
+    feed = CalendarFeedFactory(url=url)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+
+    opened = services.feed_url(CalendarFeed.objects.get(pk=feed.pk))
+    settings.SECRET_KEY_FALLBACKS = []
+    result = services.feed_sync(feed_id=feed.pk, now=NOW)
+
+    assert opened == url
+    assert result.error == services.UNDECRYPTABLE
+
+
+@pytest.mark.parametrize(("keys", "ids"), [([], ["calendars.W001"]), (None, [])])
+def test_deploy_check_asks_for_calendar_keys_of_their_own(settings, keys, ids):
+    settings.CALENDAR_ENCRYPTION_KEYS = (
+        keys if keys is not None else [Fernet.generate_key().decode()]
+    )
+
+    assert [warning.id for warning in encryption_keys_check(None)] == ids

@@ -21,6 +21,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         DJANGO_CSRF_TRUSTED_ORIGINS="https://consult.example",
         SITE_URL="https://consult.example",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.consult.example:587",
+        CALENDAR_ENCRYPTION_KEYS="m8Q2yV0sXh3bT5nR7kW9pL1cF4dJ6gA8zE0uI2oY3qM=",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],

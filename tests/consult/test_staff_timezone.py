@@ -137,9 +137,7 @@ def test_staff_who_are_not_consultants_read_the_admin_in_their_browsers_zone(
 
 
 @pytest.mark.parametrize("sent", ["Mars/Olympus", "", "x" * 500])
-def test_a_zone_the_browser_sent_that_is_none_leaves_the_site_zone(
-    client, tokyo, sent
-):
+def test_a_zone_the_browser_sent_that_is_none_leaves_the_site_zone(client, tokyo, sent):
     assert signed_in(client, manager_create(), tz=sent) is None
 
 
