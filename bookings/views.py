@@ -355,10 +355,23 @@ def details(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _details_page(request, form, prefill=prefill, status=422)
     result = _book(form.cleaned_data, prefill, hour12=clock_choice(request).hour12)
-    if result.ok:
+    if result.ok and (
+        result.outcome == services.Outcome.CREATED
+        or selectors.booking_get_by_token(result.manage_token) is not None
+    ):
         return private_response(
             redirect("bookings:confirmed", token=result.manage_token)
         )
+    if result.ok:
+        # The form was sent again after the client revoked the link it made: the
+        # booking stands, but that link no longer opens it.
+        form.add_error(
+            None,
+            "You have booked this consultation already, and the link it made has "
+            "since been revoked. To reschedule or cancel it, use “Get a new link to "
+            "your booking” on the booking page.",
+        )
+        return _details_page(request, form, prefill=prefill, status=409)
     if result.outcome == services.Outcome.EMAIL_HAS_BOOKING:
         form.add_error(
             "email",

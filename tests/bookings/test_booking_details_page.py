@@ -165,6 +165,24 @@ def test_details_post_twice_books_once_and_lands_on_the_same_confirmation(client
     assert second["Location"] == first["Location"]
 
 
+def test_the_form_sent_again_after_its_link_was_revoked_says_so_and_books_nothing(
+    client,
+):
+    consultant = ConsultantFactory()
+    start = free_starts(consultant)[0]
+    client.post("/book/details/", form_data(start))
+    booking = Booking.objects.get()
+    # Revoked from the links page, through another link of the booking's.
+    booking.links.update(revoked_at=timezone.now())
+
+    again = client.post("/book/details/", form_data(start))
+
+    html = again.content.decode()
+    assert again.status_code == 409
+    assert "the link it made has since been revoked" in html
+    assert Booking.objects.count() == 1
+
+
 def test_details_post_for_a_slot_just_taken_explains_and_offers_alternatives(client):
     consultant = ConsultantFactory(timezone="UTC")
     start = free_starts(consultant)[3]
