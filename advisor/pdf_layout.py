@@ -226,9 +226,13 @@ def _totals(totals: Totals, count: int, styles: Styles) -> list[Flowable]:
             ]
         )
     )
-    plural = "" if count == 1 else "s"
+    heading = (
+        "What it costs"
+        if count == 1
+        else f"What it costs, all {count} use cases together"
+    )
     return [
-        Paragraph(f"What it costs, all {count} use case{plural} together", styles.h3),
+        Paragraph(heading, styles.h3),
         table,
         Spacer(1, 3),
         Paragraph(

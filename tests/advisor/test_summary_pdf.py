@@ -11,7 +11,9 @@ from advisor.models import UseCase
 from advisor.pdf import assessment_summary_pdf, summary_filename
 from advisor.pdf_style import CJK_FONTS, text
 from advisor.selectors import assessment_summary_data
+from advisor.services import assessment_submit
 from consult.timezones import date_label
+from tests.factories.advisor import AssessmentFactory, UseCaseFactory
 from tests.helpers.answers import answer_2026_2, as_2026_1, store_answer
 from tests.helpers.summary_pdf import links_of, submitted, text_of
 
@@ -249,3 +251,18 @@ def test_summary_text_sets_cjk_runs_in_a_cjk_font_and_escapes_markup():
 )
 def test_summary_filename_is_a_safe_slug(company, filename):
     assert summary_filename(company) == filename
+
+
+def test_summary_pdf_of_one_use_case_says_what_it_costs_without_counting(
+    django_capture_on_commit_callbacks, active_price_book
+):
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment, name="Support summaries")
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment=assessment)
+
+    text = text_of(pdf_of(assessment, share_token=SHARE_TOKEN))
+
+    assert "What it costs" in text
+    assert "use case together" not in text
+    assert "all 1 " not in text
