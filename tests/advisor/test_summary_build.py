@@ -427,3 +427,24 @@ def test_relay_is_scheduled_every_minute_on_the_default_queue(settings):
     }
     assert app.amqp.router.route({}, entry["task"])["queue"].name == "default"
     assert app.amqp.router.route({}, "pdf.assessment_summary")["queue"].name == "pdf"
+
+
+def test_summary_email_of_one_use_case_does_not_count_it(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    assessment = AssessmentFactory()
+    UseCaseFactory(assessment=assessment, name="Support summaries")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_submit(assessment=assessment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries.assessment_summary_build(
+            assessment_id=assessment.pk, token=assessment.token
+        )
+
+    [sent] = mailoutbox
+    html = sent.alternatives[0][0]
+    assert "In all, on the option we recommend: about" in sent.body
+    assert "with the people it needs." in sent.body
+    assert "use case together" not in sent.body
+    assert "<strong>In all</strong>, on the option we recommend:" in html
