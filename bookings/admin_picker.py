@@ -22,14 +22,14 @@ from django import forms
 from django.utils import timezone
 
 from bookings import selectors
-from bookings.forms import EARLIEST_START, LATEST_START, format_start
+from bookings.forms import EARLIEST_START, LATEST_START, format_start, parse_start
 from consult.timezones import clock_label, day_label, short_date_label, short_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from zoneinfo import ZoneInfo
 
-    from django.http import HttpRequest
+    from django.http import HttpRequest, QueryDict
 
     from bookings.models import Booking, Consultant
 
@@ -278,3 +278,97 @@ class StaffStartForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Say why the usual rules do not apply.")
         return reason
+
+
+def pick_forms(
+    posted: QueryDict | None, *, outside: bool, choices: Choices, consultant: Consultant
+) -> tuple[PickForm, StaffStartForm]:
+    """The two ways to give a start; only the one posted is bound."""
+    form = PickForm(None if outside else posted, choices=choices)
+    staff_form = StaffStartForm(
+        posted if outside else None, zone=consultant.zone, tz_name=consultant.timezone
+    )
+    return form, staff_form
+
+
+@dataclass(frozen=True)
+class Picked:
+    start: datetime
+    # Why the start is outside the usual rules; "" for a free time.
+    reason: str
+    # The hidden fields that carry the start to the next step.
+    fields: list[tuple[str, str]]
+    # The forms' own ``confirm`` field: the start was reviewed and is now confirmed.
+    confirming: bool
+
+
+def picked_start(  # noqa: PLR0913 -- keyword-only; the two forms and the week
+    posted: QueryDict | None,
+    *,
+    outside: bool,
+    form: PickForm,
+    staff_form: StaffStartForm,
+    week: date,
+    recheck_confirmed: bool = True,
+) -> Picked | None:
+    """The start posted, from the free times or outside the usual rules, or None.
+
+    With ``recheck_confirmed`` false, a confirmed free time is taken as posted rather
+    than checked against the week again: the service re-checks it under its lock,
+    and a second click then finds what the first made (the time no longer free).
+    """
+    if posted is None:
+        return None
+    if outside:
+        if not staff_form.is_valid() or staff_form.start is None:
+            return None
+        reason = staff_form.cleaned_data["reason"]
+        return Picked(
+            start=staff_form.start,
+            reason=reason,
+            fields=[
+                ("outside_rules", "True"),
+                ("when", staff_form.cleaned_data["when"]),
+                ("reason", reason),
+            ],
+            confirming=staff_form.cleaned_data["confirm"],
+        )
+    if not recheck_confirmed and posted.get("confirm"):
+        value = posted.get("start", "")
+        if (start := parse_start(value)) is not None:
+            return Picked(
+                start=start,
+                reason="",
+                fields=[("start", value), ("week", week.isoformat())],
+                confirming=True,
+            )
+    if form.is_valid() and (start := parse_start(form.cleaned_data["start"])):
+        value = form.cleaned_data["start"]
+        return Picked(
+            start=start,
+            reason="",
+            fields=[("start", value), ("week", week.isoformat())],
+            confirming=form.cleaned_data["confirm"],
+        )
+    return None
+
+
+def chosen_review(
+    picked: Picked,
+    *,
+    consultant: Consultant,
+    client_zone: ZoneInfo,
+    client_tz: str,
+    fields: list[tuple[str, str]] | None = None,
+) -> dict:
+    """The picked start to review on both clocks, as ``confirm_time.html`` takes it;
+    ``fields`` (default: the picked ones) carry it to the last step."""
+    consultant_clock, client_clock = both_clocks(
+        picked.start, consultant, client_zone, client_tz
+    )
+    return {
+        "consultant": consultant_clock,
+        "client": client_clock,
+        "reason": picked.reason,
+        "fields": picked.fields if fields is None else fields,
+    }

@@ -23,16 +23,15 @@ from bookings import selectors, services
 from bookings.admin_forms import HandoverForm
 from bookings.admin_picker import (
     BUSY_MESSAGE,
-    PickForm,
-    StaffStartForm,
-    both_clocks,
+    chosen_review,
+    pick_forms,
+    picked_start,
     picker_week,
     week_links,
 )
 from bookings.conflicts import bookings_in_conflict, handover_fit
 from bookings.corrections import booking_email_correct
 from bookings.enums import STAFF_CANCELLABLE_STATUSES
-from bookings.forms import parse_start
 from consult import admin_corrections
 from consult.timezones import (
     short_label,
@@ -166,51 +165,39 @@ def move_page(
         week_url=week_links(request),
         moving=booking,
     )
-    form = PickForm(None if outside else posted, choices=picker.choices)
-    staff_form = StaffStartForm(
-        posted if outside else None, zone=consultant.zone, tz_name=consultant.timezone
+    form, staff_form = pick_forms(
+        posted, outside=outside, choices=picker.choices, consultant=consultant
+    )
+    picked = picked_start(
+        posted, outside=outside, form=form, staff_form=staff_form, week=picker.week
     )
     chosen = None
     status = 200
-    if outside and staff_form.is_valid():
-        new_start, reason = staff_form.start, staff_form.cleaned_data["reason"]
-        if not staff_form.cleaned_data["confirm"]:
-            chosen = _chosen(
-                booking,
-                new_start,
-                reason=reason,
-                fields=[
-                    ("outside_rules", "True"),
-                    ("when", staff_form.cleaned_data["when"]),
-                    ("reason", reason),
-                ],
-            )
-        else:
-            result = services.booking_move_by_staff(
-                booking=booking, new_start=new_start, by=request.user, reason=reason
-            )
-            if result.outcome == services.Outcome.MOVED:
-                return _moved(model_admin, request, result.booking, reason=reason)
-            staff_form.add_error("when", NOT_MOVED[result.outcome])
-            status = 409
-    elif posted is not None and not outside and form.is_valid():
-        new_start = parse_start(form.cleaned_data["start"])
-        if not form.cleaned_data["confirm"]:
-            chosen = _chosen(
-                booking,
-                new_start,
-                fields=[
-                    ("start", form.cleaned_data["start"]),
-                    ("week", picker.week.isoformat()),
-                ],
-            )
-        else:
-            result = services.booking_reschedule(booking=booking, new_start=new_start)
-            if result.outcome == services.Outcome.MOVED:
-                return _moved(model_admin, request, result.booking)
-            model_admin.message_user(
-                request, f"Not moved. {NOT_MOVED[result.outcome]}", messages.ERROR
-            )
+    if picked is not None and not picked.confirming:
+        chosen = chosen_review(
+            picked,
+            consultant=consultant,
+            client_zone=booking.client_zone,
+            client_tz=booking.client_timezone,
+        )
+    elif picked is not None and outside:
+        result = services.booking_move_by_staff(
+            booking=booking,
+            new_start=picked.start,
+            by=request.user,
+            reason=picked.reason,
+        )
+        if result.outcome == services.Outcome.MOVED:
+            return _moved(model_admin, request, result.booking, reason=picked.reason)
+        staff_form.add_error("when", NOT_MOVED[result.outcome])
+        status = 409
+    elif picked is not None:
+        result = services.booking_reschedule(booking=booking, new_start=picked.start)
+        if result.outcome == services.Outcome.MOVED:
+            return _moved(model_admin, request, result.booking)
+        model_admin.message_user(
+            request, f"Not moved. {NOT_MOVED[result.outcome]}", messages.ERROR
+        )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -232,24 +219,6 @@ def move_page(
     if form.errors or staff_form.errors:
         response.status_code = 400 if status == 200 else status
     return response
-
-
-def _chosen(
-    booking: Booking,
-    new_start: datetime,
-    *,
-    fields: list[tuple[str, str]],
-    reason: str = "",
-) -> dict:
-    consultant, client = both_clocks(
-        new_start, booking.consultant, booking.client_zone, booking.client_timezone
-    )
-    return {
-        "consultant": consultant,
-        "client": client,
-        "reason": reason,
-        "fields": fields,
-    }
 
 
 def _moved(

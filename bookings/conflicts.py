@@ -146,10 +146,7 @@ def bookings_in_conflict(
     time_off: dict[int, list[TimeOff]] = {}
     if any(fit is not None and fit.misfit == Misfit.TIME_OFF for _, fit in misfits):
         # Only for the words: which clashes are time off, and with what reason.
-        for off in TimeOff.objects.filter(
-            consultant_id__in=list(consultants), end__gt=first, start__lt=last
-        ).order_by():
-            time_off.setdefault(off.consultant_id, []).append(off)
+        time_off = _time_off_by_consultant(list(consultants), start=first, end=last)
     return [
         Conflict(
             call,
@@ -164,6 +161,20 @@ def bookings_in_conflict(
         )
         for call, fit in misfits
     ]
+
+
+def _time_off_by_consultant(
+    consultant_ids: list[int], *, start: datetime, end: datetime
+) -> dict[int, list[TimeOff]]:
+    """The time off of ``consultant_ids`` overlapping ``[start, end)``, by consultant,
+    in one query."""
+    time_off: dict[int, list[TimeOff]] = {}
+    # Unordered: the model's ordering would join the consultants to sort.
+    for off in TimeOff.objects.filter(
+        consultant_id__in=consultant_ids, start__lt=end, end__gt=start
+    ).order_by():
+        time_off.setdefault(off.consultant_id, []).append(off)
+    return time_off
 
 
 def handover_fit(
@@ -208,11 +219,9 @@ def handover_fit(
     ]
     if clashes:
         # Only for the words, in one query for all of them.
-        # Unordered: the model's ordering would join the consultants to sort.
-        for off in TimeOff.objects.filter(
-            consultant_id__in=clashes, start__lt=booking.end, end__gt=booking.start
-        ).order_by():
-            time_off.setdefault(off.consultant_id, []).append(off)
+        time_off = _time_off_by_consultant(
+            clashes, start=booking.start, end=booking.end
+        )
     answers = {}
     for consultant in others:
         fit = fits[consultant.pk]

@@ -33,9 +33,6 @@ from consult.staff import staff_sees_everyone
 from consult.timezones import viewer_label
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any
-
     from django.db.models import QuerySet
     from django.http import HttpRequest
     from django.utils.safestring import SafeString
@@ -81,8 +78,48 @@ class ConsultantOwnedAdmin(OwnRowsMixin, admin.ModelAdmin):
             )
 
 
+class SyncedSourceAdmin(ConsultantOwnedAdmin):
+    """Feeds and CalDAV accounts alike: deleted through the service, read again on
+    "Sync now", with how their reads go in words."""
+
+    actions = ("sync_now",)
+    # What one row is, in the message after "Sync now".
+    sync_noun = ""
+
+    def source_delete(self, obj) -> None:
+        raise NotImplementedError
+
+    def source_sync_now(self, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        self.source_delete(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for row in queryset:
+            self.source_delete(row)
+
+    @admin.action(description="Sync now")
+    def sync_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for row in queryset.filter(is_active=True):
+            self.source_sync_now(row)
+            self.log_change(request, row, "Asked to sync now.")
+            count += 1
+        self.message_user(
+            request,
+            f"{count} {self.sync_noun}(s) will be read within a minute; refresh to "
+            "see the result.",
+            messages.SUCCESS,
+        )
+
+    @admin.display(description="status")
+    def sync_status(self, obj) -> SafeString:
+        return sync_status(obj)
+
+
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(ConsultantOwnedAdmin):
+class CalendarFeedAdmin(SyncedSourceAdmin):
     form = CalendarFeedForm
     list_display = (
         "name",
@@ -95,7 +132,7 @@ class CalendarFeedAdmin(ConsultantOwnedAdmin):
     )
     list_select_related = ("consultant",)
     readonly_fields = ("url_hint", *SYNC_FIELDS)
-    actions = ("sync_now",)
+    sync_noun = "calendar"
 
     def save_model(self, request: HttpRequest, obj, form, change) -> None:
         self.own_consultant_set(request, obj)
@@ -103,47 +140,11 @@ class CalendarFeedAdmin(ConsultantOwnedAdmin):
         if not change:
             services.feed_sync_now(feed=obj)
 
-    def delete_model(self, request: HttpRequest, obj) -> None:
+    def source_delete(self, obj: CalendarFeed) -> None:
         services.feed_delete(feed=obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for feed in queryset:
-            services.feed_delete(feed=feed)
-
-    @admin.action(description="Sync now")
-    def sync_now(self, request: HttpRequest, queryset: QuerySet) -> None:
-        sync_now_ask(
-            self,
-            request,
-            queryset,
-            sync=lambda feed: services.feed_sync_now(feed=feed),
-            noun="calendar",
-        )
-
-    @admin.display(description="status")
-    def sync_status(self, obj: CalendarFeed) -> SafeString:
-        return sync_status(obj)
-
-
-def sync_now_ask(
-    model_admin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet,
-    *,
-    sync: Callable[[Any], object],
-    noun: str,
-) -> None:
-    """The "Sync now" action of feeds and accounts alike: ask, log, say when."""
-    count = 0
-    for row in queryset.filter(is_active=True):
-        sync(row)
-        model_admin.log_change(request, row, "Asked to sync now.")
-        count += 1
-    model_admin.message_user(
-        request,
-        f"{count} {noun}(s) will be read within a minute; refresh to see the result.",
-        messages.SUCCESS,
-    )
+    def source_sync_now(self, obj: CalendarFeed) -> None:
+        services.feed_sync_now(feed=obj)
 
 
 def sync_status(obj) -> SafeString:
@@ -219,7 +220,7 @@ class CalendarSubscriptionAdmin(ConsultantOwnedAdmin):
 
 
 @admin.register(CalDAVAccount)
-class CalDAVAccountAdmin(ConsultantOwnedAdmin):
+class CalDAVAccountAdmin(SyncedSourceAdmin):
     form = CalDAVAccountForm
     list_display = (
         "name",
@@ -233,7 +234,7 @@ class CalDAVAccountAdmin(ConsultantOwnedAdmin):
     )
     list_select_related = ("consultant",)
     readonly_fields = ("calendars_found", *SYNC_FIELDS)
-    actions = ("sync_now",)
+    sync_noun = "account"
 
     def save_model(self, request: HttpRequest, obj, form, change) -> None:
         self.own_consultant_set(request, obj)
@@ -242,26 +243,11 @@ class CalDAVAccountAdmin(ConsultantOwnedAdmin):
         )
         services.account_sync_now(account=obj)
 
-    def delete_model(self, request: HttpRequest, obj) -> None:
+    def source_delete(self, obj: CalDAVAccount) -> None:
         services.account_delete(account=obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for account in queryset:
-            services.account_delete(account=account)
-
-    @admin.action(description="Sync now")
-    def sync_now(self, request: HttpRequest, queryset: QuerySet) -> None:
-        sync_now_ask(
-            self,
-            request,
-            queryset,
-            sync=lambda account: services.account_sync_now(account=account),
-            noun="account",
-        )
-
-    @admin.display(description="status")
-    def sync_status(self, obj: CalDAVAccount) -> SafeString:
-        return sync_status(obj)
+    def source_sync_now(self, obj: CalDAVAccount) -> None:
+        services.account_sync_now(account=obj)
 
     @admin.display(description="calendars found (name: address)")
     def calendars_found(self, obj: CalDAVAccount) -> SafeString:

@@ -28,14 +28,13 @@ from bookings import selectors as booking_selectors
 from bookings import services as booking_services
 from bookings.admin_picker import (
     BUSY_MESSAGE,
-    PickForm,
-    StaffStartForm,
-    both_clocks,
+    chosen_review,
+    pick_forms,
+    picked_start,
     picker_week,
     week_links,
 )
 from bookings.admin_views import consultant_time
-from bookings.forms import parse_start
 from bookings.models import Booking, Consultant
 from consult import admin_corrections
 from consult.staff import staff_sees_everyone
@@ -44,7 +43,7 @@ from desk.forms import BookForClientForm
 from desk.ownership import assessment_bookable
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
+    from datetime import datetime
 
     from django.contrib.admin import ModelAdmin
     from django.http import HttpRequest, HttpResponse
@@ -192,17 +191,24 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
         week_url=week_links(request, consultant=str(consultant.pk), tz=tz_name),
     )
     carry = [("consultant", str(consultant.pk)), ("tz", tz_name)]
-    form = PickForm(None if outside else posted, choices=picker.choices)
-    staff_form = StaffStartForm(
-        posted if outside else None, zone=consultant.zone, tz_name=consultant.timezone
+    form, staff_form = pick_forms(
+        posted, outside=outside, choices=picker.choices, consultant=consultant
     )
     chosen = None
-    start, reason, fields = _picked(
-        posted, outside=outside, form=form, staff_form=staff_form, week=picker.week
+    # Confirmed through ConfirmForm below, not the picker's own field; a confirmed
+    # free time is not checked against the week again (see picked_start).
+    picked = picked_start(
+        posted,
+        outside=outside,
+        form=form,
+        staff_form=staff_form,
+        week=picker.week,
+        recheck_confirmed=False,
     )
     confirm = None
     status = 200
-    if start is not None:
+    if picked is not None:
+        fields = picked.fields
         confirming = posted is not None and bool(posted.get("confirm"))
         # Decided when the time is reviewed and carried to the last step, so that a
         # second click still finds the booking the first made. A call the client
@@ -230,9 +236,9 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
                 assessment=assessment,
                 consultant=consultant,
                 tz_name=tz_name,
-                start=start,
+                start=picked.start,
                 confirmed=confirm.cleaned_data,
-                reason=reason,
+                reason=picked.reason,
             )
             if result.outcome == Outcome.CREATED and result.booking is not None:
                 return _booked(model_admin, request, assessment, result.booking)
@@ -248,15 +254,13 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
         else:
             if confirm.is_bound:
                 status = 400
-            consultant_clock, client_clock = both_clocks(
-                start, consultant, client_zone, tz_name
+            chosen = chosen_review(
+                picked,
+                consultant=consultant,
+                client_zone=client_zone,
+                client_tz=tz_name,
+                fields=[*carry, *fields],
             )
-            chosen = {
-                "consultant": consultant_clock,
-                "client": client_clock,
-                "reason": reason,
-                "fields": [*carry, *fields],
-            }
     context.update(
         {
             "consultant": consultant,
@@ -279,38 +283,6 @@ def _pick_and_book(  # noqa: PLR0913 -- keyword-only; the page so far
         status = 400
     response.status_code = status
     return response
-
-
-def _picked(
-    posted,
-    *,
-    outside: bool,
-    form: PickForm,
-    staff_form: StaffStartForm,
-    week: date,
-) -> tuple[datetime | None, str, list[tuple[str, str]]]:
-    """The start posted, the reason for going outside the rules, and what carries it."""
-    if outside and staff_form.is_valid():
-        reason = staff_form.cleaned_data["reason"]
-        return (
-            staff_form.start,
-            reason,
-            [
-                ("outside_rules", "True"),
-                ("when", staff_form.cleaned_data["when"]),
-                ("reason", reason),
-            ],
-        )
-    if posted is not None and not outside and posted.get("confirm"):
-        # Confirming: the service re-checks the time under its lock, and a second
-        # click finds the booking the first made (the time no longer listed as free).
-        value = posted.get("start", "")
-        if (start := parse_start(value)) is not None:
-            return start, "", [("start", value), ("week", week.isoformat())]
-    if posted is not None and not outside and form.is_valid():
-        value = form.cleaned_data["start"]
-        return parse_start(value), "", [("start", value), ("week", week.isoformat())]
-    return None, "", []
 
 
 def _book(  # noqa: PLR0913 -- keyword-only; what the confirmation carries

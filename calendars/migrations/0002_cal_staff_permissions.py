@@ -1,10 +1,9 @@
 """What the staff groups may do with calendars: consultants connect and manage their own
 (the admin narrows "their own"), managers everyone's. Adds, never removes."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ALL = ("add", "change", "delete", "view")
+from consult.migration_helpers import ALL, group_permissions_grant
 
 GRANTS = {
     "Consultants": {
@@ -23,26 +22,7 @@ GRANTS = {
 
 
 def grant(apps, schema_editor) -> None:
-    config = apps.get_app_config("calendars")
-    original = getattr(config, "models_module", None)
-    config.models_module = original or True
-    try:
-        create_permissions(config, apps=apps, verbosity=0)
-    finally:
-        config.models_module = original
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, models in GRANTS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *(
-                Permission.objects.get(
-                    content_type__app_label="calendars", codename=f"{action}_{model}"
-                )
-                for model, actions in models.items()
-                for action in actions
-            )
-        )
+    group_permissions_grant(apps, "calendars", GRANTS)
 
 
 class Migration(migrations.Migration):

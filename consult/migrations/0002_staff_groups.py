@@ -10,10 +10,10 @@
 Running it again adds what is missing and removes nothing someone granted by hand.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ALL = ("add", "change", "delete", "view")
+from consult.migration_helpers import ALL, permissions_ensure
+
 AVAILABILITY = ("weeklyhours", "dateoverride", "timeoff")
 
 GROUPS = {
@@ -43,21 +43,9 @@ GROUPS = {
 }
 
 
-def _ensure_permissions(apps) -> None:
-    # On a new database Django creates permissions after the last migration
-    # (post_migrate); the groups need them now.
-    for label in ("advisor", "bookings", "consult"):
-        config = apps.get_app_config(label)
-        original = getattr(config, "models_module", None)
-        config.models_module = original or True
-        try:
-            create_permissions(config, apps=apps, verbosity=0)
-        finally:
-            config.models_module = original
-
-
 def create_groups(apps, schema_editor) -> None:
-    _ensure_permissions(apps)
+    for label in ("advisor", "bookings", "consult"):
+        permissions_ensure(apps, label)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, grants in GROUPS.items():

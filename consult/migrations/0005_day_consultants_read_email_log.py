@@ -8,28 +8,17 @@ removes nothing, then grants the unlocking.
 
 import importlib
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from consult.migration_helpers import group_permissions_grant, group_permissions_revoke
 
 _groups = importlib.import_module("consult.migrations.0002_staff_groups")
 
-UNLOCK = ("view_accessattempt", "delete_accessattempt")
+UNLOCK = {"Managers": {"accessattempt": ("view", "delete")}}
 
 
 def managers_unlock_grant(apps, schema_editor=None) -> None:
-    config = apps.get_app_config("axes")
-    original = getattr(config, "models_module", None)
-    config.models_module = original or True
-    try:
-        create_permissions(config, apps=apps, verbosity=0)
-    finally:
-        config.models_module = original
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    managers, _ = Group.objects.get_or_create(name="Managers")
-    managers.permissions.add(
-        *Permission.objects.filter(content_type__app_label="axes", codename__in=UNLOCK)
-    )
+    group_permissions_grant(apps, "axes", UNLOCK)
 
 
 def grant(apps, schema_editor) -> None:
@@ -38,19 +27,10 @@ def grant(apps, schema_editor) -> None:
 
 
 def revoke(apps, schema_editor) -> None:
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, app_label, codenames in (
-        ("Consultants", "consult", ("view_outboundemail",)),
-        ("Managers", "axes", UNLOCK),
-    ):
-        group = Group.objects.filter(name=name).first()
-        if group is not None:
-            group.permissions.remove(
-                *Permission.objects.filter(
-                    content_type__app_label=app_label, codename__in=codenames
-                )
-            )
+    group_permissions_revoke(
+        apps, "consult", {"Consultants": {"outboundemail": ("view",)}}
+    )
+    group_permissions_revoke(apps, "axes", UNLOCK)
 
 
 class Migration(migrations.Migration):
