@@ -657,16 +657,12 @@ def email_resend(*, email: OutboundEmail) -> None:
     to send, and nobody left to send it to.
     """
     now = timezone.now()
-    updated = (
-        OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED)
-        .exclude(subject=ERASED_SUBJECT)
-        .update(
-            status=Status.QUEUED,
-            attempts=0,
-            next_attempt_at=now,
-            claimed_at=None,
-            relayed_at=None,
-        )
+    updated = outbox.fresh_start(
+        OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).exclude(
+            subject=ERASED_SUBJECT
+        ),
+        ready=Status.QUEUED,
+        now=now,
     )
     if not updated:
         raise ValidationError(

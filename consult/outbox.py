@@ -102,6 +102,13 @@ def stuck_put_back(rows: QuerySet[Any], *, ready: str, error: str) -> int:
     return rows.update(status=ready, last_error=error)
 
 
+def fresh_start(rows: QuerySet[Any], *, ready: str, now: datetime) -> int:
+    """Make ``rows`` ready now with a fresh set of attempts (staff send one again)."""
+    return rows.update(
+        status=ready, attempts=0, next_attempt_at=now, claimed_at=None, relayed_at=None
+    )
+
+
 def relay_due(  # noqa: PLR0913 -- keyword-only, each part of the rule
     rows: QuerySet[Any],
     *,

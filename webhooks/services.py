@@ -422,16 +422,12 @@ def webhook_redeliver(*, delivery: WebhookDelivery) -> None:
     Not one withdrawn or erased with its client's data.
     """
     now = timezone.now()
-    updated = (
-        WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.FAILED)
-        .exclude(body=ERASED_BODY)
-        .update(
-            status=Status.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            claimed_at=None,
-            relayed_at=None,
-        )
+    updated = outbox.fresh_start(
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.FAILED).exclude(
+            body=ERASED_BODY
+        ),
+        ready=Status.PENDING,
+        now=now,
     )
     if not updated:
         raise ValidationError(

@@ -241,6 +241,35 @@ def test_stuck_rows_are_those_sending_past_the_timeout_and_are_put_back():
     assert stuck.last_error == "The worker stopped."
 
 
+@pytest.mark.django_db
+def test_fresh_start_makes_rows_due_now_with_no_attempts_claim_or_relay():
+    now = timezone.now()
+    failed = row(
+        status=OutboundEmail.Status.FAILED,
+        attempts=5,
+        next_attempt_at=now - timedelta(hours=1),
+        claimed_at=now - timedelta(hours=1),
+        relayed_at=now - timedelta(hours=1),
+    )
+    other = row(status=OutboundEmail.Status.FAILED, attempts=5)
+    assert (
+        outbox.fresh_start(
+            OutboundEmail.objects.filter(pk=failed.pk), ready=READY, now=now
+        )
+        == 1
+    )
+    failed.refresh_from_db()
+    assert (
+        failed.status,
+        failed.attempts,
+        failed.next_attempt_at,
+        failed.claimed_at,
+        failed.relayed_at,
+    ) == (READY, 0, now, None, None)
+    other.refresh_from_db()
+    assert (other.status, other.attempts) == (OutboundEmail.Status.FAILED, 5)
+
+
 # --- relay ---------------------------------------------------------------------------
 
 
