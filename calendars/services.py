@@ -52,7 +52,7 @@ from calendars.models import (
     CalendarWrite,
 )
 from calendars.subscription import consultant_event_ics
-from consult import outbound
+from consult import outbound, outbox
 from consult.enqueue import enqueue, enqueue_on_commit
 from consult.tokens import token_new
 
@@ -643,7 +643,8 @@ def write_deliver(*, write_id: int, now: datetime | None = None) -> bool:
         attempts = write.attempts + 1
         message = _caldav_message(exc)
         logger.warning("Calendar write %s failed: %s", write.pk, message)
-        delay = timedelta(minutes=min(2 ** (attempts - 1), 60))
+        # 1, 2, 4... minutes, at most an hour.
+        delay = timedelta(seconds=outbox.backoff(attempts - 1, base=60, cap=60 * 60))
         mine.update(
             attempts=attempts,
             last_error=message,

@@ -47,10 +47,10 @@ from django.db import (
     connections,
     transaction,
 )
-from django.db.models import F, Q
 from django.template import Context, Engine
 from django.utils import timezone
 
+from consult import outbox
 from consult.enqueue import enqueue, enqueue_on_commit
 from consult.logs import email_addresses_masked
 from consult.models import ERASED_SUBJECT, OutboundEmail, related_key
@@ -282,8 +282,7 @@ def email_queue(  # noqa: PLR0913 -- keyword-only, each part of the email
 
 def email_backoff(*, attempts: int) -> int:
     """Seconds to wait after the ``attempts``-th failed attempt."""
-    backoff: int = BACKOFF_BASE_SECONDS * 2**attempts
-    return min(backoff, BACKOFF_MAX_SECONDS)
+    return outbox.backoff(attempts, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_MAX_SECONDS)
 
 
 def email_attempts_max() -> int:
@@ -292,12 +291,9 @@ def email_attempts_max() -> int:
     Counted in attempts rather than read off a clock, so an email first tried
     late (the workers were down) still gets its hours of retries.
     """
-    window = settings.EMAIL_RETRY_HOURS * 3600
-    attempts, waited = 1, 0
-    while waited < window:
-        waited += email_backoff(attempts=attempts)
-        attempts += 1
-    return attempts
+    return outbox.attempts_within(
+        settings.EMAIL_RETRY_HOURS * 3600, lambda n: email_backoff(attempts=n)
+    )
 
 
 def _error_is_transient(exc: BaseException) -> bool:
@@ -435,15 +431,13 @@ def email_send(
     OutboundEmail.objects.filter(
         pk=email_id, status=Status.QUEUED, expires_at__lte=now
     ).update(status=Status.FAILED, last_error=EXPIRED_ERROR)
-    claimed = (
-        OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(
-            status=Status.SENDING,
-            claimed_at=now,
-            claimed_by=claim,
-            attempts=F("attempts") + 1,
-        )
+    claimed = outbox.claim(
+        OutboundEmail.objects.all(),
+        pk=email_id,
+        ready=Status.QUEUED,
+        sending=Status.SENDING,
+        claim_id=claim,
+        now=now,
     )
     if not claimed:
         # Sent, failed, being sent by another worker, or not due yet.
@@ -595,8 +589,7 @@ def _stuck_put_back(rows: models.QuerySet[OutboundEmail]) -> int:
     rows.filter(attempts__gte=email_attempts_max()).update(
         status=Status.FAILED, last_error=WORKER_STOPPED_LAST_ERROR
     )
-    # It was due when it was claimed, so it is due again at once.
-    return rows.update(status=Status.QUEUED, last_error=WORKER_STOPPED_ERROR)
+    return outbox.stuck_put_back(rows, ready=Status.QUEUED, error=WORKER_STOPPED_ERROR)
 
 
 def email_claim_release(*, email_id: int, claimed_by: str) -> bool:
@@ -626,39 +619,25 @@ def email_relay(*, now: datetime | None = None) -> int:
     reach one is harmless to enqueue twice, since only one claim succeeds.
     """
     now = now or timezone.now()
-    stuck = OutboundEmail.objects.filter(
-        status=Status.SENDING, claimed_at__lte=now - SENDING_TIMEOUT
+    stuck = outbox.stuck(
+        OutboundEmail.objects.all(),
+        sending=Status.SENDING,
+        now=now,
+        timeout=SENDING_TIMEOUT,
     )
     stuck_count = stuck.count()
     returned = _stuck_put_back(stuck) if stuck_count else 0
-
-    due_before = now - RELAY_GRACE
-    first_try_lost = Q(attempts=0) & (
-        Q(next_attempt_at__lte=due_before)
-        | Q(next_attempt_at__isnull=True, created_at__lte=due_before)
+    # next_attempt_at may be empty on an email's row: a first try is then due from
+    # when it was written.
+    email_ids = outbox.relay_due(
+        OutboundEmail.objects.all(),
+        ready=Status.QUEUED,
+        now=now,
+        grace=RELAY_GRACE,
+        batch=RELAY_BATCH,
+        enqueue=_send_enqueue_on_commit,
+        undated_lost=True,
     )
-    # A retry has no message waiting in the broker: it is enqueued when due.
-    retry_due = Q(attempts__gt=0, next_attempt_at__lte=now)
-    not_relayed_for_it = (
-        Q(relayed_at__isnull=True)
-        | Q(relayed_at__lte=due_before)
-        | Q(relayed_at__lt=F("next_attempt_at"))
-    )
-    with transaction.atomic():
-        # SKIP LOCKED (PostgreSQL) lets two relays run at once without both
-        # taking the same rows; SQLite serialises writers anyway.
-        email_ids = list(
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.QUEUED)
-            .filter(first_try_lost | retry_due)
-            .filter(not_relayed_for_it)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:RELAY_BATCH]
-        )
-        if email_ids:
-            OutboundEmail.objects.filter(pk__in=email_ids).update(relayed_at=now)
-            for email_id in email_ids:
-                _send_enqueue_on_commit(email_id)
     if stuck_count:
         logger.warning(
             "email relay: %s stuck sending, %s put back, %s failed",
@@ -678,16 +657,12 @@ def email_resend(*, email: OutboundEmail) -> None:
     to send, and nobody left to send it to.
     """
     now = timezone.now()
-    updated = (
-        OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED)
-        .exclude(subject=ERASED_SUBJECT)
-        .update(
-            status=Status.QUEUED,
-            attempts=0,
-            next_attempt_at=now,
-            claimed_at=None,
-            relayed_at=None,
-        )
+    updated = outbox.fresh_start(
+        OutboundEmail.objects.filter(pk=email.pk, status=Status.FAILED).exclude(
+            subject=ERASED_SUBJECT
+        ),
+        ready=Status.QUEUED,
+        now=now,
     )
     if not updated:
         raise ValidationError(

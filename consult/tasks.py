@@ -10,9 +10,6 @@ import logging
 from datetime import datetime
 
 from celery import shared_task
-from celery.exceptions import WorkerLostError
-from celery.worker.request import Request
-from django.db import connections
 
 from consult.bounces import bounces_read
 from consult.emails import (
@@ -25,6 +22,7 @@ from consult.emails import (
     email_sent_record,
 )
 from consult.emails import email_send as email_send_service
+from consult.outbox import ClaimReleasingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -39,45 +37,16 @@ DATABASE_RETRY = {
 }
 
 
-class EmailSendRequest(Request):
-    """The send as the worker's main process sees it.
+class EmailSendRequest(ClaimReleasingRequest):
+    """The send as the worker's main process sees it: the row its dead child
+    claimed is put back at once (``consult.outbox.ClaimReleasingRequest``)."""
 
-    When the pool child running it dies (killed, out of memory, past the hard
-    time limit), the row it claimed would stay ``sending`` until the relay's
-    ``SENDING_TIMEOUT``. The main process knows the child is gone, so it puts
-    the row back at once; the message, given back to the broker
-    (``task_reject_on_worker_lost``), then finds it queued.
-    """
+    pk_kwarg = "email_id"
+    about = "email"
+    release_logger = logger
 
-    def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
-        exc = getattr(exc_info.exception, "exc", exc_info.exception)
-        if isinstance(exc, WorkerLostError):
-            self._claim_release()
-        return super().on_failure(
-            exc_info, send_failed_event=send_failed_event, return_ok=return_ok
-        )
-
-    def on_timeout(self, soft, timeout):
-        if not soft:
-            # Past the hard time limit the child is killed; its message is
-            # acknowledged, and the relay enqueues the row put back here.
-            self._claim_release()
-        return super().on_timeout(soft, timeout)
-
-    def _claim_release(self) -> None:
-        email_id = self.kwargs.get("email_id")
-        try:
-            email_claim_release(email_id=email_id, claimed_by=self.id)
-        except Exception:
-            # The relay puts it back after SENDING_TIMEOUT anyway.
-            logger.warning("email %s: not put back", email_id, exc_info=True)
-        finally:
-            # The main process forks new children: it must not hold a
-            # connection (or a pool) they would inherit.
-            for connection in connections.all(initialized_only=True):
-                connection.close()
-                if connection.settings_dict["OPTIONS"].get("pool"):
-                    connection.close_pool()
+    def release(self, *, pk: int, claimed_by: str) -> bool:
+        return email_claim_release(email_id=pk, claimed_by=claimed_by)
 
 
 @shared_task(

@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from consult import outbox
 from consult.enqueue import enqueue_on_commit
 from consult.logs import masked
 from consult.outbound import OutboundError, UnsafeURL, fetch
@@ -184,8 +184,10 @@ def webhook_event_queue(
 def webhook_backoff(*, attempts: int) -> int:
     """Seconds to wait after the ``attempts``-th failed attempt: 30 s, 1 min, 2 min …
     at most four hours."""
-    backoff: int = BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return min(backoff, BACKOFF_MAX_SECONDS)
+    # One doubling fewer than an email's: the first retry comes after 30 s, not 1 min.
+    return outbox.backoff(
+        attempts - 1, base=BACKOFF_BASE_SECONDS, cap=BACKOFF_MAX_SECONDS
+    )
 
 
 def webhook_attempts_max() -> int:
@@ -194,12 +196,9 @@ def webhook_attempts_max() -> int:
     Counted in attempts rather than read off a clock, so a delivery first tried late
     (the workers were down) still gets its hours of retries.
     """
-    window: int = settings.WEBHOOK_RETRY_HOURS * 3600
-    attempts, waited = 1, 0
-    while waited < window:
-        waited += webhook_backoff(attempts=attempts)
-        attempts += 1
-    return attempts
+    return outbox.attempts_within(
+        settings.WEBHOOK_RETRY_HOURS * 3600, lambda n: webhook_backoff(attempts=n)
+    )
 
 
 def webhook_headers(
@@ -229,17 +228,14 @@ def webhook_deliver(
     """
     now = now or timezone.now()
     claim = claimed_by or uuid.uuid4().hex
-    claimed = (
-        WebhookDelivery.objects.filter(
-            pk=delivery_id, status=Status.PENDING, erase_when_done=False
-        )
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(
-            status=Status.SENDING,
-            claimed_at=now,
-            claimed_by=claim,
-            attempts=F("attempts") + 1,
-        )
+    claimed = outbox.claim(
+        # A delivery whose client deleted their data meanwhile is not sent.
+        WebhookDelivery.objects.filter(erase_when_done=False),
+        pk=delivery_id,
+        ready=Status.PENDING,
+        sending=Status.SENDING,
+        claim_id=claim,
+        now=now,
     )
     if not claimed:
         # Delivered, failed, withdrawn, being sent by another worker, or not due yet.
@@ -385,7 +381,7 @@ def _stuck_put_back(rows: QuerySet[WebhookDelivery]) -> int:
         next_attempt_at=None,
         last_error=WITHDRAWN_ERROR,
     )
-    return rows.update(status=Status.PENDING, last_error=WORKER_STOPPED_ERROR)
+    return outbox.stuck_put_back(rows, ready=Status.PENDING, error=WORKER_STOPPED_ERROR)
 
 
 def webhook_relay(*, now: datetime | None = None) -> int:
@@ -398,31 +394,21 @@ def webhook_relay(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     stuck = _stuck_put_back(
-        WebhookDelivery.objects.filter(
-            status=Status.SENDING, claimed_at__lte=now - SENDING_TIMEOUT
+        outbox.stuck(
+            WebhookDelivery.objects.all(),
+            sending=Status.SENDING,
+            now=now,
+            timeout=SENDING_TIMEOUT,
         )
     )
-    due_before = now - RELAY_GRACE
-    first_try_lost = Q(attempts=0, next_attempt_at__lte=due_before)
-    retry_due = Q(attempts__gt=0, next_attempt_at__lte=now)
-    not_relayed_for_it = (
-        Q(relayed_at__isnull=True)
-        | Q(relayed_at__lte=due_before)
-        | Q(relayed_at__lt=F("next_attempt_at"))
+    delivery_ids = outbox.relay_due(
+        WebhookDelivery.objects.all(),
+        ready=Status.PENDING,
+        now=now,
+        grace=RELAY_GRACE,
+        batch=RELAY_BATCH,
+        enqueue=_deliver_enqueue_on_commit,
     )
-    with transaction.atomic():
-        delivery_ids = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.PENDING)
-            .filter(first_try_lost | retry_due)
-            .filter(not_relayed_for_it)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:RELAY_BATCH]
-        )
-        if delivery_ids:
-            WebhookDelivery.objects.filter(pk__in=delivery_ids).update(relayed_at=now)
-            for delivery_id in delivery_ids:
-                _deliver_enqueue_on_commit(delivery_id)
     if stuck:
         logger.warning("webhook relay: %s stuck sending, put back", stuck)
     if delivery_ids:
@@ -436,16 +422,12 @@ def webhook_redeliver(*, delivery: WebhookDelivery) -> None:
     Not one withdrawn or erased with its client's data.
     """
     now = timezone.now()
-    updated = (
-        WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.FAILED)
-        .exclude(body=ERASED_BODY)
-        .update(
-            status=Status.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            claimed_at=None,
-            relayed_at=None,
-        )
+    updated = outbox.fresh_start(
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.FAILED).exclude(
+            body=ERASED_BODY
+        ),
+        ready=Status.PENDING,
+        now=now,
     )
     if not updated:
         raise ValidationError(

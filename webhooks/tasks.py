@@ -7,10 +7,8 @@ other receivers, never the emails or the reminders.
 import logging
 
 from celery import shared_task
-from celery.exceptions import WorkerLostError
-from celery.worker.request import Request
-from django.db import connections
 
+from consult.outbox import ClaimReleasingRequest
 from consult.tasks import DATABASE_RETRY
 from webhooks.services import (
     DELIVER_TASK,
@@ -23,44 +21,16 @@ from webhooks.services import (
 logger = logging.getLogger(__name__)
 
 
-class WebhookDeliverRequest(Request):
-    """The delivery as the worker's main process sees it.
+class WebhookDeliverRequest(ClaimReleasingRequest):
+    """The delivery as the worker's main process sees it: the row its dead child
+    claimed is put back at once (``consult.outbox.ClaimReleasingRequest``)."""
 
-    When the pool child running it dies, the row it claimed would stay ``sending``
-    until the relay's ``SENDING_TIMEOUT``; the main process puts it back at once, so
-    the message given back to the broker (``task_reject_on_worker_lost``) finds it
-    pending.
-    """
+    pk_kwarg = "delivery_id"
+    about = "webhook delivery"
+    release_logger = logger
 
-    def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
-        exc = getattr(exc_info.exception, "exc", exc_info.exception)
-        if isinstance(exc, WorkerLostError):
-            self._claim_release()
-        return super().on_failure(
-            exc_info, send_failed_event=send_failed_event, return_ok=return_ok
-        )
-
-    def on_timeout(self, soft, timeout):
-        if not soft:
-            self._claim_release()
-        return super().on_timeout(soft, timeout)
-
-    def _claim_release(self) -> None:
-        delivery_id = self.kwargs.get("delivery_id")
-        try:
-            webhook_claim_release(delivery_id=delivery_id, claimed_by=self.id)
-        except Exception:
-            # The relay puts it back after SENDING_TIMEOUT anyway.
-            logger.warning(
-                "webhook delivery %s: not put back", delivery_id, exc_info=True
-            )
-        finally:
-            # The main process forks new children: it must not hold a connection
-            # they would inherit.
-            for connection in connections.all(initialized_only=True):
-                connection.close()
-                if connection.settings_dict["OPTIONS"].get("pool"):
-                    connection.close_pool()
+    def release(self, *, pk: int, claimed_by: str) -> bool:
+        return webhook_claim_release(delivery_id=pk, claimed_by=claimed_by)
 
 
 @shared_task(
