@@ -13,7 +13,6 @@ are.
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import sys
@@ -25,55 +24,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.seed import ZONES, django_setup  # noqa: E402 -- after the path is set
+
 CONSULTANTS = 20
 BOOKINGS = 2_000
 RUNS = 30
 QUERIES = 6
 SELECTOR_TARGET_MS = 50.0
 PAGE_TARGET_MS = 100.0
-ZONES = (
-    "Europe/London",
-    "America/New_York",
-    "Asia/Kolkata",
-    "Europe/Berlin",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "America/Los_Angeles",
-    "Asia/Kathmandu",
-    "America/St_Johns",
-    "Europe/Lisbon",
-)
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
-    os.environ.setdefault(
-        "DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghij"
-    )
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
-    import warnings  # noqa: PLC0415
-
-    import django  # noqa: PLC0415 -- after the environment is set
-
-    warnings.filterwarnings("ignore", message="No directory at")
-
-    django.setup()
-    from django.conf import settings  # noqa: PLC0415
-
-    database = settings.DATABASES["default"]
-    # A database of its own: never the development data, never another test run's.
-    if database["ENGINE"].endswith("postgresql"):
-        database["TEST"]["NAME"] = f"{database['NAME']}_bench_booking"
-        database["OPTIONS"].pop("pool", None)
-    settings.ALLOWED_HOSTS = ["testserver"]
-    # Static files from their sources, as in the tests: no collectstatic manifest.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
+    django_setup(database_suffix="bench_booking")
 
 
 def populate(rng: random.Random) -> None:

@@ -41,6 +41,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.seed import ZONES, booking_row, django_setup  # noqa: E402 -- after the path is set
+
 CONSULTANTS = 200
 HORIZON_DAYS = 365
 PAST_PER_CONSULTANT = 350
@@ -51,27 +53,9 @@ REFUSED_AT_ONCE = 5
 PAGE_TARGET_MS = 100.0
 VALID_AMONG_REFUSED_TARGET_MS = 300.0
 GUNICORN_TIMEOUT_S = 30.0
-ZONES = (
-    "Europe/London",
-    "America/New_York",
-    "Asia/Kolkata",
-    "Europe/Berlin",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "America/Los_Angeles",
-    "Asia/Kathmandu",
-    "America/St_Johns",
-    "Europe/Lisbon",
-)
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
-    os.environ.setdefault(
-        "DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghij"
-    )
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     # The bookings made here hand their emails to an in-memory broker, as a web
     # worker hands them to Redis: nothing is left queued anywhere after the run.
     os.environ["CELERY_BROKER_URL"] = ""
@@ -79,48 +63,10 @@ def setup_django() -> None:
     # clear a cache other processes share.
     os.environ["CACHE_URL"] = "locmemcache://bench-scale"
     os.environ["RATELIMIT_ENABLED"] = "false"
-    import warnings  # noqa: PLC0415
-
-    import django  # noqa: PLC0415 -- after the environment is set
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings  # noqa: PLC0415
-
+    django_setup(database_suffix="bench_scale")
     from consult.celery import app  # noqa: PLC0415
 
     app.conf.update(broker_url="memory://", task_always_eager=False)
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("postgresql"):
-        database["TEST"]["NAME"] = f"{database['NAME']}_bench_scale"
-        database["OPTIONS"].pop("pool", None)
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
-
-
-def _booking(consultant, start: datetime, n: int, status: str):
-    from bookings.models import Booking, email_key  # noqa: PLC0415
-
-    email = f"client{n}@example.com"
-    return Booking(
-        consultant=consultant,
-        name=f"Client {n}",
-        email=email,
-        email_key=email_key(email),
-        client_timezone="UTC",
-        consent=True,
-        start=start,
-        end=start + timedelta(minutes=30),
-        blocked_start=start,
-        blocked_end=start + timedelta(minutes=30),
-        status=status,
-    )
 
 
 def populate(rng: random.Random, now: datetime) -> None:
@@ -165,11 +111,15 @@ def populate(rng: random.Random, now: datetime) -> None:
             status = rng.choices(
                 ["completed", "cancelled", "no_show"], weights=[80, 15, 5]
             )[0]
-            rows.append(_booking(consultant, start, n, status))
+            rows.append(
+                booking_row(consultant=consultant, start=start, n=n, status=status)
+            )
             n += 1
         for day in rng.sample(range(2, HORIZON_DAYS), FUTURE_PER_CONSULTANT):
             start = midnight + timedelta(days=day, hours=rng.randrange(8, 17))
-            rows.append(_booking(consultant, start, n, "confirmed"))
+            rows.append(
+                booking_row(consultant=consultant, start=start, n=n, status="confirmed")
+            )
             n += 1
     Booking.objects.bulk_create(rows, batch_size=5000)
 
@@ -190,7 +140,8 @@ def _taken_start(now: datetime) -> datetime:
         now=now,
     )
     Booking.objects.bulk_create(
-        _booking(c, start, 1_000_000 + i, "confirmed") for i, c in enumerate(free)
+        booking_row(consultant=c, start=start, n=1_000_000 + i, status="confirmed")
+        for i, c in enumerate(free)
     )
     return start
 

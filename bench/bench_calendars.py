@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_booking_queries import ZONES, median_ms, setup_django  # noqa: E402
+from bench.bench_booking_queries import median_ms, setup_django  # noqa: E402
+from bench.seed import ZONES  # noqa: E402
 
 CALENDARS = 20
 EVENTS = 2_000

@@ -1,12 +1,60 @@
-"""Rows the benchmarks seed, built one way (import after Django is set up)."""
+"""What the booking benchmarks share: Django set up on a database of their own, the
+consultants' zones, and the rows they seed, built one way."""
 
+import os
 from datetime import datetime, timedelta
 
 MEETING = timedelta(minutes=30)
+# Ten zones a consultant team spans: half-hour and 45-minute offsets, both DST
+# hemispheres.
+ZONES = (
+    "Europe/London",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/Los_Angeles",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Europe/Lisbon",
+)
 
 
-def booking_row(*, consultant, start: datetime, n: int):
-    """An unsaved confirmed booking for bulk_create, with no buffers."""
+def django_setup(*, database_suffix: str) -> None:
+    """Django with the project's settings, on PostgreSQL a test database of its own
+    (the name with ``database_suffix``), never the development data."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult.settings")
+    os.environ.setdefault(
+        "DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghij"
+    )
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import warnings  # noqa: PLC0415
+
+    import django  # noqa: PLC0415 -- after the environment is set
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.conf import settings  # noqa: PLC0415
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        database["TEST"]["NAME"] = f"{database['NAME']}_{database_suffix}"
+        database["OPTIONS"].pop("pool", None)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    # Static files from their sources, as in the tests: no collectstatic manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+def booking_row(*, consultant, start: datetime, n: int, status: str = "confirmed"):
+    """An unsaved booking for bulk_create, with no buffers (import after Django is set
+    up)."""
     from bookings.models import Booking, email_key  # noqa: PLC0415 -- needs Django
 
     email = f"client{n}@example.com"
@@ -23,4 +71,5 @@ def booking_row(*, consultant, start: datetime, n: int):
         end=start + MEETING,
         blocked_start=start,
         blocked_end=start + MEETING,
+        status=status,
     )
