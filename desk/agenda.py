@@ -21,7 +21,7 @@ from bookings.enums import BookingStatus
 from bookings.meetings import meeting_url
 from bookings.models import Booking, Consultant
 from consult.staff import staff_sees_everyone
-from consult.timezones import clock_label
+from consult.timezones import clock_label, short_date_label
 
 if TYPE_CHECKING:
     from datetime import date, tzinfo
@@ -57,6 +57,9 @@ class Agenda:
     # Superusers and Managers may switch to everyone's calls.
     may_see_team: bool
     team: bool
+    # With no call today or tomorrow: the next one after, and when (else None).
+    next_call: Booking | None = None
+    next_label: str = ""
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
@@ -124,10 +127,24 @@ def agenda_get(
                 ),
             )
         )
+    next_call, next_label = None, ""
+    if not rows:
+        # A quiet two days: say when the next call is rather than only "no calls".
+        later = Booking.objects.filter(
+            start__gte=bounds[2], status=BookingStatus.CONFIRMED
+        )
+        if not team:
+            later = later.filter(consultant=consultant) if consultant else later.none()
+        next_call = later.select_related("consultant").order_by("start", "pk").first()
+        if next_call is not None:
+            local = next_call.start.astimezone(zone)
+            next_label = f"{short_date_label(local.date())} {clock_label(local)}"
     return Agenda(
         days=tuple(days),
         zone_name=str(zone),
         consultant=consultant,
         may_see_team=may_see_team,
         team=team,
+        next_call=next_call,
+        next_label=next_label,
     )

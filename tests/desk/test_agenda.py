@@ -127,6 +127,32 @@ def test_a_consultant_sees_only_their_own_calls_even_asking_for_the_teams():
     assert (agenda.may_see_team, agenda.team) == (False, False)
 
 
+def test_a_quiet_two_days_name_the_next_call_after_them():
+    now = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
+    mine = consultant_create(display_name="Amelia")
+    theirs = consultant_create(display_name="Marcus")
+    call(theirs, now + timedelta(days=3), name="Theirs, sooner")
+    call(mine, now + timedelta(days=5), name="Later")
+    call(
+        mine,
+        now + timedelta(days=4),
+        name="Cancelled",
+        status=BookingStatus.CANCELLED,
+    )
+
+    agenda = agenda_get(user=mine.user, now=now, zone=BERLIN)
+    # A day with a call needs no pointer to the next.
+    busy = agenda_get(
+        user=theirs.user, now=now + timedelta(days=3, hours=-2), zone=BERLIN
+    )
+
+    assert names(agenda) == [("Today", []), ("Tomorrow", [])]
+    assert agenda.next_call.name == "Later"
+    # 08:00 UTC is 09:00 in Berlin in March, before the clocks go forward.
+    assert agenda.next_label == "Mon 15 Mar 2027 09:00"
+    assert busy.next_call is None
+
+
 def test_a_manager_sees_their_own_then_the_teams_on_asking():
     now = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
     boss = consultant_create(display_name="Boss")
