@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from flufl.bounce import all_failures
 
@@ -140,6 +140,7 @@ def _quoted_message_ids(message: email.message.Message) -> list[str]:
     return [value.strip() for value in found[:MESSAGE_IDS_READ]]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # How many quoted Message-IDs of one report are looked up, the attached copies first.
 MESSAGE_IDS_READ = 3
 
@@ -299,7 +300,9 @@ def bounce_ingest(*, raw: bytes, now: datetime | None = None) -> BounceOutcome:
             reason="the report is about another address (a forward), not the client's",
             email_id=email_id,
         )
-    reason = ours[0].reason
+    # A report's words are the sender's: no control characters reach the log or the
+    # database (PostgreSQL refuses a NUL in text).
+    reason = " ".join(_CONTROL.sub(" ", ours[0].reason).split())
     if not email_bounce_record(email_id=email_id, reason=reason, now=now):
         return BounceOutcome(
             bounced=False,
@@ -315,8 +318,9 @@ def _ingest_logged(
 ) -> BounceOutcome | None:
     try:
         return bounce_ingest(raw=raw, now=now)
-    except DatabaseError:
-        # Not the message's fault: the next run reads it again.
+    except (OperationalError, InterfaceError):
+        # The database is down, not the message's fault: the next run reads it again.
+        # (Other database errors come from what the message holds, and are its own.)
         raise
     except Exception:
         # One message the parser chokes on must not stop the rest; it stays in

@@ -332,17 +332,20 @@ def _refusal_of_recipient(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600:
         reply = _reply_text(exc.smtp_code, exc.smtp_error)
         # At DATA a refusal may be about the message, not the mailbox (5.7.x: policy,
-        # spam, DMARC): the address is right and correcting it would not help, so
-        # only an unknown or full mailbox (5.1.x, 5.2.x), or a reply without a
-        # status code, counts as a bounce. The rest fail.
+        # spam, DMARC; 5.2.3: too large): the address is right and correcting it
+        # would not help, so only an unknown, disabled or full mailbox (5.1.x, 5.2.1,
+        # 5.2.2), or a reply without a status code, counts as a bounce. The rest fail.
         enhanced = _ENHANCED_STATUS.search(reply)
-        if enhanced is None or enhanced.group(1) in {"1", "2"}:
+        code = enhanced.group(1) if enhanced else ""
+        if not code or code.startswith("5.1.") or code in MAILBOX_REFUSED:
             return reply
     return ""
 
 
 # RFC 3463's enhanced status code at the start of a reply's text: 5.<subject>.<detail>.
-_ENHANCED_STATUS = re.compile(r"^\d{3}[ -]5\.(\d{1,3})\.\d{1,3}\b")
+_ENHANCED_STATUS = re.compile(r"^\d{3}[ -](5\.\d{1,3}\.\d{1,3})\b")
+# Mailbox disabled, mailbox full: of 5.2.x, the ones about the mailbox.
+MAILBOX_REFUSED = frozenset({"5.2.1", "5.2.2"})
 
 
 def _reply_text(code: int, text: bytes | str) -> str:

@@ -17,13 +17,10 @@ The rows carry ``status``, ``attempts``, ``next_attempt_at``, ``created_at``,
 
 from __future__ import annotations
 
-import logging
 import random
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
-from celery.exceptions import WorkerLostError
-from celery.worker.request import Request
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F, Q
 
 if TYPE_CHECKING:
@@ -31,8 +28,6 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
     from django.db.models import QuerySet
-
-logger = logging.getLogger(__name__)
 
 
 def backoff(doublings: int, *, base: int, cap: int, jitter: float = 0.0) -> int:
@@ -156,55 +151,3 @@ def relay_due(  # noqa: PLR0913 -- keyword-only, each part of the rule
             for pk in ids:
                 enqueue(pk)
     return ids
-
-
-class ClaimReleasingRequest(Request):
-    """A send as the worker's main process sees it.
-
-    When the pool child running it dies (killed, out of memory, past the hard time
-    limit), the row it claimed would stay sending until the relay's timeout. The main
-    process knows the child is gone, so it puts the row back at once; the message,
-    given back to the broker (``task_reject_on_worker_lost``), then finds it ready.
-    Past the hard time limit the message is acknowledged instead, and the relay
-    enqueues the row put back here.
-
-    A subclass names the task's id keyword (``pk_kwarg``), what a log line calls the
-    row (``about``), its logger, and the service that puts it back (``release``).
-    """
-
-    pk_kwarg: ClassVar[str]
-    about: ClassVar[str]
-    release_logger: ClassVar[logging.Logger] = logger
-
-    def release(self, *, pk: int, claimed_by: str) -> object:
-        raise NotImplementedError
-
-    def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
-        exc = getattr(exc_info.exception, "exc", exc_info.exception)
-        if isinstance(exc, WorkerLostError):
-            self._claim_release()
-        return super().on_failure(
-            exc_info, send_failed_event=send_failed_event, return_ok=return_ok
-        )
-
-    def on_timeout(self, soft, timeout):
-        if not soft:
-            self._claim_release()
-        return super().on_timeout(soft, timeout)
-
-    def _claim_release(self) -> None:
-        pk = self.kwargs.get(self.pk_kwarg)
-        try:
-            self.release(pk=pk, claimed_by=self.id)
-        except Exception:
-            # The relay puts it back after its timeout anyway.
-            self.release_logger.warning(
-                "%s %s: not put back", self.about, pk, exc_info=True
-            )
-        finally:
-            # The main process forks new children: it must not hold a connection
-            # (or a pool) they would inherit.
-            for connection in connections.all(initialized_only=True):
-                connection.close()
-                if connection.settings_dict["OPTIONS"].get("pool"):
-                    connection.close_pool()

@@ -22,7 +22,7 @@ from consult.emails import (
     email_sent_record,
 )
 from consult.emails import email_send as email_send_service
-from consult.outbox import ClaimReleasingRequest
+from consult.outbox_worker import ClaimReleasingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ DATABASE_RETRY = {
 
 class EmailSendRequest(ClaimReleasingRequest):
     """The send as the worker's main process sees it: the row its dead child
-    claimed is put back at once (``consult.outbox.ClaimReleasingRequest``)."""
+    claimed is put back at once (``consult.outbox_worker.ClaimReleasingRequest``)."""
 
     pk_kwarg = "email_id"
     about = "email"

@@ -35,6 +35,8 @@ UPCOMING_LIMIT = 8
 TEAM_UPCOMING_LIMIT = 12
 AWAITING_LIMIT = 8
 FAILED_EMAIL_LIMIT = 5
+# Emails about one row that go to several people (a result forwarded to colleagues).
+FANNED_OUT_KINDS = ("assessment_shared",)
 
 # The verdict chart's geometry, in SVG user units (the SVG scales to its box).
 CHART_WIDTH = 460
@@ -236,7 +238,12 @@ def dashboard_get(
                         kind=OuterRef("kind"),
                         created_at__gt=OuterRef("created_at"),
                         status__in=(Status.QUEUED, Status.SENDING, Status.SENT),
-                    ).exclude(related_model="")
+                    )
+                    .exclude(related_model="")
+                    # A client's email goes to one address, so a later one to another
+                    # is the corrected address; a forward goes to many colleagues,
+                    # and only one sent again to the same address settles its bounce.
+                    .filter(~Q(kind__in=FANNED_OUT_KINDS) | Q(to=OuterRef("to")))
                 )
             )
             .exclude(subject=ERASED_SUBJECT)

@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from consult.outbox import ClaimReleasingRequest
+from consult.outbox_worker import ClaimReleasingRequest
 from consult.tasks import DATABASE_RETRY
 from webhooks.services import (
     DELIVER_TASK,
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 class WebhookDeliverRequest(ClaimReleasingRequest):
     """The delivery as the worker's main process sees it: the row its dead child
-    claimed is put back at once (``consult.outbox.ClaimReleasingRequest``)."""
+    claimed is put back at once (``consult.outbox_worker.ClaimReleasingRequest``)."""
 
     pk_kwarg = "delivery_id"
     about = "webhook delivery"

@@ -92,11 +92,14 @@ def test_smtp_552_at_data_for_a_full_mailbox_marks_it_bounced(
     assert (row.status, row.last_error) == (Status.BOUNCED, "552 5.2.2 Mailbox full")
 
 
-def test_smtp_554_at_data_for_the_message_fails_it_without_calling_it_a_bounce(
-    refusing, django_capture_on_commit_callbacks
+@pytest.mark.parametrize(
+    "reply", ["554 5.7.1 Message rejected by policy", "552 5.2.3 Message too large"]
+)
+def test_smtp_refusal_at_data_of_the_message_fails_it_without_calling_it_a_bounce(
+    refusing, django_capture_on_commit_callbacks, reply
 ):
     # The mailbox exists; its server refused the message itself.
-    refusing.at_data["ana@example.org"] = "554 5.7.1 Message rejected by policy"
+    refusing.at_data["ana@example.org"] = reply
     row = queued(django_capture_on_commit_callbacks, to="ana@example.org")
 
     email_send(email_id=row.pk)
@@ -104,7 +107,7 @@ def test_smtp_554_at_data_for_the_message_fails_it_without_calling_it_a_bounce(
     row.refresh_from_db()
     assert row.status == Status.FAILED
     assert row.bounced_at is None
-    assert "5.7.1 Message rejected by policy" in row.last_error
+    assert reply[4:] in row.last_error
 
 
 def test_smtp_other_recipients_still_get_theirs(
@@ -548,3 +551,21 @@ def test_every_email_kind_has_words_for_the_admin():
 
     assert kinds
     assert kinds <= set(KIND_LABELS)
+
+
+def test_a_report_with_control_characters_is_read_and_stored_clean(
+    bounce_address, django_capture_on_commit_callbacks, mailoutbox
+):
+    row = sent(django_capture_on_commit_callbacks)
+    raw = postfix_dsn(
+        row=row,
+        to=verp_address(row.pk),
+        diagnostic="smtp; 550 5.1.1 <{rcpt}>: User\x00 unknown\x07",
+    )
+
+    outcome = bounce_ingest(raw=raw)
+
+    row.refresh_from_db()
+    assert outcome.bounced is True
+    assert row.status == Status.BOUNCED
+    assert row.last_error == "550 5.1.1 <ana@example.org>: User unknown"

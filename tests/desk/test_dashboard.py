@@ -440,7 +440,6 @@ def test_an_email_sent_again_after_its_bounce_or_erased_needs_no_attention():
         return OutboundEmail.objects.create(
             related_model="bookings.booking",
             related_id=str(about.pk),
-            kind="booking_confirmation",
             to=f"client{n}@example.com",
             body_text="-",
             body_html="-",
@@ -449,7 +448,11 @@ def test_an_email_sent_again_after_its_bounce_or_erased_needs_no_attention():
             created_at=created,
             sent_at=created if status == "sent" else None,
             bounced_at=created if status == "bounced" else None,
-            **{"subject": "Your consultation", **fields},
+            **{
+                "subject": "Your consultation",
+                "kind": "booking_confirmation",
+                **fields,
+            },
         )
 
     email(0, "bounced", booking, NOW - timedelta(hours=2))
@@ -457,8 +460,14 @@ def test_an_email_sent_again_after_its_bounce_or_erased_needs_no_attention():
     email(1, "sent", booking, NOW - timedelta(hours=1))
     still = email(2, "bounced", other, NOW - timedelta(hours=2))
     email(3, "failed", other, NOW - timedelta(hours=3), subject="(deleted)")
+    # A result forwarded to two colleagues: the second delivered says nothing of the
+    # first's bounce.
+    forward = email(
+        4, "bounced", other, NOW - timedelta(hours=2), kind="assessment_shared"
+    )
+    email(5, "sent", other, NOW - timedelta(hours=1), kind="assessment_shared")
 
     dashboard = dashboard_get(user=manager_create(), now=NOW)
 
-    assert dashboard.failed_emails == 1
-    assert [e.pk for e in dashboard.failed_recent] == [still.pk]
+    assert dashboard.failed_emails == 2
+    assert {e.pk for e in dashboard.failed_recent} == {still.pk, forward.pk}
