@@ -556,19 +556,30 @@ def _reload(booking: Booking) -> Booking:
 
 
 def booking_reschedule(
-    *, booking: Booking, new_start: datetime, now: datetime | None = None
+    *,
+    booking: Booking,
+    new_start: datetime,
+    now: datetime | None = None,
+    by_client: bool = False,
 ) -> ChangeResult:
     """Move ``booking`` (same row, same calendar event, SEQUENCE + 1) to ``new_start``.
 
     The new time must be free under the same rules a new booking meets; the booking's own
     current time does not count against it. The consultant's row is locked for the
     re-check, waiting ``BOOKING_LOCK_TIMEOUT_MS`` at most (then ``Outcome.BUSY``); the
-    alternatives to a taken time are computed after the lock is released.
+    alternatives to a taken time are computed after the lock is released. A client
+    (``by_client``) moves no call of a consultant who has stopped taking bookings
+    (``Outcome.NOT_ACTIVE``): staff hand it to a colleague, or move it themselves.
     """
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            result = _reschedule_locked(booking=booking, new_start=new_start, now=now)
+            result = _reschedule_locked(
+                booking=booking,
+                new_start=new_start,
+                now=now,
+                consultant_active=by_client,
+            )
     except OperationalError as error:
         if not _lock_timed_out(error):
             raise
@@ -587,7 +598,12 @@ def booking_reschedule(
 
 
 def _reschedule_locked(
-    *, booking: Booking, new_start: datetime, now: datetime, outside_rules: bool = False
+    *,
+    booking: Booking,
+    new_start: datetime,
+    now: datetime,
+    outside_rules: bool = False,
+    consultant_active: bool = False,
 ) -> ChangeResult:
     policy = BookingPolicy.current()
     _lock_timeout_set(settings.BOOKING_LOCK_TIMEOUT_MS)
@@ -599,7 +615,9 @@ def _reschedule_locked(
         # the same request, sent again, locks the right consultant.
         return ChangeResult(Outcome.BUSY, current)
 
-    if current.status != BookingStatus.CONFIRMED:
+    if current.status != BookingStatus.CONFIRMED or (
+        consultant_active and not current.consultant.is_active
+    ):
         return ChangeResult(Outcome.NOT_ACTIVE, current)
     if current.start <= now:
         return ChangeResult(Outcome.TOO_LATE, current)

@@ -570,13 +570,15 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     taken = False
     chosen = None
 
-    if request.method == "POST" and booking.consultant.is_active:
+    if request.method == "POST" and not booking.consultant.is_active:
+        status = 409
+    elif request.method == "POST":
         form = RescheduleForm(request.POST)
         if not form.is_valid():
             status = 422
         else:
             result = services.booking_reschedule(
-                booking=booking, new_start=form.cleaned_data["start"]
+                booking=booking, new_start=form.cleaned_data["start"], by_client=True
             )
             booking = result.booking
             answer = _reschedule_answer(

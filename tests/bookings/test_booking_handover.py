@@ -332,3 +332,18 @@ def test_a_move_read_before_a_handover_is_answered_busy_and_changes_nothing(amel
         read_before.start,
         1,
     )
+
+
+def test_a_client_moves_no_call_of_a_consultant_who_left_but_staff_may(amelia):
+    booking = create(consultant=amelia).booking
+    amelia.is_active = False
+    amelia.save()
+    later = booking.start + timedelta(hours=1)
+
+    by_client = services.booking_reschedule(
+        booking=booking, new_start=later, now=NOW, by_client=True
+    )
+    by_staff = services.booking_reschedule(booking=booking, new_start=later, now=NOW)
+
+    assert by_client.outcome == services.Outcome.NOT_ACTIVE
+    assert by_staff.outcome == services.Outcome.MOVED

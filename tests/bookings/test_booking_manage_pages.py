@@ -401,6 +401,7 @@ def test_the_call_of_a_consultant_who_stopped_taking_bookings_is_not_moved_onlin
     assert f"/book/manage/{booking.token}/cancel/" in manage
     assert "Amelia Hart is no longer taking new times" in page
     assert 'class="slot"' not in page
+    assert posted.status_code == 409
     assert "Amelia Hart is no longer taking new times" in posted.content.decode()
     assert booking.start == starts[0]
     assert booking.sequence == 0
