@@ -32,7 +32,7 @@ from bookings.admin_picker import (
 from bookings.conflicts import bookings_in_conflict, handover_fit
 from bookings.corrections import booking_email_correct
 from bookings.enums import STAFF_CANCELLABLE_STATUSES
-from consult import admin_corrections
+from consult import admin_corrections, admin_views
 from consult.timezones import (
     short_label,
 )
@@ -123,12 +123,7 @@ def no_show_page(
 def changeable(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> Booking:
-    booking = model_admin.get_object(request, object_id)
-    if booking is None:
-        raise Http404
-    if not model_admin.has_change_permission(request, booking):
-        raise PermissionDenied
-    return booking
+    return admin_views.changeable(model_admin, request, object_id)
 
 
 # What each refused move tells staff.

@@ -51,6 +51,7 @@ from bookings.selectors import assessment_booked, bookings_of_assessment
 from consult.admin import OutboundEmailAdmin
 from consult.admin_delivery import delivery_rows
 from consult.admin_notes import note_page, note_rows
+from consult.admin_views import changeable
 from consult.http import SAME_ORIGIN, private_response
 from consult.models import OutboundEmail
 from consult.staff import staff_sees_everyone
@@ -408,12 +409,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         }
 
     def _writable(self, request: HttpRequest, object_id: str) -> Assessment:
-        assessment = self.get_object(request, object_id)
-        if assessment is None:
-            raise Http404
-        if not self.has_change_permission(request, assessment):
-            raise PermissionDenied
-        return assessment
+        return changeable(self, request, object_id)
 
     def note_add_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         assessment = self._writable(request, object_id)

@@ -36,7 +36,7 @@ from bookings.admin_picker import (
 )
 from bookings.admin_views import consultant_time
 from bookings.models import Booking, Consultant
-from consult import admin_corrections
+from consult import admin_corrections, admin_views
 from consult.staff import staff_sees_everyone
 from consult.timezones import zone_or_none
 from desk.forms import BookForClientForm
@@ -347,11 +347,7 @@ def assessment_email_correct_page(
     model_admin: ModelAdmin, request: HttpRequest, object_id: str
 ) -> HttpResponse:
     """Correct the client's mistyped address; their last email goes to the new one."""
-    assessment = model_admin.get_object(request, object_id)
-    if assessment is None:
-        raise Http404
-    if not model_admin.has_change_permission(request, assessment):
-        raise PermissionDenied
+    assessment = admin_views.changeable(model_admin, request, object_id)
     return admin_corrections.email_correct_page(
         model_admin,
         request,
