@@ -17,14 +17,13 @@ import random
 import statistics
 import sys
 import time
-from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.seed import ZONES, django_setup  # noqa: E402 -- after the path is set
+from bench.seed import consultants_seed, django_setup  # noqa: E402 -- after the path is set
 
 CONSULTANTS = 20
 BOOKINGS = 2_000
@@ -39,38 +38,17 @@ def setup_django() -> None:
 
 
 def populate(rng: random.Random) -> None:
-    from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
     from bench.seed import booking_row  # noqa: PLC0415 -- after Django is set up
     from bookings.models import (  # noqa: PLC0415
         Booking,
         BookingPolicy,
-        Consultant,
         TimeOff,
-        WeeklyHours,
     )
 
     BookingPolicy.objects.get_or_create(pk=BookingPolicy.SINGLETON_ID)
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"bench{n}", is_staff=True)
-        for n in range(CONSULTANTS)
-    )
-    consultants = Consultant.objects.bulk_create(
-        Consultant(
-            user=user,
-            display_name=f"Consultant {n:02d}",
-            timezone=ZONES[n % len(ZONES)],
-            expertise=["api"],
-        )
-        for n, user in enumerate(users)
-    )
-    WeeklyHours.objects.bulk_create(
-        WeeklyHours(consultant=c, weekday=day, start=start, end=end)
-        for c in consultants
-        for day in range(5)
-        for start, end in ((clock(8), clock(12)), (clock(13), clock(18)))
-    )
+    consultants = consultants_seed(count=CONSULTANTS, prefix="bench")
     now = timezone.now()
     TimeOff.objects.bulk_create(
         TimeOff(

@@ -32,7 +32,6 @@ import sys
 import threading
 import time
 from datetime import datetime, timedelta
-from datetime import time as clock
 from pathlib import Path
 from typing import Self
 
@@ -41,7 +40,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.seed import ZONES, booking_row, django_setup  # noqa: E402 -- after the path is set
+from bench.seed import booking_row, consultants_seed, django_setup  # noqa: E402 -- after the path is set
 
 CONSULTANTS = 200
 HORIZON_DAYS = 365
@@ -70,37 +69,16 @@ def setup_django() -> None:
 
 
 def populate(rng: random.Random, now: datetime) -> None:
-    from django.contrib.auth import get_user_model  # noqa: PLC0415
 
     from bookings.models import (  # noqa: PLC0415
         Booking,
         BookingPolicy,
-        Consultant,
-        WeeklyHours,
     )
 
     BookingPolicy.objects.update_or_create(
         pk=BookingPolicy.SINGLETON_ID, defaults={"horizon_days": HORIZON_DAYS}
     )
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"scale{n}", is_staff=True)
-        for n in range(CONSULTANTS)
-    )
-    consultants = Consultant.objects.bulk_create(
-        Consultant(
-            user=user,
-            display_name=f"Consultant {n:03d}",
-            timezone=ZONES[n % len(ZONES)],
-            expertise=["api"],
-        )
-        for n, user in enumerate(users)
-    )
-    WeeklyHours.objects.bulk_create(
-        WeeklyHours(consultant=c, weekday=day, start=start, end=end)
-        for c in consultants
-        for day in range(5)
-        for start, end in ((clock(8), clock(12)), (clock(13), clock(18)))
-    )
+    consultants = consultants_seed(count=CONSULTANTS, prefix="scale")
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     rows = []
     n = 0

@@ -52,6 +52,37 @@ def django_setup(*, database_suffix: str) -> None:
     }
 
 
+def consultants_seed(*, count: int, prefix: str) -> list:
+    """``count`` consultants across ``ZONES``, each Monday to Friday 08:00-12:00 and
+    13:00-18:00 in their own zone (import after Django is set up)."""
+    from datetime import time  # noqa: PLC0415
+
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    from bookings.models import Consultant, WeeklyHours  # noqa: PLC0415 -- needs Django
+
+    user_model = get_user_model()
+    users = user_model.objects.bulk_create(
+        user_model(username=f"{prefix}{n}", is_staff=True) for n in range(count)
+    )
+    consultants = Consultant.objects.bulk_create(
+        Consultant(
+            user=user,
+            display_name=f"Consultant {n:0{len(str(count - 1))}d}",
+            timezone=ZONES[n % len(ZONES)],
+            expertise=["api"],
+        )
+        for n, user in enumerate(users)
+    )
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(consultant=c, weekday=day, start=start, end=end)
+        for c in consultants
+        for day in range(5)
+        for start, end in ((time(8), time(12)), (time(13), time(18)))
+    )
+    return consultants
+
+
 def booking_row(*, consultant, start: datetime, n: int, status: str = "confirmed"):
     """An unsaved booking for bulk_create, with no buffers (import after Django is set
     up)."""
